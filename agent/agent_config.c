@@ -1,0 +1,75 @@
+/*
+ * cmshad.conf through net-snmp's config handlers: net-snmp finds the file,
+ * splits lines and adds "file: line N:" to every error we report with
+ * config_perror().  The core checks each line; this file only relays.
+ */
+#include "autoconfig.h"
+#include "cmshad.h"
+#include "peer_session.h"
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <string.h>
+
+#define CONFIG_TYPE "cmshad"
+
+static bool reading_config;
+
+static void reject_line(const char *what)
+{
+	config_perror(what);
+	cmshad.config_failed = true;
+}
+
+static void handle_line(const char *token, char *line)
+{
+	char err[512];
+
+	if (strcmp(token, "peer") == 0 && !peer_session_parse(line, err, sizeof(err))) {
+		reject_line(err);
+		return;
+	}
+	if (!cmsha_config_apply(&cmshad.cfg, token, line, err, sizeof(err)))
+		reject_line(err);
+}
+
+static int on_pre_read(int major, int minor, void *server_arg, void *client_arg)
+{
+	(void)major, (void)minor, (void)server_arg, (void)client_arg;
+	reading_config = true;
+	return SNMPERR_SUCCESS;
+}
+
+static int on_post_read(int major, int minor, void *server_arg, void *client_arg)
+{
+	(void)major, (void)minor, (void)server_arg, (void)client_arg;
+	reading_config = false;
+	return SNMPERR_SUCCESS;
+}
+
+/*
+ * net-snmp only warns about a token nobody registered.  A misspelt token in
+ * an HA configuration must stop start-up, so watch the log while reading.
+ */
+static int on_log(int major, int minor, void *server_arg, void *client_arg)
+{
+	const struct snmp_log_message *msg = server_arg;
+
+	(void)major, (void)minor, (void)client_arg;
+	if (reading_config && msg && msg->msg && strstr(msg->msg, "Unknown token"))
+		cmshad.config_failed = true;
+	return SNMPERR_SUCCESS;
+}
+
+void cmshad_config_register(void)
+{
+	for (const char *const *t = cmsha_config_tokens; *t; t++)
+		register_config_handler(CONFIG_TYPE, *t, handle_line, NULL, NULL);
+	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_PRE_READ_CONFIG,
+			       on_pre_read, NULL);
+	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_POST_READ_CONFIG,
+			       on_post_read, NULL);
+	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, on_log, NULL);
+	netsnmp_register_loghandler(NETSNMP_LOGHANDLER_CALLBACK, LOG_WARNING);
+}

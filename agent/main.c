@@ -1,0 +1,212 @@
+/*
+ * cmshad: the CMS high-availability AgentX subagent.  Parses an snmpd-style
+ * command line, reads cmshad.conf, connects to the local snmpd as an AgentX
+ * subagent and runs net-snmp's select loop, into which the netlink watch
+ * is hooked.
+ */
+#include "autoconfig.h"
+#include "cmshad.h"
+#include "peer_session.h"
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define APP_NAME "cmshad"
+
+/* Seconds between AgentX pings: how fast a restarted snmpd is found again. */
+#define AGENTX_PING_INTERVAL 1
+
+struct cmshad cmshad;
+
+struct options {
+	bool foreground;
+	bool logging_set;
+	const char *config_file;
+	const char *pid_file;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: " APP_NAME " [-f] [-c FILE] [-x ADDRESS] [-L LOGOPTS] [-p PIDFILE]\n"
+		"              [-D[TOKENS]] [-v] [-h]\n"
+		"  -f           stay in the foreground\n"
+		"  -c FILE      read only this configuration file\n"
+		"               (default: net-snmp's search for " APP_NAME ".conf)\n"
+		"  -x ADDRESS   AgentX socket of the master snmpd (default: net-snmp's)\n"
+		"  -L LOGOPTS   logging, as snmpd: -Le, -Lo, -Lf FILE, -Ls FACILITY, ...\n"
+		"  -p PIDFILE   write the process id to PIDFILE\n"
+		"  -D[TOKENS]   debug output for these net-snmp debug tokens\n"
+		"  -v           print the version and exit\n"
+		"  -h           print this help and exit\n");
+}
+
+static void parse_options(int argc, char **argv, struct options *opt)
+{
+	int c;
+
+	while ((c = getopt(argc, argv, "fc:x:L:p:D::vh")) != -1) {
+		switch (c) {
+		case 'f': opt->foreground = true; break;
+		case 'c': opt->config_file = optarg; break;
+		case 'x':
+			netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID,
+					      NETSNMP_DS_AGENT_X_SOCKET, optarg);
+			break;
+		case 'L':
+			if (snmp_log_options(optarg, argc, argv) < 0) {
+				usage(stderr);
+				exit(1);
+			}
+			opt->logging_set = true;
+			break;
+		case 'p': opt->pid_file = optarg; break;
+		case 'D':
+			debug_register_tokens(optarg);
+			snmp_set_do_debugging(1);
+			break;
+		case 'v':
+			printf(APP_NAME " " PACKAGE_VERSION " (net-snmp %s)\n",
+			       netsnmp_get_version());
+			exit(0);
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(1);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, APP_NAME ": unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		exit(1);
+	}
+}
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Only the named file: no system-wide cmshad.conf mixed into an HA config. */
+static void use_config_file(const char *path)
+{
+	if (access(path, R_OK) != 0) {
+		fprintf(stderr, APP_NAME ": cannot read configuration file %s: %s\n", path,
+			strerror(errno));
+		exit(1);
+	}
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+	netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_OPTIONALCONFIG, path);
+}
+
+static void check_config_or_exit(const struct options *opt)
+{
+	char err[256];
+	const char *where = opt->config_file ? opt->config_file : APP_NAME ".conf";
+
+	if (cmshad.config_failed) {
+		snmp_log(LOG_ERR, "%s: configuration rejected (errors above); not starting\n",
+			 where);
+		exit(1);
+	}
+	if (!cmsha_config_check_complete(&cmshad.cfg, err, sizeof(err))) {
+		snmp_log(LOG_ERR, "%s: %s\n", where, err);
+		if (!opt->config_file)
+			snmp_log(LOG_ERR, "searched for " APP_NAME ".conf in %s\n",
+				 get_configuration_directory());
+		exit(1);
+	}
+}
+
+static void write_pid_file(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+		snmp_log(LOG_ERR, "cannot write pid file %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+}
+
+static void start_logging(const struct options *opt)
+{
+	if (opt->logging_set)
+		return;
+	if (opt->foreground)
+		snmp_enable_stderrlog();
+	else
+		snmp_enable_syslog_ident(APP_NAME, LOG_DAEMON);
+}
+
+static void start_agent(const struct options *opt)
+{
+	struct timespec now;
+
+	/* The subagent works with numeric OIDs only: loading MIB files would
+	 * only slow the start and, without the IETF base MIBs, fill the log. */
+	if (!getenv("MIBS"))
+		setenv("MIBS", "", 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
+			   AGENTX_PING_INTERVAL);
+	SOCK_STARTUP;
+	init_agent(APP_NAME);
+	cmsha_config_init(&cmshad.cfg);
+	cmshad_config_register();
+	if (opt->config_file)
+		use_config_file(opt->config_file);
+	init_snmp(APP_NAME);
+	check_config_or_exit(opt);
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (!cmsha_ha_init(&cmshad.ha, &cmshad.cfg, &now) || !cmshad_kernel_watch_start())
+		exit(1);
+	cmshad_mib_register_scalars();
+	cmshad_mib_register_tables();
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt = { 0 };
+
+	parse_options(argc, argv, &opt);
+	start_logging(&opt);
+	start_agent(&opt);
+	if (!opt.foreground && netsnmp_daemonize(1, snmp_stderrlog_status()) != 0)
+		exit(1);
+	if (opt.pid_file)
+		write_pid_file(opt.pid_file);
+	install_signals();
+	snmp_log(LOG_INFO, APP_NAME " " PACKAGE_VERSION " started as %s\n",
+		 cmsha_role_name(cmshad.cfg.role));
+	while (!stop_requested)
+		agent_check_and_process(1);
+	/* Stopping the agent is not a failover decision: aliases stay as they are. */
+	snmp_log(LOG_INFO, APP_NAME " stopping; aliases left as they are\n");
+	cmshad_kernel_watch_stop();
+	snmp_shutdown(APP_NAME);
+	cmsha_ha_free(&cmshad.ha);
+	cmsha_config_free(&cmshad.cfg);
+	peer_session_free();
+	SOCK_CLEANUP;
+	return 0;
+}

@@ -1,0 +1,130 @@
+/* Scalars of CMS-HA-MIB: server, peer and switch-over control groups. */
+#include "autoconfig.h"
+#include "cmshad.h"
+#include "mib_oids.h"
+#include "mib_values.h"
+
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+/* Values of cmsHaSwitchoverCommand and cmsHaSwitchoverStatus. */
+#define COMMAND_NO_COMMAND 1
+#define STATUS_IDLE        1
+#define PEER_OPER_UNKNOWN  5
+
+struct scalar_def {
+	enum cmsha_mib_id id;
+	void (*get)(netsnmp_variable_list *var);
+};
+
+static void get_server_role(netsnmp_variable_list *var)
+{
+	mib_set_integer(var, cmshad.cfg.role);
+}
+
+static void get_oper_state(netsnmp_variable_list *var)
+{
+	mib_set_integer(var, cmshad.ha.oper);
+}
+
+static void get_oper_state_last_change(netsnmp_variable_list *var)
+{
+	mib_set_date_and_time(var, &cmshad.ha.oper_last_change);
+}
+
+static void get_switchover_mode(netsnmp_variable_list *var)
+{
+	mib_set_integer(var, cmshad.ha.mode);
+}
+
+static void get_switchover_mode_reason(netsnmp_variable_list *var)
+{
+	mib_set_string(var, cmshad.ha.mode_reason);
+}
+
+static void get_peer_address_type(netsnmp_variable_list *var)
+{
+	mib_set_integer(var, mib_inet_address_type(&cmshad.cfg.peer_addrs[0]));
+}
+
+static void get_peer_address(netsnmp_variable_list *var)
+{
+	mib_set_inet_address(var, &cmshad.cfg.peer_addrs[0]);
+}
+
+/* Not probed yet: the peer's state is not known. */
+static void get_peer_oper_state(netsnmp_variable_list *var)
+{
+	mib_set_integer(var, PEER_OPER_UNKNOWN);
+}
+
+/* The command always reads noCommand: it is an action, not a state. */
+static void get_switchover_command(netsnmp_variable_list *var)
+{
+	mib_set_integer(var, COMMAND_NO_COMMAND);
+}
+
+static void get_switchover_status(netsnmp_variable_list *var)
+{
+	mib_set_integer(var, STATUS_IDLE);
+}
+
+static void get_switchover_last_reason(netsnmp_variable_list *var)
+{
+	mib_set_string(var, "");
+}
+
+static void get_switchover_count(netsnmp_variable_list *var)
+{
+	mib_set_unsigned(var, ASN_COUNTER, 0);
+}
+
+static void get_switchover_last_duration(netsnmp_variable_list *var)
+{
+	mib_set_unsigned(var, ASN_UNSIGNED, 0);
+}
+
+static const struct scalar_def scalars[] = {
+	{ MIB_SERVER_ROLE, get_server_role },
+	{ MIB_OPER_STATE, get_oper_state },
+	{ MIB_OPER_STATE_LAST_CHANGE, get_oper_state_last_change },
+	{ MIB_SWITCHOVER_MODE, get_switchover_mode },
+	{ MIB_SWITCHOVER_MODE_REASON, get_switchover_mode_reason },
+	{ MIB_PEER_ADDRESS_TYPE, get_peer_address_type },
+	{ MIB_PEER_ADDRESS, get_peer_address },
+	{ MIB_PEER_OPER_STATE, get_peer_oper_state },
+	{ MIB_SWITCHOVER_COMMAND, get_switchover_command },
+	{ MIB_SWITCHOVER_STATUS, get_switchover_status },
+	{ MIB_SWITCHOVER_LAST_REASON, get_switchover_last_reason },
+	{ MIB_SWITCHOVER_COUNT, get_switchover_count },
+	{ MIB_SWITCHOVER_LAST_DURATION, get_switchover_last_duration },
+};
+
+static int scalar_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
+			  netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+	const struct scalar_def *def = handler->myvoid;
+
+	(void)reg;
+	if (reqinfo->mode != MODE_GET)
+		return SNMP_ERR_NOERROR;
+	for (netsnmp_request_info *r = requests; r; r = r->next)
+		def->get(r->requestvb);
+	return SNMP_ERR_NOERROR;
+}
+
+void cmshad_mib_register_scalars(void)
+{
+	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++) {
+		const struct cmsha_mib_object *obj = &cmsha_mib[scalars[i].id];
+		netsnmp_mib_handler *handler = netsnmp_create_handler(obj->name, scalar_handler);
+		netsnmp_handler_registration *reg;
+
+		if (!handler)
+			continue;
+		handler->myvoid = (void *)&scalars[i];
+		reg = netsnmp_handler_registration_create(obj->name, handler, obj->oid,
+							  obj->oid_len, HANDLER_CAN_RONLY);
+		if (!reg || netsnmp_register_scalar(reg) != MIB_REGISTERED_OK)
+			snmp_log(LOG_ERR, "cannot register %s\n", obj->name);
+	}
+}

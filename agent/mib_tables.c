@@ -1,0 +1,82 @@
+/* cmsHaAliasTable and cmsHaComponentTable: rows in config order, from 1. */
+#include "autoconfig.h"
+#include "cmshad.h"
+#include "mib_table.h"
+#include "mib_values.h"
+
+#include <string.h>
+
+enum { ALIAS_COL_ADDRESS_TYPE = 2, ALIAS_COL_ADDRESS, ALIAS_COL_PREFIX_LENGTH,
+       ALIAS_COL_IF_NAME, ALIAS_COL_STATE, ALIAS_COL_LAST_CHANGE };
+
+enum { COMPONENT_COL_NAME = 2, COMPONENT_COL_REQUIREMENT, COMPONENT_COL_STATE,
+       COMPONENT_COL_LAST_CHANGE };
+
+static void get_alias(unsigned long index, unsigned column, netsnmp_variable_list *var)
+{
+	const struct cmsha_alias_conf *conf = &cmshad.cfg.aliases[index - 1];
+	const struct cmsha_alias_runtime *rt = &cmshad.ha.aliases[index - 1];
+
+	switch (column) {
+	case ALIAS_COL_ADDRESS_TYPE:
+		mib_set_integer(var, mib_inet_address_type(&conf->addr));
+		break;
+	case ALIAS_COL_ADDRESS:
+		mib_set_inet_address(var, &conf->addr);
+		break;
+	case ALIAS_COL_PREFIX_LENGTH:
+		mib_set_unsigned(var, ASN_UNSIGNED, conf->prefix);
+		break;
+	case ALIAS_COL_IF_NAME:
+		mib_set_string(var, conf->ifname);
+		break;
+	case ALIAS_COL_STATE:
+		mib_set_integer(var, rt->state);
+		break;
+	case ALIAS_COL_LAST_CHANGE:
+		mib_set_date_and_time(var, &rt->last_change);
+		break;
+	}
+}
+
+static void get_component(unsigned long index, unsigned column, netsnmp_variable_list *var)
+{
+	const struct cmsha_component_conf *conf = &cmshad.cfg.components[index - 1];
+	const struct cmsha_component_runtime *rt = &cmshad.ha.components[index - 1];
+
+	switch (column) {
+	case COMPONENT_COL_NAME:
+		mib_set_string(var, conf->name);
+		break;
+	case COMPONENT_COL_REQUIREMENT:
+		mib_set_integer(var, conf->required ? 1 : 2);
+		break;
+	case COMPONENT_COL_STATE:
+		mib_set_integer(var, rt->state);
+		break;
+	case COMPONENT_COL_LAST_CHANGE:
+		mib_set_date_and_time(var, &rt->last_change);
+		break;
+	}
+}
+
+static const struct mib_table_def alias_table = {
+	MIB_ALIAS_TABLE, ALIAS_COL_ADDRESS_TYPE, ALIAS_COL_LAST_CHANGE, get_alias
+};
+static const struct mib_table_def component_table = {
+	MIB_COMPONENT_TABLE, COMPONENT_COL_NAME, COMPONENT_COL_LAST_CHANGE, get_component
+};
+
+static void add_rows(netsnmp_tdata *table, size_t count, const char *what)
+{
+	for (size_t i = 1; table && i <= count; i++)
+		if (!mib_table_add_row(table, i))
+			snmp_log(LOG_ERR, "cannot add %s row %zu: out of memory\n", what, i);
+}
+
+/* Rows are fixed by the config, which is read before this runs. */
+void cmshad_mib_register_tables(void)
+{
+	add_rows(mib_table_register(&alias_table), cmshad.cfg.n_aliases, "alias");
+	add_rows(mib_table_register(&component_table), cmshad.cfg.n_components, "component");
+}

@@ -1,0 +1,81 @@
+/*
+ * cmshad's configuration model.  The agent feeds it one config line at a
+ * time (through net-snmp's config handlers, which add file:line to errors);
+ * nothing here knows about SNMP.
+ */
+#ifndef CMSHA_CONFIG_H
+#define CMSHA_CONFIG_H
+
+#include "inet.h"
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum cmsha_role { CMSHA_ROLE_UNSET = 0, CMSHA_ROLE_PRIMARY = 1, CMSHA_ROLE_SECONDARY = 2 };
+
+enum cmsha_check_kind { CMSHA_CHECK_TCP, CMSHA_CHECK_PIDFILE, CMSHA_CHECK_EXEC };
+
+#define CMSHA_MAX_ALIASES      1024
+#define CMSHA_MAX_COMPONENTS   64
+#define CMSHA_MAX_PEER_ADDRS   8
+#define CMSHA_COMPONENT_NAMELEN 64
+
+struct cmsha_alias_conf {
+	struct cmsha_inet addr;
+	unsigned prefix;
+	char ifname[IF_NAMESIZE];
+	char label[IF_NAMESIZE];       /* IPv4 only; empty when none */
+};
+
+struct cmsha_component_conf {
+	char name[CMSHA_COMPONENT_NAMELEN + 1];
+	bool required;
+	enum cmsha_check_kind kind;
+	char *target;                  /* HOST:PORT, PATH or COMMAND */
+	unsigned timeout_ms;           /* exec only */
+};
+
+struct cmsha_config {
+	enum cmsha_role role;
+	struct cmsha_alias_conf *aliases;
+	size_t n_aliases;
+	char *peer_args;               /* snmpcmd-style arguments, as written */
+	/* The peer's addresses: [0] is its agent address; the rest come
+	 * from 'peeraddress' lines (its addresses on the alias subnets). */
+	struct cmsha_inet peer_addrs[CMSHA_MAX_PEER_ADDRS];
+	size_t n_peer_addrs;
+	unsigned probe_interval_ms, probe_failures;
+	unsigned announce_count, announce_interval_ms;
+	struct cmsha_component_conf *components;
+	size_t n_components;
+	bool autofailover;
+	unsigned history_size;
+};
+
+/* Defaults, also documented in cmshad.conf(5). */
+#define CMSHA_DEFAULT_PROBE_INTERVAL_MS    1000
+#define CMSHA_DEFAULT_PROBE_FAILURES       3
+#define CMSHA_DEFAULT_ANNOUNCE_COUNT       3
+#define CMSHA_DEFAULT_ANNOUNCE_INTERVAL_MS 100
+#define CMSHA_DEFAULT_HISTORY_SIZE         100
+
+void cmsha_config_init(struct cmsha_config *cfg);
+void cmsha_config_free(struct cmsha_config *cfg);
+
+/* The tokens cmshad.conf understands, NULL-terminated. */
+extern const char *const cmsha_config_tokens[];
+
+/*
+ * Apply one line: token and its arguments.  On error returns false, leaves
+ * cfg unchanged and writes what was expected into err.
+ */
+bool cmsha_config_apply(struct cmsha_config *cfg, const char *token,
+			const char *args, char *err, size_t errlen);
+
+/* After all lines: are the required tokens there?  false with err if not. */
+bool cmsha_config_check_complete(const struct cmsha_config *cfg, char *err, size_t errlen);
+
+const char *cmsha_role_name(enum cmsha_role role);
+
+#endif

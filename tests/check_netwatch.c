@@ -1,0 +1,179 @@
+/*
+ * The netlink watch against a real kernel: each test runs in its own
+ * network namespace with a veth interface, and waits on events with a
+ * deadline (never a fixed sleep).
+ */
+#include "autoconfig.h"
+#include "netns_fixture.h"
+#include "netwatch.h"
+
+#include <check.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DEADLINE_MS 2000
+
+static struct cmsha_alias_conf alias;
+static struct cmsha_netwatch *watch;
+static int changes;
+
+static void on_change(void *arg) { (void)arg; changes++; }
+
+static void setup(void)
+{
+	char err[256];
+	unsigned prefix;
+
+	netns_enter_private();
+	netns_add_veth("dum0", "dum0peer");
+	netns_set_link_up("dum0", true);
+	netns_change_address("dum0", "10.77.0.11/24", true);
+	memset(&alias, 0, sizeof(alias));
+	ck_assert(cmsha_inet_parse_prefix("10.77.0.10/24", &alias.addr, &prefix, err, sizeof(err)));
+	alias.prefix = prefix;
+	strcpy(alias.ifname, "dum0");
+	watch = cmsha_netwatch_open(on_change, NULL, err, sizeof(err));
+	ck_assert_msg(watch != NULL, "%s", err);
+	changes = 0;
+}
+
+static void teardown(void) { cmsha_netwatch_close(watch); }
+
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Take netlink events until the alias looks as wanted, or fail at the deadline. */
+static void wait_for(bool link_up, bool present)
+{
+	struct cmsha_alias_observation o;
+	long deadline = now_ms() + DEADLINE_MS;
+
+	for (;;) {
+		cmsha_netwatch_observe(watch, &alias, &o);
+		if (o.link_up == link_up && o.present == present)
+			return;
+		long left = deadline - now_ms();
+		ck_assert_msg(left > 0, "timed out: link_up=%d present=%d", o.link_up, o.present);
+		struct pollfd p = { .fd = cmsha_netwatch_fd(watch), .events = POLLIN };
+		if (poll(&p, 1, (int)left) > 0)
+			cmsha_netwatch_process(watch);
+	}
+}
+
+START_TEST(sees_existing_state_at_open)
+{
+	struct cmsha_alias_observation o;
+	cmsha_netwatch_observe(watch, &alias, &o);
+	ck_assert(o.link_exists && o.link_up && !o.present);
+}
+END_TEST
+
+START_TEST(follows_alias_add_and_delete)
+{
+	netns_change_address("dum0", "10.77.0.10/24", true);
+	wait_for(true, true);
+	ck_assert_int_gt(changes, 0);
+	netns_change_address("dum0", "10.77.0.10/24", false);
+	wait_for(true, false);
+}
+END_TEST
+
+START_TEST(ignores_same_address_with_other_prefix)
+{
+	netns_change_address("dum0", "10.77.0.10/32", true);
+	netns_change_address("dum0", "10.77.0.99/24", true);     /* a later event to wait on */
+	struct cmsha_local_addr *l;
+	long deadline = now_ms() + DEADLINE_MS;
+	size_t n;
+	for (;;) {
+		n = cmsha_netwatch_local_addrs(watch, &l);
+		bool seen = false;
+		for (size_t i = 0; i < n; i++)
+			seen |= l[i].addr.u.bytes[3] == 99;
+		free(l);
+		if (seen)
+			break;
+		ck_assert_msg(now_ms() < deadline, "address event not seen");
+		struct pollfd p = { .fd = cmsha_netwatch_fd(watch), .events = POLLIN };
+		if (poll(&p, 1, 50) > 0)
+			cmsha_netwatch_process(watch);
+	}
+	struct cmsha_alias_observation o;
+	cmsha_netwatch_observe(watch, &alias, &o);
+	ck_assert(!o.present);
+}
+END_TEST
+
+START_TEST(follows_link_down_and_up)
+{
+	netns_change_address("dum0", "10.77.0.10/24", true);
+	wait_for(true, true);
+	netns_set_link_up("dum0", false);
+	wait_for(false, true);
+	netns_set_link_up("dum0", true);
+	wait_for(true, true);
+}
+END_TEST
+
+START_TEST(ipv6_alias)
+{
+	char err[256];
+	unsigned prefix;
+	ck_assert(cmsha_inet_parse_prefix("fd77::10/64", &alias.addr, &prefix, err, sizeof(err)));
+	alias.prefix = prefix;
+	netns_change_address("dum0", "fd77::10/64", true);
+	wait_for(true, true);
+	netns_change_address("dum0", "fd77::10/64", false);
+	wait_for(true, false);
+}
+END_TEST
+
+START_TEST(lists_local_addresses_with_interface)
+{
+	struct cmsha_local_addr *l;
+	size_t n = cmsha_netwatch_local_addrs(watch, &l);
+	bool found = false;
+	for (size_t i = 0; i < n; i++)
+		found |= strcmp(l[i].ifname, "dum0") == 0 && l[i].prefix == 24 &&
+			 l[i].addr.family == AF_INET;
+	free(l);
+	ck_assert(found);
+}
+END_TEST
+
+START_TEST(missing_interface_is_not_up)
+{
+	struct cmsha_alias_observation o;
+	strcpy(alias.ifname, "nosuch0");
+	cmsha_netwatch_observe(watch, &alias, &o);
+	ck_assert(!o.link_exists && !o.link_up && !o.present);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	netns_require_or_skip(argv[0]);
+	Suite *s = suite_create("netwatch");
+	TCase *tc = tcase_create("kernel");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, sees_existing_state_at_open);
+	tcase_add_test(tc, follows_alias_add_and_delete);
+	tcase_add_test(tc, ignores_same_address_with_other_prefix);
+	tcase_add_test(tc, follows_link_down_and_up);
+	tcase_add_test(tc, ipv6_alias);
+	tcase_add_test(tc, lists_local_addresses_with_interface);
+	tcase_add_test(tc, missing_interface_is_not_up);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,199 @@
+/* State derivation and the subnet rule that decides software vs manual switch-over. */
+#include "autoconfig.h"
+#include "ha.h"
+#include "ha_rules.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct cmsha_alias_observation UP_PRESENT = { true, true, true };
+static const struct cmsha_alias_observation UP_ABSENT = { true, true, false };
+static const struct cmsha_alias_observation DOWN_PRESENT = { true, false, true };
+static const struct cmsha_alias_observation NO_LINK = { false, false, false };
+
+START_TEST(alias_state_from_observation)
+{
+	ck_assert_int_eq(cmsha_alias_state_of(&UP_PRESENT, false), CMSHA_ALIAS_PRESENT);
+	ck_assert_int_eq(cmsha_alias_state_of(&UP_ABSENT, false), CMSHA_ALIAS_ABSENT);
+	ck_assert_int_eq(cmsha_alias_state_of(&DOWN_PRESENT, false), CMSHA_ALIAS_INTERFACE_DOWN);
+	ck_assert_int_eq(cmsha_alias_state_of(&NO_LINK, false), CMSHA_ALIAS_INTERFACE_DOWN);
+	ck_assert_int_eq(cmsha_alias_state_of(&UP_PRESENT, true), CMSHA_ALIAS_CONFLICT);
+	ck_assert_int_eq(cmsha_alias_state_of(&UP_ABSENT, true), CMSHA_ALIAS_ABSENT);
+}
+END_TEST
+
+START_TEST(oper_state_all_none_some)
+{
+	enum cmsha_alias_state all[] = { CMSHA_ALIAS_PRESENT, CMSHA_ALIAS_CONFLICT };
+	enum cmsha_alias_state none[] = { CMSHA_ALIAS_ABSENT, CMSHA_ALIAS_INTERFACE_DOWN };
+	enum cmsha_alias_state some[] = { CMSHA_ALIAS_PRESENT, CMSHA_ALIAS_ABSENT };
+	ck_assert_int_eq(cmsha_oper_state_of(all, 2, false), CMSHA_OPER_ACTIVE);
+	ck_assert_int_eq(cmsha_oper_state_of(none, 2, false), CMSHA_OPER_STANDBY);
+	ck_assert_int_eq(cmsha_oper_state_of(some, 2, false), CMSHA_OPER_FAILED);
+	ck_assert_int_eq(cmsha_oper_state_of(all, 2, true), CMSHA_OPER_SWITCHING_OVER);
+}
+END_TEST
+
+/* ---- the subnet rule ---- */
+
+static struct cmsha_config cfg;
+static char reason[CMSHA_REASON_LEN];
+
+static void setup(void)
+{
+	char err[256];
+	cmsha_config_init(&cfg);
+	ck_assert(cmsha_config_apply(&cfg, "alias", "10.77.0.10/24 dev eth0", err, sizeof(err)));
+	ck_assert(cmsha_config_apply(&cfg, "alias", "fd77::10/64 dev eth0", err, sizeof(err)));
+}
+
+static void teardown(void) { cmsha_config_free(&cfg); }
+
+static void set_peer(const char *agent)
+{
+	char err[256];
+	ck_assert(cmsha_config_apply(&cfg, "peer", agent, err, sizeof(err)));
+}
+
+static void add_peeraddress(const char *addr)
+{
+	char err[256];
+	ck_assert(cmsha_config_apply(&cfg, "peeraddress", addr, err, sizeof(err)));
+}
+
+static struct cmsha_local_addr local(const char *ifname, const char *addr, unsigned prefix)
+{
+	struct cmsha_local_addr l = { .prefix = prefix };
+	strcpy(l.ifname, ifname);
+	ck_assert(cmsha_inet_parse(addr, &l.addr));
+	return l;
+}
+
+START_TEST(software_when_both_sides_share_every_subnet)
+{
+	struct cmsha_local_addr locals[] = { local("eth0", "10.77.0.11", 24),
+					     local("eth0", "fd77::11", 64) };
+	set_peer("-v2c -c private 10.77.0.12");
+	add_peeraddress("fd77::12");
+	ck_assert_int_eq(cmsha_switchover_mode_of(&cfg, locals, 2, reason, sizeof(reason)),
+			 CMSHA_MODE_SOFTWARE);
+	ck_assert_str_eq(reason, "");
+}
+END_TEST
+
+START_TEST(manual_when_ipv4_peer_elsewhere)
+{
+	struct cmsha_local_addr locals[] = { local("eth0", "10.77.0.11", 24),
+					     local("eth0", "fd77::11", 64) };
+	set_peer("10.78.0.12");
+	add_peeraddress("fd77::12");
+	ck_assert_int_eq(cmsha_switchover_mode_of(&cfg, locals, 2, reason, sizeof(reason)),
+			 CMSHA_MODE_MANUAL);
+	ck_assert_str_eq(reason, "peer 10.78.0.12 is not in alias subnet 10.77.0.0/24: "
+			 "a manual switch-over is required");
+}
+END_TEST
+
+START_TEST(manual_when_ipv6_peer_elsewhere)
+{
+	struct cmsha_local_addr locals[] = { local("eth0", "10.77.0.11", 24),
+					     local("eth0", "fd77::11", 64) };
+	set_peer("udp6:[fd78::12]:161");
+	add_peeraddress("10.77.0.12");
+	ck_assert_int_eq(cmsha_switchover_mode_of(&cfg, locals, 2, reason, sizeof(reason)),
+			 CMSHA_MODE_MANUAL);
+	ck_assert_str_eq(reason, "peer fd78::12 is not in alias subnet fd77::/64: "
+			 "a manual switch-over is required");
+}
+END_TEST
+
+START_TEST(manual_when_peer_has_no_address_of_the_family)
+{
+	struct cmsha_local_addr locals[] = { local("eth0", "10.77.0.11", 24),
+					     local("eth0", "fd77::11", 64) };
+	set_peer("10.77.0.12");
+	ck_assert_int_eq(cmsha_switchover_mode_of(&cfg, locals, 2, reason, sizeof(reason)),
+			 CMSHA_MODE_MANUAL);
+	ck_assert_ptr_nonnull(strstr(reason, "peer has no IPv6 address in alias subnet fd77::/64"));
+}
+END_TEST
+
+START_TEST(manual_when_interface_lacks_subnet_address)
+{
+	/* Only the alias itself, or the right subnet on another interface, does not count. */
+	struct cmsha_local_addr locals[] = { local("eth0", "10.77.0.10", 24),
+					     local("eth1", "10.77.0.11", 24),
+					     local("eth0", "fd77::11", 64) };
+	set_peer("10.77.0.12");
+	add_peeraddress("fd77::12");
+	ck_assert_int_eq(cmsha_switchover_mode_of(&cfg, locals, 3, reason, sizeof(reason)),
+			 CMSHA_MODE_MANUAL);
+	ck_assert_str_eq(reason, "eth0 has no address in alias subnet 10.77.0.0/24: "
+			 "a manual switch-over is required");
+}
+END_TEST
+
+/* ---- the runtime record ---- */
+
+static int alias_events, oper_events;
+static void count_alias(void *arg, size_t i, enum cmsha_alias_state f, enum cmsha_alias_state t)
+{
+	(void)arg, (void)i, (void)f, (void)t;
+	alias_events++;
+}
+static void count_oper(void *arg, enum cmsha_oper_state f, enum cmsha_oper_state t)
+{
+	(void)arg, (void)f, (void)t;
+	oper_events++;
+}
+
+START_TEST(refresh_stamps_changes_only)
+{
+	struct cmsha_ha ha;
+	struct timespec t0 = { 100, 0 }, t1 = { 200, 0 }, t2 = { 300, 0 };
+	struct cmsha_alias_observation obs[2] = { UP_PRESENT, UP_PRESENT };
+
+	set_peer("10.77.0.12");
+	ck_assert(cmsha_ha_init(&ha, &cfg, &t0));
+	ha.observer.alias_changed = count_alias;
+	ha.observer.oper_changed = count_oper;
+	alias_events = oper_events = 0;
+	cmsha_ha_refresh(&ha, obs, NULL, 0, &t1);
+	ck_assert_int_eq(ha.oper, CMSHA_OPER_ACTIVE);
+	ck_assert_int_eq(ha.oper_last_change.tv_sec, 200);
+	ck_assert_int_eq(alias_events, 2);
+	obs[1] = UP_ABSENT;
+	cmsha_ha_refresh(&ha, obs, NULL, 0, &t2);
+	ck_assert_int_eq(ha.oper, CMSHA_OPER_FAILED);
+	ck_assert_int_eq(ha.aliases[0].last_change.tv_sec, 200);
+	ck_assert_int_eq(ha.aliases[1].last_change.tv_sec, 300);
+	ck_assert_int_eq(alias_events, 3);
+	ck_assert_int_eq(oper_events, 2);
+	ck_assert_int_eq(ha.mode, CMSHA_MODE_MANUAL);   /* no local addresses given */
+	cmsha_ha_free(&ha);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("rules");
+	TCase *states = tcase_create("states");
+	tcase_add_test(states, alias_state_from_observation);
+	tcase_add_test(states, oper_state_all_none_some);
+	suite_add_tcase(s, states);
+	TCase *subnet = tcase_create("subnet rule");
+	tcase_add_checked_fixture(subnet, setup, teardown);
+	tcase_add_test(subnet, software_when_both_sides_share_every_subnet);
+	tcase_add_test(subnet, manual_when_ipv4_peer_elsewhere);
+	tcase_add_test(subnet, manual_when_ipv6_peer_elsewhere);
+	tcase_add_test(subnet, manual_when_peer_has_no_address_of_the_family);
+	tcase_add_test(subnet, manual_when_interface_lacks_subnet_address);
+	tcase_add_test(subnet, refresh_stamps_changes_only);
+	suite_add_tcase(s, subnet);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,67 @@
+#!/bin/bash
+# A bad cmshad.conf stops start-up with file:line and what was expected, exit status 1.
+# Needs no root: cmshad exits before it touches the network.
+set -euo pipefail
+
+: "${CMSHAD:?CMSHAD must point at the cmshad binary}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+good_lines=(
+	"role primary"
+	"alias 10.77.0.10/24 dev eth0 label eth0:cms"
+	"peer -v2c -c private 10.77.0.12"
+)
+
+# expect_rejected NAME EXPECTED-STDERR-SUBSTRING CONFIG-LINE...
+expect_rejected() {
+	local name=$1 expected=$2 conf="$work/$1.conf" status=0
+	shift 2
+	printf '%s\n' "$@" >"$conf"
+	# No AgentX master at this path: nothing can be registered anywhere.
+	timeout 10 "$CMSHAD" -f -Le -x "unix:$work/no-master" -c "$conf" \
+		>"$work/$name.out" 2>&1 || status=$?
+	local expanded=${expected//@CONF@/$conf}
+	if [[ $status -ne 1 ]]; then
+		echo "FAIL: $name: exit status $status, expected 1"; failures=$((failures + 1))
+	elif ! grep -qF -- "$expanded" "$work/$name.out"; then
+		echo "FAIL: $name: output lacks '$expanded':"; sed 's/^/    /' "$work/$name.out"
+		failures=$((failures + 1))
+	else
+		echo "PASS: $name"
+	fi
+}
+
+expect_rejected bad-role "@CONF@: line 1: Error: unknown role 'tertiary'" \
+	"role tertiary" "${good_lines[@]:1}"
+expect_rejected bad-prefix "@CONF@: line 2: Error: prefix length '33' out of range 0..32" \
+	"role primary" "alias 10.77.0.10/33 dev eth0" "${good_lines[2]}"
+expect_rejected v6-label "@CONF@: line 4: Error: label is for IPv4 aliases only" \
+	"${good_lines[@]}" "alias fd77::10/64 dev eth0 label eth0:v6"
+expect_rejected duplicate-alias "@CONF@: line 3: Error: duplicate alias 10.77.0.10" \
+	"${good_lines[@]:0:2}" "alias 10.77.0.10/24 dev eth1" "${good_lines[2]}"
+expect_rejected bad-peer-args "@CONF@: line 3: Error: bad peer arguments" \
+	"${good_lines[@]:0:2}" "peer -v9 10.77.0.12"
+expect_rejected peer-hostname "@CONF@: line 3: Error: peer agent 'peer.example' is not a numeric" \
+	"${good_lines[@]:0:2}" "peer -v2c -c private peer.example"
+expect_rejected bad-probe "@CONF@: line 4: Error: failures '0' must be a number from 1 to 100" \
+	"${good_lines[@]}" "probe interval 1000 failures 0"
+expect_rejected unknown-token "@CONF@: line 4: Warning: Unknown token: aliass." \
+	"${good_lines[@]}" "aliass 10.77.0.11/24 dev eth0"
+expect_rejected missing-peer "@CONF@: missing 'peer [SNMP-OPTIONS] AGENT'" \
+	"${good_lines[@]:0:2}"
+expect_rejected missing-role "@CONF@: missing 'role primary|secondary'" \
+	"${good_lines[@]:1}"
+expect_rejected bad-component "@CONF@: line 4: Error: component 'cms': expected required or optional" \
+	"${good_lines[@]}" "component cms mandatory pidfile /run/cms.pid"
+
+status=0
+"$CMSHAD" -f -Le -c "$work/does-not-exist.conf" >"$work/missing.out" 2>&1 || status=$?
+if [[ $status -eq 1 ]] && grep -q "cannot read configuration file $work/does-not-exist.conf" "$work/missing.out"; then
+	echo "PASS: missing-file"
+else
+	echo "FAIL: missing-file (status $status)"; cat "$work/missing.out"; failures=$((failures + 1))
+fi
+
+exit $((failures > 0))
