@@ -293,6 +293,37 @@ check_oid_dump() {
 }
 check_oid_dump
 
+# Step 5: the numeric OIDs the shell tests use (tests/mib-oids.sh) are the MIB's.
+# OID_SERVER_ROLE names cmsHaServerRole; scalars carry their .0 instance.
+check_shell_oids() {
+	local var name want got checked=0 n_bad=0 word rest
+	# shellcheck source=tests/mib-oids.sh
+	. "$top_srcdir/tests/mib-oids.sh"
+	for var in $(compgen -v OID_); do
+		name=cmsHa
+		rest=${var#OID_}
+		for word in ${rest//_/ }; do
+			word=${word,,}
+			name+=${word^}
+		done
+		[[ -n ${mib_oid[$name]:-} ]] || continue
+		want=${mib_oid[$name]}
+		got=${!var}
+		[[ $got == "$want.0" ]] && got=$want
+		checked=$((checked + 1))
+		if [[ $got != "$want" ]]; then
+			fail "step 5: tests/mib-oids.sh $var=${!var}, but the MIB has $name = $want"
+			n_bad=$((n_bad + 1))
+		fi
+	done
+	if ((checked < 20)); then
+		fail "step 5: only $checked OIDs of tests/mib-oids.sh matched MIB names"
+	elif ((n_bad == 0)); then
+		pass "step 5: the $checked OIDs in tests/mib-oids.sh are the MIB's"
+	fi
+}
+check_shell_oids
+
 if [[ $failures -gt 0 ]]; then
 	printf 'FAIL: %d check(s) failed\n' "$failures"
 	exit 1

@@ -1,0 +1,49 @@
+# shellcheck shell=bash
+# Debian packages cmsha needs to build, test and run its demo lab.
+# Sourced by scripts/test, scripts/demo and .ci/run.
+
+CMSHA_PACKAGES=(
+	build-essential autoconf automake pkg-config
+	libsnmp-dev snmpd snmp snmptrapd
+	libnl-3-dev libnl-route-3-dev
+	check smitools valgrind
+	iproute2 iputils-ping iputils-arping tcpdump procps
+)
+
+# Install whatever is missing (root only); apt-get update at most once.
+cmsha_install_deps() {
+	local missing=() pkg
+	for pkg in "${CMSHA_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" ||
+			missing+=("$pkg")
+	done
+	((${#missing[@]} == 0)) && return 0
+	if [[ $(id -u) -ne 0 ]]; then
+		echo "missing packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
+		return 1
+	fi
+	echo "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# snmpd's package would start a system snmpd; the lab runs its own.
+	RUNLEVEL=1 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Point the MIB checks at the IETF base MIBs when the checkout has them beside it.
+cmsha_find_base_mibs() {
+	local top=$1
+	if [[ -z ${MIBDIRS:-} && -f $top/../shared/mibs/SNMPv2-SMI.txt ]]; then
+		MIBDIRS=$(cd "$top/../shared/mibs" && pwd)
+		export MIBDIRS
+	fi
+}
+
+# autogen + configure (once) + make, in the source tree.
+cmsha_build() {
+	local top=$1
+	shift
+	cd "$top"
+	[[ -x configure ]] || ./autogen.sh
+	[[ -f Makefile ]] || ./configure "$@"
+	make -j"$(nproc)"
+}
