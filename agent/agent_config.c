@@ -15,6 +15,9 @@
 #define CONFIG_TYPE "cmshad"
 
 static bool reading_config;
+static netsnmp_log_handler *config_log_watch;
+
+static int on_log(int major, int minor, void *server_arg, void *client_arg);
 
 static void reject_line(const char *what)
 {
@@ -41,10 +44,17 @@ static int on_pre_read(int major, int minor, void *server_arg, void *client_arg)
 	return SNMPERR_SUCCESS;
 }
 
+/* The log is only watched while the config is read. */
 static int on_post_read(int major, int minor, void *server_arg, void *client_arg)
 {
 	(void)major, (void)minor, (void)server_arg, (void)client_arg;
 	reading_config = false;
+	if (config_log_watch) {
+		netsnmp_remove_loghandler(config_log_watch);
+		config_log_watch = NULL;
+		snmp_unregister_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, on_log,
+					 NULL, 1);
+	}
 	return SNMPERR_SUCCESS;
 }
 
@@ -64,12 +74,14 @@ static int on_log(int major, int minor, void *server_arg, void *client_arg)
 
 void cmshad_config_register(void)
 {
-	for (const char *const *t = cmsha_config_tokens; *t; t++)
-		register_config_handler(CONFIG_TYPE, *t, handle_line, NULL, NULL);
+	const char *token;
+
+	for (size_t i = 0; (token = cmsha_config_token_at(i)); i++)
+		register_config_handler(CONFIG_TYPE, token, handle_line, NULL, NULL);
 	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_PRE_READ_CONFIG,
 			       on_pre_read, NULL);
 	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_POST_READ_CONFIG,
 			       on_post_read, NULL);
 	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, on_log, NULL);
-	netsnmp_register_loghandler(NETSNMP_LOGHANDLER_CALLBACK, LOG_WARNING);
+	config_log_watch = netsnmp_register_loghandler(NETSNMP_LOGHANDLER_CALLBACK, LOG_WARNING);
 }

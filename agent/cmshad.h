@@ -2,9 +2,12 @@
 #ifndef CMSHAD_H
 #define CMSHAD_H
 
+#include "alias_ctl.h"
 #include "config.h"
 #include "ha.h"
+#include "history.h"
 #include "netwatch.h"
+#include "switchover.h"
 
 #include <stdbool.h>
 
@@ -12,7 +15,11 @@ struct cmshad {
 	struct cmsha_config cfg;
 	struct cmsha_ha ha;
 	struct cmsha_netwatch *netwatch;
+	struct cmsha_history history;
+	struct cmsha_alias_ctl *alias_ctl;
+	struct cmsha_switchover sw;
 	bool config_failed;          /* a config line was rejected */
+	bool refresh_by_command;     /* the kernel changes being read are a command's */
 };
 
 /* MIB handlers have no other way to reach the agent's state. */
@@ -21,9 +28,19 @@ extern struct cmshad cmshad;
 /* agent_config.c */
 void cmshad_config_register(void);
 
-/* mib_scalars.c, mib_tables.c */
+/* mib_*.c */
 void cmshad_mib_register_scalars(void);
 void cmshad_mib_register_tables(void);
+void cmshad_mib_register_control(void);
+void cmshad_mib_register_history(void);
+void cmshad_mib_history_sync(void);
+
+/* agentx_shutdown.c: close the master session before snmp_shutdown() */
+void cmshad_agentx_close(void);
+
+/* switchover_glue.c */
+bool cmshad_switchover_start(void);
+void cmshad_switchover_stop(void);
 
 /* kernel_glue.c: netlink fd in the agent's select loop, state refresh */
 bool cmshad_kernel_watch_start(void);

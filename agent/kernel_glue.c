@@ -5,6 +5,7 @@
  */
 #include "autoconfig.h"
 #include "cmshad.h"
+#include "notify.h"
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -21,13 +22,26 @@ static void log_alias_change(void *arg, size_t index, enum cmsha_alias_state fro
 	snmp_log(LOG_NOTICE, "alias %s/%u on %s: %s -> %s\n",
 		 cmsha_inet_ntop(&a->addr, text, sizeof(text)), a->prefix, a->ifname,
 		 cmsha_alias_state_name(from), cmsha_alias_state_name(to));
+	/* Lost: an active server's alias went away and no command took it. */
+	if (!cmshad.refresh_by_command && cmshad.ha.oper == CMSHA_OPER_ACTIVE &&
+	    cmsha_alias_state_is_held(from) && !cmsha_alias_state_is_held(to))
+		notify_alias_lost(index);
 }
 
 static void log_oper_change(void *arg, enum cmsha_oper_state from, enum cmsha_oper_state to)
 {
+	char why[CMSHA_REASON_LEN];
+
 	(void)arg;
 	snmp_log(LOG_NOTICE, "operational state: %s -> %s\n", cmsha_oper_state_name(from),
 		 cmsha_oper_state_name(to));
+	if (cmshad.refresh_by_command || from == CMSHA_OPER_SWITCHING_OVER ||
+	    to == CMSHA_OPER_SWITCHING_OVER)
+		return;
+	snprintf(why, sizeof(why), "operational state changed from %s to %s without a command "
+		 "(aliases changed outside cmshad)", cmsha_oper_state_name(from),
+		 cmsha_oper_state_name(to));
+	notify_oper_state_changed(why);
 }
 
 static void log_mode_change(void *arg, enum cmsha_mode to, const char *reason)
@@ -89,7 +103,10 @@ bool cmshad_kernel_watch_start(void)
 		snmp_log(LOG_ERR, "cannot watch the netlink socket\n");
 		return false;
 	}
+	/* What the kernel shows at start is the starting point, not news. */
+	cmshad.refresh_by_command = true;
 	cmshad_kernel_refresh();
+	cmshad.refresh_by_command = false;
 	return true;
 }
 

@@ -178,10 +178,13 @@ static void start_agent(const struct options *opt)
 	init_snmp(APP_NAME);
 	check_config_or_exit(opt);
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (!cmsha_ha_init(&cmshad.ha, &cmshad.cfg, &now) || !cmshad_kernel_watch_start())
+	if (!cmsha_ha_init(&cmshad.ha, &cmshad.cfg, &now) || !cmshad_kernel_watch_start() ||
+	    !cmshad_switchover_start())
 		exit(1);
 	cmshad_mib_register_scalars();
 	cmshad_mib_register_tables();
+	cmshad_mib_register_control();
+	cmshad_mib_register_history();
 }
 
 int main(int argc, char **argv)
@@ -202,7 +205,9 @@ int main(int argc, char **argv)
 		agent_check_and_process(1);
 	/* Stopping the agent is not a failover decision: aliases stay as they are. */
 	snmp_log(LOG_INFO, APP_NAME " stopping; aliases left as they are\n");
+	cmshad_switchover_stop();
 	cmshad_kernel_watch_stop();
+	cmshad_agentx_close();
 	snmp_shutdown(APP_NAME);
 	cmsha_ha_free(&cmshad.ha);
 	cmsha_config_free(&cmshad.cfg);

@@ -1,27 +1,24 @@
-/* Scalars of CMS-HA-MIB: server, peer and switch-over control groups. */
+/* Read-only scalars of CMS-HA-MIB: the server, peer and control groups. */
 #include "autoconfig.h"
 #include "cmshad.h"
+#include "mib_getters.h"
 #include "mib_oids.h"
 #include "mib_values.h"
+#include "peer_session.h"
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
-
-/* Values of cmsHaSwitchoverCommand and cmsHaSwitchoverStatus. */
-#define COMMAND_NO_COMMAND 1
-#define STATUS_IDLE        1
-#define PEER_OPER_UNKNOWN  5
 
 struct scalar_def {
 	enum cmsha_mib_id id;
 	void (*get)(netsnmp_variable_list *var);
 };
 
-static void get_server_role(netsnmp_variable_list *var)
+void mib_get_server_role(netsnmp_variable_list *var)
 {
 	mib_set_integer(var, cmshad.cfg.role);
 }
 
-static void get_oper_state(netsnmp_variable_list *var)
+void mib_get_oper_state(netsnmp_variable_list *var)
 {
 	mib_set_integer(var, cmshad.ha.oper);
 }
@@ -41,62 +38,78 @@ static void get_switchover_mode_reason(netsnmp_variable_list *var)
 	mib_set_string(var, cmshad.ha.mode_reason);
 }
 
-static void get_peer_address_type(netsnmp_variable_list *var)
+void mib_get_peer_address_type(netsnmp_variable_list *var)
 {
 	mib_set_integer(var, mib_inet_address_type(&cmshad.cfg.peer_addrs[0]));
 }
 
-static void get_peer_address(netsnmp_variable_list *var)
+void mib_get_peer_address(netsnmp_variable_list *var)
 {
 	mib_set_inet_address(var, &cmshad.cfg.peer_addrs[0]);
 }
 
-/* Not probed yet: the peer's state is not known. */
-static void get_peer_oper_state(netsnmp_variable_list *var)
+static void get_peer_reachable(netsnmp_variable_list *var)
 {
-	mib_set_integer(var, PEER_OPER_UNKNOWN);
+	mib_set_integer(var, peer_session_status()->reachable ? TRUTH_TRUE : TRUTH_FALSE);
 }
 
-/* The command always reads noCommand: it is an action, not a state. */
-static void get_switchover_command(netsnmp_variable_list *var)
+void mib_get_peer_oper_state(netsnmp_variable_list *var)
 {
-	mib_set_integer(var, COMMAND_NO_COMMAND);
+	mib_set_integer(var, peer_session_status()->oper_state);
+}
+
+static void get_peer_last_seen(netsnmp_variable_list *var)
+{
+	mib_set_date_and_time(var, &peer_session_status()->last_seen);
+}
+
+static void get_peer_rtt(netsnmp_variable_list *var)
+{
+	mib_set_unsigned(var, ASN_UNSIGNED, peer_session_status()->rtt_us);
+}
+
+void mib_get_peer_probe_failures(netsnmp_variable_list *var)
+{
+	mib_set_unsigned(var, ASN_COUNTER, peer_session_status()->probe_failures);
 }
 
 static void get_switchover_status(netsnmp_variable_list *var)
 {
-	mib_set_integer(var, STATUS_IDLE);
+	mib_set_integer(var, cmshad.sw.status);
 }
 
-static void get_switchover_last_reason(netsnmp_variable_list *var)
+void mib_get_switchover_last_reason(netsnmp_variable_list *var)
 {
-	mib_set_string(var, "");
+	mib_set_string(var, cmshad.sw.last_reason);
 }
 
 static void get_switchover_count(netsnmp_variable_list *var)
 {
-	mib_set_unsigned(var, ASN_COUNTER, 0);
+	mib_set_unsigned(var, ASN_COUNTER, cmshad.history.switchover_count);
 }
 
-static void get_switchover_last_duration(netsnmp_variable_list *var)
+void mib_get_switchover_last_duration(netsnmp_variable_list *var)
 {
-	mib_set_unsigned(var, ASN_UNSIGNED, 0);
+	mib_set_unsigned(var, ASN_UNSIGNED, cmshad.history.last_duration_ms);
 }
 
 static const struct scalar_def scalars[] = {
-	{ MIB_SERVER_ROLE, get_server_role },
-	{ MIB_OPER_STATE, get_oper_state },
+	{ MIB_SERVER_ROLE, mib_get_server_role },
+	{ MIB_OPER_STATE, mib_get_oper_state },
 	{ MIB_OPER_STATE_LAST_CHANGE, get_oper_state_last_change },
 	{ MIB_SWITCHOVER_MODE, get_switchover_mode },
 	{ MIB_SWITCHOVER_MODE_REASON, get_switchover_mode_reason },
-	{ MIB_PEER_ADDRESS_TYPE, get_peer_address_type },
-	{ MIB_PEER_ADDRESS, get_peer_address },
-	{ MIB_PEER_OPER_STATE, get_peer_oper_state },
-	{ MIB_SWITCHOVER_COMMAND, get_switchover_command },
+	{ MIB_PEER_ADDRESS_TYPE, mib_get_peer_address_type },
+	{ MIB_PEER_ADDRESS, mib_get_peer_address },
+	{ MIB_PEER_REACHABLE, get_peer_reachable },
+	{ MIB_PEER_OPER_STATE, mib_get_peer_oper_state },
+	{ MIB_PEER_LAST_SEEN, get_peer_last_seen },
+	{ MIB_PEER_RTT, get_peer_rtt },
+	{ MIB_PEER_PROBE_FAILURES, mib_get_peer_probe_failures },
 	{ MIB_SWITCHOVER_STATUS, get_switchover_status },
-	{ MIB_SWITCHOVER_LAST_REASON, get_switchover_last_reason },
+	{ MIB_SWITCHOVER_LAST_REASON, mib_get_switchover_last_reason },
 	{ MIB_SWITCHOVER_COUNT, get_switchover_count },
-	{ MIB_SWITCHOVER_LAST_DURATION, get_switchover_last_duration },
+	{ MIB_SWITCHOVER_LAST_DURATION, mib_get_switchover_last_duration },
 };
 
 static int scalar_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
@@ -106,7 +119,7 @@ static int scalar_handler(netsnmp_mib_handler *handler, netsnmp_handler_registra
 
 	(void)reg;
 	if (reqinfo->mode != MODE_GET)
-		return SNMP_ERR_NOERROR;
+		return SNMP_ERR_NOERROR;       /* read-only: SETs never get here */
 	for (netsnmp_request_info *r = requests; r; r = r->next)
 		def->get(r->requestvb);
 	return SNMP_ERR_NOERROR;

@@ -1,6 +1,7 @@
 /* cmsHaAliasTable and cmsHaComponentTable: rows in config order, from 1. */
 #include "autoconfig.h"
 #include "cmshad.h"
+#include "mib_getters.h"
 #include "mib_table.h"
 #include "mib_values.h"
 
@@ -12,6 +13,21 @@ enum { ALIAS_COL_ADDRESS_TYPE = 2, ALIAS_COL_ADDRESS, ALIAS_COL_PREFIX_LENGTH,
 enum { COMPONENT_COL_NAME = 2, COMPONENT_COL_REQUIREMENT, COMPONENT_COL_STATE,
        COMPONENT_COL_LAST_CHANGE };
 
+void mib_get_alias_address(unsigned long index, netsnmp_variable_list *var)
+{
+	mib_set_inet_address(var, &cmshad.cfg.aliases[index - 1].addr);
+}
+
+void mib_get_alias_if_name(unsigned long index, netsnmp_variable_list *var)
+{
+	mib_set_string(var, cmshad.cfg.aliases[index - 1].ifname);
+}
+
+void mib_get_alias_state(unsigned long index, netsnmp_variable_list *var)
+{
+	mib_set_integer(var, cmshad.ha.aliases[index - 1].state);
+}
+
 static void get_alias(unsigned long index, unsigned column, netsnmp_variable_list *var)
 {
 	const struct cmsha_alias_conf *conf = &cmshad.cfg.aliases[index - 1];
@@ -22,16 +38,16 @@ static void get_alias(unsigned long index, unsigned column, netsnmp_variable_lis
 		mib_set_integer(var, mib_inet_address_type(&conf->addr));
 		break;
 	case ALIAS_COL_ADDRESS:
-		mib_set_inet_address(var, &conf->addr);
+		mib_get_alias_address(index, var);
 		break;
 	case ALIAS_COL_PREFIX_LENGTH:
 		mib_set_unsigned(var, ASN_UNSIGNED, conf->prefix);
 		break;
 	case ALIAS_COL_IF_NAME:
-		mib_set_string(var, conf->ifname);
+		mib_get_alias_if_name(index, var);
 		break;
 	case ALIAS_COL_STATE:
-		mib_set_integer(var, rt->state);
+		mib_get_alias_state(index, var);
 		break;
 	case ALIAS_COL_LAST_CHANGE:
 		mib_set_date_and_time(var, &rt->last_change);

@@ -6,11 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const cmsha_config_tokens[] = {
-	"role", "alias", "peer", "peeraddress", "probe", "announce",
-	"component", "autofailover", "history", NULL
-};
-
 void cmsha_config_init(struct cmsha_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -19,6 +14,11 @@ void cmsha_config_init(struct cmsha_config *cfg)
 	cfg->announce_count = CMSHA_DEFAULT_ANNOUNCE_COUNT;
 	cfg->announce_interval_ms = CMSHA_DEFAULT_ANNOUNCE_INTERVAL_MS;
 	cfg->history_size = CMSHA_DEFAULT_HISTORY_SIZE;
+	cfg->preflight_count = CMSHA_DEFAULT_PREFLIGHT_COUNT;
+	cfg->preflight_wait_ms = CMSHA_DEFAULT_PREFLIGHT_WAIT_MS;
+	cfg->forceprobe_count = CMSHA_DEFAULT_FORCEPROBE_COUNT;
+	cfg->forceprobe_wait_ms = CMSHA_DEFAULT_FORCEPROBE_WAIT_MS;
+	cfg->release_timeout_ms = CMSHA_DEFAULT_RELEASE_TIMEOUT_MS;
 }
 
 void cmsha_config_free(struct cmsha_config *cfg)
@@ -40,8 +40,9 @@ const char *cmsha_role_name(enum cmsha_role role)
 #define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return false; } while (0)
 
 static bool apply_role(struct cmsha_config *cfg, const struct cmsha_words *w,
-		       char *err, size_t errlen)
+		       const char *args, char *err, size_t errlen)
 {
+	(void)args;
 	if (w->count != 1)
 		FAIL("expected 'role primary' or 'role secondary'");
 	if (cfg->role != CMSHA_ROLE_UNSET)
@@ -102,8 +103,9 @@ static bool parse_alias(const struct cmsha_config *cfg, const struct cmsha_words
 }
 
 static bool apply_alias(struct cmsha_config *cfg, const struct cmsha_words *w,
-			char *err, size_t errlen)
+			const char *args, char *err, size_t errlen)
 {
+	(void)args;
 	struct cmsha_alias_conf a = { 0 };
 	struct cmsha_alias_conf *grown;
 
@@ -144,8 +146,9 @@ static bool apply_peer(struct cmsha_config *cfg, const struct cmsha_words *w,
 }
 
 static bool apply_peeraddress(struct cmsha_config *cfg, const struct cmsha_words *w,
-			      char *err, size_t errlen)
+			      const char *args, char *err, size_t errlen)
 {
+	(void)args;
 	struct cmsha_inet addr;
 
 	if (w->count != 1)
@@ -191,8 +194,9 @@ static bool apply_keyword_values(const struct cmsha_words *w, struct keyword_val
 }
 
 static bool apply_probe(struct cmsha_config *cfg, const struct cmsha_words *w,
-			char *err, size_t errlen)
+			const char *args, char *err, size_t errlen)
 {
+	(void)args;
 	struct keyword_value kv[] = {
 		{ "interval", 10, 600000, &cfg->probe_interval_ms },
 		{ "failures", 1, 100, &cfg->probe_failures },
@@ -201,8 +205,9 @@ static bool apply_probe(struct cmsha_config *cfg, const struct cmsha_words *w,
 }
 
 static bool apply_announce(struct cmsha_config *cfg, const struct cmsha_words *w,
-			   char *err, size_t errlen)
+			   const char *args, char *err, size_t errlen)
 {
+	(void)args;
 	struct keyword_value kv[] = {
 		{ "count", 1, 100, &cfg->announce_count },
 		{ "interval", 0, 10000, &cfg->announce_interval_ms },
@@ -211,19 +216,78 @@ static bool apply_announce(struct cmsha_config *cfg, const struct cmsha_words *w
 }
 
 static bool apply_history(struct cmsha_config *cfg, const struct cmsha_words *w,
-			  char *err, size_t errlen)
+			  const char *args, char *err, size_t errlen)
 {
+	(void)args;
 	struct keyword_value kv[] = { { "size", 1, 100000, &cfg->history_size } };
 	return apply_keyword_values(w, kv, 1, "history size N", err, errlen);
 }
 
-static bool apply_autofailover(struct cmsha_config *cfg, const struct cmsha_words *w,
-			       char *err, size_t errlen)
+static bool apply_preflight(struct cmsha_config *cfg, const struct cmsha_words *w,
+			    const char *args, char *err, size_t errlen)
 {
+	(void)args;
+	struct keyword_value kv[] = {
+		{ "count", 1, 10, &cfg->preflight_count },
+		{ "wait", 1, 10000, &cfg->preflight_wait_ms },
+	};
+	return apply_keyword_values(w, kv, 2, "preflight count N wait MS", err, errlen);
+}
+
+static bool apply_forceprobe(struct cmsha_config *cfg, const struct cmsha_words *w,
+			     const char *args, char *err, size_t errlen)
+{
+	(void)args;
+	struct keyword_value kv[] = {
+		{ "count", 1, 10, &cfg->forceprobe_count },
+		{ "wait", 1, 10000, &cfg->forceprobe_wait_ms },
+	};
+	return apply_keyword_values(w, kv, 2, "forceprobe count N wait MS", err, errlen);
+}
+
+static bool apply_release(struct cmsha_config *cfg, const struct cmsha_words *w,
+			  const char *args, char *err, size_t errlen)
+{
+	(void)args;
+	struct keyword_value kv[] = { { "timeout", 10, 60000, &cfg->release_timeout_ms } };
+	return apply_keyword_values(w, kv, 1, "release timeout MS", err, errlen);
+}
+
+static bool apply_autofailover(struct cmsha_config *cfg, const struct cmsha_words *w,
+			       const char *args, char *err, size_t errlen)
+{
+	(void)args;
 	if (w->count != 1 || (strcmp(w->word[0], "on") && strcmp(w->word[0], "off")))
 		FAIL("expected 'autofailover on' or 'autofailover off'");
 	cfg->autofailover = strcmp(w->word[0], "on") == 0;
 	return true;
+}
+
+static bool apply_component(struct cmsha_config *cfg, const struct cmsha_words *w,
+			    const char *args, char *err, size_t errlen)
+{
+	(void)args;
+	return cmsha_config_apply_component(cfg, w, err, errlen);
+}
+
+typedef bool (*line_handler)(struct cmsha_config *cfg, const struct cmsha_words *w,
+			     const char *args, char *err, size_t errlen);
+
+static const struct {
+	const char *token;
+	line_handler apply;
+} handlers[] = {
+	{ "role", apply_role }, { "alias", apply_alias }, { "peer", apply_peer },
+	{ "peeraddress", apply_peeraddress }, { "probe", apply_probe },
+	{ "announce", apply_announce }, { "component", apply_component },
+	{ "autofailover", apply_autofailover }, { "history", apply_history },
+	{ "preflight", apply_preflight }, { "forceprobe", apply_forceprobe },
+	{ "release", apply_release },
+};
+
+const char *cmsha_config_token_at(size_t i)
+{
+	return i < sizeof(handlers) / sizeof(handlers[0]) ? handlers[i].token : NULL;
 }
 
 bool cmsha_config_apply(struct cmsha_config *cfg, const char *token,
@@ -231,31 +295,15 @@ bool cmsha_config_apply(struct cmsha_config *cfg, const char *token,
 {
 	struct cmsha_words w;
 	bool ok;
+	size_t i = 0;
 
+	while (i < sizeof(handlers) / sizeof(handlers[0]) && strcmp(handlers[i].token, token))
+		i++;
+	if (i == sizeof(handlers) / sizeof(handlers[0]))
+		FAIL("unknown token '%s'", token);
 	if (!cmsha_words_split(args, &w))
 		FAIL("unterminated quote or more than %d words", CMSHA_MAX_WORDS);
-	if (strcmp(token, "role") == 0)
-		ok = apply_role(cfg, &w, err, errlen);
-	else if (strcmp(token, "alias") == 0)
-		ok = apply_alias(cfg, &w, err, errlen);
-	else if (strcmp(token, "peer") == 0)
-		ok = apply_peer(cfg, &w, args, err, errlen);
-	else if (strcmp(token, "peeraddress") == 0)
-		ok = apply_peeraddress(cfg, &w, err, errlen);
-	else if (strcmp(token, "probe") == 0)
-		ok = apply_probe(cfg, &w, err, errlen);
-	else if (strcmp(token, "announce") == 0)
-		ok = apply_announce(cfg, &w, err, errlen);
-	else if (strcmp(token, "component") == 0)
-		ok = cmsha_config_apply_component(cfg, &w, err, errlen);
-	else if (strcmp(token, "autofailover") == 0)
-		ok = apply_autofailover(cfg, &w, err, errlen);
-	else if (strcmp(token, "history") == 0)
-		ok = apply_history(cfg, &w, err, errlen);
-	else {
-		snprintf(err, errlen, "unknown token '%s'", token);
-		ok = false;
-	}
+	ok = handlers[i].apply(cfg, &w, args, err, errlen);
 	cmsha_words_free(&w);
 	return ok;
 }

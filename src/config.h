@@ -47,6 +47,10 @@ struct cmsha_config {
 	size_t n_peer_addrs;
 	unsigned probe_interval_ms, probe_failures;
 	unsigned announce_count, announce_interval_ms;
+	/* Probe rounds before a takeover (and a shorter one before forceTakeover). */
+	unsigned preflight_count, preflight_wait_ms;
+	unsigned forceprobe_count, forceprobe_wait_ms;
+	unsigned release_timeout_ms;   /* peer's confirmation of its release */
 	struct cmsha_component_conf *components;
 	size_t n_components;
 	bool autofailover;
@@ -59,12 +63,17 @@ struct cmsha_config {
 #define CMSHA_DEFAULT_ANNOUNCE_COUNT       3
 #define CMSHA_DEFAULT_ANNOUNCE_INTERVAL_MS 100
 #define CMSHA_DEFAULT_HISTORY_SIZE         100
+#define CMSHA_DEFAULT_PREFLIGHT_COUNT      1
+#define CMSHA_DEFAULT_PREFLIGHT_WAIT_MS    5
+#define CMSHA_DEFAULT_FORCEPROBE_COUNT     1
+#define CMSHA_DEFAULT_FORCEPROBE_WAIT_MS   5
+#define CMSHA_DEFAULT_RELEASE_TIMEOUT_MS   2000
 
 void cmsha_config_init(struct cmsha_config *cfg);
 void cmsha_config_free(struct cmsha_config *cfg);
 
-/* The tokens cmshad.conf understands, NULL-terminated. */
-extern const char *const cmsha_config_tokens[];
+/* The i-th token cmshad.conf understands; NULL past the last. */
+const char *cmsha_config_token_at(size_t i);
 
 /*
  * Apply one line: token and its arguments.  On error returns false, leaves

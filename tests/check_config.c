@@ -153,6 +153,34 @@ START_TEST(autofailover_and_history)
 }
 END_TEST
 
+START_TEST(switchover_timing)
+{
+	ck_assert_uint_eq(cfg.preflight_count, 1);
+	ck_assert_uint_eq(cfg.release_timeout_ms, 2000);
+	accept_line("preflight", "count 2 wait 15");
+	ck_assert_uint_eq(cfg.preflight_count, 2);
+	ck_assert_uint_eq(cfg.preflight_wait_ms, 15);
+	accept_line("forceprobe", "count 3 wait 40");
+	ck_assert_uint_eq(cfg.forceprobe_wait_ms, 40);
+	accept_line("release", "timeout 500");
+	ck_assert_uint_eq(cfg.release_timeout_ms, 500);
+	reject_line("preflight", "count 0 wait 5", "from 1 to 10");
+	reject_line("forceprobe", "wait 0", "from 1 to 10000");
+	reject_line("release", "timeout 5", "from 10 to 60000");
+	reject_line("release", "after 500", "unknown keyword 'after'");
+}
+END_TEST
+
+START_TEST(every_token_is_listed)
+{
+	size_t n = 0;
+	while (cmsha_config_token_at(n))
+		n++;
+	ck_assert_uint_eq(n, 12);
+	ck_assert_str_eq(cmsha_config_token_at(0), "role");
+}
+END_TEST
+
 START_TEST(unknown_token)
 {
 	reject_line("aliass", "10.0.0.1/24 dev eth0", "unknown token 'aliass'");
@@ -188,6 +216,8 @@ int main(void)
 	tcase_add_test(tc, probe_and_announce);
 	tcase_add_test(tc, components);
 	tcase_add_test(tc, autofailover_and_history);
+	tcase_add_test(tc, switchover_timing);
+	tcase_add_test(tc, every_token_is_listed);
 	tcase_add_test(tc, unknown_token);
 	tcase_add_test(tc, completeness);
 	suite_add_tcase(s, tc);

@@ -3,12 +3,15 @@
 
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/neighbour.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,4 +102,132 @@ void netns_change_address(const char *ifname, const char *prefix_text, bool add)
 	nl_addr_put(local);
 	rtnl_addr_put(addr);
 	nl_socket_free(sk);
+}
+
+/* The child: a new namespace, "ready" on one pipe, then wait for EOF on the other. */
+static void peer_child(int ready_fd, int hold_fd)
+{
+	char c;
+
+	if (unshare(CLONE_NEWNET) != 0 || write(ready_fd, "r", 1) != 1)
+		_exit(1);
+	while (read(hold_fd, &c, 1) < 0 && errno == EINTR)
+		;
+	_exit(0);
+}
+
+void netns_peer_start(struct netns_peer *peer)
+{
+	int ready[2], hold[2];
+	char path[64], c;
+
+	ck_assert(pipe2(ready, O_CLOEXEC) == 0 && pipe2(hold, O_CLOEXEC) == 0);
+	peer->home_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(peer->home_fd, 0);
+	peer->pid = fork();
+	ck_assert_int_ge(peer->pid, 0);
+	if (peer->pid == 0) {
+		close(ready[0]);
+		close(hold[1]);
+		peer_child(ready[1], hold[0]);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	ck_assert_msg(read(ready[0], &c, 1) == 1, "peer namespace not created");
+	close(ready[0]);
+	peer->hold_fd = hold[1];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)peer->pid);
+	peer->ns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_msg(peer->ns_fd >= 0, "%s: %s", path, strerror(errno));
+}
+
+void netns_peer_enter(const struct netns_peer *peer)
+{
+	ck_assert_msg(setns(peer->ns_fd, CLONE_NEWNET) == 0, "setns: %s", strerror(errno));
+}
+
+void netns_peer_leave(const struct netns_peer *peer)
+{
+	ck_assert_msg(setns(peer->home_fd, CLONE_NEWNET) == 0, "setns: %s", strerror(errno));
+}
+
+void netns_peer_stop(struct netns_peer *peer)
+{
+	if (peer->pid <= 0)
+		return;
+	(void)setns(peer->home_fd, CLONE_NEWNET);
+	close(peer->hold_fd);
+	kill(peer->pid, SIGKILL);
+	while (waitpid(peer->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	close(peer->ns_fd);
+	close(peer->home_fd);
+	peer->pid = 0;
+}
+
+void netns_peer_add_veth(const struct netns_peer *peer, const char *ifname,
+			 const char *peer_name)
+{
+	struct nl_sock *sk = route_socket();
+	int rc = rtnl_link_veth_add(sk, ifname, peer_name, peer->pid);
+
+	ck_assert_msg(rc == 0, "add veth %s/%s: %s", ifname, peer_name, nl_geterror(rc));
+	nl_socket_free(sk);
+}
+
+void netns_sysctl_net(const char *path, const char *value)
+{
+	char full[256];
+	FILE *f;
+
+	snprintf(full, sizeof(full), "/proc/sys/net/%s", path);
+	f = fopen(full, "w");
+	ck_assert_msg(f != NULL, "%s: %s", full, strerror(errno));
+	int written = fputs(value, f), closed = fclose(f);
+	ck_assert_msg(written >= 0 && closed == 0, "write %s: %s", full, strerror(errno));
+}
+
+void netns_neigh_set(const char *ifname, const char *addr_text, const uint8_t mac[6],
+		     int state)
+{
+	struct nl_sock *sk = route_socket();
+	struct rtnl_neigh *n = rtnl_neigh_alloc();
+	struct nl_addr *dst, *ll = nl_addr_build(AF_LLC, mac, 6);
+	int rc;
+
+	ck_assert_int_eq(nl_addr_parse(addr_text, AF_UNSPEC, &dst), 0);
+	rtnl_neigh_set_ifindex(n, (int)if_nametoindex(ifname));
+	rtnl_neigh_set_dst(n, dst);
+	rtnl_neigh_set_lladdr(n, ll);
+	rtnl_neigh_set_state(n, state);
+	rc = rtnl_neigh_add(sk, n, NLM_F_CREATE | NLM_F_REPLACE);
+	ck_assert_msg(rc == 0, "neighbour %s on %s: %s", addr_text, ifname, nl_geterror(rc));
+	nl_addr_put(dst);
+	nl_addr_put(ll);
+	rtnl_neigh_put(n);
+	nl_socket_free(sk);
+}
+
+bool netns_neigh_get(const char *ifname, const char *addr_text, uint8_t mac[6], int *state)
+{
+	struct nl_sock *sk = route_socket();
+	struct nl_cache *cache;
+	struct nl_addr *dst, *ll;
+	struct rtnl_neigh *n;
+	bool found = false;
+
+	ck_assert_int_eq(rtnl_neigh_alloc_cache(sk, &cache), 0);
+	ck_assert_int_eq(nl_addr_parse(addr_text, AF_UNSPEC, &dst), 0);
+	n = rtnl_neigh_get(cache, (int)if_nametoindex(ifname), dst);
+	if (n && (ll = rtnl_neigh_get_lladdr(n)) && nl_addr_get_len(ll) == 6) {
+		memcpy(mac, nl_addr_get_binary_addr(ll), 6);
+		*state = rtnl_neigh_get_state(n);
+		found = true;
+	}
+	if (n)
+		rtnl_neigh_put(n);
+	nl_addr_put(dst);
+	nl_cache_free(cache);
+	nl_socket_free(sk);
+	return found;
 }

@@ -1,0 +1,103 @@
+#include "autoconfig.h"
+#include "loop_glue.h"
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <stdlib.h>
+
+struct pending {
+	loop_callback fn;
+	void *arg;
+	unsigned id;                /* timers only */
+	struct pending *next;
+};
+
+/* Armed timers, so that cancelling one can free what it carries. */
+static struct pending *timers;
+
+static void unlink_timer(struct pending *p)
+{
+	for (struct pending **pp = &timers; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			return;
+		}
+}
+
+static void on_alarm(unsigned int reg, void *clientarg)
+{
+	struct pending p = *(struct pending *)clientarg;
+
+	(void)reg;
+	unlink_timer(clientarg);
+	free(clientarg);            /* one-shot: net-snmp forgets the alarm now */
+	p.fn(p.arg);
+}
+
+unsigned loop_timer_add(unsigned ms, loop_callback fn, void *arg)
+{
+	struct pending *p = malloc(sizeof(*p));
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+	unsigned id;
+
+	if (!p)
+		return 0;
+	*p = (struct pending){ fn, arg, 0, timers };
+	id = snmp_alarm_register_hr(tv, 0, on_alarm, p);
+	if (!id) {
+		free(p);
+		return 0;
+	}
+	p->id = id;
+	timers = p;
+	return id;
+}
+
+void loop_timer_cancel(unsigned id)
+{
+	for (struct pending *p = timers; p; p = p->next)
+		if (p->id == id) {
+			snmp_alarm_unregister(id);
+			unlink_timer(p);
+			free(p);
+			return;
+		}
+}
+
+/* Each fd has one watcher, so the fd itself finds its callback. */
+static void on_readable(int fd, void *clientarg)
+{
+	struct pending *p = clientarg;
+
+	(void)fd;
+	p->fn(p->arg);
+}
+
+static struct pending *watchers[1024];
+
+bool loop_fd_watch(int fd, loop_callback fn, void *arg)
+{
+	struct pending *p;
+
+	if (fd < 0 || fd >= (int)(sizeof(watchers) / sizeof(watchers[0])))
+		return false;
+	if (!(p = malloc(sizeof(*p))))
+		return false;
+	*p = (struct pending){ fn, arg, 0, NULL };
+	if (register_readfd(fd, on_readable, p) != 0) {
+		free(p);
+		return false;
+	}
+	watchers[fd] = p;
+	return true;
+}
+
+void loop_fd_unwatch(int fd)
+{
+	if (fd < 0 || fd >= (int)(sizeof(watchers) / sizeof(watchers[0])) || !watchers[fd])
+		return;
+	unregister_readfd(fd);
+	free(watchers[fd]);
+	watchers[fd] = NULL;
+}

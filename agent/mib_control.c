@@ -1,0 +1,124 @@
+/*
+ * cmsHaSwitchoverCommand and cmsHaSwitchoverSpinLock: the writable objects,
+ * through net-snmp's SET phases.  RESERVE1 checks type and value, RESERVE2
+ * asks the engine whether the command can run now and holds it for this
+ * request (so of two managers exactly one wins), COMMIT starts it, FREE
+ * lets go of a hold that was never used.
+ */
+#include "autoconfig.h"
+#include "cmshad.h"
+#include "mib_oids.h"
+#include "mib_values.h"
+
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+#define HOLD_KEY "cmsha-hold"
+#define SPIN_LOCK_MAX 2147483647L
+
+static long spin_lock;
+
+static int fail(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, int error)
+{
+	netsnmp_set_request_error(reqinfo, r, error);
+	return SNMP_ERR_NOERROR;
+}
+
+static int command_reserve2(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r)
+{
+	enum cmsha_command cmd = (enum cmsha_command)*r->requestvb->val.integer;
+	char reason[CMSHA_HISTORY_REASON_LEN];
+
+	if (cmsha_switchover_check(&cmshad.sw, cmd, CMSHA_BY_SNMP, reason, sizeof(reason)) ==
+	    CMSHA_VERDICT_REFUSE) {
+		cmsha_switchover_refuse(&cmshad.sw, cmd, CMSHA_BY_SNMP, reason);
+		return fail(reqinfo, r, SNMP_ERR_INCONSISTENTVALUE);
+	}
+	cmsha_switchover_reserve(&cmshad.sw);
+	netsnmp_request_add_list_data(r, netsnmp_create_data_list(HOLD_KEY, NULL, NULL));
+	return SNMP_ERR_NOERROR;
+}
+
+static int command_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
+			   netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+	netsnmp_request_info *r = requests;      /* a scalar: one varbind */
+	enum cmsha_command cmd;
+	int rc;
+
+	(void)handler, (void)reg;
+	switch (reqinfo->mode) {
+	case MODE_GET:
+		mib_set_integer(r->requestvb, CMSHA_CMD_NONE);  /* an action, not a state */
+		break;
+	case MODE_SET_RESERVE1:
+		if ((rc = netsnmp_check_vb_type(r->requestvb, ASN_INTEGER)) != SNMP_ERR_NOERROR ||
+		    (rc = netsnmp_check_vb_int_range(r->requestvb, CMSHA_CMD_TAKEOVER,
+						     CMSHA_CMD_TEST)) != SNMP_ERR_NOERROR)
+			return fail(reqinfo, r, rc);
+		break;
+	case MODE_SET_RESERVE2:
+		return command_reserve2(reqinfo, r);
+	case MODE_SET_COMMIT:
+		cmd = (enum cmsha_command)*r->requestvb->val.integer;
+		netsnmp_request_remove_list_data(r, HOLD_KEY);
+		if (!cmsha_switchover_run(&cmshad.sw, cmd, CMSHA_BY_SNMP))
+			return fail(reqinfo, r, SNMP_ERR_COMMITFAILED);
+		break;
+	case MODE_SET_FREE:
+		/* Another varbind failed after our RESERVE2: give the hold back. */
+		if (netsnmp_request_get_list_data(r, HOLD_KEY)) {
+			netsnmp_request_remove_list_data(r, HOLD_KEY);
+			cmsha_switchover_unreserve(&cmshad.sw);
+		}
+		break;
+	default:                                 /* ACTION, UNDO: nothing changed yet */
+		break;
+	}
+	return SNMP_ERR_NOERROR;
+}
+
+static int spin_lock_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
+			     netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+	netsnmp_request_info *r = requests;
+	int rc;
+
+	(void)handler, (void)reg;
+	switch (reqinfo->mode) {
+	case MODE_GET:
+		mib_set_integer(r->requestvb, spin_lock);
+		break;
+	case MODE_SET_RESERVE1:
+		if ((rc = netsnmp_check_vb_type(r->requestvb, ASN_INTEGER)) != SNMP_ERR_NOERROR ||
+		    (rc = netsnmp_check_vb_int_range(r->requestvb, 0, SPIN_LOCK_MAX)) != SNMP_ERR_NOERROR)
+			return fail(reqinfo, r, rc);
+		break;
+	case MODE_SET_RESERVE2:           /* TestAndIncr: only the current value may be set */
+		if (*r->requestvb->val.integer != spin_lock)
+			return fail(reqinfo, r, SNMP_ERR_INCONSISTENTVALUE);
+		break;
+	case MODE_SET_COMMIT:
+		spin_lock = spin_lock == SPIN_LOCK_MAX ? 0 : spin_lock + 1;
+		break;
+	default:
+		break;
+	}
+	return SNMP_ERR_NOERROR;
+}
+
+static void register_writable(enum cmsha_mib_id id, Netsnmp_Node_Handler *fn)
+{
+	const struct cmsha_mib_object *obj = &cmsha_mib[id];
+	netsnmp_handler_registration *reg =
+		netsnmp_create_handler_registration(obj->name, fn, obj->oid, obj->oid_len,
+						    HANDLER_CAN_RWRITE);
+
+	if (!reg || netsnmp_register_scalar(reg) != MIB_REGISTERED_OK)
+		snmp_log(LOG_ERR, "cannot register %s\n", obj->name);
+}
+
+void cmshad_mib_register_control(void)
+{
+	register_writable(MIB_SWITCHOVER_COMMAND, command_handler);
+	register_writable(MIB_SWITCHOVER_SPIN_LOCK, spin_lock_handler);
+}

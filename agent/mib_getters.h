@@ -1,0 +1,22 @@
+/* Value getters of CMS-HA-MIB objects, shared by the MIB handlers and the notifications. */
+#ifndef CMSHA_MIB_GETTERS_H
+#define CMSHA_MIB_GETTERS_H
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+
+void mib_get_server_role(netsnmp_variable_list *var);
+void mib_get_oper_state(netsnmp_variable_list *var);
+void mib_get_peer_address_type(netsnmp_variable_list *var);
+void mib_get_peer_address(netsnmp_variable_list *var);
+void mib_get_peer_oper_state(netsnmp_variable_list *var);
+void mib_get_peer_probe_failures(netsnmp_variable_list *var);
+void mib_get_switchover_last_reason(netsnmp_variable_list *var);
+void mib_get_switchover_last_duration(netsnmp_variable_list *var);
+
+/* Columns of cmsHaAliasTable, by row index (from 1). */
+void mib_get_alias_address(unsigned long index, netsnmp_variable_list *var);
+void mib_get_alias_if_name(unsigned long index, netsnmp_variable_list *var);
+void mib_get_alias_state(unsigned long index, netsnmp_variable_list *var);
+
+#endif

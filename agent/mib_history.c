@@ -1,0 +1,66 @@
+/* cmsHaHistoryTable: one row per history entry, indexed by the entry's own index. */
+#include "autoconfig.h"
+#include "cmshad.h"
+#include "mib_table.h"
+#include "mib_values.h"
+
+enum { HISTORY_COL_TIME = 2, HISTORY_COL_COMMAND, HISTORY_COL_INITIATOR, HISTORY_COL_RESULT,
+       HISTORY_COL_DURATION, HISTORY_COL_REASON };
+
+static netsnmp_tdata *table;
+static uint32_t first_row, end_row;      /* rows [first_row, end_row) are in the table */
+
+static const struct cmsha_history_entry *find(unsigned long index)
+{
+	const struct cmsha_history_entry *oldest = cmsha_history_at(&cmshad.history, 0);
+
+	if (!oldest || index < oldest->index)
+		return NULL;
+	return cmsha_history_at(&cmshad.history, index - oldest->index);
+}
+
+static void get_history(unsigned long index, unsigned column, netsnmp_variable_list *var)
+{
+	const struct cmsha_history_entry *e = find(index);
+
+	if (!e)
+		return;
+	switch (column) {
+	case HISTORY_COL_TIME: mib_set_date_and_time(var, &e->time); break;
+	case HISTORY_COL_COMMAND: mib_set_integer(var, e->command); break;
+	case HISTORY_COL_INITIATOR: mib_set_integer(var, e->initiator); break;
+	case HISTORY_COL_RESULT: mib_set_integer(var, e->result); break;
+	case HISTORY_COL_DURATION: mib_set_unsigned(var, ASN_UNSIGNED, e->duration_ms); break;
+	case HISTORY_COL_REASON: mib_set_string(var, e->reason); break;
+	}
+}
+
+static const struct mib_table_def history_table = {
+	MIB_HISTORY_TABLE, HISTORY_COL_TIME, HISTORY_COL_REASON, get_history
+};
+
+/* Entries are only appended and evicted from the front: rows follow suit. */
+void cmshad_mib_history_sync(void)
+{
+	const struct cmsha_history_entry *oldest = cmsha_history_at(&cmshad.history, 0);
+	uint32_t want_first = oldest ? oldest->index : cmshad.history.next_index;
+
+	if (!table)
+		return;
+	for (; first_row < want_first && first_row < end_row; first_row++)
+		mib_table_remove_row(table, first_row);
+	if (first_row < want_first)
+		first_row = end_row = want_first;
+	for (; end_row < cmshad.history.next_index; end_row++)
+		if (!mib_table_add_row(table, end_row))
+			snmp_log(LOG_ERR, "cannot add history row %u\n", (unsigned)end_row);
+}
+
+void cmshad_mib_register_history(void)
+{
+	const struct cmsha_history_entry *oldest = cmsha_history_at(&cmshad.history, 0);
+
+	table = mib_table_register(&history_table);
+	first_row = end_row = oldest ? oldest->index : cmshad.history.next_index;
+	cmshad_mib_history_sync();
+}

@@ -1,0 +1,123 @@
+#include "autoconfig.h"
+#include "cmshad.h"
+#include "mib_oids.h"
+#include "mib_getters.h"
+#include "mib_values.h"
+#include "notify.h"
+#include "peer_session.h"
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+static oid snmp_trap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
+
+/* Varbinds are built from the same getters the MIB uses: one source of truth. */
+static void add_scalar(netsnmp_variable_list **vars, enum cmsha_mib_id id,
+		       void (*fill)(netsnmp_variable_list *var))
+{
+	const struct cmsha_mib_object *obj = &cmsha_mib[id];
+	oid name[CMSHA_MIB_MAX_LEN + 1];
+	netsnmp_variable_list *v;
+
+	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
+	name[obj->oid_len] = 0;
+	v = snmp_varlist_add_variable(vars, name, obj->oid_len + 1, ASN_NULL, NULL, 0);
+	if (v)
+		fill(v);
+}
+
+static void add_integer(netsnmp_variable_list **vars, enum cmsha_mib_id id, long value)
+{
+	const struct cmsha_mib_object *obj = &cmsha_mib[id];
+	oid name[CMSHA_MIB_MAX_LEN + 1];
+
+	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
+	name[obj->oid_len] = 0;
+	snmp_varlist_add_variable(vars, name, obj->oid_len + 1, ASN_INTEGER, &value, sizeof(value));
+}
+
+static void add_column(netsnmp_variable_list **vars, enum cmsha_mib_id id,
+		       unsigned long index,
+		       void (*fill)(unsigned long index, netsnmp_variable_list *var))
+{
+	const struct cmsha_mib_object *obj = &cmsha_mib[id];
+	oid name[CMSHA_MIB_MAX_LEN + 1];
+	netsnmp_variable_list *v;
+
+	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
+	name[obj->oid_len] = (oid)index;
+	v = snmp_varlist_add_variable(vars, name, obj->oid_len + 1, ASN_NULL, NULL, 0);
+	if (v)
+		fill(index, v);
+}
+
+static netsnmp_variable_list *start(enum cmsha_mib_id notification)
+{
+	const struct cmsha_mib_object *obj = &cmsha_mib[notification];
+	netsnmp_variable_list *vars = NULL;
+
+	snmp_varlist_add_variable(&vars, snmp_trap_oid, OID_LENGTH(snmp_trap_oid),
+				  ASN_OBJECT_ID, obj->oid, obj->oid_len * sizeof(oid));
+	add_scalar(&vars, MIB_SERVER_ROLE, mib_get_server_role);
+	add_scalar(&vars, MIB_OPER_STATE, mib_get_oper_state);
+	return vars;
+}
+
+static void send_and_free(netsnmp_variable_list *vars)
+{
+	send_v2trap(vars);
+	snmp_free_varbind(vars);
+}
+
+void notify_command_finished(const struct cmsha_history_entry *e)
+{
+	enum cmsha_mib_id id = e->result == CMSHA_RESULT_SUCCEEDED ? MIB_N_SWITCHOVER_COMPLETED :
+			       e->result == CMSHA_RESULT_FAILED ? MIB_N_SWITCHOVER_FAILED :
+								  MIB_N_SWITCHOVER_REFUSED;
+	netsnmp_variable_list *vars;
+
+	/* A test's verdict is read from the MIB; it pages nobody. */
+	if (e->command == CMSHA_CMD_TEST && e->result != CMSHA_RESULT_REFUSED)
+		return;
+	vars = start(id);
+	if (id != MIB_N_SWITCHOVER_REFUSED)
+		add_scalar(&vars, MIB_SWITCHOVER_LAST_DURATION, mib_get_switchover_last_duration);
+	add_integer(&vars, MIB_NOTIFY_INITIATOR, e->initiator);
+	add_scalar(&vars, MIB_SWITCHOVER_LAST_REASON, mib_get_switchover_last_reason);
+	if (id != MIB_N_SWITCHOVER_REFUSED)
+		for (size_t i = 1; i <= cmshad.cfg.n_aliases; i++)
+			add_column(&vars, MIB_ALIAS_ADDRESS, i, mib_get_alias_address);
+	send_and_free(vars);
+}
+
+void notify_oper_state_changed(const char *why)
+{
+	netsnmp_variable_list *vars = start(MIB_N_OPER_STATE_CHANGED);
+
+	snprintf(cmshad.sw.last_reason, sizeof(cmshad.sw.last_reason), "%s", why);
+	add_scalar(&vars, MIB_SWITCHOVER_LAST_REASON, mib_get_switchover_last_reason);
+	send_and_free(vars);
+}
+
+void notify_peer_reachability(bool reachable)
+{
+	netsnmp_variable_list *vars = start(reachable ? MIB_N_PEER_REACHABLE_AGAIN :
+							MIB_N_PEER_UNREACHABLE);
+
+	add_scalar(&vars, MIB_PEER_ADDRESS_TYPE, mib_get_peer_address_type);
+	add_scalar(&vars, MIB_PEER_ADDRESS, mib_get_peer_address);
+	add_scalar(&vars, reachable ? MIB_PEER_OPER_STATE : MIB_PEER_PROBE_FAILURES,
+		   reachable ? mib_get_peer_oper_state : mib_get_peer_probe_failures);
+	send_and_free(vars);
+}
+
+void notify_alias_lost(size_t alias_index)
+{
+	netsnmp_variable_list *vars = start(MIB_N_ALIAS_LOST);
+
+	add_column(&vars, MIB_ALIAS_ADDRESS, alias_index + 1, mib_get_alias_address);
+	add_column(&vars, MIB_ALIAS_IF_NAME, alias_index + 1, mib_get_alias_if_name);
+	add_column(&vars, MIB_ALIAS_STATE, alias_index + 1, mib_get_alias_state);
+	send_and_free(vars);
+}

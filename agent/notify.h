@@ -1,0 +1,15 @@
+/* CMS-HA-MIB notifications, sent through the master snmpd (its trap2sink/trapsess). */
+#ifndef CMSHA_NOTIFY_H
+#define CMSHA_NOTIFY_H
+
+#include "history.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+void notify_command_finished(const struct cmsha_history_entry *e);
+void notify_oper_state_changed(const char *why);
+void notify_peer_reachability(bool reachable);
+void notify_alias_lost(size_t alias_index);
+
+#endif

@@ -1,0 +1,172 @@
+/*
+ * Wires the switch-over engine to the agent: net-snmp's loop for timers and
+ * fds, the peer's agent over SNMP, the kernel watch, the log, the history
+ * table and the notifications.
+ */
+#include "autoconfig.h"
+#include "cmshad.h"
+#include "loop_glue.h"
+#include "notify.h"
+#include "peer_session.h"
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+#define HISTORY_FILE "cmshad-history"
+
+static unsigned env_timer_add(void *ctx, unsigned ms, cmsha_callback fn, void *arg)
+{
+	(void)ctx;
+	return loop_timer_add(ms, fn, arg);
+}
+
+static void env_timer_cancel(void *ctx, unsigned id)
+{
+	(void)ctx;
+	loop_timer_cancel(id);
+}
+
+static bool env_fd_watch(void *ctx, int fd, cmsha_callback fn, void *arg)
+{
+	(void)ctx;
+	return loop_fd_watch(fd, fn, arg);
+}
+
+static void env_fd_unwatch(void *ctx, int fd)
+{
+	(void)ctx;
+	loop_fd_unwatch(fd);
+}
+
+static bool env_peer_reachable(void *ctx)
+{
+	(void)ctx;
+	return !peer_session_known_unreachable();
+}
+
+static bool env_peer_command(void *ctx, enum cmsha_command cmd, unsigned timeout_ms,
+			     cmsha_peer_done done, void *arg)
+{
+	(void)ctx;
+	return peer_session_command(cmd, timeout_ms, done, arg);
+}
+
+/* Changes seen now are the command's doing, not news for a pager. */
+static void env_refresh(void *ctx)
+{
+	(void)ctx;
+	cmshad.refresh_by_command = true;
+	cmsha_netwatch_process(cmshad.netwatch);
+	cmshad_kernel_refresh();
+	cmshad.refresh_by_command = false;
+}
+
+static bool aliases_all(bool held)
+{
+	for (size_t i = 0; i < cmshad.cfg.n_aliases; i++)
+		if (cmsha_alias_state_is_held(cmshad.ha.aliases[i].state) != held)
+			return false;
+	return true;
+}
+
+/*
+ * The kernel ACKs an address before it has sent every notification (IPv6
+ * ones come a little later): take events for a bounded moment, so that the
+ * MIB and the notifications show the command's end state, not a half-way one.
+ */
+static bool env_confirm(void *ctx, bool held, unsigned max_ms)
+{
+	struct pollfd p = { .fd = cmsha_netwatch_fd(cmshad.netwatch), .events = POLLIN };
+	struct timespec start, now;
+	long left = max_ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	env_refresh(ctx);
+	while (!aliases_all(held) && left > 0) {
+		if (poll(&p, 1, (int)left) > 0)
+			env_refresh(ctx);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = (long)max_ms - ((now.tv_sec - start.tv_sec) * 1000 +
+				       (now.tv_nsec - start.tv_nsec) / 1000000);
+	}
+	return aliases_all(held);
+}
+
+static void env_finished(void *ctx, const struct cmsha_history_entry *e)
+{
+	(void)ctx;
+	snmp_log(e->result == CMSHA_RESULT_SUCCEEDED ? LOG_NOTICE : LOG_WARNING,
+		 "%s (by %s) %s in %u ms: %s\n", cmsha_command_name(e->command),
+		 cmsha_initiator_name(e->initiator), cmsha_result_name(e->result),
+		 (unsigned)e->duration_ms, e->reason);
+	cmshad_mib_history_sync();
+	notify_command_finished(e);
+}
+
+static void env_step(void *ctx, enum cmsha_command cmd, double elapsed_ms, const char *what)
+{
+	(void)ctx;
+	snmp_log(LOG_INFO, "%s: %s (%.2f ms)\n", cmsha_command_name(cmd), what, elapsed_ms);
+}
+
+static const struct cmsha_switchover_env env = {
+	env_timer_add, env_timer_cancel, env_fd_watch, env_fd_unwatch,
+	env_peer_reachable, env_peer_command, env_refresh, env_confirm, env_finished, env_step,
+	NULL
+};
+
+static void on_peer_edge(bool reachable)
+{
+	static bool unreachable_sent;
+	char peer[CMSHA_INET_STRLEN];
+
+	cmsha_inet_ntop(&cmshad.cfg.peer_addrs[0], peer, sizeof(peer));
+	snmp_log(reachable ? LOG_NOTICE : LOG_WARNING, "peer agent %s is %s\n", peer,
+		 reachable ? "reachable" : "unreachable");
+	/* "Reachable again" only means something after "unreachable". */
+	if (!reachable || unreachable_sent)
+		notify_peer_reachability(reachable);
+	unreachable_sent = !reachable;
+}
+
+static bool open_history(void)
+{
+	char path[1024], err[512];
+	const char *dir = get_persistent_directory();
+
+	snprintf(path, sizeof(path), "%s/" HISTORY_FILE, dir);
+	mkdirhier(path, NETSNMP_AGENT_DIRECTORY_MODE, 1);   /* parents only */
+	if (cmsha_history_open(&cmshad.history, cmshad.cfg.history_size, path, err, sizeof(err)))
+		return true;
+	snmp_log(LOG_ERR, "switch-over history: %s\n", err);
+	return false;
+}
+
+bool cmshad_switchover_start(void)
+{
+	char err[512];
+
+	if (!open_history())
+		return false;
+	if (!(cmshad.alias_ctl = cmsha_alias_ctl_open(err, sizeof(err))) ||
+	    !peer_session_start(&cmshad.cfg, on_peer_edge, err, sizeof(err))) {
+		snmp_log(LOG_ERR, "%s\n", err);
+		return false;
+	}
+	cmsha_switchover_init(&cmshad.sw, &cmshad.cfg, &cmshad.ha, &cmshad.history,
+			      cmshad.alias_ctl, &env);
+	return true;
+}
+
+void cmshad_switchover_stop(void)
+{
+	cmsha_switchover_shutdown(&cmshad.sw);
+	peer_session_stop();
+	cmsha_alias_ctl_close(cmshad.alias_ctl);
+	cmshad.alias_ctl = NULL;
+	cmsha_history_close(&cmshad.history);
+}

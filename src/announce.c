@@ -1,0 +1,139 @@
+#include "autoconfig.h"
+#include "announce.h"
+
+#include <errno.h>
+#include <linux/if_arp.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int announce_fd = -1;
+
+/* The ioctls work on any socket; fd's network namespace is the one asked. */
+static bool link_hwaddr_on(int fd, const char *ifname, int *ifindex,
+			   uint8_t mac[CMSHA_MAC_LEN], char *err, size_t errlen)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (strlen(ifname) >= sizeof(ifr.ifr_name)) {
+		snprintf(err, errlen, "interface name '%s' is too long", ifname);
+		return false;
+	}
+	strcpy(ifr.ifr_name, ifname);
+	if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0) {
+		snprintf(err, errlen, "interface %s: %s", ifname, strerror(errno));
+		return false;
+	}
+	*ifindex = ifr.ifr_ifindex;
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
+		snprintf(err, errlen, "interface %s: hardware address: %s", ifname,
+			 strerror(errno));
+		return false;
+	}
+	if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
+		snprintf(err, errlen, "interface %s is not Ethernet (hardware type %u)", ifname,
+			 (unsigned)ifr.ifr_hwaddr.sa_family);
+		return false;
+	}
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, CMSHA_MAC_LEN);
+	return true;
+}
+
+bool cmsha_link_hwaddr(const char *ifname, int *ifindex, uint8_t mac[CMSHA_MAC_LEN],
+		       char *err, size_t errlen)
+{
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return false;
+	}
+	ok = link_hwaddr_on(fd, ifname, ifindex, mac, err, errlen);
+	close(fd);
+	return ok;
+}
+
+bool cmsha_frame_send(int fd, int ifindex, const uint8_t *frame, size_t len,
+		      char *err, size_t errlen)
+{
+	struct sockaddr_ll to;
+	ssize_t sent;
+
+	if (len < 14) {
+		snprintf(err, errlen, "frame of %zu bytes is too short", len);
+		return false;
+	}
+	memset(&to, 0, sizeof(to));
+	to.sll_family = AF_PACKET;
+	to.sll_ifindex = ifindex;
+	memcpy(&to.sll_protocol, frame + 12, 2);       /* the frame's EtherType */
+	to.sll_halen = CMSHA_MAC_LEN;
+	memcpy(to.sll_addr, frame, CMSHA_MAC_LEN);
+	sent = sendto(fd, frame, len, 0, (const struct sockaddr *)&to, sizeof(to));
+	if (sent < 0) {
+		snprintf(err, errlen, "send on interface %d: %s", ifindex, strerror(errno));
+		return false;
+	}
+	if ((size_t)sent != len) {
+		snprintf(err, errlen, "send on interface %d: short write", ifindex);
+		return false;
+	}
+	return true;
+}
+
+/* Protocol 0: the socket can send but receives nothing, so it can stay open idle. */
+static bool announce_socket(char *err, size_t errlen)
+{
+	if (announce_fd >= 0)
+		return true;
+	announce_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (announce_fd < 0) {
+		snprintf(err, errlen, "packet socket: %s", strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+static size_t build_announcement(const struct cmsha_alias_conf *alias,
+				 const uint8_t mac[CMSHA_MAC_LEN], uint8_t *buf, size_t len)
+{
+	static const uint8_t broadcast[CMSHA_MAC_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t zero[CMSHA_MAC_LEN];
+
+	if (alias->addr.family == AF_INET6)
+		return cmsha_pkt_build_na(buf, len, mac, &alias->addr.u.v6);
+	/* A request, not a reply: RFC 5227 3 found requests better understood. */
+	return cmsha_pkt_build_arp(buf, len, CMSHA_ARP_OP_REQUEST, mac, broadcast,
+				   &alias->addr.u.v4, zero, &alias->addr.u.v4);
+}
+
+bool cmsha_announce_once(const struct cmsha_alias_conf *alias, char *err, size_t errlen)
+{
+	uint8_t frame[CMSHA_PKT_MAX_LEN], mac[CMSHA_MAC_LEN];
+	int ifindex;
+	size_t len;
+
+	if (alias->addr.family != AF_INET && alias->addr.family != AF_INET6) {
+		snprintf(err, errlen, "alias has no address");
+		return false;
+	}
+	if (!announce_socket(err, errlen) ||
+	    !link_hwaddr_on(announce_fd, alias->ifname, &ifindex, mac, err, errlen))
+		return false;
+	len = build_announcement(alias, mac, frame, sizeof(frame));
+	return cmsha_frame_send(announce_fd, ifindex, frame, len, err, errlen);
+}
+
+void cmsha_announce_close(void)
+{
+	if (announce_fd >= 0)
+		close(announce_fd);
+	announce_fd = -1;
+}

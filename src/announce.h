@@ -1,0 +1,47 @@
+/*
+ * Telling the link that an alias now lives here: a gratuitous ARP (an
+ * RFC 5227 announcement) or an unsolicited Neighbor Advertisement with
+ * Override (RFC 4861 7.2.6), so neighbours with a cache entry for the
+ * address switch to our MAC now rather than when the entry goes stale.
+ */
+#ifndef CMSHA_ANNOUNCE_H
+#define CMSHA_ANNOUNCE_H
+
+#include "config.h"
+#include "packet.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ifname's index and Ethernet address; false with a reason (no such link, not Ethernet). */
+bool cmsha_link_hwaddr(const char *ifname, int *ifindex, uint8_t mac[CMSHA_MAC_LEN],
+		       char *err, size_t errlen);
+
+/*
+ * Send a whole Ethernet frame out of ifindex through fd, an AF_PACKET
+ * SOCK_RAW socket (bound or not).  Shared by the announcer and the prober.
+ */
+bool cmsha_frame_send(int fd, int ifindex, const uint8_t *frame, size_t len,
+		      char *err, size_t errlen);
+
+/*
+ * One announcement for alias, out of alias->ifname: an ARP request to
+ * broadcast with sender = target = the alias (IPv4), or an NA to ff02::1
+ * with Override and our MAC (IPv6).  The caller repeats it announce_count
+ * times, announce_interval_ms apart: one frame can be lost.
+ *
+ * This is on the switch-over's critical path, so the packet socket is
+ * opened on first use and kept (it is bound to no protocol and so queues
+ * nothing): closing a packet socket waits for an RCU grace period in the
+ * kernel, which costs up to milliseconds on a busy host, per call.  Each
+ * call then costs two ioctls (the link's index and MAC, read afresh since
+ * links come and go) and one sendto.  The kept socket belongs to the
+ * network namespace current at the first call.  Not thread-safe.
+ */
+bool cmsha_announce_once(const struct cmsha_alias_conf *alias, char *err, size_t errlen);
+
+/* Close the kept socket: at exit, or before announcing from another network namespace. */
+void cmsha_announce_close(void);
+
+#endif

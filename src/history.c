@@ -1,0 +1,182 @@
+#include "autoconfig.h"
+#include "history.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FILE_MAGIC "cmsha-history 1"
+
+const char *cmsha_command_name(enum cmsha_command c)
+{
+	static const char *const names[] = { "?", "noCommand", "takeover", "release",
+					     "forceTakeover", "switchAway", "test" };
+	return (unsigned)c < 7 ? names[c] : "?";
+}
+
+const char *cmsha_initiator_name(enum cmsha_initiator i)
+{
+	static const char *const names[] = { "?", "snmp", "peer", "automatic", "startup" };
+	return (unsigned)i < 5 ? names[i] : "?";
+}
+
+const char *cmsha_result_name(enum cmsha_result r)
+{
+	static const char *const names[] = { "?", "succeeded", "failed", "refused" };
+	return (unsigned)r < 4 ? names[r] : "?";
+}
+
+const struct cmsha_history_entry *cmsha_history_at(const struct cmsha_history *h, size_t i)
+{
+	return i < h->count ? &h->ring[(h->oldest + i) % h->capacity] : NULL;
+}
+
+static void push(struct cmsha_history *h, const struct cmsha_history_entry *e)
+{
+	if (h->count == h->capacity) {
+		h->ring[h->oldest] = *e;
+		h->oldest = (h->oldest + 1) % h->capacity;
+	} else {
+		h->ring[(h->oldest + h->count++) % h->capacity] = *e;
+	}
+}
+
+/* One entry a line; the reason is last and runs to the end of the line. */
+static bool parse_entry(char *line, struct cmsha_history_entry *e)
+{
+	int cmd, init, res, used = 0;
+	long long sec;
+	long nsec;
+
+	memset(e, 0, sizeof(*e));
+	if (sscanf(line, "%" SCNu32 " %lld %ld %d %d %d %" SCNu32 " %n", &e->index, &sec, &nsec,
+		   &cmd, &init, &res, &e->duration_ms, &used) < 7 || used == 0)
+		return false;
+	if (cmd < CMSHA_CMD_TAKEOVER || cmd > CMSHA_CMD_TEST || init < CMSHA_BY_SNMP ||
+	    init > CMSHA_BY_STARTUP || res < CMSHA_RESULT_SUCCEEDED || res > CMSHA_RESULT_REFUSED)
+		return false;
+	e->time = (struct timespec){ (time_t)sec, nsec };
+	e->command = (enum cmsha_command)cmd;
+	e->initiator = (enum cmsha_initiator)init;
+	e->result = (enum cmsha_result)res;
+	line[strcspn(line, "\n")] = '\0';
+	snprintf(e->reason, sizeof(e->reason), "%s", line + used);
+	return true;
+}
+
+static bool load(struct cmsha_history *h, FILE *f, char *err, size_t errlen)
+{
+	char line[CMSHA_HISTORY_REASON_LEN + 128];
+	struct cmsha_history_entry e;
+	unsigned lineno = 1;
+
+	if (!fgets(line, sizeof(line), f) || strncmp(line, FILE_MAGIC " ", strlen(FILE_MAGIC) + 1) ||
+	    sscanf(line + strlen(FILE_MAGIC), "%" SCNu32 " %" SCNu32 " %" SCNu32, &h->next_index,
+		   &h->switchover_count, &h->last_duration_ms) != 3) {
+		snprintf(err, errlen, "%s: line 1: not a cmsha history file", h->path);
+		return false;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (!parse_entry(line, &e)) {
+			snprintf(err, errlen, "%s: line %u: malformed entry", h->path, lineno);
+			return false;
+		}
+		push(h, &e);
+	}
+	return true;
+}
+
+bool cmsha_history_open(struct cmsha_history *h, size_t capacity, const char *path,
+			char *err, size_t errlen)
+{
+	FILE *f;
+	bool ok = true;
+
+	memset(h, 0, sizeof(*h));
+	h->capacity = capacity ? capacity : 1;
+	h->next_index = 1;
+	h->ring = calloc(h->capacity, sizeof(*h->ring));
+	h->path = path ? strdup(path) : NULL;
+	if (!h->ring || (path && !h->path)) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	if (!path || !(f = fopen(path, "r"))) {
+		if (path && errno != ENOENT) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return false;
+		}
+		return true;
+	}
+	ok = load(h, f, err, errlen);
+	fclose(f);
+	return ok;
+}
+
+void cmsha_history_close(struct cmsha_history *h)
+{
+	free(h->ring);
+	free(h->path);
+	memset(h, 0, sizeof(*h));
+}
+
+static bool write_all(const struct cmsha_history *h, FILE *f)
+{
+	fprintf(f, FILE_MAGIC " %" PRIu32 " %" PRIu32 " %" PRIu32 "\n", h->next_index,
+		h->switchover_count, h->last_duration_ms);
+	for (size_t i = 0; i < h->count; i++) {
+		const struct cmsha_history_entry *e = cmsha_history_at(h, i);
+		fprintf(f, "%" PRIu32 " %lld %ld %d %d %d %" PRIu32 " %s\n", e->index,
+			(long long)e->time.tv_sec, (long)e->time.tv_nsec, e->command, e->initiator,
+			e->result, e->duration_ms, e->reason);
+	}
+	return fflush(f) == 0 && fsync(fileno(f)) == 0 && !ferror(f);
+}
+
+/* Write a temporary file beside the real one, then rename over it. */
+static bool save(const struct cmsha_history *h, char *err, size_t errlen)
+{
+	size_t len = strlen(h->path) + 5;
+	char *tmp = malloc(len);
+	FILE *f;
+	bool ok;
+
+	if (!tmp) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	snprintf(tmp, len, "%s.tmp", h->path);
+	f = fopen(tmp, "w");
+	ok = f && write_all(h, f);
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (ok && rename(tmp, h->path) != 0)
+		ok = false;
+	if (!ok) {
+		snprintf(err, errlen, "cannot write %s: %s", h->path, strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	return ok;
+}
+
+bool cmsha_history_add(struct cmsha_history *h, struct cmsha_history_entry *e,
+		       bool counts_as_switchover, char *err, size_t errlen)
+{
+	/* A reason is one line in the file and one string in the MIB. */
+	for (char *c = e->reason; *c; c++)
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
+	e->index = h->next_index++;
+	if (counts_as_switchover)
+		h->switchover_count++;
+	if (e->result != CMSHA_RESULT_REFUSED && e->command != CMSHA_CMD_TEST)
+		h->last_duration_ms = e->duration_ms;
+	push(h, e);
+	return !h->path || save(h, err, errlen);
+}

@@ -1,0 +1,67 @@
+/*
+ * The switch-over history: the last N commands carried out or refused,
+ * newest last, with the switch-over counter, kept across restarts in one
+ * file that is replaced atomically (write, fsync, rename).
+ */
+#ifndef CMSHA_HISTORY_H
+#define CMSHA_HISTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Values are those of CMS-HA-MIB. */
+enum cmsha_command {
+	CMSHA_CMD_NONE = 1, CMSHA_CMD_TAKEOVER = 2, CMSHA_CMD_RELEASE = 3,
+	CMSHA_CMD_FORCE_TAKEOVER = 4, CMSHA_CMD_SWITCH_AWAY = 5, CMSHA_CMD_TEST = 6
+};
+enum cmsha_initiator {
+	CMSHA_BY_SNMP = 1, CMSHA_BY_PEER = 2, CMSHA_BY_AUTOMATIC = 3, CMSHA_BY_STARTUP = 4
+};
+enum cmsha_result { CMSHA_RESULT_SUCCEEDED = 1, CMSHA_RESULT_FAILED = 2, CMSHA_RESULT_REFUSED = 3 };
+
+#define CMSHA_HISTORY_REASON_LEN 256
+
+struct cmsha_history_entry {
+	uint32_t index;                 /* increasing, never reused */
+	struct timespec time;           /* when the command started */
+	enum cmsha_command command;
+	enum cmsha_initiator initiator;
+	enum cmsha_result result;
+	uint32_t duration_ms;
+	char reason[CMSHA_HISTORY_REASON_LEN];
+};
+
+struct cmsha_history {
+	struct cmsha_history_entry *ring;
+	size_t capacity, count, oldest;
+	uint32_t next_index;
+	uint32_t switchover_count;      /* completed switch-overs */
+	uint32_t last_duration_ms;
+	char *path;                     /* NULL: kept in memory only */
+};
+
+/* Loads path if it exists; false with err when it exists but is unreadable. */
+bool cmsha_history_open(struct cmsha_history *h, size_t capacity, const char *path,
+			char *err, size_t errlen);
+void cmsha_history_close(struct cmsha_history *h);
+
+/*
+ * Append (index assigned here), evicting the oldest beyond capacity; a
+ * succeeded command that changed something counts as a switch-over, and
+ * every command carried out (not refused, not a test) sets the last duration.
+ * Saves at once; false with err if the file could not be written (the
+ * entry is kept in memory all the same).
+ */
+bool cmsha_history_add(struct cmsha_history *h, struct cmsha_history_entry *e,
+		       bool counts_as_switchover, char *err, size_t errlen);
+
+/* i from 0 (oldest) to count-1 (newest). */
+const struct cmsha_history_entry *cmsha_history_at(const struct cmsha_history *h, size_t i);
+
+const char *cmsha_command_name(enum cmsha_command c);
+const char *cmsha_initiator_name(enum cmsha_initiator i);
+const char *cmsha_result_name(enum cmsha_result r);
+
+#endif

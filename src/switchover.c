@@ -1,0 +1,310 @@
+/* The switch-over engine: checks, the job's life cycle, release. */
+#include "autoconfig.h"
+#include "switchover_private.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+void cmsha_switchover_init(struct cmsha_switchover *s, const struct cmsha_config *cfg,
+			   struct cmsha_ha *ha, struct cmsha_history *history,
+			   struct cmsha_alias_ctl *ctl, const struct cmsha_switchover_env *env)
+{
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	s->ha = ha;
+	s->history = history;
+	s->ctl = ctl;
+	s->env = env;
+	s->status = CMSHA_STATUS_IDLE;
+}
+
+static void job_free(struct cmsha_switchover *s)
+{
+	struct cmsha_job *job = s->job;
+
+	if (!job)
+		return;
+	job_probe_stop(s);
+	if (job->timer)
+		s->env->timer_cancel(s->env->ctx, job->timer);
+	free(job->targets);
+	free(job);
+	s->job = NULL;
+}
+
+void cmsha_switchover_shutdown(struct cmsha_switchover *s)
+{
+	job_free(s);
+	if (s->announce_timer)
+		s->env->timer_cancel(s->env->ctx, s->announce_timer);
+	s->announce_timer = 0;
+}
+
+const char *cmsha_switchover_status_name(enum cmsha_switchover_status st)
+{
+	static const char *const names[] = { "?", "idle", "inProgress", "succeeded",
+					     "failed", "refused" };
+	return (unsigned)st < 6 ? names[st] : "?";
+}
+
+static const char *interface_down(const struct cmsha_switchover *s)
+{
+	for (size_t i = 0; i < s->cfg->n_aliases; i++)
+		if (s->ha->aliases[i].state == CMSHA_ALIAS_INTERFACE_DOWN)
+			return s->cfg->aliases[i].ifname;
+	return NULL;
+}
+
+#define VERDICT(v, ...) do { snprintf(reason, len, __VA_ARGS__); return (v); } while (0)
+
+static enum cmsha_verdict check_busy(const struct cmsha_switchover *s, enum cmsha_command cmd,
+				     char *reason, size_t len)
+{
+	/* switchAway waits for exactly this: the peer's release request. */
+	if (cmd == CMSHA_CMD_RELEASE && s->job && s->job->cmd == CMSHA_CMD_SWITCH_AWAY)
+		return CMSHA_VERDICT_ACCEPT;
+	VERDICT(CMSHA_VERDICT_REFUSE, "a switch-over (%s) is already in progress",
+		s->job ? cmsha_command_name(s->job->cmd) : "another manager's command");
+}
+
+enum cmsha_verdict cmsha_switchover_check(const struct cmsha_switchover *s,
+					  enum cmsha_command cmd, enum cmsha_initiator by,
+					  char *reason, size_t len)
+{
+	enum cmsha_oper_state oper = s->ha->oper;
+	bool peer_up = s->env->peer_reachable(s->env->ctx);
+	const char *down = interface_down(s);
+	char peer[CMSHA_INET_STRLEN];
+
+	(void)by;
+	cmsha_inet_ntop(&s->cfg->peer_addrs[0], peer, sizeof(peer));
+	if (s->job || s->reserved)
+		return check_busy(s, cmd, reason, len);
+	if (cmd == CMSHA_CMD_TEST)
+		return CMSHA_VERDICT_ACCEPT;
+	if (s->ha->mode == CMSHA_MODE_MANUAL)
+		VERDICT(CMSHA_VERDICT_REFUSE, "%s", s->ha->mode_reason);
+	if ((cmd == CMSHA_CMD_TAKEOVER || cmd == CMSHA_CMD_FORCE_TAKEOVER) && oper == CMSHA_OPER_ACTIVE)
+		VERDICT(CMSHA_VERDICT_ALREADY_DONE, "already active: this server holds its aliases");
+	if ((cmd == CMSHA_CMD_RELEASE || cmd == CMSHA_CMD_SWITCH_AWAY) && oper == CMSHA_OPER_STANDBY)
+		VERDICT(CMSHA_VERDICT_ALREADY_DONE, "already standby: this server holds no alias");
+	if (cmd == CMSHA_CMD_TAKEOVER && !peer_up)
+		VERDICT(CMSHA_VERDICT_REFUSE, "peer agent %s is unreachable: use forceTakeover "
+			"if the peer server is down", peer);
+	if (cmd == CMSHA_CMD_SWITCH_AWAY && !peer_up)
+		VERDICT(CMSHA_VERDICT_REFUSE, "peer agent %s is unreachable: it cannot take over", peer);
+	if ((cmd == CMSHA_CMD_TAKEOVER || cmd == CMSHA_CMD_FORCE_TAKEOVER) && down)
+		VERDICT(CMSHA_VERDICT_REFUSE, "interface %s is down or missing", down);
+	return CMSHA_VERDICT_ACCEPT;
+}
+
+void cmsha_switchover_reserve(struct cmsha_switchover *s)
+{
+	s->reserved = true;
+}
+
+void cmsha_switchover_unreserve(struct cmsha_switchover *s)
+{
+	s->reserved = false;
+}
+
+static void record(struct cmsha_switchover *s, struct cmsha_history_entry *e, bool counts)
+{
+	char err[CMSHA_HISTORY_REASON_LEN];
+
+	snprintf(s->last_reason, sizeof(s->last_reason), "%s", e->reason);
+	if (!cmsha_history_add(s->history, e, counts, err, sizeof(err)))
+		snprintf(e->reason + strlen(e->reason), sizeof(e->reason) - strlen(e->reason),
+			 " (history not saved: %s)", err);
+	s->env->finished(s->env->ctx, e);
+}
+
+void cmsha_switchover_refuse(struct cmsha_switchover *s, enum cmsha_command cmd,
+			     enum cmsha_initiator by, const char *reason)
+{
+	struct cmsha_history_entry e = { .command = cmd, .initiator = by,
+					 .result = CMSHA_RESULT_REFUSED };
+
+	clock_gettime(CLOCK_REALTIME, &e.time);
+	snprintf(e.reason, sizeof(e.reason), "%s", reason);
+	/* A refusal while a switch-over runs must not hide that one's status. */
+	if (!s->job)
+		s->status = CMSHA_STATUS_REFUSED;
+	record(s, &e, false);
+}
+
+void job_step(struct cmsha_switchover *s, const char *fmt, ...)
+{
+	char what[CMSHA_HISTORY_REASON_LEN];
+	va_list ap;
+
+	if (!s->env->step)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	s->env->step(s->env->ctx, s->job->cmd, ms_since(&s->job->started_mono), what);
+}
+
+void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char *fmt, ...)
+{
+	struct cmsha_job *job = s->job;
+	struct cmsha_history_entry e = { .time = job->started_rt, .command = job->cmd,
+					 .initiator = job->by, .result = result };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e.reason, sizeof(e.reason), fmt, ap);
+	va_end(ap);
+	e.duration_ms = (uint32_t)(ms_since(&job->started_mono) + 0.5);
+	job_step(s, "%s: %s", cmsha_result_name(result), e.reason);
+	s->status = result == CMSHA_RESULT_SUCCEEDED ? CMSHA_STATUS_SUCCEEDED : CMSHA_STATUS_FAILED;
+	bool counts = result == CMSHA_RESULT_SUCCEEDED && job->changed;
+	job_free(s);
+	s->ha->switching_over = false;
+	s->env->refresh(s->env->ctx);
+	record(s, &e, counts);
+}
+
+static struct cmsha_job *job_new(enum cmsha_command cmd, enum cmsha_initiator by)
+{
+	static unsigned next_id;
+	struct cmsha_job *job = calloc(1, sizeof(*job));
+
+	if (!job)
+		return NULL;
+	job->id = ++next_id;
+	job->cmd = cmd;
+	job->by = by;
+	clock_gettime(CLOCK_REALTIME, &job->started_rt);
+	clock_gettime(CLOCK_MONOTONIC, &job->started_mono);
+	return job;
+}
+
+/* Remove every alias; on any failure put back what was removed. */
+bool aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen)
+{
+	char ignored[CMSHA_HISTORY_REASON_LEN];
+	size_t i;
+
+	if (s->announce_timer) {           /* stop announcing what we give up */
+		s->env->timer_cancel(s->env->ctx, s->announce_timer);
+		s->announce_timer = 0;
+	}
+	for (i = 0; i < s->cfg->n_aliases; i++)
+		if (!cmsha_alias_del(s->ctl, &s->cfg->aliases[i], err, errlen))
+			break;
+	if (i == s->cfg->n_aliases)
+		return true;
+	while (i-- > 0)
+		cmsha_alias_add(s->ctl, &s->cfg->aliases[i], ignored, sizeof(ignored));
+	return false;
+}
+
+static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
+{
+	struct cmsha_job *waiting = s->job;     /* a switchAway, if any */
+	char err[CMSHA_HISTORY_REASON_LEN];
+	bool ok;
+
+	if (!(s->job = job_new(CMSHA_CMD_RELEASE, by))) {
+		s->job = waiting;
+		return false;
+	}
+	if (!waiting && s->ha->oper == CMSHA_OPER_STANDBY) {
+		job_finish(s, CMSHA_RESULT_SUCCEEDED, "already standby: this server holds no "
+			   "alias: nothing to do");
+		return true;
+	}
+	ok = aliases_remove_all(s, err, sizeof(err));
+	s->job->changed = ok;
+	if (ok && !s->env->confirm(s->env->ctx, false, CMSHA_CONFIRM_MAX_MS))
+		job_step(s, "netlink did not confirm within %d ms", CMSHA_CONFIRM_MAX_MS);
+	if (ok)
+		job_finish(s, CMSHA_RESULT_SUCCEEDED, "aliases released%s",
+			   by == CMSHA_BY_PEER ? " to the peer" : "");
+	else
+		job_finish(s, CMSHA_RESULT_FAILED, "%s; aliases kept", err);
+	s->job = waiting;
+	if (waiting && ok) {
+		waiting->changed = true;
+		job_finish(s, CMSHA_RESULT_SUCCEEDED, "the peer took over and this server released");
+	}
+	return ok;
+}
+
+static void finish_already_done(struct cmsha_switchover *s)
+{
+	char reason[CMSHA_HISTORY_REASON_LEN];
+
+	cmsha_switchover_check(s, s->job->cmd, s->job->by, reason, sizeof(reason));
+	job_finish(s, CMSHA_RESULT_SUCCEEDED, "%s: nothing to do", reason);
+}
+
+bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
+			  enum cmsha_initiator by)
+{
+	char reason[CMSHA_HISTORY_REASON_LEN];
+	enum cmsha_verdict v;
+
+	s->reserved = false;
+	if (cmd == CMSHA_CMD_RELEASE)
+		return run_release(s, s->job ? CMSHA_BY_PEER : by);
+	v = cmsha_switchover_check(s, cmd, by, reason, sizeof(reason));
+	if (!(s->job = job_new(cmd, by)))
+		return false;
+	s->status = CMSHA_STATUS_IN_PROGRESS;
+	if (v == CMSHA_VERDICT_ALREADY_DONE && cmd != CMSHA_CMD_TEST) {
+		finish_already_done(s);
+		return true;
+	}
+	if (cmd != CMSHA_CMD_TEST) {
+		s->ha->switching_over = true;
+		s->env->refresh(s->env->ctx);
+	}
+	if (cmd == CMSHA_CMD_SWITCH_AWAY)
+		job_switch_away_start(s);
+	else
+		job_takeover_start(s);        /* takeover, forceTakeover, test */
+	return true;
+}
+
+/* Peer requests outlive nothing: a reply for an ended job is dropped. */
+struct peer_wait {
+	struct cmsha_switchover *s;
+	unsigned job_id;
+	void (*then)(struct cmsha_switchover *s, bool ok, const char *reason);
+};
+
+static void on_peer_done(void *arg, bool ok, const char *reason)
+{
+	struct peer_wait *w = arg;
+
+	if (w->s->job && w->s->job->id == w->job_id)
+		w->then(w->s, ok, reason);
+	free(w);
+}
+
+bool job_ask_peer(struct cmsha_switchover *s, enum cmsha_command cmd, unsigned timeout_ms,
+		  void (*then)(struct cmsha_switchover *s, bool ok, const char *reason))
+{
+	struct peer_wait *w = malloc(sizeof(*w));
+
+	if (!w)
+		return false;
+	*w = (struct peer_wait){ s, s->job->id, then };
+	if (s->env->peer_command(s->env->ctx, cmd, timeout_ms, on_peer_done, w))
+		return true;
+	free(w);
+	return false;
+}

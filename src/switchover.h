@@ -1,0 +1,99 @@
+/*
+ * The switch-over engine: every command on cmsHaSwitchoverCommand, in order,
+ * all-or-nothing.  It runs inside the agent's event loop through the hooks
+ * in struct cmsha_switchover_env (timers, fds, the peer's agent) and never
+ * blocks: a SET only validates and starts; the steps follow as events.
+ *
+ * takeover:      probe (peer's MAC expected) -> peer releases -> add -> announce
+ * forceTakeover: short probe (answers noted, not fatal) -> add -> announce
+ * release:       remove every alias now (the SET's response confirms it)
+ * switchAway:    ask the peer to take over -> it asks us to release
+ * test:          every check of a takeover, nothing changed
+ */
+#ifndef CMSHA_SWITCHOVER_H
+#define CMSHA_SWITCHOVER_H
+
+#include "alias_ctl.h"
+#include "config.h"
+#include "ha.h"
+#include "history.h"
+
+enum cmsha_switchover_status {
+	CMSHA_STATUS_IDLE = 1, CMSHA_STATUS_IN_PROGRESS = 2, CMSHA_STATUS_SUCCEEDED = 3,
+	CMSHA_STATUS_FAILED = 4, CMSHA_STATUS_REFUSED = 5
+};
+
+typedef void (*cmsha_callback)(void *arg);
+typedef void (*cmsha_peer_done)(void *arg, bool ok, const char *reason);
+
+struct cmsha_switchover_env {
+	/* event loop: one-shot timers and readable fds */
+	unsigned (*timer_add)(void *ctx, unsigned ms, cmsha_callback fn, void *arg);
+	void (*timer_cancel)(void *ctx, unsigned id);
+	bool (*fd_watch)(void *ctx, int fd, cmsha_callback fn, void *arg);
+	void (*fd_unwatch)(void *ctx, int fd);
+	/* the peer's agent: false while it is known to be unreachable */
+	bool (*peer_reachable)(void *ctx);
+	/* SET the peer's command; done() exactly once unless this returns false */
+	bool (*peer_command)(void *ctx, enum cmsha_command cmd, unsigned timeout_ms,
+			     cmsha_peer_done done, void *arg);
+	/* re-read the kernel's view now (aliases changed or the job ended) */
+	void (*refresh)(void *ctx);
+	/*
+	 * Wait (at most max_ms) until the kernel's netlink events show every
+	 * alias held (or none); false if they did not in time.
+	 */
+	bool (*confirm)(void *ctx, bool held, unsigned max_ms);
+	/* a command ended (succeeded, failed or refused) and is in the history */
+	void (*finished)(void *ctx, const struct cmsha_history_entry *e);
+	/* one line per step, for the log: "takeover: aliases added (1.2 ms)" */
+	void (*step)(void *ctx, enum cmsha_command cmd, double elapsed_ms, const char *what);
+	void *ctx;
+};
+
+enum cmsha_verdict { CMSHA_VERDICT_ACCEPT, CMSHA_VERDICT_ALREADY_DONE, CMSHA_VERDICT_REFUSE };
+
+struct cmsha_job;
+
+struct cmsha_switchover {
+	const struct cmsha_config *cfg;
+	struct cmsha_ha *ha;
+	struct cmsha_history *history;
+	struct cmsha_alias_ctl *ctl;
+	const struct cmsha_switchover_env *env;
+	enum cmsha_switchover_status status;
+	char last_reason[CMSHA_HISTORY_REASON_LEN];
+	bool reserved;                  /* a SET passed its checks, not yet run */
+	struct cmsha_job *job;          /* the command in progress, if any */
+	unsigned announce_timer, announce_rounds_left;
+};
+
+void cmsha_switchover_init(struct cmsha_switchover *s, const struct cmsha_config *cfg,
+			   struct cmsha_ha *ha, struct cmsha_history *history,
+			   struct cmsha_alias_ctl *ctl, const struct cmsha_switchover_env *env);
+void cmsha_switchover_shutdown(struct cmsha_switchover *s);
+
+/* Can cmd run now?  Read-only; reason says why not (or why nothing to do). */
+enum cmsha_verdict cmsha_switchover_check(const struct cmsha_switchover *s,
+					  enum cmsha_command cmd, enum cmsha_initiator by,
+					  char *reason, size_t len);
+
+/* Hold the engine between a SET's checks and its commit (one winner). */
+void cmsha_switchover_reserve(struct cmsha_switchover *s);
+void cmsha_switchover_unreserve(struct cmsha_switchover *s);
+
+/* A refused command: status refused, reason, history row, finished(). */
+void cmsha_switchover_refuse(struct cmsha_switchover *s, enum cmsha_command cmd,
+			     enum cmsha_initiator by, const char *reason);
+
+/*
+ * Run an accepted command (consumes the reservation).  release completes
+ * before this returns; the others go on in the event loop.  false only
+ * when a release failed (and was rolled back): the SET reports it.
+ */
+bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
+			  enum cmsha_initiator by);
+
+const char *cmsha_switchover_status_name(enum cmsha_switchover_status st);
+
+#endif

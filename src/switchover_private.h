@@ -1,0 +1,45 @@
+/* Shared by the switch-over engine's files; not part of its interface. */
+#ifndef CMSHA_SWITCHOVER_PRIVATE_H
+#define CMSHA_SWITCHOVER_PRIVATE_H
+
+#include "probe.h"
+
+/* How long the kernel's netlink events may lag behind its ACK. */
+#define CMSHA_CONFIRM_MAX_MS 100
+#include "switchover.h"
+
+struct cmsha_job {
+	unsigned id;
+	enum cmsha_command cmd;
+	enum cmsha_initiator by;
+	struct timespec started_rt, started_mono;
+	bool changed;                   /* aliases were added or removed */
+	bool peer_released;             /* the peer gave its aliases up for us */
+	/* the probe: aliases first, then the peer's own addresses */
+	struct cmsha_probe *probe;
+	struct cmsha_alias_conf *targets;
+	size_t n_targets;
+	unsigned rounds_left, round_wait_ms, timer;
+	void (*probe_next)(struct cmsha_switchover *s, const char *conflict);
+	char note[CMSHA_HISTORY_REASON_LEN];
+};
+
+/* switchover.c */
+void job_step(struct cmsha_switchover *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+bool job_ask_peer(struct cmsha_switchover *s, enum cmsha_command cmd, unsigned timeout_ms,
+		  void (*then)(struct cmsha_switchover *s, bool ok, const char *reason));
+
+/* switchover_probe.c: the pre-flight probe, then next() */
+void job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
+		     void (*next)(struct cmsha_switchover *s, const char *conflict));
+void job_probe_stop(struct cmsha_switchover *s);
+
+/* switchover_takeover.c */
+void job_takeover_start(struct cmsha_switchover *s);
+void job_switch_away_start(struct cmsha_switchover *s);
+bool aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * The pre-flight probe of a takeover: ARP (sender 0.0.0.0) / NS (from ::)
+ * for every alias and for the peer's own addresses, so that answers from
+ * the peer's MAC can be told from a third station's.
+ */
+#include "autoconfig.h"
+#include "switchover_private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_MACS 8
+
+/* The peer's addresses that sit on an alias's subnet, probed on that interface. */
+static size_t add_peer_targets(const struct cmsha_config *cfg, struct cmsha_alias_conf *t)
+{
+	size_t n = 0;
+
+	for (size_t p = 0; p < cfg->n_peer_addrs; p++)
+		for (size_t i = 0; i < cfg->n_aliases; i++) {
+			const struct cmsha_alias_conf *a = &cfg->aliases[i];
+			if (!cmsha_inet_in_subnet(&cfg->peer_addrs[p], &a->addr, a->prefix))
+				continue;
+			t[n] = *a;
+			t[n].addr = cfg->peer_addrs[p];
+			n++;
+			break;
+		}
+	return n;
+}
+
+static bool is_peer_mac(const struct cmsha_switchover *s, const uint8_t mac[6])
+{
+	uint8_t macs[MAX_MACS][6];
+	struct cmsha_job *job = s->job;
+
+	for (size_t t = s->cfg->n_aliases; t < job->n_targets; t++) {
+		size_t n = cmsha_probe_answers(job->probe, t, macs, MAX_MACS);
+		for (size_t k = 0; k < n; k++)
+			if (memcmp(macs[k], mac, 6) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* The first alias answered by a station that is not the peer; "" if none. */
+static void find_conflict(const struct cmsha_switchover *s, bool any_mac, char *out, size_t len)
+{
+	uint8_t macs[MAX_MACS][6];
+	char addr[CMSHA_INET_STRLEN];
+
+	out[0] = '\0';
+	for (size_t i = 0; i < s->cfg->n_aliases; i++) {
+		size_t n = cmsha_probe_answers(s->job->probe, i, macs, MAX_MACS);
+		for (size_t k = 0; k < n; k++) {
+			if (!any_mac && is_peer_mac(s, macs[k]))
+				continue;
+			snprintf(out, len, "%s is answered by %02x:%02x:%02x:%02x:%02x:%02x%s",
+				 cmsha_inet_ntop(&s->cfg->aliases[i].addr, addr, sizeof(addr)),
+				 macs[k][0], macs[k][1], macs[k][2], macs[k][3], macs[k][4],
+				 macs[k][5], any_mac ? "" : ", not by the peer");
+			return;
+		}
+	}
+}
+
+static void on_probe_readable(void *arg)
+{
+	struct cmsha_switchover *s = arg;
+
+	if (s->job && s->job->probe)
+		cmsha_probe_on_readable(s->job->probe);
+}
+
+static void on_round_over(void *arg)
+{
+	struct cmsha_switchover *s = arg;
+	struct cmsha_job *job = s->job;
+	char err[CMSHA_HISTORY_REASON_LEN], conflict[CMSHA_HISTORY_REASON_LEN];
+
+	job->timer = 0;
+	cmsha_probe_on_readable(job->probe);       /* take what arrived last */
+	if (job->rounds_left-- > 1) {
+		if (!cmsha_probe_send_round(job->probe, err, sizeof(err))) {
+			job_finish(s, CMSHA_RESULT_FAILED, "probe: %s", err);
+			return;
+		}
+		job->timer = s->env->timer_add(s->env->ctx, job->round_wait_ms, on_round_over, s);
+		return;
+	}
+	find_conflict(s, job->cmd == CMSHA_CMD_FORCE_TAKEOVER, conflict, sizeof(conflict));
+	job_probe_stop(s);
+	job_step(s, "probe done%s%s", conflict[0] ? ": " : ": no conflict", conflict);
+	job->probe_next(s, conflict);
+}
+
+void job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
+		     void (*next)(struct cmsha_switchover *s, const char *conflict))
+{
+	struct cmsha_job *job = s->job;
+	char err[CMSHA_HISTORY_REASON_LEN];
+	size_t n = s->cfg->n_aliases;
+
+	job->probe_next = next;
+	job->targets = calloc(n + s->cfg->n_peer_addrs, sizeof(*job->targets));
+	if (!job->targets) {
+		job_finish(s, CMSHA_RESULT_FAILED, "out of memory");
+		return;
+	}
+	memcpy(job->targets, s->cfg->aliases, n * sizeof(*job->targets));
+	job->n_targets = n + add_peer_targets(s->cfg, job->targets + n);
+	job->probe = cmsha_probe_start(job->targets, job->n_targets, err, sizeof(err));
+	if (!job->probe) {
+		job_finish(s, CMSHA_RESULT_FAILED, "probe: %s", err);
+		return;
+	}
+	s->env->fd_watch(s->env->ctx, cmsha_probe_fd(job->probe), on_probe_readable, s);
+	job->rounds_left = count;
+	job->round_wait_ms = wait_ms;
+	job->timer = s->env->timer_add(s->env->ctx, wait_ms, on_round_over, s);
+}
+
+void job_probe_stop(struct cmsha_switchover *s)
+{
+	struct cmsha_job *job = s->job;
+
+	if (!job || !job->probe)
+		return;
+	s->env->fd_unwatch(s->env->ctx, cmsha_probe_fd(job->probe));
+	cmsha_probe_free(job->probe);
+	job->probe = NULL;
+}

@@ -1,0 +1,190 @@
+/*
+ * takeover, forceTakeover, test and switchAway, step by step.  The order
+ * keeps the clients' outage to the peer's release plus our add: everything
+ * slow (the probe) happens while the peer still serves.
+ */
+#include "autoconfig.h"
+#include "announce.h"
+#include "switchover_private.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Some time for the peer's own pre-flight before it asks us to release. */
+#define SWITCH_AWAY_SLACK_MS 1000
+
+static void announce_round(struct cmsha_switchover *s)
+{
+	char err[CMSHA_HISTORY_REASON_LEN];
+
+	for (size_t i = 0; i < s->cfg->n_aliases; i++)
+		if (!cmsha_announce_once(&s->cfg->aliases[i], err, sizeof(err)) && s->env->step && s->job)
+			job_step(s, "announce: %s", err);
+}
+
+static void on_announce_timer(void *arg)
+{
+	struct cmsha_switchover *s = arg;
+
+	s->announce_timer = 0;
+	announce_round(s);
+	if (--s->announce_rounds_left > 0)
+		s->announce_timer = s->env->timer_add(s->env->ctx, s->cfg->announce_interval_ms,
+						      on_announce_timer, s);
+}
+
+/* The first announcement goes out at once; the rest on the timer. */
+static void announce_start(struct cmsha_switchover *s)
+{
+	if (s->announce_timer)
+		s->env->timer_cancel(s->env->ctx, s->announce_timer);
+	s->announce_timer = 0;
+	announce_round(s);
+	s->announce_rounds_left = s->cfg->announce_count - 1;
+	if (s->announce_rounds_left > 0)
+		s->announce_timer = s->env->timer_add(s->env->ctx, s->cfg->announce_interval_ms,
+						      on_announce_timer, s);
+}
+
+static void ignore_peer_reply(void *arg, bool ok, const char *reason)
+{
+	(void)arg, (void)ok, (void)reason;
+}
+
+/* All or nothing: a failed add removes what this job added. */
+static void add_aliases_and_announce(struct cmsha_switchover *s)
+{
+	struct cmsha_job *job = s->job;
+	char err[CMSHA_HISTORY_REASON_LEN], ignored[CMSHA_HISTORY_REASON_LEN];
+	size_t i;
+
+	for (i = 0; i < s->cfg->n_aliases; i++)
+		if (!cmsha_alias_add(s->ctl, &s->cfg->aliases[i], err, sizeof(err)))
+			break;
+	if (i < s->cfg->n_aliases) {
+		while (i-- > 0)
+			cmsha_alias_del(s->ctl, &s->cfg->aliases[i], ignored, sizeof(ignored));
+		if (job->peer_released)   /* give the service back rather than to nobody */
+			s->env->peer_command(s->env->ctx, CMSHA_CMD_TAKEOVER,
+					     s->cfg->release_timeout_ms, ignore_peer_reply, NULL);
+		job_finish(s, CMSHA_RESULT_FAILED, "%s; no alias kept here%s", err,
+			   job->peer_released ? "; the peer was asked to take them back" : "");
+		return;
+	}
+	job_step(s, "aliases added");
+	announce_start(s);
+	job_step(s, "announced");
+	job->changed = true;
+	if (s->env->confirm(s->env->ctx, true, CMSHA_CONFIRM_MAX_MS))
+		job_step(s, "confirmed by netlink");
+	else
+		job_step(s, "netlink did not confirm within %d ms", CMSHA_CONFIRM_MAX_MS);
+	if (job->cmd == CMSHA_CMD_FORCE_TAKEOVER)
+		job_finish(s, CMSHA_RESULT_SUCCEEDED, "forced takeover completed without the peer%s%s",
+			   job->note[0] ? "; taken although " : "", job->note);
+	else
+		job_finish(s, CMSHA_RESULT_SUCCEEDED, "takeover completed; the peer released first");
+}
+
+static void on_peer_released(struct cmsha_switchover *s, bool ok, const char *reason)
+{
+	if (!ok) {
+		job_finish(s, CMSHA_RESULT_FAILED, "the peer did not confirm its release (%s): "
+			   "nothing changed; use forceTakeover if the peer server is down", reason);
+		return;
+	}
+	s->job->peer_released = true;
+	job_step(s, "peer released");
+	add_aliases_and_announce(s);
+}
+
+static void after_probe(struct cmsha_switchover *s, const char *conflict)
+{
+	struct cmsha_job *job = s->job;
+
+	switch (job->cmd) {
+	case CMSHA_CMD_TEST:
+		if (conflict[0])
+			job_finish(s, CMSHA_RESULT_FAILED, "test: a takeover would fail: conflict: %s",
+				   conflict);
+		else
+			job_finish(s, CMSHA_RESULT_SUCCEEDED, "test: a takeover would proceed: "
+				   "mode software, peer agent reachable, interfaces up, no conflict");
+		return;
+	case CMSHA_CMD_FORCE_TAKEOVER:
+		snprintf(job->note, sizeof(job->note), "%s", conflict);
+		add_aliases_and_announce(s);
+		return;
+	default:
+		break;
+	}
+	if (conflict[0])
+		job_finish(s, CMSHA_RESULT_FAILED, "conflict: %s: nothing changed", conflict);
+	else if (!job_ask_peer(s, CMSHA_CMD_RELEASE, s->cfg->release_timeout_ms, on_peer_released))
+		job_finish(s, CMSHA_RESULT_FAILED, "cannot send the release request to the peer: "
+			   "nothing changed");
+}
+
+/* test reports what a takeover's checks would say instead of refusing. */
+static bool test_checks_pass(struct cmsha_switchover *s)
+{
+	char reason[CMSHA_HISTORY_REASON_LEN];
+	enum cmsha_verdict v;
+
+	v = cmsha_switchover_check(s, CMSHA_CMD_TAKEOVER, s->job->by, reason, sizeof(reason));
+	if (v == CMSHA_VERDICT_REFUSE && strstr(reason, "already in progress") == NULL) {
+		job_finish(s, CMSHA_RESULT_FAILED, "test: a takeover would be refused: %s", reason);
+		return false;
+	}
+	if (v == CMSHA_VERDICT_ALREADY_DONE) {
+		job_finish(s, CMSHA_RESULT_SUCCEEDED, "test: %s; a takeover would change nothing",
+			   reason);
+		return false;
+	}
+	return true;
+}
+
+void job_takeover_start(struct cmsha_switchover *s)
+{
+	const struct cmsha_config *cfg = s->cfg;
+
+	if (s->job->cmd == CMSHA_CMD_TEST && !test_checks_pass(s))
+		return;
+	job_step(s, "probing %zu alias(es)", cfg->n_aliases);
+	if (s->job->cmd == CMSHA_CMD_FORCE_TAKEOVER)
+		job_probe_start(s, cfg->forceprobe_count, cfg->forceprobe_wait_ms, after_probe);
+	else
+		job_probe_start(s, cfg->preflight_count, cfg->preflight_wait_ms, after_probe);
+}
+
+static void on_switch_away_deadline(void *arg)
+{
+	struct cmsha_switchover *s = arg;
+
+	s->job->timer = 0;
+	job_finish(s, CMSHA_RESULT_FAILED, "the peer accepted the takeover but did not ask for "
+		   "the release in time: aliases kept here");
+}
+
+static void on_peer_accepted(struct cmsha_switchover *s, bool ok, const char *reason)
+{
+	const struct cmsha_config *cfg = s->cfg;
+	unsigned deadline = cfg->release_timeout_ms + SWITCH_AWAY_SLACK_MS +
+			    cfg->preflight_count * cfg->preflight_wait_ms;
+
+	if (!ok) {
+		job_finish(s, CMSHA_RESULT_FAILED, "the peer refused to take over (%s): nothing "
+			   "changed", reason);
+		return;
+	}
+	job_step(s, "peer accepted the takeover");
+	s->job->timer = s->env->timer_add(s->env->ctx, deadline, on_switch_away_deadline, s);
+}
+
+/* The peer takes over; its release request to us completes this job. */
+void job_switch_away_start(struct cmsha_switchover *s)
+{
+	if (!job_ask_peer(s, CMSHA_CMD_TAKEOVER, s->cfg->release_timeout_ms, on_peer_accepted))
+		job_finish(s, CMSHA_RESULT_FAILED, "cannot send the takeover request to the peer: "
+			   "nothing changed");
+}

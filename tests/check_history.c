@@ -1,0 +1,144 @@
+/* The switch-over history: ring order, indexes, counters and the file kept across restarts. */
+#include "autoconfig.h"
+#include "history.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64], path[128];
+static char err[256];
+
+static void setup(void)
+{
+	strcpy(dir, "/tmp/cmsha-history-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/history", dir);
+}
+
+static void teardown(void)
+{
+	char tmp[160];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	unlink(path);
+	unlink(tmp);
+	rmdir(dir);
+}
+
+static void add(struct cmsha_history *h, enum cmsha_command c, enum cmsha_result r,
+		uint32_t ms, const char *reason, bool counts)
+{
+	struct cmsha_history_entry e = { .time = { 1700000000, 500000000 }, .command = c,
+					 .initiator = CMSHA_BY_SNMP, .result = r,
+					 .duration_ms = ms };
+	snprintf(e.reason, sizeof(e.reason), "%s", reason);
+	ck_assert_msg(cmsha_history_add(h, &e, counts, err, sizeof(err)), "%s", err);
+}
+
+START_TEST(keeps_the_newest_in_order)
+{
+	struct cmsha_history h;
+	ck_assert(cmsha_history_open(&h, 3, NULL, err, sizeof(err)));
+	for (int i = 0; i < 5; i++)
+		add(&h, CMSHA_CMD_TAKEOVER, CMSHA_RESULT_SUCCEEDED, (uint32_t)i, "ok", true);
+	ck_assert_uint_eq(h.count, 3);
+	ck_assert_uint_eq(cmsha_history_at(&h, 0)->index, 3);
+	ck_assert_uint_eq(cmsha_history_at(&h, 2)->index, 5);
+	ck_assert_ptr_null(cmsha_history_at(&h, 3));
+	ck_assert_uint_eq(h.switchover_count, 5);
+	cmsha_history_close(&h);
+}
+END_TEST
+
+START_TEST(refusals_are_recorded_but_not_counted)
+{
+	struct cmsha_history h;
+	ck_assert(cmsha_history_open(&h, 10, NULL, err, sizeof(err)));
+	add(&h, CMSHA_CMD_TAKEOVER, CMSHA_RESULT_SUCCEEDED, 12, "done", true);
+	add(&h, CMSHA_CMD_TAKEOVER, CMSHA_RESULT_REFUSED, 0, "manual switch-over required", false);
+	ck_assert_uint_eq(h.count, 2);
+	ck_assert_uint_eq(h.switchover_count, 1);
+	ck_assert_uint_eq(h.last_duration_ms, 12);
+	ck_assert_int_eq(cmsha_history_at(&h, 1)->result, CMSHA_RESULT_REFUSED);
+	cmsha_history_close(&h);
+}
+END_TEST
+
+START_TEST(survives_a_restart)
+{
+	struct cmsha_history h;
+	ck_assert(cmsha_history_open(&h, 2, path, err, sizeof(err)));
+	add(&h, CMSHA_CMD_TAKEOVER, CMSHA_RESULT_SUCCEEDED, 7, "first", true);
+	add(&h, CMSHA_CMD_SWITCH_AWAY, CMSHA_RESULT_FAILED, 2000, "peer did not\nanswer", false);
+	add(&h, CMSHA_CMD_RELEASE, CMSHA_RESULT_SUCCEEDED, 1, "released by peer", true);
+	cmsha_history_close(&h);
+
+	ck_assert(cmsha_history_open(&h, 2, path, err, sizeof(err)));
+	ck_assert_uint_eq(h.count, 2);
+	ck_assert_uint_eq(h.next_index, 4);
+	ck_assert_uint_eq(h.switchover_count, 2);
+	ck_assert_uint_eq(h.last_duration_ms, 1);
+	const struct cmsha_history_entry *e = cmsha_history_at(&h, 0);
+	ck_assert_uint_eq(e->index, 2);
+	ck_assert_int_eq(e->command, CMSHA_CMD_SWITCH_AWAY);
+	ck_assert_int_eq(e->result, CMSHA_RESULT_FAILED);
+	ck_assert_str_eq(e->reason, "peer did not answer");
+	ck_assert_int_eq(e->time.tv_sec, 1700000000);
+	ck_assert_int_eq(e->time.tv_nsec, 500000000);
+	add(&h, CMSHA_CMD_TAKEOVER, CMSHA_RESULT_SUCCEEDED, 3, "", true);
+	ck_assert_uint_eq(cmsha_history_at(&h, 1)->index, 4);      /* never reused */
+	cmsha_history_close(&h);
+
+	char tmp[160];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	ck_assert_int_ne(access(tmp, F_OK), 0);                      /* renamed away */
+}
+END_TEST
+
+START_TEST(corrupt_file_is_reported)
+{
+	struct cmsha_history h;
+	FILE *f = fopen(path, "w");
+	fputs("cmsha-history 1 5 1 3\n4 1700000000 0 9 1 1 3 bad command\n", f);
+	fclose(f);
+	ck_assert(!cmsha_history_open(&h, 5, path, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "line 2: malformed entry"));
+	cmsha_history_close(&h);
+}
+END_TEST
+
+START_TEST(unwritable_path_is_reported)
+{
+	struct cmsha_history h;
+	struct cmsha_history_entry e = { .command = CMSHA_CMD_TAKEOVER, .initiator = CMSHA_BY_SNMP,
+					 .result = CMSHA_RESULT_SUCCEEDED };
+	char bad[160];
+	snprintf(bad, sizeof(bad), "%s/no-such-dir/history", dir);
+	ck_assert(cmsha_history_open(&h, 5, bad, err, sizeof(err)));
+	ck_assert(!cmsha_history_add(&h, &e, true, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "cannot write"));
+	ck_assert_uint_eq(h.count, 1);                                /* kept in memory */
+	cmsha_history_close(&h);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("history");
+	TCase *tc = tcase_create("history");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, keeps_the_newest_in_order);
+	tcase_add_test(tc, refusals_are_recorded_but_not_counted);
+	tcase_add_test(tc, survives_a_restart);
+	tcase_add_test(tc, corrupt_file_is_reported);
+	tcase_add_test(tc, unwritable_path_is_reported);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
