@@ -1,0 +1,203 @@
+#!/bin/bash
+# Software switch-over end to end: a NOC sets cmsHaSwitchoverCommand through
+# real snmpd masters; aliases move between the servers' kernels, the client
+# follows, history and notifications record it, and every refusal or bad SET
+# gets its exact error and changes nothing.
+set -euo pipefail
+. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/mib-oids.sh"
+
+lab_require_root
+failures=0
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+
+PRI_MAC=02:77:00:00:00:11
+SEC_MAC=02:77:00:00:00:12
+N_COMPLETED=$OID_NOTIFICATIONS.1
+N_FAILED=$OID_NOTIFICATIONS.2
+N_REFUSED=$OID_NOTIFICATIONS.3
+
+value() {
+	local v
+	v=$(lab_snmpget "$1" -Oqv "$2") || return 1
+	v=${v#\"}; echo "${v%\"}"
+}
+value_is() { [[ $(value "$1" "$2") == "$3" ]]; }
+value_has() { [[ $(value "$1" "$2") == *"$3"* ]]; }
+wait_value() { lab_wait_until "${4:-3000}" "$1 $2 = $3" value_is "$1" "$2" "$3"; }
+
+# set_command NODE VALUE [TYPE]: snmpset output in SET_OUT, status returned.
+set_command() {
+	SET_OUT=$(lab_snmpset "$1" "$OID_SWITCHOVER_COMMAND" "${3:-i}" "$2" 2>&1)
+}
+set_ok() { set_command "$@" && [[ $SET_OUT == *"INTEGER: $2"* ]]; }
+set_error() {     # set_error NODE VALUE ERROR [TYPE]
+	! set_command "$1" "$2" "${4:-i}" && [[ $SET_OUT == *"$3"* ]] ||
+		{ echo "  snmpset said: $SET_OUT"; return 1; }
+}
+
+holds() {   # holds NODE: both aliases on its eth0
+	local a
+	a=$(lab_exec "$1" ip -o addr show dev eth0)
+	[[ $a == *" $LAB_ALIAS/24 "* && $a == *" $LAB_ALIAS6/64 "* ]]
+}
+holds_none() {
+	local a
+	a=$(lab_exec "$1" ip -o addr show dev eth0)
+	[[ $a != *" $LAB_ALIAS/24 "* && $a != *" $LAB_ALIAS6/64 "* ]]
+}
+only_holder() { holds "$1" && holds_none "$2"; }
+
+client_sees_mac() {
+	[[ $(lab_exec cli ip neigh show "$LAB_ALIAS" dev eth0) == *"lladdr $1"* ]]
+}
+client_pings_alias() { lab_exec cli ping -n -q -c 1 -W 1 "$LAB_ALIAS" >/dev/null; }
+
+trap_from() {   # trap_from IP NOTIFICATION-OID [TEXT]
+	grep -E "\[$1\]:.* OID: $2( |\$)" "$LAB_TRAPLOG" | grep -qF -- "${3:-}"
+}
+
+last_history() {   # last_history NODE COLUMN -> value of the newest row
+	local v
+	v=$(lab_snmpwalk "$1" -Oqv "$OID_HISTORY_ENTRY.$2" | tail -n 1)
+	v=${v#\"}; echo "${v%\"}"
+}
+history_rows() { lab_snmpwalk "$1" "$OID_HISTORY_ENTRY.3" | grep -c INTEGER || true; }
+
+start_lab() {
+	lab_up "$@"
+	lab_start_snmptrapd
+	lab_start_snmpd pri
+	lab_start_snmpd sec
+	lab_add_alias pri
+	lab_write_cmshad_conf pri "probe interval 200 failures 2"
+	lab_write_cmshad_conf sec "probe interval 200 failures 2"
+	lab_start_cmshad pri
+	lab_start_cmshad sec
+	[[ ${1:-} == split ]] && return 0
+	wait_value pri "$OID_PEER_REACHABLE" 1
+	wait_value sec "$OID_PEER_REACHABLE" 1
+}
+
+echo "=== takeover on the secondary"
+start_lab
+check "client pings the alias on the primary" client_pings_alias
+check "client's neighbour entry is the primary's MAC" client_sees_mac "$PRI_MAC"
+check "snmpset takeover on sec is accepted" set_ok sec 2
+check "sec becomes active" wait_value sec "$OID_OPER_STATE" 1
+check "pri becomes standby" wait_value pri "$OID_OPER_STATE" 2
+check "alias on the secondary only (kernel)" only_holder sec pri
+check "client's neighbour entry follows to the secondary's MAC" \
+	lab_wait_until 2000 "client neigh = sec" client_sees_mac "$SEC_MAC"
+check "client pings the alias again" client_pings_alias
+check "sec cmsHaSwitchoverStatus succeeded" value_is sec "$OID_SWITCHOVER_STATUS" 3
+check "sec cmsHaSwitchoverCount 1" value_is sec "$OID_SWITCHOVER_COUNT" 1
+check "sec history: takeover by snmp succeeded" \
+	bash -c '[[ "$1 $2 $3" == "2 1 1" ]]' _ "$(last_history sec 3)" "$(last_history sec 4)" "$(last_history sec 5)"
+check "pri history: release succeeded" \
+	bash -c '[[ "$1 $2" == "3 1" ]]' _ "$(last_history pri 3)" "$(last_history pri 5)"
+check "completed notification from sec at the NOC" \
+	lab_wait_until 2000 "trap" trap_from "$LAB_SEC_IP" "$N_COMPLETED" "takeover completed"
+
+echo "=== switchAway back to the primary"
+check "snmpset switchAway on sec is accepted" set_ok sec 5
+check "pri becomes active" wait_value pri "$OID_OPER_STATE" 1
+check "sec becomes standby" wait_value sec "$OID_OPER_STATE" 2
+check "alias on the primary only (kernel)" only_holder pri sec
+check "sec history: switchAway succeeded" \
+	bash -c '[[ "$1 $2" == "5 1" ]]' _ "$(last_history sec 3)" "$(last_history sec 5)"
+check "client follows back to the primary" \
+	lab_wait_until 2000 "client neigh = pri" client_sees_mac "$PRI_MAC"
+
+echo "=== commands already true succeed and change nothing"
+count=$(value pri "$OID_SWITCHOVER_COUNT")
+check "takeover on the active primary succeeds" set_ok pri 2
+check "release on the standby secondary succeeds" set_ok sec 3
+check "pri reason says nothing to do" \
+	lab_wait_until 1000 "reason" value_has pri "$OID_SWITCHOVER_LAST_REASON" "nothing to do"
+check "pri switch-over count unchanged" value_is pri "$OID_SWITCHOVER_COUNT" "$count"
+check "alias still on the primary only" only_holder pri sec
+
+echo "=== bad SETs get their exact error and change nothing"
+check "string value -> wrongType" set_error pri foo wrongType s
+check "noCommand(1) -> wrongValue" set_error pri 1 wrongValue
+check "7 -> wrongValue" set_error pri 7 wrongValue
+check "0 -> wrongValue" set_error pri 0 wrongValue
+ro_out=$(lab_snmpset pri "$OID_OPER_STATE" i 2 2>&1 || true)
+check "read-only cmsHaOperState -> notWritable" bash -c '[[ $1 == *notWritable* ]]' _ "$ro_out"
+check "spin lock with a stale value -> inconsistentValue" bash -c \
+	'[[ $1 == *inconsistentValue* ]]' _ "$(lab_snmpset pri "$OID_SWITCHOVER_SPIN_LOCK" i 12345 2>&1 || true)"
+check "alias still on the primary only" only_holder pri sec
+check "pri still active" value_is pri "$OID_OPER_STATE" 1
+
+echo "=== test command: a dry run"
+check "test on sec is accepted" set_ok sec 6
+check "test verdict: a takeover would proceed" lab_wait_until 2000 "verdict" \
+	value_has sec "$OID_SWITCHOVER_LAST_REASON" "test: a takeover would proceed"
+check "test changed nothing" only_holder pri sec
+
+echo "=== conflict: a third station holds the alias"
+lab_exec cli ip addr add "$LAB_ALIAS/32" dev eth0
+check "takeover on sec is accepted (validation passes)" set_ok sec 2
+check "takeover fails" wait_value sec "$OID_SWITCHOVER_STATUS" 4
+check "the reason names the conflict and the other MAC" \
+	value_has sec "$OID_SWITCHOVER_LAST_REASON" "conflict: $LAB_ALIAS is answered by 02:77:00:00:00:50"
+check "nothing changed" only_holder pri sec
+check "failed notification from sec" lab_wait_until 2000 "trap" trap_from "$LAB_SEC_IP" "$N_FAILED" conflict
+lab_exec cli ip addr del "$LAB_ALIAS/32" dev eth0
+
+echo "=== two managers at once: one wins, one gets inconsistentValue"
+lab_stop_cmshad sec
+rows=$(history_rows sec 2>/dev/null || echo 0)
+lab_write_cmshad_conf sec "probe interval 200 failures 2" "preflight count 1 wait 800"
+lab_start_cmshad sec
+wait_value sec "$OID_PEER_REACHABLE" 1
+check "history kept across the restart" bash -c '(($1 >= 6))' _ "$(history_rows sec)"
+lab_snmpset sec "$OID_SWITCHOVER_COMMAND" i 2 >"$LAB_DIR/set1" 2>&1 &
+set1=$!
+lab_snmpset sec "$OID_SWITCHOVER_COMMAND" i 2 >"$LAB_DIR/set2" 2>&1 &
+set2=$!
+wait "$set1" "$set2" || true
+winners=$(cat "$LAB_DIR/set1" "$LAB_DIR/set2" | grep -c "INTEGER: 2" || true)
+losers=$(cat "$LAB_DIR/set1" "$LAB_DIR/set2" | grep -c "inconsistentValue" || true)
+check "exactly one winner and one inconsistentValue ($winners/$losers)" \
+	bash -c '[[ $1 == 1 && $2 == 1 ]]' _ "$winners" "$losers"
+check "GETs answered mid-switch-over: switchingOver" value_is sec "$OID_OPER_STATE" 3
+check "GETs answered mid-switch-over: inProgress" value_is sec "$OID_SWITCHOVER_STATUS" 2
+check "a SET mid-switch-over -> inconsistentValue" set_error sec 2 inconsistentValue
+check "the winner completes" wait_value sec "$OID_OPER_STATE" 1
+check "alias on the secondary only" only_holder sec pri
+check "switchAway back" set_ok sec 5
+check "pri active again" wait_value pri "$OID_OPER_STATE" 1
+
+echo "=== peer's agent unreachable: takeover refused, forceTakeover works"
+lab_stop_cmshad pri
+check "sec sees the peer unreachable" wait_value sec "$OID_PEER_REACHABLE" 2
+check "takeover refused with inconsistentValue" set_error sec 2 inconsistentValue
+check "status refused" value_is sec "$OID_SWITCHOVER_STATUS" 5
+check "the reason names forceTakeover" value_has sec "$OID_SWITCHOVER_LAST_REASON" forceTakeover
+check "refused notification" lab_wait_until 2000 "trap" trap_from "$LAB_SEC_IP" "$N_REFUSED" forceTakeover
+check "nothing changed" only_holder pri sec
+check "forceTakeover accepted" set_ok sec 4
+check "sec active" wait_value sec "$OID_OPER_STATE" 1
+check "sec holds the alias" holds sec
+check "history says it was taken although the primary answered" \
+	bash -c '[[ $1 == 4 && $2 == *"taken although $3 is answered by $4"* ]]' _ \
+	"$(last_history sec 3)" "$(last_history sec 7)" "$LAB_ALIAS" "$PRI_MAC"
+check "client follows the forced takeover" \
+	lab_wait_until 2000 "client neigh = sec" client_sees_mac "$SEC_MAC"
+lab_down
+
+echo "=== different subnets: refused, manual switch-over required"
+start_lab split
+check "takeover refused with inconsistentValue" set_error sec 2 inconsistentValue
+check "the reason says a manual switch-over is required" \
+	value_has sec "$OID_SWITCHOVER_LAST_REASON" "a manual switch-over is required"
+check "switchAway on pri refused too" set_error pri 5 inconsistentValue
+check "nothing changed" holds pri
+check "the secondary holds nothing" holds_none sec
+lab_down
+
+exit $((failures > 0))
