@@ -99,10 +99,14 @@ bool peer_session_known_unreachable(void)
 	return status.consecutive_failures >= config->probe_failures;
 }
 
+/* The first verdict counts as an edge too: start-up waits for it. */
 static void set_reachable(bool reachable)
 {
-	if (status.reachable == reachable)
+	static bool decided;
+
+	if (status.reachable == reachable && decided)
 		return;
+	decided = true;
 	status.reachable = reachable;
 	if (!reachable)
 		status.oper_state = PEER_OPER_UNKNOWN;

@@ -29,7 +29,10 @@ struct peer_status {
 /* Parse snmpcmd-style arguments ("-v3 -u cmsha ... AGENT"); false with err. */
 bool peer_session_parse(const char *args, char *err, size_t errlen);
 
-/* Open the sessions and start probing; edge() is told of reachability changes. */
+/*
+ * Open the sessions and start probing; edge() is told of the first verdict
+ * (reachable, or unreachable after 'failures' misses) and of every change.
+ */
 bool peer_session_start(const struct cmsha_config *cfg, void (*edge)(bool reachable),
 			char *err, size_t errlen);
 void peer_session_stop(void);

@@ -119,9 +119,33 @@ static const struct cmsha_switchover_env env = {
 	NULL
 };
 
+/*
+ * Start-up: adopt what the kernel shows.  Only a primary holding nothing
+ * claims its aliases, and only when the peer is not active; the engine's
+ * probe then makes sure nobody answers for them.
+ */
+static void claim_at_start(void)
+{
+	char reason[CMSHA_HISTORY_REASON_LEN];
+	const struct peer_status *peer = peer_session_status();
+
+	if (cmshad.cfg.role != CMSHA_ROLE_PRIMARY || cmshad.ha.oper != CMSHA_OPER_STANDBY)
+		return;
+	if (peer->reachable && peer->oper_state == CMSHA_OPER_ACTIVE) {
+		snmp_log(LOG_NOTICE, "start-up: the peer is active; the primary stays standby\n");
+		return;
+	}
+	if (cmsha_switchover_check(&cmshad.sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_STARTUP, reason,
+				   sizeof(reason)) != CMSHA_VERDICT_ACCEPT) {
+		cmsha_switchover_refuse(&cmshad.sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_STARTUP, reason);
+		return;
+	}
+	cmsha_switchover_run(&cmshad.sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_STARTUP);
+}
+
 static void on_peer_edge(bool reachable)
 {
-	static bool unreachable_sent;
+	static bool unreachable_sent, started;
 	char peer[CMSHA_INET_STRLEN];
 
 	cmsha_inet_ntop(&cmshad.cfg.peer_addrs[0], peer, sizeof(peer));
@@ -131,6 +155,10 @@ static void on_peer_edge(bool reachable)
 	if (!reachable || unreachable_sent)
 		notify_peer_reachability(reachable);
 	unreachable_sent = !reachable;
+	if (!started) {
+		started = true;
+		claim_at_start();
+	}
 }
 
 static bool open_history(void)

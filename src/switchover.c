@@ -86,7 +86,6 @@ enum cmsha_verdict cmsha_switchover_check(const struct cmsha_switchover *s,
 	const char *down = interface_down(s);
 	char peer[CMSHA_INET_STRLEN];
 
-	(void)by;
 	cmsha_inet_ntop(&s->cfg->peer_addrs[0], peer, sizeof(peer));
 	if (s->job || s->reserved)
 		return check_busy(s, cmd, reason, len);
@@ -98,7 +97,8 @@ enum cmsha_verdict cmsha_switchover_check(const struct cmsha_switchover *s,
 		VERDICT(CMSHA_VERDICT_ALREADY_DONE, "already active: this server holds its aliases");
 	if ((cmd == CMSHA_CMD_RELEASE || cmd == CMSHA_CMD_SWITCH_AWAY) && oper == CMSHA_OPER_STANDBY)
 		VERDICT(CMSHA_VERDICT_ALREADY_DONE, "already standby: this server holds no alias");
-	if (cmd == CMSHA_CMD_TAKEOVER && !peer_up)
+	/* At start-up the peer is not asked: its state was checked, the probe decides. */
+	if (cmd == CMSHA_CMD_TAKEOVER && !peer_up && by != CMSHA_BY_STARTUP)
 		VERDICT(CMSHA_VERDICT_REFUSE, "peer agent %s is unreachable: use forceTakeover "
 			"if the peer server is down", peer);
 	if (cmd == CMSHA_CMD_SWITCH_AWAY && !peer_up)

@@ -82,6 +82,9 @@ static void add_aliases_and_announce(struct cmsha_switchover *s)
 	if (job->cmd == CMSHA_CMD_FORCE_TAKEOVER)
 		job_finish(s, CMSHA_RESULT_SUCCEEDED, "forced takeover completed without the peer%s%s",
 			   job->note[0] ? "; taken although " : "", job->note);
+	else if (job->by == CMSHA_BY_STARTUP)
+		job_finish(s, CMSHA_RESULT_SUCCEEDED, "claimed at start: the aliases were free "
+			   "and the peer not active");
 	else
 		job_finish(s, CMSHA_RESULT_SUCCEEDED, "takeover completed; the peer released first");
 }
@@ -117,6 +120,13 @@ static void after_probe(struct cmsha_switchover *s, const char *conflict)
 		return;
 	default:
 		break;
+	}
+	if (job->by == CMSHA_BY_STARTUP) {
+		if (conflict[0])
+			job_finish(s, CMSHA_RESULT_FAILED, "not claimed at start: %s", conflict);
+		else
+			add_aliases_and_announce(s);
+		return;
 	}
 	if (conflict[0])
 		job_finish(s, CMSHA_RESULT_FAILED, "conflict: %s: nothing changed", conflict);

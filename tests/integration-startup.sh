@@ -1,0 +1,80 @@
+#!/bin/bash
+# Start-up: cmshad adopts what the kernel shows; only a primary holding
+# nothing claims its aliases, and only when they are free and the peer is
+# not active; a secondary never claims.
+set -euo pipefail
+. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/mib-oids.sh"
+
+lab_require_root
+failures=0
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+
+value() {
+	local v
+	v=$(lab_snmpget "$1" -Oqv "$2") || return 1
+	v=${v#\"}; echo "${v%\"}"
+}
+value_is() { [[ $(value "$1" "$2") == "$3" ]]; }
+wait_value() { lab_wait_until "${4:-3000}" "$1 $2 = $3" value_is "$1" "$2" "$3"; }
+holds() { [[ $(lab_exec "$1" ip -o addr show dev eth0) == *" $LAB_ALIAS/24 "* ]]; }
+holds_none() { ! holds "$1"; }
+last_history() {
+	local v
+	v=$(lab_snmpwalk "$1" -Oqv "$OID_HISTORY_ENTRY.$2" | tail -n 1)
+	v=${v#\"}; echo "${v%\"}"
+}
+
+lab_up
+lab_start_snmptrapd
+lab_start_snmpd pri
+lab_start_snmpd sec
+lab_write_cmshad_conf pri "probe interval 200 failures 2"
+lab_write_cmshad_conf sec "probe interval 200 failures 2"
+
+echo "=== a secondary never claims, even alone"
+lab_start_cmshad sec
+check "sec decides the peer is unreachable" wait_value sec "$OID_PEER_REACHABLE" 2
+check "sec stays standby" value_is sec "$OID_OPER_STATE" 2
+check "sec holds nothing" holds_none sec
+
+echo "=== a primary holding nothing claims free aliases when the peer is standby"
+lab_start_cmshad pri
+check "pri becomes active" wait_value pri "$OID_OPER_STATE" 1
+check "pri holds the alias" holds pri
+check "history: takeover by startup succeeded" bash -c '[[ "$1 $2 $3" == "2 4 1" ]]' _ \
+	"$(last_history pri 3)" "$(last_history pri 4)" "$(last_history pri 5)"
+
+echo "=== a restarted primary adopts its aliases without a new history row"
+rows=$(lab_snmpwalk pri "$OID_HISTORY_ENTRY.3" | wc -l)
+lab_stop_cmshad pri
+lab_start_cmshad pri
+check "pri active at once" value_is pri "$OID_OPER_STATE" 1
+check "no new history row" bash -c '[[ $1 == "$2" ]]' _ \
+	"$(lab_snmpwalk pri "$OID_HISTORY_ENTRY.3" | wc -l)" "$rows"
+
+echo "=== a primary does not claim while the peer is active"
+lab_stop_cmshad pri
+lab_snmpset sec "$OID_SWITCHOVER_COMMAND" i 4 >/dev/null   # the secondary forces a takeover
+check "sec active" wait_value sec "$OID_OPER_STATE" 1
+lab_del_alias pri
+lab_start_cmshad pri
+check "pri sees the peer active" wait_value pri "$OID_PEER_OPER_STATE" 1
+check "pri stays standby" value_is pri "$OID_OPER_STATE" 2
+check "pri holds nothing" holds_none pri
+
+echo "=== a primary does not claim aliases that someone answers for"
+lab_stop_cmshad pri
+lab_stop_cmshad sec            # the secondary's kernel keeps the alias
+lab_start_cmshad pri
+check "pri decides the peer is unreachable" wait_value pri "$OID_PEER_REACHABLE" 2
+check "the claim fails" wait_value pri "$OID_SWITCHOVER_STATUS" 4
+check "pri stays standby" value_is pri "$OID_OPER_STATE" 2
+check "history: not claimed, the secondary's MAC named" \
+	bash -c '[[ $1 == "not claimed at start: 10.77.0.10 is answered by 02:77:00:00:00:12" ]]' _ \
+	"$(last_history pri 7)"
+
+lab_down
+exit $((failures > 0))
