@@ -1,0 +1,151 @@
+/*
+ * bench/set_to_garp: how long from an SNMP SET leaving the NOC to the first
+ * gratuitous ARP for the alias on the wire (seen from the NOC's own LAN).
+ *
+ *   set_to_garp IFNAME ALIAS AGENT COMMUNITY OID VALUE [TIMEOUT_MS]
+ *
+ * Prints "garp_ms=X set_rtt_ms=Y" (Y: the SET's own response time).  With
+ * ALIAS "-" it waits for no ARP: a plain SET round trip, the reference.
+ */
+#include <arpa/inet.h>
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <netinet/if_ether.h>
+#include <netpacket/packet.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+static double t_sent, t_reply = -1;
+
+static int on_reply(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, void *magic)
+{
+	(void)s, (void)reqid, (void)magic;
+	if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu->errstat == 0)
+		t_reply = now_ms();
+	else
+		t_reply = -2;
+	return 1;
+}
+
+static int arp_socket(const char *ifname)
+{
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, htons(ETH_P_ARP));
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ARP),
+				   .sll_ifindex = (int)if_nametoindex(ifname) };
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		perror("packet socket");
+		exit(2);
+	}
+	return fd;
+}
+
+/* A gratuitous ARP: sender IP = target IP = the alias. */
+static int is_garp_for(const unsigned char *f, ssize_t n, struct in_addr alias)
+{
+	const struct ether_arp *a = (const void *)(f + sizeof(struct ether_header));
+
+	if (n < (ssize_t)(sizeof(struct ether_header) + sizeof(*a)))
+		return 0;
+	return memcmp(a->arp_spa, &alias, 4) == 0 && memcmp(a->arp_tpa, &alias, 4) == 0;
+}
+
+static netsnmp_session *open_agent(const char *agent, const char *community)
+{
+	netsnmp_session s, *ss;
+
+	snmp_sess_init(&s);
+	s.version = SNMP_VERSION_2c;
+	s.peername = (char *)agent;
+	s.community = (u_char *)community;
+	s.community_len = strlen(community);
+	s.timeout = 2000000;
+	s.retries = 0;
+	if (!(ss = snmp_open(&s))) {
+		snmp_perror("snmp_open");
+		exit(2);
+	}
+	return ss;
+}
+
+static void send_set(netsnmp_session *ss, const char *oid_text, long value)
+{
+	oid name[MAX_OID_LEN];
+	size_t len = MAX_OID_LEN;
+	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_SET);
+
+	if (!read_objid(oid_text, name, &len)) {
+		fprintf(stderr, "bad OID %s\n", oid_text);
+		exit(2);
+	}
+	snmp_pdu_add_variable(pdu, name, len, ASN_INTEGER, &value, sizeof(value));
+	t_sent = now_ms();
+	if (!snmp_async_send(ss, pdu, on_reply, NULL)) {
+		snmp_perror("send");
+		exit(2);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct in_addr alias = { 0 };
+	double t_garp = -1, deadline;
+	int want_arp, fd;
+	netsnmp_session *ss;
+
+	if (argc < 7) {
+		fprintf(stderr, "usage: %s IFNAME ALIAS|- AGENT COMMUNITY OID VALUE [TIMEOUT_MS]\n", argv[0]);
+		return 2;
+	}
+	want_arp = strcmp(argv[2], "-") != 0;
+	if (want_arp && inet_pton(AF_INET, argv[2], &alias) != 1)
+		return 2;
+	setenv("MIBS", "", 1);
+	init_snmp("set_to_garp");
+	fd = arp_socket(argv[1]);
+	ss = open_agent(argv[3], argv[4]);
+	send_set(ss, argv[5], atol(argv[6]));
+	deadline = t_sent + (argc > 7 ? atof(argv[7]) : 3000);
+	while (now_ms() < deadline && (t_reply == -1 || (want_arp && t_garp < 0))) {
+		int nfds = 0, block = 1;
+		fd_set fds;
+		struct timeval tv = { 0, 1000 };
+		unsigned char frame[1600];
+		ssize_t n;
+
+		FD_ZERO(&fds);
+		FD_SET(fd, &fds);
+		snmp_select_info(&nfds, &fds, &tv, &block);
+		tv = (struct timeval){ 0, 200 };
+		if (select((fd > nfds ? fd : nfds - 1) + 1, &fds, NULL, NULL, &tv) > 0) {
+			if (FD_ISSET(fd, &fds))
+				while ((n = recv(fd, frame, sizeof(frame), 0)) > 0)
+					if (t_garp < 0 && want_arp && is_garp_for(frame, n, alias))
+						t_garp = now_ms();
+			snmp_read(&fds);
+		}
+		snmp_timeout();
+	}
+	if (t_reply < 0 || (want_arp && t_garp < 0)) {
+		fprintf(stderr, "no %s within the deadline\n", t_reply < 0 ? "reply" : "gratuitous ARP");
+		return 1;
+	}
+	printf("garp_ms=%.3f set_rtt_ms=%.3f\n", want_arp ? t_garp - t_sent : 0.0, t_reply - t_sent);
+	snmp_close(ss);
+	close(fd);
+	return 0;
+}
