@@ -80,9 +80,19 @@ bool peer_session_parse(const char *args, char *err, size_t errlen)
 	return true;
 }
 
-/* Only the words are ours; what the template points to is net-snmp's. */
+/*
+ * The words are ours; of what the template points to, snmp_parse_args
+ * allocated the community it copied from -c and the protocol OIDs.
+ */
 void peer_session_free(void)
 {
+	if (peer_parsed && peer_template.community != (u_char *)netsnmp_ds_get_string(
+				   NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_COMMUNITY))
+		free(peer_template.community);
+	if (peer_parsed) {
+		free(peer_template.securityAuthProto);
+		free(peer_template.securityPrivProto);
+	}
 	free_words(peer_argv, peer_argc);
 	peer_argc = 0;
 	memset(&peer_template, 0, sizeof(peer_template));
