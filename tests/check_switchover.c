@@ -1,0 +1,163 @@
+/*
+ * The switch-over engine's verdicts: which command may run in which state,
+ * and what a refusal records.  The peer's reachability is the only input
+ * supplied by the test (it comes from the agent's SNMP probe in cmshad).
+ */
+#include "autoconfig.h"
+#include "switchover.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct cmsha_config cfg;
+static struct cmsha_ha ha;
+static struct cmsha_history history;
+static struct cmsha_switchover sw;
+static bool peer_up;
+static int finished_calls;
+static struct cmsha_history_entry last_finished;
+static char reason[256];
+
+static bool fake_peer_reachable(void *ctx) { (void)ctx; return peer_up; }
+static void fake_finished(void *ctx, const struct cmsha_history_entry *e)
+{
+	(void)ctx;
+	finished_calls++;
+	last_finished = *e;
+}
+
+static const struct cmsha_switchover_env env = {
+	.peer_reachable = fake_peer_reachable, .finished = fake_finished,
+};
+
+static void setup(void)
+{
+	char err[256];
+	struct timespec now = { 1, 0 };
+
+	cmsha_config_init(&cfg);
+	ck_assert(cmsha_config_apply(&cfg, "alias", "10.77.0.10/24 dev eth0", err, sizeof(err)));
+	ck_assert(cmsha_config_apply(&cfg, "peer", "10.77.0.12", err, sizeof(err)));
+	ck_assert(cmsha_ha_init(&ha, &cfg, &now));
+	ha.mode = CMSHA_MODE_SOFTWARE;
+	ha.oper = CMSHA_OPER_STANDBY;
+	ha.aliases[0].state = CMSHA_ALIAS_ABSENT;
+	ck_assert(cmsha_history_open(&history, 10, NULL, err, sizeof(err)));
+	cmsha_switchover_init(&sw, &cfg, &ha, &history, NULL, &env);
+	peer_up = true;
+	finished_calls = 0;
+}
+
+static void teardown(void)
+{
+	cmsha_history_close(&history);
+	cmsha_ha_free(&ha);
+	cmsha_config_free(&cfg);
+}
+
+static enum cmsha_verdict check_cmd(enum cmsha_command cmd, enum cmsha_initiator by)
+{
+	return cmsha_switchover_check(&sw, cmd, by, reason, sizeof(reason));
+}
+
+START_TEST(takeover_from_standby_is_accepted)
+{
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_FORCE_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
+}
+END_TEST
+
+START_TEST(manual_mode_refuses_all_but_test)
+{
+	ha.mode = CMSHA_MODE_MANUAL;
+	strcpy(ha.mode_reason, "peer 10.78.0.12 is not in alias subnet 10.77.0.0/24: "
+	       "a manual switch-over is required");
+	for (int c = CMSHA_CMD_TAKEOVER; c <= CMSHA_CMD_SWITCH_AWAY; c++) {
+		ck_assert_int_eq(check_cmd(c, CMSHA_BY_SNMP), CMSHA_VERDICT_REFUSE);
+		ck_assert_str_eq(reason, ha.mode_reason);
+	}
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_TEST, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
+}
+END_TEST
+
+START_TEST(already_true_commands_are_noted)
+{
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_RELEASE, CMSHA_BY_SNMP), CMSHA_VERDICT_ALREADY_DONE);
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_SWITCH_AWAY, CMSHA_BY_SNMP), CMSHA_VERDICT_ALREADY_DONE);
+	ha.oper = CMSHA_OPER_ACTIVE;
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_ALREADY_DONE);
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_FORCE_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_ALREADY_DONE);
+	ck_assert_ptr_nonnull(strstr(reason, "already active"));
+}
+END_TEST
+
+START_TEST(unreachable_peer_refuses_takeover_and_switch_away)
+{
+	peer_up = false;
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_REFUSE);
+	ck_assert_str_eq(reason, "peer agent 10.77.0.12 is unreachable: use forceTakeover if "
+			 "the peer server is down");
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_FORCE_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_TAKEOVER, CMSHA_BY_STARTUP), CMSHA_VERDICT_ACCEPT);
+	ha.oper = CMSHA_OPER_ACTIVE;
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_SWITCH_AWAY, CMSHA_BY_SNMP), CMSHA_VERDICT_REFUSE);
+	ck_assert_ptr_nonnull(strstr(reason, "it cannot take over"));
+}
+END_TEST
+
+START_TEST(interface_down_refuses_takeover)
+{
+	ha.aliases[0].state = CMSHA_ALIAS_INTERFACE_DOWN;
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_REFUSE);
+	ck_assert_str_eq(reason, "interface eth0 is down or missing");
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_FORCE_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_REFUSE);
+}
+END_TEST
+
+START_TEST(a_held_engine_refuses_everything)
+{
+	cmsha_switchover_reserve(&sw);
+	for (int c = CMSHA_CMD_TAKEOVER; c <= CMSHA_CMD_TEST; c++) {
+		ck_assert_int_eq(check_cmd(c, CMSHA_BY_SNMP), CMSHA_VERDICT_REFUSE);
+		ck_assert_ptr_nonnull(strstr(reason, "already in progress"));
+	}
+	cmsha_switchover_unreserve(&sw);
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
+}
+END_TEST
+
+START_TEST(refusal_is_recorded_and_changes_nothing)
+{
+	enum cmsha_oper_state before = ha.oper;
+	cmsha_switchover_refuse(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP, "because");
+	ck_assert_int_eq(sw.status, CMSHA_STATUS_REFUSED);
+	ck_assert_str_eq(sw.last_reason, "because");
+	ck_assert_uint_eq(history.count, 1);
+	ck_assert_int_eq(cmsha_history_at(&history, 0)->result, CMSHA_RESULT_REFUSED);
+	ck_assert_uint_eq(history.switchover_count, 0);
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert_int_eq(last_finished.command, CMSHA_CMD_TAKEOVER);
+	ck_assert_int_eq(ha.oper, before);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("switchover");
+	TCase *tc = tcase_create("verdicts");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, takeover_from_standby_is_accepted);
+	tcase_add_test(tc, manual_mode_refuses_all_but_test);
+	tcase_add_test(tc, already_true_commands_are_noted);
+	tcase_add_test(tc, unreachable_peer_refuses_takeover_and_switch_away);
+	tcase_add_test(tc, interface_down_refuses_takeover);
+	tcase_add_test(tc, a_held_engine_refuses_everything);
+	tcase_add_test(tc, refusal_is_recorded_and_changes_nothing);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
