@@ -91,7 +91,8 @@ enum cmsha_verdict cmsha_switchover_check(const struct cmsha_switchover *s,
 		return check_busy(s, cmd, reason, len);
 	if (cmd == CMSHA_CMD_TEST)
 		return CMSHA_VERDICT_ACCEPT;
-	if (s->ha->mode == CMSHA_MODE_MANUAL)
+	/* Giving aliases up is always possible, and the peer may need it to recover. */
+	if (s->ha->mode == CMSHA_MODE_MANUAL && cmd != CMSHA_CMD_RELEASE)
 		VERDICT(CMSHA_VERDICT_REFUSE, "%s", s->ha->mode_reason);
 	if ((cmd == CMSHA_CMD_TAKEOVER || cmd == CMSHA_CMD_FORCE_TAKEOVER) && oper == CMSHA_OPER_ACTIVE)
 		VERDICT(CMSHA_VERDICT_ALREADY_DONE, "already active: this server holds its aliases");

@@ -68,16 +68,21 @@ START_TEST(takeover_from_standby_is_accepted)
 }
 END_TEST
 
-START_TEST(manual_mode_refuses_all_but_test)
+START_TEST(manual_mode_refuses_all_but_test_and_release)
 {
 	ha.mode = CMSHA_MODE_MANUAL;
 	strcpy(ha.mode_reason, "peer 10.78.0.12 is not in alias subnet 10.77.0.0/24: "
 	       "a manual switch-over is required");
+	ha.oper = CMSHA_OPER_ACTIVE;
 	for (int c = CMSHA_CMD_TAKEOVER; c <= CMSHA_CMD_SWITCH_AWAY; c++) {
+		if (c == CMSHA_CMD_RELEASE)
+			continue;
 		ck_assert_int_eq(check_cmd(c, CMSHA_BY_SNMP), CMSHA_VERDICT_REFUSE);
 		ck_assert_str_eq(reason, ha.mode_reason);
 	}
 	ck_assert_int_eq(check_cmd(CMSHA_CMD_TEST, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
+	/* Giving the aliases up stays possible: the peer may need it to recover. */
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_RELEASE, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
 }
 END_TEST
 
@@ -148,7 +153,7 @@ int main(void)
 	TCase *tc = tcase_create("verdicts");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, takeover_from_standby_is_accepted);
-	tcase_add_test(tc, manual_mode_refuses_all_but_test);
+	tcase_add_test(tc, manual_mode_refuses_all_but_test_and_release);
 	tcase_add_test(tc, already_true_commands_are_noted);
 	tcase_add_test(tc, unreachable_peer_refuses_takeover_and_switch_away);
 	tcase_add_test(tc, interface_down_refuses_takeover);

@@ -64,6 +64,15 @@ last_history() {   # last_history NODE COLUMN -> value of the newest row
 	v=$(lab_snmpwalk "$1" -Oqv "$OID_HISTORY_ENTRY.$2" | tail -n 1)
 	v=${v#\"}; echo "${v%\"}"
 }
+history_has() {   # history_has NODE TEXT... : one reason holds every TEXT
+	local node=$1 reasons t
+	shift
+	reasons=$(lab_snmpwalk "$node" -Oqv "$OID_HISTORY_ENTRY.7")
+	for t in "$@"; do
+		reasons=$(grep -F -- "$t" <<<"$reasons") ||
+			{ echo "  no history reason with '$t' in:"; lab_snmpwalk "$node" "$OID_HISTORY_ENTRY.7"; return 1; }
+	done
+}
 history_rows() { lab_snmpwalk "$1" "$OID_HISTORY_ENTRY.3" | grep -c INTEGER || true; }
 
 start_lab() {
@@ -148,6 +157,13 @@ check "nothing changed" only_holder pri sec
 check "failed notification from sec" lab_wait_until 2000 "trap" trap_from "$LAB_SEC_IP" "$N_FAILED" conflict
 lab_exec cli ip addr del "$LAB_ALIAS/32" dev eth0
 
+echo "=== the spin lock: the current value is accepted and advances"
+lock=$(value pri "$OID_SWITCHOVER_SPIN_LOCK")
+check "set with the current value succeeds" bash -c '[[ $1 == *"INTEGER: $2"* ]]' _ "$(lab_snmpset pri "$OID_SWITCHOVER_SPIN_LOCK" i "$lock" 2>&1)" "$lock"
+check "the lock advanced" value_is pri "$OID_SWITCHOVER_SPIN_LOCK" $((lock + 1))
+check "the old value is refused" bash -c '[[ $1 == *inconsistentValue* ]]' _ \
+	"$(lab_snmpset pri "$OID_SWITCHOVER_SPIN_LOCK" i "$lock" 2>&1 || true)"
+
 echo "=== two managers at once: one wins, one gets inconsistentValue"
 lab_stop_cmshad sec
 rows=$(history_rows sec 2>/dev/null || echo 0)
@@ -171,6 +187,22 @@ check "the winner completes" wait_value sec "$OID_OPER_STATE" 1
 check "alias on the secondary only" only_holder sec pri
 check "switchAway back" set_ok sec 5
 check "pri active again" wait_value pri "$OID_OPER_STATE" 1
+
+echo "=== all or nothing: an alias the kernel refuses rolls the takeover back"
+check "takeover on sec is accepted" set_ok sec 2
+check "it is in its pre-flight probe" wait_value sec "$OID_SWITCHOVER_STATUS" 2
+lab_exec sec sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1   # IPv6 adds now fail
+check "failed notification from sec names the refused alias and the hand-back" \
+	lab_wait_until 3000 "trap" trap_from "$LAB_SEC_IP" "$N_FAILED" \
+	"cannot add $LAB_ALIAS6/64 on eth0: No Access; no alias kept here; the peer was asked to take them back"
+check "sec's history has the failed takeover" \
+	history_has sec "cannot add $LAB_ALIAS6/64 on eth0" "the peer was asked to take them back"
+check "the secondary kept no alias" holds_none sec
+check "the primary takes them back" lab_wait_until 3000 "pri holds again" only_holder pri sec
+check "pri active again" wait_value pri "$OID_OPER_STATE" 1
+lab_exec sec sysctl -qw net.ipv6.conf.eth0.disable_ipv6=0
+lab_exec sec ip addr add "$LAB_SEC_IP6/64" dev eth0 nodad
+check "sec sees its IPv6 subnet again (software mode)" wait_value sec "$OID_SWITCHOVER_MODE" 1
 
 echo "=== peer's agent unreachable: takeover refused, forceTakeover works"
 lab_stop_cmshad pri
