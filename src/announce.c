@@ -14,18 +14,25 @@
 
 static int announce_fd = -1;
 
+static bool set_ifr_name(struct ifreq *ifr, const char *ifname, char *err, size_t errlen)
+{
+	memset(ifr, 0, sizeof(*ifr));
+	if (strlen(ifname) >= sizeof(ifr->ifr_name)) {
+		snprintf(err, errlen, "interface name '%s' is too long", ifname);
+		return false;
+	}
+	strcpy(ifr->ifr_name, ifname);
+	return true;
+}
+
 /* The ioctls work on any socket; fd's network namespace is the one asked. */
 static bool link_hwaddr_on(int fd, const char *ifname, int *ifindex,
 			   uint8_t mac[CMSHA_MAC_LEN], char *err, size_t errlen)
 {
 	struct ifreq ifr;
 
-	memset(&ifr, 0, sizeof(ifr));
-	if (strlen(ifname) >= sizeof(ifr.ifr_name)) {
-		snprintf(err, errlen, "interface name '%s' is too long", ifname);
+	if (!set_ifr_name(&ifr, ifname, err, errlen))
 		return false;
-	}
-	strcpy(ifr.ifr_name, ifname);
 	if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0) {
 		snprintf(err, errlen, "interface %s: %s", ifname, strerror(errno));
 		return false;
@@ -42,6 +49,28 @@ static bool link_hwaddr_on(int fd, const char *ifname, int *ifindex,
 		return false;
 	}
 	memcpy(mac, ifr.ifr_hwaddr.sa_data, CMSHA_MAC_LEN);
+	return true;
+}
+
+bool cmsha_link_ready(int fd, const char *ifname, char *err, size_t errlen)
+{
+	struct ifreq ifr;
+
+	if (!set_ifr_name(&ifr, ifname, err, errlen))
+		return false;
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+		snprintf(err, errlen, "interface %s: %s", ifname, strerror(errno));
+		return false;
+	}
+	if (!(ifr.ifr_flags & IFF_UP)) {
+		snprintf(err, errlen, "interface %s is down", ifname);
+		return false;
+	}
+	/* Without RUNNING the frame would be dropped, yet sendto would succeed. */
+	if (!(ifr.ifr_flags & IFF_RUNNING)) {
+		snprintf(err, errlen, "interface %s is not running (no carrier)", ifname);
+		return false;
+	}
 	return true;
 }
 
@@ -125,6 +154,7 @@ bool cmsha_announce_once(const struct cmsha_alias_conf *alias, char *err, size_t
 		return false;
 	}
 	if (!announce_socket(err, errlen) ||
+	    !cmsha_link_ready(announce_fd, alias->ifname, err, errlen) ||
 	    !link_hwaddr_on(announce_fd, alias->ifname, &ifindex, mac, err, errlen))
 		return false;
 	len = build_announcement(alias, mac, frame, sizeof(frame));

@@ -19,6 +19,14 @@ bool cmsha_link_hwaddr(const char *ifname, int *ifindex, uint8_t mac[CMSHA_MAC_L
 		       char *err, size_t errlen);
 
 /*
+ * Can ifname send now: up, and running?  A link that is up without carrier
+ * (or whose carrier-on the kernel has not handled yet, which it does
+ * asynchronously) drops every frame while sendto() still reports success.
+ * fd is any socket of the network namespace to ask.
+ */
+bool cmsha_link_ready(int fd, const char *ifname, char *err, size_t errlen);
+
+/*
  * Send a whole Ethernet frame out of ifindex through fd, an AF_PACKET
  * SOCK_RAW socket (bound or not).  Shared by the announcer and the prober.
  */
@@ -35,9 +43,10 @@ bool cmsha_frame_send(int fd, int ifindex, const uint8_t *frame, size_t len,
  * opened on first use and kept (it is bound to no protocol and so queues
  * nothing): closing a packet socket waits for an RCU grace period in the
  * kernel, which costs up to milliseconds on a busy host, per call.  Each
- * call then costs two ioctls (the link's index and MAC, read afresh since
- * links come and go) and one sendto.  The kept socket belongs to the
- * network namespace current at the first call.  Not thread-safe.
+ * call then costs three ioctls (the link's state, index and MAC, read
+ * afresh since links come and go) and one sendto.  Fails when the link is
+ * not ready (cmsha_link_ready).  The kept socket belongs to the network
+ * namespace current at the first call.  Not thread-safe.
  */
 bool cmsha_announce_once(const struct cmsha_alias_conf *alias, char *err, size_t errlen);
 

@@ -20,6 +20,7 @@
 
 struct probe_target {
 	struct cmsha_inet addr;
+	char ifname[IF_NAMESIZE];
 	int ifindex;
 	uint8_t mac[CMSHA_MAC_LEN];             /* ours, on that interface */
 	uint8_t seen[CMSHA_PROBE_MAX_MACS][CMSHA_MAC_LEN];
@@ -110,6 +111,8 @@ static bool init_target(struct probe_target *t, const struct cmsha_alias_conf *a
 		return false;
 	}
 	t->addr = a->addr;
+	memcpy(t->ifname, a->ifname, sizeof(t->ifname));
+	t->ifname[sizeof(t->ifname) - 1] = '\0';
 	if (!cmsha_link_hwaddr(a->ifname, &t->ifindex, t->mac, err, errlen)) {
 		size_t used = strlen(err);
 		snprintf(err + used, errlen - used, " (probing %s)",
@@ -161,12 +164,15 @@ bool cmsha_probe_send_round(struct cmsha_probe *p, char *err, size_t errlen)
 	bool ok = true;
 
 	for (size_t i = 0; i < p->n; i++) {
-		size_t len = build_probe(&p->t[i], frame, sizeof(frame));
+		const struct probe_target *t = &p->t[i];
+		size_t len = build_probe(t, frame, sizeof(frame));
 
-		if (cmsha_frame_send(p->fd, p->t[i].ifindex, frame, len, one_err, sizeof(one_err)))
+		/* A probe lost on a link without carrier would read as "address free". */
+		if (cmsha_link_ready(p->fd, t->ifname, one_err, sizeof(one_err)) &&
+		    cmsha_frame_send(p->fd, t->ifindex, frame, len, one_err, sizeof(one_err)))
 			continue;
 		if (ok)
-			snprintf(err, errlen, "probe: %s", one_err);
+			snprintf(err, errlen, "%s", one_err);
 		ok = false;
 	}
 	return ok;

@@ -24,12 +24,17 @@ struct cmsha_probe;
 /*
  * Open one packet socket for all aliases and send the first round.  The
  * aliases are copied.  NULL with a reason in err when a socket cannot be
- * opened, an alias' interface is missing or not Ethernet, or a send fails.
+ * opened, an alias' interface is missing, not Ethernet or not ready to
+ * send (down, no carrier: see cmsha_link_ready), or a send fails.
  */
 struct cmsha_probe *cmsha_probe_start(const struct cmsha_alias_conf *aliases, size_t n,
 				      char *err, size_t errlen);
 
-/* Send one more probe per alias; false with the first error (the rest are still sent). */
+/*
+ * Send one more probe per alias; false with the first error (the rest are
+ * still sent).  A link that is not ready is an error: a probe it would drop
+ * silently would pass for "nobody answered".
+ */
 bool cmsha_probe_send_round(struct cmsha_probe *p, char *err, size_t errlen);
 
 /* Readable when frames are waiting: then call cmsha_probe_on_readable(). */

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_MACS 8
+#define MAX_MACS CMSHA_PROBE_MAX_MACS
 
 /* The peer's addresses that sit on an alias's subnet, probed on that interface. */
 static size_t add_peer_targets(const struct cmsha_config *cfg, struct cmsha_alias_conf *t)
@@ -53,6 +53,13 @@ static void find_conflict(const struct cmsha_switchover *s, bool any_mac, char *
 	out[0] = '\0';
 	for (size_t i = 0; i < s->cfg->n_aliases; i++) {
 		size_t n = cmsha_probe_answers(s->job->probe, i, macs, MAX_MACS);
+
+		/* RFC 5227: another station probing for it now is a conflict too. */
+		if (cmsha_probe_contended(s->job->probe, i)) {
+			snprintf(out, len, "another station is probing for %s",
+				 cmsha_inet_ntop(&s->cfg->aliases[i].addr, addr, sizeof(addr)));
+			return;
+		}
 		for (size_t k = 0; k < n; k++) {
 			if (!any_mac && is_peer_mac(s, macs[k]))
 				continue;

@@ -67,16 +67,18 @@ static void setup(void)
 	netns_peer_start(&peer);
 	netns_peer_add_veth(&peer, "cm0", "cm0p");
 	netns_set_link_up("cm0", true);
-	netns_change_address("cm0", "10.88.0.1/24", true);
-	netns_change_address("cm0", "fd88::1/64", true);
+	netns_add_address_ready("cm0", "10.88.0.1/24", DEADLINE_MS);
+	netns_add_address_ready("cm0", "fd88::1/64", DEADLINE_MS);
 	get_mac("cm0", our_mac);
 	netns_peer_enter(&peer);
 	netns_set_link_up("lo", true);
 	netns_set_link_up("cm0p", true);
-	netns_change_address("cm0p", "10.88.0.2/24", true);
-	netns_change_address("cm0p", "fd88::2/64", true);
+	netns_add_address_ready("cm0p", "10.88.0.2/24", DEADLINE_MS);
+	netns_add_address_ready("cm0p", "fd88::2/64", DEADLINE_MS);
 	get_mac("cm0p", peer_mac);
+	netns_wait_link_running("cm0p", true, DEADLINE_MS);
 	netns_peer_leave(&peer);
+	netns_wait_link_running("cm0", true, DEADLINE_MS);
 }
 
 static void teardown(void)
@@ -99,7 +101,7 @@ static struct cmsha_alias_conf alias_on(const char *ifname, const char *addr)
 static void peer_adds_address(const char *prefix_text)
 {
 	netns_peer_enter(&peer);
-	netns_change_address("cm0p", prefix_text, true);
+	netns_add_address_ready("cm0p", prefix_text, DEADLINE_MS);
 	netns_peer_leave(&peer);
 }
 
@@ -246,7 +248,9 @@ START_TEST(frames_on_other_interfaces_are_ignored)
 	netns_set_link_up("cm1", true);
 	netns_peer_enter(&peer);
 	netns_set_link_up("cm1p", true);
+	netns_wait_link_running("cm1p", true, DEADLINE_MS);
 	netns_peer_leave(&peer);
+	netns_wait_link_running("cm1", true, DEADLINE_MS);
 	p = start_probe(a, 2);
 	/* The peer announces the address on cm0p only. */
 	netns_peer_enter(&peer);
@@ -271,9 +275,15 @@ START_TEST(probe_start_errors)
 	ck_assert(cmsha_probe_start(&a, 1, err, sizeof(err)) == NULL);
 	ck_assert_msg(strstr(err, "not Ethernet"), "%s", err);
 	a = alias_on("cm0", "10.88.0.5");
+	netns_peer_enter(&peer);
+	netns_set_link_up("cm0p", false);               /* cm0 loses carrier */
+	netns_peer_leave(&peer);
+	netns_wait_link_running("cm0", false, DEADLINE_MS);
+	ck_assert(cmsha_probe_start(&a, 1, err, sizeof(err)) == NULL);
+	ck_assert_msg(strstr(err, "cm0 is not running"), "%s", err);
 	netns_set_link_up("cm0", false);
 	ck_assert(cmsha_probe_start(&a, 1, err, sizeof(err)) == NULL);
-	ck_assert_msg(strstr(err, "Network is down"), "%s", err);
+	ck_assert_msg(strstr(err, "cm0 is down"), "%s", err);
 }
 END_TEST
 
@@ -289,9 +299,17 @@ START_TEST(announce_errors)
 	a = alias_on("cm0", "fd88::5");
 	netns_set_link_up("cm0", false);
 	ck_assert(!cmsha_announce_once(&a, err, sizeof(err)));
-	ck_assert_msg(strstr(err, "Network is down"), "%s", err);
+	ck_assert_msg(strstr(err, "cm0 is down"), "%s", err);
 	netns_set_link_up("cm0", true);
+	netns_wait_link_running("cm0", true, DEADLINE_MS);
 	ck_assert_msg(cmsha_announce_once(&a, err, sizeof(err)), "%s", err);
+	/* Up, but no carrier: the kernel would drop the frame and report success. */
+	netns_peer_enter(&peer);
+	netns_set_link_up("cm0p", false);
+	netns_peer_leave(&peer);
+	netns_wait_link_running("cm0", false, DEADLINE_MS);
+	ck_assert(!cmsha_announce_once(&a, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "cm0 is not running"), "%s", err);
 }
 END_TEST
 
@@ -374,7 +392,7 @@ static bool wait_peer_neigh(int monitor, const char *addr, const uint8_t mac[6],
 	}
 }
 
-static socklen_t sockaddr_of(const char *addr, struct sockaddr_storage *ss)
+static socklen_t sockaddr_of(const char *addr, uint16_t port, struct sockaddr_storage *ss)
 {
 	struct cmsha_inet a;
 
@@ -383,13 +401,13 @@ static socklen_t sockaddr_of(const char *addr, struct sockaddr_storage *ss)
 	if (a.family == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 		sin->sin_family = AF_INET;
-		sin->sin_port = htons(9);
+		sin->sin_port = htons(port);
 		sin->sin_addr = a.u.v4;
 		return sizeof(*sin);
 	}
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(9);
+	sin6->sin6_port = htons(port);
 	sin6->sin6_addr = a.u.v6;
 	return sizeof(*sin6);
 }
@@ -402,11 +420,10 @@ static socklen_t sockaddr_of(const char *addr, struct sockaddr_storage *ss)
 static void resolve_from_our_kernel(const char *from, const char *to)
 {
 	struct sockaddr_storage src, dst;
-	socklen_t src_len = sockaddr_of(from, &src), dst_len = sockaddr_of(to, &dst);
+	socklen_t src_len = sockaddr_of(from, 0, &src), dst_len = sockaddr_of(to, 9, &dst);
 	int fd = socket(dst.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	ck_assert_int_ge(fd, 0);
-	((struct sockaddr_in *)&src)->sin_port = 0;     /* same offset in both families */
 	ck_assert(bind(fd, (struct sockaddr *)&src, src_len) == 0);
 	ck_assert(sendto(fd, "x", 1, 0, (struct sockaddr *)&dst, dst_len) == 1);
 	close(fd);

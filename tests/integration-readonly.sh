@@ -42,10 +42,11 @@ local_value_is() {
 
 # kernel_state NODE ADDR/PREFIX: present|absent|interfaceDown as the kernel shows it.
 kernel_state() {
-	local flags
+	local flags addrs
 	flags=$(lab_exec "$1" ip -o link show dev eth0)
 	if [[ $flags != *"state UP"* ]]; then echo 4; return; fi
-	if lab_exec "$1" ip -o addr show dev eth0 | grep -qw "inet6\? $2"; then echo 1; else echo 2; fi
+	addrs=$(lab_exec "$1" ip -o addr show dev eth0)
+	if [[ $addrs == *"inet $2 "* || $addrs == *"inet6 $2 "* ]]; then echo 1; else echo 2; fi
 }
 
 check_alias_rows_match_kernel() {

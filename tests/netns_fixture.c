@@ -2,6 +2,7 @@
 #include "netns_fixture.h"
 
 #include <check.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -10,12 +11,14 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/neighbour.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void netns_require_or_skip(const char *program)
@@ -230,4 +233,112 @@ bool netns_neigh_get(const char *ifname, const char *addr_text, uint8_t mac[6], 
 	nl_cache_free(cache);
 	nl_socket_free(sk);
 	return found;
+}
+
+static long monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* A raw rtnetlink socket on groups (RTMGRP_*), to wait on with poll. */
+static int event_socket(unsigned groups)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = groups };
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_msg(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "bind: %s",
+		      strerror(errno));
+	return fd;
+}
+
+/* Wait for the next events until deadline; false when it passed. */
+static bool wait_event(int fd, long deadline, char *buf, size_t len, ssize_t *got)
+{
+	long left = deadline - monotonic_ms();
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	*got = 0;
+	if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+		return false;
+	*got = recv(fd, buf, len, 0);
+	return true;
+}
+
+/*
+ * Has linkwatch handled ifname's carrier-on?  It sets the operational state
+ * and attaches the qdiscs to the transmit queues in one go, under RTNL (as
+ * the query below runs): the root qdisc that "tc qdisc show" lists is set
+ * at "link up" already, so it tells nothing.
+ */
+static bool link_oper_up(const char *ifname)
+{
+	struct nl_sock *sk = route_socket();
+	struct rtnl_link *link;
+	bool up;
+
+	ck_assert_int_eq(rtnl_link_get_kernel(sk, 0, ifname, &link), 0);
+	up = rtnl_link_get_operstate(link) == 6;        /* IF_OPER_UP, RFC 2863 "up" */
+	rtnl_link_put(link);
+	nl_socket_free(sk);
+	return up;
+}
+
+void netns_wait_link_running(const char *ifname, bool running, int timeout_ms)
+{
+	/* linkwatch announces the change (RTM_NEWLINK) when it is done. */
+	int fd = event_socket(RTMGRP_LINK);
+	long deadline = monotonic_ms() + timeout_ms;
+	char buf[8192];
+	ssize_t got;
+
+	while (link_oper_up(ifname) != running)
+		ck_assert_msg(wait_event(fd, deadline, buf, sizeof(buf), &got),
+			      "%s: still %s after %d ms", ifname, running ? "not running" : "running",
+			      timeout_ms);
+	close(fd);
+}
+
+/* Is there an RTM_NEWADDR for addr (16 bytes) in these messages? */
+static bool has_newaddr(const char *buf, ssize_t len, const struct in6_addr *addr)
+{
+	for (const struct nlmsghdr *h = (const struct nlmsghdr *)buf; NLMSG_OK(h, len);
+	     h = NLMSG_NEXT(h, len)) {
+		const struct ifaddrmsg *ifa = NLMSG_DATA(h);
+		int alen = (int)IFA_PAYLOAD(h);
+
+		if (h->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET6)
+			continue;
+		for (const struct rtattr *a = IFA_RTA(ifa); RTA_OK(a, alen); a = RTA_NEXT(a, alen))
+			if (a->rta_type == IFA_ADDRESS && RTA_PAYLOAD(a) == 16 &&
+			    memcmp(RTA_DATA(a), addr, 16) == 0)
+				return true;
+	}
+	return false;
+}
+
+void netns_add_address_ready(const char *ifname, const char *prefix_text, int timeout_ms)
+{
+	char host[64], buf[8192];
+	struct in6_addr a6;
+	long deadline;
+	ssize_t got;
+	int fd;
+
+	snprintf(host, sizeof(host), "%s", prefix_text);
+	host[strcspn(host, "/")] = '\0';
+	if (inet_pton(AF_INET6, host, &a6) != 1) {
+		netns_change_address(ifname, prefix_text, true);   /* IPv4: ready at once */
+		return;
+	}
+	fd = event_socket(RTMGRP_IPV6_IFADDR);
+	netns_change_address(ifname, prefix_text, true);
+	deadline = monotonic_ms() + timeout_ms;
+	do
+		ck_assert_msg(wait_event(fd, deadline, buf, sizeof(buf), &got),
+			      "%s: no RTM_NEWADDR after %d ms", prefix_text, timeout_ms);
+	while (!has_newaddr(buf, got, &a6));
+	close(fd);
 }

@@ -58,4 +58,21 @@ void netns_neigh_set(const char *ifname, const char *addr_text, const uint8_t ma
  */
 bool netns_neigh_get(const char *ifname, const char *addr_text, uint8_t mac[6], int *state);
 
+/*
+ * Wait (up to timeout_ms, on netlink events) until ifname is operationally
+ * up (running) or not.  The kernel's linkwatch work handles carrier changes
+ * asynchronously, a loss of carrier up to a second late: until it has
+ * handled a carrier-on, the link's transmit queues keep the "noop" qdisc,
+ * which drops every frame while the send still reports success.
+ */
+void netns_wait_link_running(const char *ifname, bool running, int timeout_ms);
+
+/*
+ * Add an address, like netns_change_address, and for IPv6 wait (up to
+ * timeout_ms) for its RTM_NEWADDR event: the kernel joins the address'
+ * solicited-node group only then, from a work queue, and ignores
+ * Neighbor Solicitations sent to that group until it has.
+ */
+void netns_add_address_ready(const char *ifname, const char *prefix_text, int timeout_ms);
+
 #endif
