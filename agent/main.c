@@ -167,10 +167,12 @@ static void start_agent(const struct options *opt)
 	if (!getenv("MIBS"))
 		setenv("MIBS", "", 1);
 	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
-	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
-			   AGENTX_PING_INTERVAL);
 	SOCK_STARTUP;
 	init_agent(APP_NAME);
+	/* After init_agent(), which sets net-snmp's 15 s; an agentxPingInterval
+	 * line in cmshad.conf still overrides it. */
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
+			   AGENTX_PING_INTERVAL);
 	cmsha_config_init(&cmshad.cfg);
 	cmshad_config_register();
 	if (opt->config_file)

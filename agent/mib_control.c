@@ -11,9 +11,18 @@
 #include "mib_values.h"
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <stdlib.h>
+#include <time.h>
 
 #define HOLD_KEY "cmsha-hold"
 #define SPIN_LOCK_MAX 2147483647L
+/*
+ * A commit that comes this long after its checks is stale: the master
+ * (agentXTimeout 1, agentXRetries 0, as documented) has given up and told
+ * the manager so.  Carrying it out now could, for the peer's release,
+ * leave the aliases on neither server.
+ */
+#define STALE_COMMIT_MS 1000
 
 static long spin_lock;
 
@@ -33,8 +42,41 @@ static int command_reserve2(netsnmp_agent_request_info *reqinfo, netsnmp_request
 		cmsha_switchover_refuse(&cmshad.sw, cmd, CMSHA_BY_SNMP, reason);
 		return fail(reqinfo, r, SNMP_ERR_INCONSISTENTVALUE);
 	}
+	struct timespec *held_at = malloc(sizeof(*held_at));
+
+	if (!held_at)
+		return fail(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE);
+	clock_gettime(CLOCK_MONOTONIC, held_at);
 	cmsha_switchover_reserve(&cmshad.sw);
-	netsnmp_request_add_list_data(r, netsnmp_create_data_list(HOLD_KEY, NULL, NULL));
+	netsnmp_request_add_list_data(r, netsnmp_create_data_list(HOLD_KEY, held_at, free));
+	return SNMP_ERR_NOERROR;
+}
+
+static bool stale(netsnmp_request_info *r)
+{
+	const struct timespec *held_at = netsnmp_request_get_list_data(r, HOLD_KEY);
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return held_at && (now.tv_sec - held_at->tv_sec) * 1000 +
+			  (now.tv_nsec - held_at->tv_nsec) / 1000000 > STALE_COMMIT_MS;
+}
+
+static int command_commit(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r)
+{
+	enum cmsha_command cmd = (enum cmsha_command)*r->requestvb->val.integer;
+	bool is_stale = stale(r);
+
+	netsnmp_request_remove_list_data(r, HOLD_KEY);
+	if (is_stale) {
+		cmsha_switchover_unreserve(&cmshad.sw);
+		snmp_log(LOG_WARNING, "%s: stale request (its checks ran more than %d ms ago; "
+			 "the manager has given up): not carried out\n",
+			 cmsha_command_name(cmd), STALE_COMMIT_MS);
+		return fail(reqinfo, r, SNMP_ERR_COMMITFAILED);
+	}
+	if (!cmsha_switchover_run(&cmshad.sw, cmd, CMSHA_BY_SNMP))
+		return fail(reqinfo, r, SNMP_ERR_COMMITFAILED);
 	return SNMP_ERR_NOERROR;
 }
 
@@ -42,7 +84,6 @@ static int command_handler(netsnmp_mib_handler *handler, netsnmp_handler_registr
 			   netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
 	netsnmp_request_info *r = requests;      /* a scalar: one varbind */
-	enum cmsha_command cmd;
 	int rc;
 
 	(void)handler, (void)reg;
@@ -59,11 +100,7 @@ static int command_handler(netsnmp_mib_handler *handler, netsnmp_handler_registr
 	case MODE_SET_RESERVE2:
 		return command_reserve2(reqinfo, r);
 	case MODE_SET_COMMIT:
-		cmd = (enum cmsha_command)*r->requestvb->val.integer;
-		netsnmp_request_remove_list_data(r, HOLD_KEY);
-		if (!cmsha_switchover_run(&cmshad.sw, cmd, CMSHA_BY_SNMP))
-			return fail(reqinfo, r, SNMP_ERR_COMMITFAILED);
-		break;
+		return command_commit(reqinfo, r);
 	case MODE_SET_FREE:
 		/* Another varbind failed after our RESERVE2: give the hold back. */
 		if (netsnmp_request_get_list_data(r, HOLD_KEY)) {

@@ -204,6 +204,19 @@ lab_exec sec sysctl -qw net.ipv6.conf.eth0.disable_ipv6=0
 lab_exec sec ip addr add "$LAB_SEC_IP6/64" dev eth0 nodad
 check "sec sees its IPv6 subnet again (software mode)" wait_value sec "$OID_SWITCHOVER_MODE" 1
 
+echo "=== the peer's agent stops answering mid-takeover: failed, nothing changed"
+pri_pid=$(cat "$LAB_DIR/pri/cmshad.pid")
+kill -STOP "$pri_pid"
+check "takeover on sec is accepted (the peer answered a moment ago)" set_ok sec 2
+check "the takeover fails when the release is not confirmed" \
+	lab_wait_until 6000 "status failed" value_is sec "$OID_SWITCHOVER_STATUS" 4
+check "the reason says so and names forceTakeover" value_has sec "$OID_SWITCHOVER_LAST_REASON" \
+	"the peer did not confirm its release"
+check "nothing changed: the secondary holds nothing" holds_none sec
+kill -CONT "$pri_pid"
+check "the primary answers again" wait_value sec "$OID_PEER_REACHABLE" 1
+check "and still holds the aliases (no late release)" only_holder pri sec
+
 echo "=== peer's agent unreachable: takeover refused, forceTakeover works"
 lab_stop_cmshad pri
 check "sec sees the peer unreachable" wait_value sec "$OID_PEER_REACHABLE" 2

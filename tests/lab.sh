@@ -311,6 +311,10 @@ lab_start_snmpd() {
 		agentaddress udp:161,udp6:161
 		master agentx
 		agentXSocket unix:$d/agentx.sock
+		# Give up on a stuck subagent before its peer's release deadline
+		# (cmshad.conf 'release timeout', 2 s): no late release then.
+		agentXTimeout 1
+		agentXRetries 0
 		rocommunity public default
 		rwcommunity private default
 		rocommunity6 public default
