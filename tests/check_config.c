@@ -1,5 +1,6 @@
 /* Config lines: every token, its good and bad forms, and that a bad line changes nothing. */
 #include "autoconfig.h"
+#include "check_run.h"
 #include "config.h"
 
 #include <check.h>
@@ -221,9 +222,5 @@ int main(void)
 	tcase_add_test(tc, unknown_token);
 	tcase_add_test(tc, completeness);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return cmsha_run_suite(s);
 }

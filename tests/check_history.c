@@ -1,5 +1,6 @@
 /* The switch-over history: ring order, indexes, counters and the file kept across restarts. */
 #include "autoconfig.h"
+#include "check_run.h"
 #include "history.h"
 
 #include <check.h>
@@ -136,9 +137,5 @@ int main(void)
 	tcase_add_test(tc, corrupt_file_is_reported);
 	tcase_add_test(tc, unwritable_path_is_reported);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return cmsha_run_suite(s);
 }

@@ -1,4 +1,5 @@
 #include "autoconfig.h"
+#include "check_run.h"
 #include "inet.h"
 
 #include <check.h>
@@ -96,9 +97,5 @@ int main(void)
 	tcase_add_test(tc, subnet_membership_ipv6_and_mixed);
 	tcase_add_test(tc, network_address_clears_host_bits);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return cmsha_run_suite(s);
 }

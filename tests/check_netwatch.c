@@ -4,6 +4,7 @@
  * deadline (never a fixed sleep).
  */
 #include "autoconfig.h"
+#include "check_run.h"
 #include "netns_fixture.h"
 #include "netwatch.h"
 
@@ -29,6 +30,7 @@ static void setup(void)
 	netns_enter_private();
 	netns_add_veth("dum0", "dum0peer");
 	netns_set_link_up("dum0", true);
+	netns_wait_link_running("dum0", true, DEADLINE_MS);    /* carrier comes a moment later */
 	netns_change_address("dum0", "10.77.0.11/24", true);
 	memset(&alias, 0, sizeof(alias));
 	ck_assert(cmsha_inet_parse_prefix("10.77.0.10/24", &alias.addr, &prefix, err, sizeof(err)));
@@ -171,9 +173,5 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, lists_local_addresses_with_interface);
 	tcase_add_test(tc, missing_interface_is_not_up);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return cmsha_run_suite(s);
 }

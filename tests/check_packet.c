@@ -6,6 +6,7 @@
  * valgrind or ASan.
  */
 #include "autoconfig.h"
+#include "check_run.h"
 #include "packet.h"
 
 #include <arpa/inet.h>
@@ -479,9 +480,5 @@ int main(void)
 	tcase_add_test(tc, other_frames_rejected);
 	tcase_add_test(tc, mutated_frames_are_read_safely);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return cmsha_run_suite(s);
 }

@@ -5,6 +5,7 @@
  * never fixed sleeps.
  */
 #include "autoconfig.h"
+#include "check_run.h"
 #include "announce.h"
 #include "netns_fixture.h"
 #include "probe.h"
@@ -564,9 +565,5 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, unsolicited_na_reaches_peer_and_overrides_its_entry);
 	tcase_add_test(tc, unsolicited_na_creates_no_entry_on_a_host);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return cmsha_run_suite(s);
 }

@@ -1,5 +1,6 @@
 /* State derivation and the subnet rule that decides software vs manual switch-over. */
 #include "autoconfig.h"
+#include "check_run.h"
 #include "ha.h"
 #include "ha_rules.h"
 
@@ -191,9 +192,5 @@ int main(void)
 	tcase_add_test(subnet, manual_when_interface_lacks_subnet_address);
 	tcase_add_test(subnet, refresh_stamps_changes_only);
 	suite_add_tcase(s, subnet);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return cmsha_run_suite(s);
 }

@@ -4,6 +4,7 @@
  * supplied by the test (it comes from the agent's SNMP probe in cmshad).
  */
 #include "autoconfig.h"
+#include "check_run.h"
 #include "switchover.h"
 
 #include <check.h>
@@ -160,9 +161,5 @@ int main(void)
 	tcase_add_test(tc, a_held_engine_refuses_everything);
 	tcase_add_test(tc, refusal_is_recorded_and_changes_nothing);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return cmsha_run_suite(s);
 }

@@ -5,18 +5,11 @@
 set -euo pipefail
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/mib-oids.sh"
+. "$(dirname "$0")/assert.sh"
 
 lab_require_root
-failures=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # value NODE OID: the bare value (strings unquoted).
-value() {
-	local v
-	v=$(lab_snmpget "$1" -Oqv "$2") || return 1
-	v=${v#\"}; echo "${v%\"}"
-}
 
 # expect NODE OID WANT WHAT
 expect() {
@@ -30,7 +23,6 @@ expect_soon() {
 	if lab_wait_until 1000 "$4 = $3" value_is "$1" "$2" "$3"; then pass "$4 -> $3"
 	else fail "$4 did not become $3 within 1 s"; fi
 }
-value_is() { [[ $(value "$1" "$2") == "$3" ]]; }
 
 # With its only link down a server is out of the NOC's reach: ask its snmpd locally.
 local_value_is() {

@@ -5,27 +5,10 @@
 set -euo pipefail
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/mib-oids.sh"
+. "$(dirname "$0")/assert.sh"
 
 lab_require_root
-failures=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
 
-value() {
-	local v
-	v=$(lab_snmpget "$1" -Oqv "$2") || return 1
-	v=${v#\"}; echo "${v%\"}"
-}
-value_is() { [[ $(value "$1" "$2") == "$3" ]]; }
-wait_value() { lab_wait_until "${4:-3000}" "$1 $2 = $3" value_is "$1" "$2" "$3"; }
-holds() { [[ $(lab_exec "$1" ip -o addr show dev eth0) == *" $LAB_ALIAS/24 "* ]]; }
-holds_none() { ! holds "$1"; }
-last_history() {
-	local v
-	v=$(lab_snmpwalk "$1" -Oqv "$OID_HISTORY_ENTRY.$2" | tail -n 1)
-	v=${v#\"}; echo "${v%\"}"
-}
 
 lab_up
 lab_start_snmptrapd

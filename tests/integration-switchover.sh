@@ -6,27 +6,15 @@
 set -euo pipefail
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/mib-oids.sh"
+. "$(dirname "$0")/assert.sh"
 
 lab_require_root
-failures=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
 
 PRI_MAC=02:77:00:00:00:11
 SEC_MAC=02:77:00:00:00:12
 N_COMPLETED=$OID_NOTIFICATIONS.1
 N_FAILED=$OID_NOTIFICATIONS.2
 N_REFUSED=$OID_NOTIFICATIONS.3
-
-value() {
-	local v
-	v=$(lab_snmpget "$1" -Oqv "$2") || return 1
-	v=${v#\"}; echo "${v%\"}"
-}
-value_is() { [[ $(value "$1" "$2") == "$3" ]]; }
-value_has() { [[ $(value "$1" "$2") == *"$3"* ]]; }
-wait_value() { lab_wait_until "${4:-3000}" "$1 $2 = $3" value_is "$1" "$2" "$3"; }
 
 # set_command NODE VALUE [TYPE]: snmpset output in SET_OUT, status returned.
 set_command() {
@@ -38,41 +26,11 @@ set_error() {     # set_error NODE VALUE ERROR [TYPE]
 		{ echo "  snmpset said: $SET_OUT"; return 1; }
 }
 
-holds() {   # holds NODE: both aliases on its eth0
-	local a
-	a=$(lab_exec "$1" ip -o addr show dev eth0)
-	[[ $a == *" $LAB_ALIAS/24 "* && $a == *" $LAB_ALIAS6/64 "* ]]
-}
-holds_none() {
-	local a
-	a=$(lab_exec "$1" ip -o addr show dev eth0)
-	[[ $a != *" $LAB_ALIAS/24 "* && $a != *" $LAB_ALIAS6/64 "* ]]
-}
-only_holder() { holds "$1" && holds_none "$2"; }
-
 client_sees_mac() {
 	[[ $(lab_exec cli ip neigh show "$LAB_ALIAS" dev eth0) == *"lladdr $1"* ]]
 }
 client_pings_alias() { lab_exec cli ping -n -q -c 1 -W 1 "$LAB_ALIAS" >/dev/null; }
 
-trap_from() {   # trap_from IP NOTIFICATION-OID [TEXT]
-	grep -E "\[$1\]:.* OID: $2( |\$)" "$LAB_TRAPLOG" | grep -qF -- "${3:-}"
-}
-
-last_history() {   # last_history NODE COLUMN -> value of the newest row
-	local v
-	v=$(lab_snmpwalk "$1" -Oqv "$OID_HISTORY_ENTRY.$2" | tail -n 1)
-	v=${v#\"}; echo "${v%\"}"
-}
-history_has() {   # history_has NODE TEXT... : one reason holds every TEXT
-	local node=$1 reasons t
-	shift
-	reasons=$(lab_snmpwalk "$node" -Oqv "$OID_HISTORY_ENTRY.7")
-	for t in "$@"; do
-		reasons=$(grep -F -- "$t" <<<"$reasons") ||
-			{ echo "  no history reason with '$t' in:"; lab_snmpwalk "$node" "$OID_HISTORY_ENTRY.7"; return 1; }
-	done
-}
 history_rows() { lab_snmpwalk "$1" "$OID_HISTORY_ENTRY.3" | grep -c INTEGER || true; }
 
 start_lab() {
