@@ -6,6 +6,7 @@
  */
 #include "autoconfig.h"
 #include "cmshad.h"
+#include "notify.h"
 #include "peer_session.h"
 
 #include <net-snmp/net-snmp-config.h>
@@ -32,7 +33,7 @@ struct options {
 	const char *pid_file;
 };
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void usage(FILE *out)
 {
@@ -95,6 +96,12 @@ static void on_stop_signal(int sig)
 	stop_requested = 1;
 }
 
+static void on_reload_signal(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -103,6 +110,8 @@ static void install_signals(void)
 	sa.sa_handler = on_stop_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_reload_signal;
+	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }
@@ -203,8 +212,16 @@ int main(int argc, char **argv)
 	install_signals();
 	snmp_log(LOG_INFO, APP_NAME " " PACKAGE_VERSION " started as %s\n",
 		 cmsha_role_name(cmshad.cfg.role));
-	while (!stop_requested)
+	notify_started();
+	while (!stop_requested) {
 		agent_check_and_process(1);
+		if (reload_requested) {
+			reload_requested = 0;
+			snmp_log(LOG_WARNING, "SIGHUP: reloading the configuration is not supported "
+				 "yet; the running configuration stays (restart cmshad to apply "
+				 "a new one)\n");
+		}
+	}
 	/* Stopping the agent is not a failover decision: aliases stay as they are. */
 	snmp_log(LOG_INFO, APP_NAME " stopping; aliases left as they are\n");
 	cmshad_switchover_stop();

@@ -32,51 +32,91 @@ static int fail(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, in
 	return SNMP_ERR_NOERROR;
 }
 
+/* What a SET of the command holds between its phases. */
+struct hold {
+	struct timespec checked_at;     /* RESERVE2 */
+	bool released;                  /* release carried out in ACTION */
+};
+
 static int command_reserve2(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r)
 {
 	enum cmsha_command cmd = (enum cmsha_command)*r->requestvb->val.integer;
 	char reason[CMSHA_HISTORY_REASON_LEN];
+	struct hold *hold;
 
 	if (cmsha_switchover_check(&cmshad.sw, cmd, CMSHA_BY_SNMP, reason, sizeof(reason)) ==
 	    CMSHA_VERDICT_REFUSE) {
 		cmsha_switchover_refuse(&cmshad.sw, cmd, CMSHA_BY_SNMP, reason);
 		return fail(reqinfo, r, SNMP_ERR_INCONSISTENTVALUE);
 	}
-	struct timespec *held_at = malloc(sizeof(*held_at));
-
-	if (!held_at)
+	if (!(hold = calloc(1, sizeof(*hold))))
 		return fail(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE);
-	clock_gettime(CLOCK_MONOTONIC, held_at);
+	clock_gettime(CLOCK_MONOTONIC, &hold->checked_at);
 	cmsha_switchover_reserve(&cmshad.sw);
-	netsnmp_request_add_list_data(r, netsnmp_create_data_list(HOLD_KEY, held_at, free));
+	netsnmp_request_add_list_data(r, netsnmp_create_data_list(HOLD_KEY, hold, free));
 	return SNMP_ERR_NOERROR;
 }
 
-static bool stale(netsnmp_request_info *r)
+static bool stale(const struct hold *hold, enum cmsha_command cmd)
 {
-	const struct timespec *held_at = netsnmp_request_get_list_data(r, HOLD_KEY);
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return held_at && (now.tv_sec - held_at->tv_sec) * 1000 +
-			  (now.tv_nsec - held_at->tv_nsec) / 1000000 > STALE_COMMIT_MS;
+	if ((now.tv_sec - hold->checked_at.tv_sec) * 1000 +
+	    (now.tv_nsec - hold->checked_at.tv_nsec) / 1000000 <= STALE_COMMIT_MS)
+		return false;
+	snmp_log(LOG_WARNING, "%s: stale request (its checks ran more than %d ms ago; the "
+		 "manager has given up): not carried out\n", cmsha_command_name(cmd),
+		 STALE_COMMIT_MS);
+	return true;
 }
 
-static int command_commit(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r)
+/* Run the command once; false (the SET fails) when stale or a release failed. */
+static bool carry_out(netsnmp_request_info *r, struct hold *hold)
 {
 	enum cmsha_command cmd = (enum cmsha_command)*r->requestvb->val.integer;
-	bool is_stale = stale(r);
 
-	netsnmp_request_remove_list_data(r, HOLD_KEY);
-	if (is_stale) {
+	if (stale(hold, cmd)) {
 		cmsha_switchover_unreserve(&cmshad.sw);
-		snmp_log(LOG_WARNING, "%s: stale request (its checks ran more than %d ms ago; "
-			 "the manager has given up): not carried out\n",
-			 cmsha_command_name(cmd), STALE_COMMIT_MS);
-		return fail(reqinfo, r, SNMP_ERR_COMMITFAILED);
+		return false;
 	}
-	if (!cmsha_switchover_run(&cmshad.sw, cmd, CMSHA_BY_SNMP))
-		return fail(reqinfo, r, SNMP_ERR_COMMITFAILED);
+	hold->released = cmd == CMSHA_CMD_RELEASE;
+	return cmsha_switchover_run(&cmshad.sw, cmd, CMSHA_BY_SNMP);
+}
+
+/*
+ * release runs in ACTION: over AgentX that is the CommitSet, which the
+ * master waits for before it answers, so the answer confirms the aliases
+ * are gone.  The others start in COMMIT (the CleanupSet, after the answer),
+ * and run on in the event loop.
+ */
+static int command_set_phase(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r)
+{
+	struct hold *hold = netsnmp_request_get_list_data(r, HOLD_KEY);
+	bool is_release = *r->requestvb->val.integer == CMSHA_CMD_RELEASE;
+
+	if (!hold)
+		return SNMP_ERR_NOERROR;
+	switch (reqinfo->mode) {
+	case MODE_SET_ACTION:
+		if (is_release && !carry_out(r, hold))
+			return fail(reqinfo, r, SNMP_ERR_COMMITFAILED);
+		break;
+	case MODE_SET_UNDO:        /* another varbind failed: put the aliases back */
+		if (hold->released)
+			cmsha_switchover_undo_release(&cmshad.sw);
+		hold->released = false;
+		break;
+	case MODE_SET_COMMIT:
+		if (!is_release && !carry_out(r, hold))
+			return fail(reqinfo, r, SNMP_ERR_COMMITFAILED);
+		break;
+	case MODE_SET_FREE:        /* a hold never used is given back */
+		if (!hold->released && cmshad.sw.reserved)
+			cmsha_switchover_unreserve(&cmshad.sw);
+		netsnmp_request_remove_list_data(r, HOLD_KEY);
+		break;
+	}
 	return SNMP_ERR_NOERROR;
 }
 
@@ -90,28 +130,18 @@ static int command_handler(netsnmp_mib_handler *handler, netsnmp_handler_registr
 	switch (reqinfo->mode) {
 	case MODE_GET:
 		mib_set_integer(r->requestvb, CMSHA_CMD_NONE);  /* an action, not a state */
-		break;
+		return SNMP_ERR_NOERROR;
 	case MODE_SET_RESERVE1:
 		if ((rc = netsnmp_check_vb_type(r->requestvb, ASN_INTEGER)) != SNMP_ERR_NOERROR ||
 		    (rc = netsnmp_check_vb_int_range(r->requestvb, CMSHA_CMD_TAKEOVER,
 						     CMSHA_CMD_TEST)) != SNMP_ERR_NOERROR)
 			return fail(reqinfo, r, rc);
-		break;
+		return SNMP_ERR_NOERROR;
 	case MODE_SET_RESERVE2:
 		return command_reserve2(reqinfo, r);
-	case MODE_SET_COMMIT:
-		return command_commit(reqinfo, r);
-	case MODE_SET_FREE:
-		/* Another varbind failed after our RESERVE2: give the hold back. */
-		if (netsnmp_request_get_list_data(r, HOLD_KEY)) {
-			netsnmp_request_remove_list_data(r, HOLD_KEY);
-			cmsha_switchover_unreserve(&cmshad.sw);
-		}
-		break;
-	default:                                 /* ACTION, UNDO: nothing changed yet */
-		break;
+	default:
+		return command_set_phase(reqinfo, r);
 	}
-	return SNMP_ERR_NOERROR;
 }
 
 static int spin_lock_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,

@@ -100,6 +100,15 @@ void notify_oper_state_changed(const char *why)
 	send_and_free(vars);
 }
 
+void notify_started(void)
+{
+	char why[CMSHA_REASON_LEN];
+
+	snprintf(why, sizeof(why), "cmshad started and found this server %s",
+		 cmsha_oper_state_name(cmshad.ha.oper));
+	notify_oper_state_changed(why);
+}
+
 void notify_peer_reachability(bool reachable)
 {
 	netsnmp_variable_list *vars = start(reachable ? MIB_N_PEER_REACHABLE_AGAIN :

@@ -9,6 +9,8 @@
 
 void notify_command_finished(const struct cmsha_history_entry *e);
 void notify_oper_state_changed(const char *why);
+/* At start: the state cmshad found (a restart is news for the NOC too). */
+void notify_started(void);
 void notify_peer_reachability(bool reachable);
 void notify_alias_lost(size_t alias_index);
 

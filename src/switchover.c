@@ -228,7 +228,8 @@ static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
 		return true;
 	}
 	ok = aliases_remove_all(s, err, sizeof(err));
-	s->job->changed = ok;
+	/* Within a switchAway, that switchAway is the one switch-over to count. */
+	s->job->changed = ok && !waiting;
 	if (ok && !s->env->confirm(s->env->ctx, false, CMSHA_CONFIRM_MAX_MS))
 		job_step(s, "netlink did not confirm within %d ms", CMSHA_CONFIRM_MAX_MS);
 	if (ok)
@@ -242,14 +243,6 @@ static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
 		job_finish(s, CMSHA_RESULT_SUCCEEDED, "the peer took over and this server released");
 	}
 	return ok;
-}
-
-static void finish_already_done(struct cmsha_switchover *s)
-{
-	char reason[CMSHA_HISTORY_REASON_LEN];
-
-	cmsha_switchover_check(s, s->job->cmd, s->job->by, reason, sizeof(reason));
-	job_finish(s, CMSHA_RESULT_SUCCEEDED, "%s: nothing to do", reason);
 }
 
 bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
@@ -266,7 +259,7 @@ bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
 		return false;
 	s->status = CMSHA_STATUS_IN_PROGRESS;
 	if (v == CMSHA_VERDICT_ALREADY_DONE && cmd != CMSHA_CMD_TEST) {
-		finish_already_done(s);
+		job_finish(s, CMSHA_RESULT_SUCCEEDED, "%s: nothing to do", reason);
 		return true;
 	}
 	if (cmd != CMSHA_CMD_TEST) {
@@ -278,6 +271,16 @@ bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
 	else
 		job_takeover_start(s);        /* takeover, forceTakeover, test */
 	return true;
+}
+
+void cmsha_switchover_undo_release(struct cmsha_switchover *s)
+{
+	char err[CMSHA_HISTORY_REASON_LEN];
+
+	for (size_t i = 0; i < s->cfg->n_aliases; i++)
+		cmsha_alias_add(s->ctl, &s->cfg->aliases[i], err, sizeof(err));
+	announce_start(s);
+	s->env->refresh(s->env->ctx);
 }
 
 /* Peer requests outlive nothing: a reply for an ended job is dropped. */

@@ -94,6 +94,12 @@ void cmsha_switchover_refuse(struct cmsha_switchover *s, enum cmsha_command cmd,
 bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
 			  enum cmsha_initiator by);
 
+/*
+ * Put the aliases back after a release whose SET failed in a later phase
+ * (another varbind of the same request): the SET as a whole changes nothing.
+ */
+void cmsha_switchover_undo_release(struct cmsha_switchover *s);
+
 const char *cmsha_switchover_status_name(enum cmsha_switchover_status st);
 
 #endif

@@ -41,5 +41,6 @@ void job_probe_stop(struct cmsha_switchover *s);
 void job_takeover_start(struct cmsha_switchover *s);
 void job_switch_away_start(struct cmsha_switchover *s);
 bool aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen);
+void announce_start(struct cmsha_switchover *s);
 
 #endif

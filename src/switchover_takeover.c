@@ -34,7 +34,7 @@ static void on_announce_timer(void *arg)
 }
 
 /* The first announcement goes out at once; the rest on the timer. */
-static void announce_start(struct cmsha_switchover *s)
+void announce_start(struct cmsha_switchover *s)
 {
 	if (s->announce_timer)
 		s->env->timer_cancel(s->env->ctx, s->announce_timer);

@@ -51,6 +51,7 @@ check_alias_rows_match_kernel() {
 }
 
 lab_up
+lab_start_snmptrapd
 lab_start_snmpd pri
 lab_start_snmpd sec
 lab_add_alias pri
@@ -71,6 +72,9 @@ expect pri "$OID_PEER_ADDRESS_TYPE" 1 "pri cmsHaPeerAddressType"
 expect pri "$OID_PEER_ADDRESS" "0A 4D 00 0C " "pri cmsHaPeerAddress (10.77.0.12)"
 expect sec "$OID_PEER_ADDRESS" "0A 4D 00 0B " "sec cmsHaPeerAddress (10.77.0.11)"
 expect pri "$OID_SWITCHOVER_COMMAND" 1 "pri cmsHaSwitchoverCommand reads noCommand"
+
+check "pri announced its start and state to the NOC" lab_wait_until 2000 "trap" trap_from \
+	"$LAB_PRI_IP" "$OID_NOTIFICATIONS.4" "cmshad started and found this server active"
 
 echo "--- alias table from the config"
 expect pri "$OID_ALIAS_ADDRESS_TYPE.1" 1 "cmsHaAliasAddressType.1"

@@ -69,6 +69,7 @@ check "completed notification from sec at the NOC" \
 	lab_wait_until 2000 "trap" trap_from "$LAB_SEC_IP" "$N_COMPLETED" "takeover completed"
 
 echo "=== switchAway back to the primary"
+count=$(value sec "$OID_SWITCHOVER_COUNT")
 check "snmpset switchAway on sec is accepted" set_ok sec 5
 check "pri becomes active" wait_value pri "$OID_OPER_STATE" 1
 check "sec becomes standby" wait_value sec "$OID_OPER_STATE" 2
@@ -77,15 +78,29 @@ check "sec history: switchAway succeeded" \
 	bash -c '[[ "$1 $2" == "5 1" ]]' _ "$(last_history sec 3)" "$(last_history sec 5)"
 check "client follows back to the primary" \
 	lab_wait_until 2000 "client neigh = pri" client_sees_mac "$PRI_MAC"
+check "a switchAway counts as one switch-over on sec" \
+	value_is sec "$OID_SWITCHOVER_COUNT" $((count + 1))
 
 echo "=== commands already true succeed and change nothing"
 count=$(value pri "$OID_SWITCHOVER_COUNT")
 check "takeover on the active primary succeeds" set_ok pri 2
 check "release on the standby secondary succeeds" set_ok sec 3
-check "pri reason says nothing to do" \
-	lab_wait_until 1000 "reason" value_has pri "$OID_SWITCHOVER_LAST_REASON" "nothing to do"
+check "pri reason says it is already active" lab_wait_until 1000 "reason" value_is pri \
+	"$OID_SWITCHOVER_LAST_REASON" "already active: this server holds its aliases: nothing to do"
 check "pri switch-over count unchanged" value_is pri "$OID_SWITCHOVER_COUNT" "$count"
 check "alias still on the primary only" only_holder pri sec
+
+echo "=== release answers only once the aliases are gone"
+check "release on the primary succeeds" set_ok pri 3
+check "at the answer the primary already holds nothing (no wait)" holds_none pri
+check "takeover on the primary puts them back" set_ok pri 2
+check "pri active again" wait_value pri "$OID_OPER_STATE" 1
+
+echo "=== SIGHUP does not stop cmshad"
+kill -HUP "$(cat "$LAB_DIR/pri/cmshad.pid")"
+check "the log says reload is not supported yet" lab_wait_until 2000 "log" \
+	grep -q "SIGHUP: reloading the configuration is not supported" "$LAB_DIR/pri/cmshad.log"
+check "pri still answers" value_is pri "$OID_OPER_STATE" 1
 
 echo "=== bad SETs get their exact error and change nothing"
 check "string value -> wrongType" set_error pri foo wrongType s
