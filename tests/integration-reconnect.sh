@@ -1,0 +1,44 @@
+#!/bin/bash
+# snmpd restarts: cmshad finds its master again within 2 s each time and
+# serves every object again, without leaking file descriptors.
+set -euo pipefail
+. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/mib-oids.sh"
+. "$(dirname "$0")/assert.sh"
+
+lab_require_root
+RESTARTS=${RESTARTS:-20}
+
+lab_up
+lab_start_snmpd pri
+lab_start_snmpd sec
+lab_add_alias pri
+lab_write_cmshad_conf pri
+lab_write_cmshad_conf sec
+lab_start_cmshad pri
+lab_start_cmshad sec
+pid=$(cat "$LAB_DIR/pri/cmshad.pid")
+fds() { find "/proc/$pid/fd" -mindepth 1 | wc -l; }
+walk_count() { lab_snmpwalk pri "$OID_CMSHA" | grep -c "^\.1" || true; }
+objects=$(walk_count)
+fds_before=$(fds)
+slow=0
+worst=0
+for ((i = 1; i <= RESTARTS; i++)); do
+	lab_stop_snmpd pri
+	lab_start_snmpd pri
+	start=$(_lab_now_ms)
+	if lab_wait_until 2000 "cmshad serves again (restart $i)" value_is pri "$OID_SERVER_ROLE" 1; then
+		took=$(($(_lab_now_ms) - start))
+		((took > worst)) && worst=$took
+	else
+		slow=$((slow + 1))
+	fi
+done
+check "after each of $RESTARTS snmpd restarts cmshad served again within 2 s (worst ${worst} ms)" \
+	test "$slow" -eq 0
+check "every object is served again ($objects varbinds)" test "$(walk_count)" -eq "$objects"
+check "no file descriptor leaked ($fds_before before, $(fds) after)" test "$(fds)" -le "$fds_before"
+check "still the same cmshad process" test "$(cat "$LAB_DIR/pri/cmshad.pid")" = "$pid"
+lab_down
+exit $((failures > 0))
