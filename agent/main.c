@@ -8,6 +8,7 @@
 #include "cmshad.h"
 #include "notify.h"
 #include "peer_session.h"
+#include "privileges.h"
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -31,6 +32,7 @@ struct options {
 	bool logging_set;
 	const char *config_file;
 	const char *pid_file;
+	const char *user;
 };
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -39,13 +41,15 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: " APP_NAME " [-f] [-c FILE] [-x ADDRESS] [-L LOGOPTS] [-p PIDFILE]\n"
-		"              [-D[TOKENS]] [-v] [-h]\n"
+		"              [-u USER] [-D[TOKENS]] [-v] [-h]\n"
 		"  -f           stay in the foreground\n"
 		"  -c FILE      read only this configuration file\n"
 		"               (default: net-snmp's search for " APP_NAME ".conf)\n"
 		"  -x ADDRESS   AgentX socket of the master snmpd (default: net-snmp's)\n"
 		"  -L LOGOPTS   logging, as snmpd: -Le, -Lo, -Lf FILE, -Ls FACILITY, ...\n"
 		"  -p PIDFILE   write the process id to PIDFILE\n"
+		"  -u USER      after start-up run as USER, with only CAP_NET_ADMIN and\n"
+		"               CAP_NET_RAW (started as root)\n"
 		"  -D[TOKENS]   debug output for these net-snmp debug tokens\n"
 		"  -v           print the version and exit\n"
 		"  -h           print this help and exit\n");
@@ -55,7 +59,7 @@ static void parse_options(int argc, char **argv, struct options *opt)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "fc:x:L:p:D::vh")) != -1) {
+	while ((c = getopt(argc, argv, "fc:x:L:p:u:D::vh")) != -1) {
 		switch (c) {
 		case 'f': opt->foreground = true; break;
 		case 'c': opt->config_file = optarg; break;
@@ -71,6 +75,7 @@ static void parse_options(int argc, char **argv, struct options *opt)
 			opt->logging_set = true;
 			break;
 		case 'p': opt->pid_file = optarg; break;
+		case 'u': opt->user = optarg; break;
 		case 'D':
 			debug_register_tokens(optarg);
 			snmp_set_do_debugging(1);
@@ -157,6 +162,25 @@ static void write_pid_file(const char *path)
 	}
 }
 
+/*
+ * Everything that needs root is open by now (netlink, AgentX, pid file):
+ * keep only the two capabilities cmshad uses.
+ */
+static void drop_privileges(const struct options *opt)
+{
+	char err[256];
+	bool ok;
+
+	if (opt->user)
+		ok = privileges_drop_to(opt->user, err, sizeof(err));
+	else
+		ok = privileges_keep_only_needed(err, sizeof(err));
+	if (!ok) {
+		snmp_log(LOG_ERR, "%s\n", err);
+		exit(1);
+	}
+}
+
 static void start_logging(const struct options *opt)
 {
 	if (opt->logging_set)
@@ -209,6 +233,7 @@ int main(int argc, char **argv)
 		exit(1);
 	if (opt.pid_file)
 		write_pid_file(opt.pid_file);
+	drop_privileges(&opt);
 	install_signals();
 	snmp_log(LOG_INFO, APP_NAME " " PACKAGE_VERSION " started as %s\n",
 		 cmsha_role_name(cmshad.cfg.role));

@@ -53,3 +53,13 @@ history_has() {
 trap_from() {
 	grep -E "\[$1\]:.* OID: $2( |\$)" "$LAB_TRAPLOG" | grep -qF -- "${3:-}"
 }
+
+# set_command NODE VALUE [TYPE]: snmpset output in SET_OUT, status returned.
+set_command() {
+	SET_OUT=$(lab_snmpset "$1" "$OID_SWITCHOVER_COMMAND" "${3:-i}" "$2" 2>&1)
+}
+set_ok() { set_command "$@" && [[ $SET_OUT == *"INTEGER: $2"* ]]; }
+set_error() {     # set_error NODE VALUE ERROR [TYPE]
+	! set_command "$1" "$2" "${4:-i}" && [[ $SET_OUT == *"$3"* ]] ||
+		{ echo "  snmpset said: $SET_OUT"; return 1; }
+}

@@ -16,16 +16,6 @@ N_COMPLETED=$OID_NOTIFICATIONS.1
 N_FAILED=$OID_NOTIFICATIONS.2
 N_REFUSED=$OID_NOTIFICATIONS.3
 
-# set_command NODE VALUE [TYPE]: snmpset output in SET_OUT, status returned.
-set_command() {
-	SET_OUT=$(lab_snmpset "$1" "$OID_SWITCHOVER_COMMAND" "${3:-i}" "$2" 2>&1)
-}
-set_ok() { set_command "$@" && [[ $SET_OUT == *"INTEGER: $2"* ]]; }
-set_error() {     # set_error NODE VALUE ERROR [TYPE]
-	! set_command "$1" "$2" "${4:-i}" && [[ $SET_OUT == *"$3"* ]] ||
-		{ echo "  snmpset said: $SET_OUT"; return 1; }
-}
-
 client_sees_mac() {
 	[[ $(lab_exec cli ip neigh show "$LAB_ALIAS" dev eth0) == *"lladdr $1"* ]]
 }

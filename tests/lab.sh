@@ -315,6 +315,8 @@ lab_start_snmpd() {
 		# (cmshad.conf 'release timeout', 2 s): no late release then.
 		agentXTimeout 1
 		agentXRetries 0
+		# An unprivileged cmshad (tests/integration-privileges.sh) must connect.
+		agentXPerms 0777 0755
 		rocommunity public default
 		rwcommunity private default
 		rocommunity6 public default
@@ -381,17 +383,19 @@ _lab_role_ok() {
 }
 
 # lab_start_cmshad NODE.  CMSHAD overrides the binary; LAB_CMSHAD_WRAPPER
-# (e.g. "valgrind -q") is put in front of it.
+# (e.g. "valgrind -q") is put in front of it, LAB_CMSHAD_ARGS after it.
 lab_start_cmshad() {
 	_lab_server "${1:-}" || return 1
 	local node=$1 d=$LAB_DIR/$1 env wrap
 	local bin=${CMSHAD:-${top_builddir:-$_LAB_TOP}/agent/cmshad}
+	local args
 	read -ra wrap <<<"${LAB_CMSHAD_WRAPPER:-}"
+	read -ra args <<<"${LAB_CMSHAD_ARGS:-}"
 	mapfile -t env < <(_lab_snmp_env "$d" "$d/persist-cmshad")
 	_lab_client_env
 	lab_bg "$node" cmshad env "${env[@]}" "${wrap[@]}" "$bin" -f \
 		-c "$d/cmshad.conf" -x "unix:$d/agentx.sock" -Lf "$d/cmshad.log" \
-		-p "$d/cmshad.pid" || return 1
+		-p "$d/cmshad.pid" "${args[@]}" || return 1
 	lab_wait_until 5000 "cmshad on $node (cmsHaServerRole)" \
 		_lab_ready_or_dead "$LAB_BG_PID" _lab_role_ok "$node" &&
 		_lab_alive "$LAB_BG_PID" && return 0
