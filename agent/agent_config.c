@@ -10,6 +10,8 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 
 #define CONFIG_TYPE "cmshad"
@@ -25,6 +27,22 @@ static void reject_line(const char *what)
 	cmshad.config_failed = true;
 }
 
+/*
+ * An alias on an interface this host does not have is a typo, not a plan:
+ * reject the line (taking back the alias just added) while net-snmp can
+ * still name the file and line.
+ */
+static bool alias_interface_exists(char *err, size_t errlen)
+{
+	const struct cmsha_alias_conf *a = &cmshad.cfg.aliases[cmshad.cfg.n_aliases - 1];
+
+	if (if_nametoindex(a->ifname))
+		return true;
+	snprintf(err, errlen, "interface %s does not exist on this host", a->ifname);
+	cmshad.cfg.n_aliases--;
+	return false;
+}
+
 static void handle_line(const char *token, char *line)
 {
 	char err[512];
@@ -33,7 +51,8 @@ static void handle_line(const char *token, char *line)
 		reject_line(err);
 		return;
 	}
-	if (!cmsha_config_apply(&cmshad.cfg, token, line, err, sizeof(err)))
+	if (!cmsha_config_apply(&cmshad.cfg, token, line, err, sizeof(err)) ||
+	    (strcmp(token, "alias") == 0 && !alias_interface_exists(err, sizeof(err))))
 		reject_line(err);
 }
 

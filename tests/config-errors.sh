@@ -10,7 +10,7 @@ failures=0
 
 good_lines=(
 	"role primary"
-	"alias 10.77.0.10/24 dev eth0 label eth0:cms"
+	"alias 10.77.0.10/24 dev lo label lo:cms"
 	"peer -v2c -c private 10.77.0.12"
 )
 
@@ -36,11 +36,11 @@ expect_rejected() {
 expect_rejected bad-role "@CONF@: line 1: Error: unknown role 'tertiary'" \
 	"role tertiary" "${good_lines[@]:1}"
 expect_rejected bad-prefix "@CONF@: line 2: Error: prefix length '33' out of range 0..32" \
-	"role primary" "alias 10.77.0.10/33 dev eth0" "${good_lines[2]}"
+	"role primary" "alias 10.77.0.10/33 dev lo" "${good_lines[2]}"
 expect_rejected v6-label "@CONF@: line 4: Error: label is for IPv4 aliases only" \
-	"${good_lines[@]}" "alias fd77::10/64 dev eth0 label eth0:v6"
+	"${good_lines[@]}" "alias fd77::10/64 dev lo label lo:v6"
 expect_rejected duplicate-alias "@CONF@: line 3: Error: duplicate alias 10.77.0.10" \
-	"${good_lines[@]:0:2}" "alias 10.77.0.10/24 dev eth1" "${good_lines[2]}"
+	"${good_lines[@]:0:2}" "alias 10.77.0.10/24 dev lo" "${good_lines[2]}"
 expect_rejected bad-peer-args "@CONF@: line 3: Error: bad peer arguments" \
 	"${good_lines[@]:0:2}" "peer -v9 10.77.0.12"
 expect_rejected peer-hostname "@CONF@: line 3: Error: peer agent 'peer.example' is not a numeric" \
@@ -48,7 +48,15 @@ expect_rejected peer-hostname "@CONF@: line 3: Error: peer agent 'peer.example' 
 expect_rejected bad-probe "@CONF@: line 4: Error: failures '0' must be a number from 1 to 100" \
 	"${good_lines[@]}" "probe interval 1000 failures 0"
 expect_rejected unknown-token "@CONF@: line 4: Warning: Unknown token: aliass." \
-	"${good_lines[@]}" "aliass 10.77.0.11/24 dev eth0"
+	"${good_lines[@]}" "aliass 10.77.0.11/24 dev lo"
+expect_rejected unknown-interface "@CONF@: line 4: Error: interface nosuch0 does not exist on this host" \
+	"${good_lines[@]}" "alias 10.77.0.20/24 dev nosuch0"
+expect_rejected v4-address-v6-prefix "@CONF@: line 4: Error: prefix length '64' out of range 0..32" \
+	"${good_lines[@]}" "alias 10.77.0.20/64 dev lo"
+expect_rejected missing-alias-device "@CONF@: line 4: Error: expected 'alias ADDRESS/PREFIX dev IFNAME" \
+	"${good_lines[@]}" "alias 10.77.0.20/24"
+expect_rejected bad-peeraddress "@CONF@: line 4: Error: 'fd77::zz' is not an IPv4 or IPv6 address" \
+	"${good_lines[@]}" "peeraddress fd77::zz"
 expect_rejected missing-peer "@CONF@: missing 'peer [SNMP-OPTIONS] AGENT'" \
 	"${good_lines[@]:0:2}"
 expect_rejected missing-role "@CONF@: missing 'role primary|secondary'" \
