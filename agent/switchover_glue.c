@@ -129,6 +129,12 @@ static void claim_at_start(void)
 	char reason[CMSHA_HISTORY_REASON_LEN];
 	const struct peer_status *peer = peer_session_status();
 
+	if (cmshad.history.pending) {
+		snmp_log(LOG_WARNING, "start-up: a %s was cut short by a restart; completing it "
+			 "if the aliases are free\n", cmsha_command_name(cmshad.history.pending));
+		cmsha_switchover_recover(&cmshad.sw);
+		return;
+	}
 	if (cmshad.cfg.role != CMSHA_ROLE_PRIMARY || cmshad.ha.oper != CMSHA_OPER_STANDBY)
 		return;
 	if (peer->reachable && peer->oper_state == CMSHA_OPER_ACTIVE) {

@@ -11,6 +11,8 @@
 
 #define FILE_MAGIC "cmsha-history 1"
 
+static bool save(const struct cmsha_history *h, char *err, size_t errlen);
+
 const char *cmsha_command_name(enum cmsha_command c)
 {
 	static const char *const names[] = { "?", "noCommand", "takeover", "release",
@@ -28,6 +30,13 @@ const char *cmsha_result_name(enum cmsha_result r)
 {
 	static const char *const names[] = { "?", "succeeded", "failed", "refused" };
 	return (unsigned)r < 4 ? names[r] : "?";
+}
+
+bool cmsha_history_set_pending(struct cmsha_history *h, enum cmsha_command cmd,
+			       char *err, size_t errlen)
+{
+	h->pending = cmd;
+	return !h->path || save(h, err, errlen);
 }
 
 const struct cmsha_history_entry *cmsha_history_at(const struct cmsha_history *h, size_t i)
@@ -74,12 +83,16 @@ static bool load(struct cmsha_history *h, FILE *f, char *err, size_t errlen)
 	struct cmsha_history_entry e;
 	unsigned lineno = 1;
 
+	int pending = 0;
+
 	if (!fgets(line, sizeof(line), f) || strncmp(line, FILE_MAGIC " ", strlen(FILE_MAGIC) + 1) ||
-	    sscanf(line + strlen(FILE_MAGIC), "%" SCNu32 " %" SCNu32 " %" SCNu32, &h->next_index,
-		   &h->switchover_count, &h->last_duration_ms) != 3) {
+	    sscanf(line + strlen(FILE_MAGIC), "%" SCNu32 " %" SCNu32 " %" SCNu32 " %d",
+		   &h->next_index, &h->switchover_count, &h->last_duration_ms, &pending) < 3 ||
+	    pending < 0 || pending > CMSHA_CMD_TEST) {
 		snprintf(err, errlen, "%s: line 1: not a cmsha history file", h->path);
 		return false;
 	}
+	h->pending = (enum cmsha_command)pending;
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
 		if (!parse_entry(line, &e)) {
@@ -127,8 +140,8 @@ void cmsha_history_close(struct cmsha_history *h)
 
 static bool write_all(const struct cmsha_history *h, FILE *f)
 {
-	fprintf(f, FILE_MAGIC " %" PRIu32 " %" PRIu32 " %" PRIu32 "\n", h->next_index,
-		h->switchover_count, h->last_duration_ms);
+	fprintf(f, FILE_MAGIC " %" PRIu32 " %" PRIu32 " %" PRIu32 " %d\n", h->next_index,
+		h->switchover_count, h->last_duration_ms, (int)h->pending);
 	for (size_t i = 0; i < h->count; i++) {
 		const struct cmsha_history_entry *e = cmsha_history_at(h, i);
 		fprintf(f, "%" PRIu32 " %lld %ld %d %d %d %" PRIu32 " %s\n", e->index,
@@ -173,6 +186,7 @@ bool cmsha_history_add(struct cmsha_history *h, struct cmsha_history_entry *e,
 		if (*c == '\n' || *c == '\r')
 			*c = ' ';
 	e->index = h->next_index++;
+	h->pending = 0;
 	if (counts_as_switchover)
 		h->switchover_count++;
 	if (e->result != CMSHA_RESULT_REFUSED && e->command != CMSHA_CMD_TEST)

@@ -39,6 +39,9 @@ struct cmsha_history {
 	uint32_t next_index;
 	uint32_t switchover_count;      /* completed switch-overs */
 	uint32_t last_duration_ms;
+	/* A command that changes aliases and has not ended yet; a restart
+	 * finds it here (0 when none). */
+	enum cmsha_command pending;
 	char *path;                     /* NULL: kept in memory only */
 };
 
@@ -56,6 +59,10 @@ void cmsha_history_close(struct cmsha_history *h);
  */
 bool cmsha_history_add(struct cmsha_history *h, struct cmsha_history_entry *e,
 		       bool counts_as_switchover, char *err, size_t errlen);
+
+/* Note (and save) that cmd has started; the next cmsha_history_add ends it. */
+bool cmsha_history_set_pending(struct cmsha_history *h, enum cmsha_command cmd,
+			       char *err, size_t errlen);
 
 /* i from 0 (oldest) to count-1 (newest). */
 const struct cmsha_history_entry *cmsha_history_at(const struct cmsha_history *h, size_t i);

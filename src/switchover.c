@@ -172,6 +172,7 @@ void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char
 	s->status = result == CMSHA_RESULT_SUCCEEDED ? CMSHA_STATUS_SUCCEEDED : CMSHA_STATUS_FAILED;
 	bool counts = result == CMSHA_RESULT_SUCCEEDED && job->changed;
 	job_free(s);
+	s->recovering = false;
 	s->ha->switching_over = false;
 	s->env->refresh(s->env->ctx);
 	record(s, &e, counts);
@@ -266,11 +267,28 @@ bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
 		s->ha->switching_over = true;
 		s->env->refresh(s->env->ctx);
 	}
+	/* Aliases may be added: a restart before the end must find this out. */
+	if ((cmd == CMSHA_CMD_TAKEOVER || cmd == CMSHA_CMD_FORCE_TAKEOVER) &&
+	    !cmsha_history_set_pending(s->history, cmd, reason, sizeof(reason)))
+		job_step(s, "cannot note the takeover as pending: %s", reason);
 	if (cmd == CMSHA_CMD_SWITCH_AWAY)
 		job_switch_away_start(s);
 	else
 		job_takeover_start(s);        /* takeover, forceTakeover, test */
 	return true;
+}
+
+void cmsha_switchover_recover(struct cmsha_switchover *s)
+{
+	char reason[CMSHA_HISTORY_REASON_LEN];
+
+	if (cmsha_switchover_check(s, CMSHA_CMD_TAKEOVER, CMSHA_BY_STARTUP, reason,
+				   sizeof(reason)) == CMSHA_VERDICT_REFUSE) {
+		cmsha_switchover_refuse(s, CMSHA_CMD_TAKEOVER, CMSHA_BY_STARTUP, reason);
+		return;
+	}
+	s->recovering = true;
+	cmsha_switchover_run(s, CMSHA_CMD_TAKEOVER, CMSHA_BY_STARTUP);
 }
 
 void cmsha_switchover_undo_release(struct cmsha_switchover *s)

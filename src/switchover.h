@@ -64,6 +64,7 @@ struct cmsha_switchover {
 	enum cmsha_switchover_status status;
 	char last_reason[CMSHA_HISTORY_REASON_LEN];
 	bool reserved;                  /* a SET passed its checks, not yet run */
+	bool recovering;                /* completing a takeover a restart cut short */
 	struct cmsha_job *job;          /* the command in progress, if any */
 	unsigned announce_timer, announce_rounds_left;
 };
@@ -93,6 +94,14 @@ void cmsha_switchover_refuse(struct cmsha_switchover *s, enum cmsha_command cmd,
  */
 bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
 			  enum cmsha_initiator by);
+
+/*
+ * At start, when the history shows a takeover that a restart (crash, kill)
+ * cut short: take the aliases if nobody answers for them (the peer had
+ * released them), else leave them with the peer.  Either way one server
+ * holds them, and the history says which.
+ */
+void cmsha_switchover_recover(struct cmsha_switchover *s);
 
 /*
  * Put the aliases back after a release whose SET failed in a later phase

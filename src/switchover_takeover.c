@@ -82,6 +82,9 @@ static void add_aliases_and_announce(struct cmsha_switchover *s)
 	if (job->cmd == CMSHA_CMD_FORCE_TAKEOVER)
 		job_finish(s, CMSHA_RESULT_SUCCEEDED, "forced takeover completed without the peer%s%s",
 			   job->note[0] ? "; taken although " : "", job->note);
+	else if (job->by == CMSHA_BY_STARTUP && s->recovering)
+		job_finish(s, CMSHA_RESULT_SUCCEEDED, "completed the takeover a restart cut "
+			   "short: the peer had released the aliases");
 	else if (job->by == CMSHA_BY_STARTUP)
 		job_finish(s, CMSHA_RESULT_SUCCEEDED, "claimed at start: the aliases were free "
 			   "and the peer not active");
@@ -122,7 +125,10 @@ static void after_probe(struct cmsha_switchover *s, const char *conflict)
 		break;
 	}
 	if (job->by == CMSHA_BY_STARTUP) {
-		if (conflict[0])
+		if (conflict[0] && s->recovering)
+			job_finish(s, CMSHA_RESULT_FAILED, "the takeover a restart cut short is "
+				   "not completed: %s (the peer kept the aliases)", conflict);
+		else if (conflict[0])
 			job_finish(s, CMSHA_RESULT_FAILED, "not claimed at start: %s", conflict);
 		else
 			add_aliases_and_announce(s);

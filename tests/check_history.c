@@ -99,6 +99,25 @@ START_TEST(survives_a_restart)
 }
 END_TEST
 
+START_TEST(a_pending_takeover_survives_a_restart_until_it_ends)
+{
+	struct cmsha_history h;
+	ck_assert(cmsha_history_open(&h, 5, path, err, sizeof(err)));
+	ck_assert_int_eq(h.pending, 0);
+	ck_assert(cmsha_history_set_pending(&h, CMSHA_CMD_TAKEOVER, err, sizeof(err)));
+	cmsha_history_close(&h);                          /* kill -9 here */
+
+	ck_assert(cmsha_history_open(&h, 5, path, err, sizeof(err)));
+	ck_assert_int_eq(h.pending, CMSHA_CMD_TAKEOVER);
+	add(&h, CMSHA_CMD_TAKEOVER, CMSHA_RESULT_SUCCEEDED, 4, "completed", true);
+	cmsha_history_close(&h);
+
+	ck_assert(cmsha_history_open(&h, 5, path, err, sizeof(err)));
+	ck_assert_int_eq(h.pending, 0);
+	cmsha_history_close(&h);
+}
+END_TEST
+
 START_TEST(corrupt_file_is_reported)
 {
 	struct cmsha_history h;
@@ -134,6 +153,7 @@ int main(void)
 	tcase_add_test(tc, keeps_the_newest_in_order);
 	tcase_add_test(tc, refusals_are_recorded_but_not_counted);
 	tcase_add_test(tc, survives_a_restart);
+	tcase_add_test(tc, a_pending_takeover_survives_a_restart_until_it_ends);
 	tcase_add_test(tc, corrupt_file_is_reported);
 	tcase_add_test(tc, unwritable_path_is_reported);
 	suite_add_tcase(s, tc);

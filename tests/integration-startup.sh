@@ -10,6 +10,8 @@ set -euo pipefail
 lab_require_root
 
 
+nobody_holds() { holds_none pri && holds_none sec; }
+
 lab_up
 lab_start_snmptrapd
 lab_start_snmpd pri
@@ -58,6 +60,47 @@ check "pri stays standby" value_is pri "$OID_OPER_STATE" 2
 check "history: not claimed, the secondary's MAC named" \
 	bash -c '[[ $1 == "not claimed at start: 10.77.0.10 is answered by 02:77:00:00:00:12" ]]' _ \
 	"$(last_history pri 7)"
+
+echo "=== a takeover cut short by kill -9 is completed or left to the peer at restart"
+lab_del_alias sec
+lab_write_cmshad_conf sec "probe interval 200 failures 2" "preflight count 1 wait 800"
+lab_start_cmshad sec
+wait_value pri "$OID_PEER_REACHABLE" 1 >/dev/null
+check "pri takes the aliases" set_ok pri 2
+check "pri active" wait_value pri "$OID_OPER_STATE" 1
+wait_value sec "$OID_PEER_REACHABLE" 1 >/dev/null
+
+check "sec starts a takeover" set_ok sec 2
+check "sec is in its pre-flight" wait_value sec "$OID_SWITCHOVER_STATUS" 2
+kill -9 "$(cat "$LAB_DIR/sec/cmshad.pid")"
+lab_stop_cmshad sec || true
+lab_start_cmshad sec
+check "restarted sec leaves the aliases to the primary, which kept them" \
+	lab_wait_until 3000 "history" history_has sec "the takeover a restart cut short is not completed"
+check "pri still the only holder" only_holder pri sec
+
+check "sec starts a takeover again" set_ok sec 2
+check "sec is in its pre-flight" wait_value sec "$OID_SWITCHOVER_STATUS" 2
+kill -9 "$(cat "$LAB_DIR/sec/cmshad.pid")"
+lab_stop_cmshad sec || true
+check "the primary released (as it would have for the takeover)" set_ok pri 3
+check "nobody holds the aliases now" nobody_holds
+lab_start_cmshad sec
+check "restarted sec completes the takeover" wait_value sec "$OID_OPER_STATE" 1
+check "the history says so" history_has sec "completed the takeover a restart cut short"
+check "sec the only holder" only_holder sec pri
+
+echo "=== kill -9 of an active cmshad: the aliases stay; a restart adopts them"
+rows=$(lab_snmpwalk sec "$OID_HISTORY_ENTRY.3" | wc -l)
+kill -9 "$(cat "$LAB_DIR/sec/cmshad.pid")"
+lab_stop_cmshad sec || true
+check "the aliases stay on the secondary" holds sec
+client_reaches_alias() { lab_exec cli ping -n -q -c 1 -W 1 "$LAB_ALIAS" >/dev/null; }
+check "the client still reaches the alias" client_reaches_alias
+lab_start_cmshad sec
+check "sec active at once" value_is sec "$OID_OPER_STATE" 1
+check "no new history row" bash -c '[[ $1 == "$2" ]]' _ \
+	"$(lab_snmpwalk sec "$OID_HISTORY_ENTRY.3" | wc -l)" "$rows"
 
 lab_down
 exit $((failures > 0))
