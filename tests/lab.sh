@@ -318,14 +318,18 @@ lab_start_snmpd() {
 		# An unprivileged cmshad (tests/integration-privileges.sh) must connect.
 		agentXPerms 0777 0755
 		rocommunity public default
-		rwcommunity private default
 		rocommunity6 public default
-		rwcommunity6 private default
 		# v2c notifications (coldStart, cmshad's traps) go to the NOC.
 		trap2sink $LAB_NOC_IP public
 		sysName lab-$node
 		dontLogTCPWrappersConnects yes
 	EOF
+	# LAB_SNMPD_V3=1: writes only through SNMPv3 users (the caller's
+	# LAB_SNMPD_EXTRA lines define them); otherwise a lab write community.
+	if [[ ${LAB_SNMPD_V3:-} != 1 ]]; then
+		printf '%s\n' "rwcommunity private default" "rwcommunity6 private default" >>"$d/snmpd.conf"
+	fi
+	if [[ -n ${LAB_SNMPD_EXTRA:-} ]]; then printf '%s\n' "$LAB_SNMPD_EXTRA" >>"$d/snmpd.conf"; fi
 	mapfile -t env < <(_lab_snmp_env "$d" "$d/persist")
 	_lab_client_env
 	lab_bg "$node" snmpd env "${env[@]}" snmpd -f -C -A -c "$d/snmpd.conf" \

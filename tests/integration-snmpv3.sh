@@ -1,0 +1,70 @@
+#!/bin/bash
+# Security: with examples/snmpd.conf's views and groups, only the SNMPv3
+# authPriv NOC write user (and the peer's own user) may set the control
+# object; a read-only user sees the state but gets an authorization error;
+# v2c cannot write; the peer's cmshad drives the takeover over SNMPv3.
+set -euo pipefail
+. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/mib-oids.sh"
+. "$(dirname "$0")/assert.sh"
+
+lab_require_root
+EXAMPLE=${top_srcdir:-$(dirname "$0")/..}/examples/snmpd.conf
+AUTH="-a SHA-256 -A lab-auth-pass -x AES -X lab-priv-pass"
+
+# The example's access control, with lab users instead of its placeholders.
+LAB_SNMPD_V3=1
+LAB_SNMPD_EXTRA="$(grep -E '^(view|group|access) ' "$EXAMPLE")
+createUser nocread  SHA-256 lab-auth-pass AES lab-priv-pass
+createUser nocwrite SHA-256 lab-auth-pass AES lab-priv-pass
+createUser cmspeer  SHA-256 lab-auth-pass AES lab-priv-pass"
+export LAB_SNMPD_V3 LAB_SNMPD_EXTRA
+
+v3() {   # v3 USER CMD NODE ARGS...: an SNMPv3 authPriv request from the NOC
+	local user=$1 cmd=$2 node=$3
+	shift 3
+	# shellcheck disable=SC2086
+	lab_exec noc env MIBS= MIBDIRS=/nonexistent SNMPCONFPATH=/nonexistent \
+		"$cmd" -v3 -u "$user" -l authPriv $AUTH -On -t 2 -r 0 "$(_lab_addr "$node")" "$@" 2>&1
+}
+
+lab_up
+lab_start_snmptrapd
+lab_start_snmpd pri
+lab_start_snmpd sec
+lab_add_alias pri
+for n in pri sec; do
+	peer=$LAB_SEC_IP; [[ $n == sec ]] && peer=$LAB_PRI_IP
+	peer6=$LAB_SEC_IP6; [[ $n == sec ]] && peer6=$LAB_PRI_IP6
+	lab_write_cmshad_conf "$n"
+	# The peer session over SNMPv3 authPriv with its own user.
+	sed -i "s/^peer .*/peer -v3 -u cmspeer -l authPriv $AUTH $peer/" "$LAB_DIR/$n/cmshad.conf"
+	grep -q "peeraddress $peer6" "$LAB_DIR/$n/cmshad.conf"
+done
+lab_start_cmshad pri
+lab_start_cmshad sec
+check "sec reaches the peer's agent over SNMPv3" wait_value sec "$OID_PEER_REACHABLE" 1 5000
+
+out=$(v3 nocread snmpget sec "$OID_OPER_STATE")
+check "the read-only user sees the state" bash -c '[[ $1 == *"INTEGER: 2"* ]]' _ "$out"
+out=$(v3 nocread snmpset sec "$OID_SWITCHOVER_COMMAND" i 2 || true)
+check "the read-only user may not set: authorizationError" \
+	bash -c '[[ $1 == *authorizationError* || $1 == *noAccess* ]]' _ "$out"
+out=$(lab_exec noc env MIBS= snmpset -v2c -c public -On -t 1 -r 0 "$LAB_SEC_IP" \
+	"$OID_SWITCHOVER_COMMAND" i 2 2>&1 || true)
+check "v2c may not set (noAccess/notWritable)" \
+	bash -c '[[ $1 == *noAccess* || $1 == *notWritable* || $1 == *authorizationError* ]]' _ "$out"
+out=$(v3 nocwrite snmpset sec "$OID_OPER_STATE" i 1 || true)
+check "the write user cannot write outside the control view" \
+	bash -c '[[ $1 == *noAccess* || $1 == *notWritable* || $1 == *authorizationError* ]]' _ "$out"
+check "nothing changed" only_holder pri sec
+
+out=$(v3 nocwrite snmpset sec "$OID_SWITCHOVER_COMMAND" i 2)
+check "the NOC write user sets takeover" bash -c '[[ $1 == *"INTEGER: 2"* ]]' _ "$out"
+check "sec active: the peer released over SNMPv3" wait_value sec "$OID_OPER_STATE" 1
+check "alias on the secondary only" only_holder sec pri
+out=$(v3 nocwrite snmpset sec "$OID_SWITCHOVER_COMMAND" i 5)
+check "switchAway over SNMPv3" bash -c '[[ $1 == *"INTEGER: 5"* ]]' _ "$out"
+check "pri active again" wait_value pri "$OID_OPER_STATE" 1
+lab_down
+exit $((failures > 0))
