@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 
+struct cmsha_components;
+
 struct cmshad {
 	struct cmsha_config cfg;
 	struct cmsha_ha ha;
@@ -18,6 +20,7 @@ struct cmshad {
 	struct cmsha_history history;
 	struct cmsha_alias_ctl *alias_ctl;
 	struct cmsha_switchover sw;
+	struct cmsha_components *components;   /* the component checks */
 	bool config_failed;          /* a config line was rejected */
 	bool refresh_by_command;     /* the kernel changes being read are a command's */
 };
@@ -41,6 +44,10 @@ void cmshad_agentx_close(void);
 /* switchover_glue.c */
 bool cmshad_switchover_start(void);
 void cmshad_switchover_stop(void);
+
+/* component_glue.c: component checks in the agent's loop, log and notifications */
+bool cmshad_components_start(void);
+void cmshad_components_stop(void);
 
 /* kernel_glue.c: netlink fd in the agent's select loop, state refresh */
 bool cmshad_kernel_watch_start(void);

@@ -13,5 +13,7 @@ void notify_oper_state_changed(const char *why);
 void notify_started(void);
 void notify_peer_reachability(bool reachable);
 void notify_alias_lost(size_t alias_index);
+/* cmsHaComponentDown (up false) or cmsHaComponentUp for component index (from 0). */
+void notify_component(size_t component_index, bool up);
 
 #endif

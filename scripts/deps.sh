@@ -8,6 +8,8 @@ CMSHA_PACKAGES=(
 	libnl-3-dev libnl-route-3-dev
 	check smitools valgrind
 	iproute2 iputils-ping iputils-arping tcpdump procps
+	clang libclang-rt-14-dev  # make fuzz: libFuzzer and the sanitizer runtimes
+	netcat-openbsd  # the TCP service of tests/integration-components.sh
 )
 
 # Install whatever is missing (root only); apt-get update at most once.

@@ -1,0 +1,82 @@
+/*
+ * Wires the component checks to the agent: net-snmp's loop for timers and
+ * the checks' one epoll fd, the log, and cmsHaComponentDown/Up.
+ */
+#include "autoconfig.h"
+#include "cmshad.h"
+#include "components.h"
+#include "loop_glue.h"
+#include "notify.h"
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+/* cmsHaComponentUp only ends a cmsHaComponentDown: after one was sent. */
+static bool down_sent[CMSHA_MAX_COMPONENTS];
+
+static unsigned env_timer_add(void *ctx, unsigned ms, cmsha_callback fn, void *arg)
+{
+	(void)ctx;
+	return loop_timer_add(ms, fn, arg);
+}
+
+static void env_timer_cancel(void *ctx, unsigned id)
+{
+	(void)ctx;
+	loop_timer_cancel(id);
+}
+
+static bool env_fd_watch(void *ctx, int fd, cmsha_callback fn, void *arg)
+{
+	(void)ctx;
+	return loop_fd_watch(fd, fn, arg);
+}
+
+static void env_fd_unwatch(void *ctx, int fd)
+{
+	(void)ctx;
+	loop_fd_unwatch(fd);
+}
+
+static const struct cmsha_component_env env = {
+	env_timer_add, env_timer_cancel, env_fd_watch, env_fd_unwatch, NULL
+};
+
+static void on_component_change(void *arg, size_t index, enum cmsha_component_state from,
+				enum cmsha_component_state to, const char *why)
+{
+	const struct cmsha_component_conf *c = &cmshad.cfg.components[index];
+
+	(void)arg;
+	snmp_log(to == CMSHA_COMPONENT_UP ? LOG_NOTICE : LOG_WARNING,
+		 "component %s (%s): %s -> %s: %s\n", c->name, c->required ? "required" : "optional",
+		 cmsha_component_state_name(from), cmsha_component_state_name(to), why);
+	if (to == CMSHA_COMPONENT_DOWN) {
+		notify_component(index, false);
+		down_sent[index] = true;
+	} else if (to == CMSHA_COMPONENT_UP && down_sent[index]) {
+		notify_component(index, true);
+		down_sent[index] = false;
+	}
+}
+
+bool cmshad_components_start(void)
+{
+	static const struct cmsha_component_observer observer = { on_component_change, NULL };
+	char err[512];
+
+	cmshad.components = cmsha_components_start(&cmshad.cfg, cmshad.ha.components, &env,
+						   &observer, err, sizeof(err));
+	if (!cmshad.components) {
+		snmp_log(LOG_ERR, "%s\n", err);
+		return false;
+	}
+	return true;
+}
+
+void cmshad_components_stop(void)
+{
+	cmsha_components_stop(cmshad.components);
+	cmshad.components = NULL;
+}
