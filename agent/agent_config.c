@@ -18,8 +18,12 @@
 
 static bool reading_config;
 static netsnmp_log_handler *config_log_watch;
+/* Where lines go: the running config at start, a scratch one on reload. */
+static struct cmsha_config *target = &cmshad.cfg;
+static bool reloading;
 
 static int on_log(int major, int minor, void *server_arg, void *client_arg);
+static void watch_log(bool on);
 
 static void reject_line(const char *what)
 {
@@ -34,12 +38,12 @@ static void reject_line(const char *what)
  */
 static bool alias_interface_exists(char *err, size_t errlen)
 {
-	const struct cmsha_alias_conf *a = &cmshad.cfg.aliases[cmshad.cfg.n_aliases - 1];
+	const struct cmsha_alias_conf *a = &target->aliases[target->n_aliases - 1];
 
 	if (if_nametoindex(a->ifname))
 		return true;
 	snprintf(err, errlen, "interface %s does not exist on this host", a->ifname);
-	cmshad.cfg.n_aliases--;
+	target->n_aliases--;
 	return false;
 }
 
@@ -47,11 +51,13 @@ static void handle_line(const char *token, char *line)
 {
 	char err[512];
 
-	if (strcmp(token, "peer") == 0 && !peer_session_parse(line, err, sizeof(err))) {
+	/* On reload the peer's session stays; a changed 'peer' line needs a restart. */
+	if (strcmp(token, "peer") == 0 && !reloading &&
+	    !peer_session_parse(line, err, sizeof(err))) {
 		reject_line(err);
 		return;
 	}
-	if (!cmsha_config_apply(&cmshad.cfg, token, line, err, sizeof(err)) ||
+	if (!cmsha_config_apply(target, token, line, err, sizeof(err)) ||
 	    (strcmp(token, "alias") == 0 && !alias_interface_exists(err, sizeof(err))))
 		reject_line(err);
 }
@@ -59,22 +65,44 @@ static void handle_line(const char *token, char *line)
 static int on_pre_read(int major, int minor, void *server_arg, void *client_arg)
 {
 	(void)major, (void)minor, (void)server_arg, (void)client_arg;
-	reading_config = true;
+	watch_log(true);
 	return SNMPERR_SUCCESS;
+}
+
+static void watch_log(bool on)
+{
+	reading_config = on;
+	if (on && !config_log_watch) {
+		snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, on_log, NULL);
+		config_log_watch = netsnmp_register_loghandler(NETSNMP_LOGHANDLER_CALLBACK,
+							       LOG_WARNING);
+	} else if (!on && config_log_watch) {
+		netsnmp_remove_loghandler(config_log_watch);
+		config_log_watch = NULL;
+		snmp_unregister_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, on_log,
+					 NULL, 1);
+	}
 }
 
 /* The log is only watched while the config is read. */
 static int on_post_read(int major, int minor, void *server_arg, void *client_arg)
 {
 	(void)major, (void)minor, (void)server_arg, (void)client_arg;
-	reading_config = false;
-	if (config_log_watch) {
-		netsnmp_remove_loghandler(config_log_watch);
-		config_log_watch = NULL;
-		snmp_unregister_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, on_log,
-					 NULL, 1);
-	}
+	watch_log(false);
 	return SNMPERR_SUCCESS;
+}
+
+bool cmshad_config_read_into(struct cmsha_config *scratch, const char *path)
+{
+	target = scratch;
+	reloading = true;
+	cmshad.config_failed = false;
+	watch_log(true);
+	read_config_with_type(path, CONFIG_TYPE);
+	watch_log(false);
+	target = &cmshad.cfg;
+	reloading = false;
+	return !cmshad.config_failed;
 }
 
 /*
@@ -101,6 +129,5 @@ void cmshad_config_register(void)
 			       on_pre_read, NULL);
 	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_POST_READ_CONFIG,
 			       on_post_read, NULL);
-	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, on_log, NULL);
-	config_log_watch = netsnmp_register_loghandler(NETSNMP_LOGHANDLER_CALLBACK, LOG_WARNING);
+	watch_log(true);
 }

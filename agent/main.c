@@ -244,9 +244,7 @@ int main(int argc, char **argv)
 		agent_check_and_process(1);
 		if (reload_requested) {
 			reload_requested = 0;
-			snmp_log(LOG_WARNING, "SIGHUP: reloading the configuration is not supported "
-				 "yet; the running configuration stays (restart cmshad to apply "
-				 "a new one)\n");
+			cmshad_config_reload(opt.config_file);
 		}
 	}
 	/* Stopping the agent is not a failover decision: aliases stay as they are. */

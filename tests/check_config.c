@@ -182,6 +182,30 @@ START_TEST(every_token_is_listed)
 }
 END_TEST
 
+START_TEST(reload_tells_restart_settings_from_live_ones)
+{
+	struct cmsha_config fresh;
+	char what[256];
+
+	accept_line("role", "primary");
+	accept_line("alias", "10.77.0.10/24 dev eth0");
+	accept_line("peer", "10.77.0.12");
+	cmsha_config_init(&fresh);
+	ck_assert(cmsha_config_apply(&fresh, "role", "primary", err, sizeof(err)));
+	ck_assert(cmsha_config_apply(&fresh, "alias", "10.77.0.10/24 dev eth0", err, sizeof(err)));
+	ck_assert(cmsha_config_apply(&fresh, "peer", "10.77.0.12", err, sizeof(err)));
+	ck_assert(cmsha_config_apply(&fresh, "preflight", "wait 50", err, sizeof(err)));
+	ck_assert(!cmsha_config_needs_restart(&cfg, &fresh, what, sizeof(what)));
+	cmsha_config_update_live(&cfg, &fresh);
+	ck_assert_uint_eq(cfg.preflight_wait_ms, 50);
+	ck_assert(cmsha_config_apply(&fresh, "alias", "fd77::10/64 dev eth0", err, sizeof(err)));
+	ck_assert(cmsha_config_apply(&fresh, "probe", "interval 200", err, sizeof(err)));
+	ck_assert(cmsha_config_needs_restart(&cfg, &fresh, what, sizeof(what)));
+	ck_assert_str_eq(what, "alias, probe");
+	cmsha_config_free(&fresh);
+}
+END_TEST
+
 START_TEST(unknown_token)
 {
 	reject_line("aliass", "10.0.0.1/24 dev eth0", "unknown token 'aliass'");
@@ -219,6 +243,7 @@ int main(void)
 	tcase_add_test(tc, autofailover_and_history);
 	tcase_add_test(tc, switchover_timing);
 	tcase_add_test(tc, every_token_is_listed);
+	tcase_add_test(tc, reload_tells_restart_settings_from_live_ones);
 	tcase_add_test(tc, unknown_token);
 	tcase_add_test(tc, completeness);
 	suite_add_tcase(s, tc);

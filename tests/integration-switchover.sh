@@ -86,11 +86,37 @@ check "at the answer the primary already holds nothing (no wait)" holds_none pri
 check "takeover on the primary puts them back" set_ok pri 2
 check "pri active again" wait_value pri "$OID_OPER_STATE" 1
 
-echo "=== SIGHUP does not stop cmshad"
-kill -HUP "$(cat "$LAB_DIR/pri/cmshad.pid")"
-check "the log says reload is not supported yet" lab_wait_until 2000 "log" \
-	grep -q "SIGHUP: reloading the configuration is not supported" "$LAB_DIR/pri/cmshad.log"
-check "pri still answers" value_is pri "$OID_OPER_STATE" 1
+echo "=== SIGHUP reloads the configuration, or rejects it and keeps the running one"
+pri_conf=$LAB_DIR/pri/cmshad.conf
+sec_conf=$LAB_DIR/sec/cmshad.conf
+cp "$pri_conf" "$LAB_DIR/pri.conf.orig"
+cp "$sec_conf" "$LAB_DIR/sec.conf.orig"
+hup() { kill -HUP "$(cat "$LAB_DIR/$1/cmshad.pid")"; }
+logged() { grep -qF -- "$2" "$LAB_DIR/$1/cmshad.log"; }
+echo "probe interval 5" >>"$pri_conf"
+bad_line=$(wc -l <"$pri_conf")
+hup pri
+check "a bad line is rejected with file:line" lab_wait_until 2000 "log" logged pri \
+	"$pri_conf: line $bad_line: Error: interval '5' must be a number from 10 to 600000"
+check "and the running configuration stays" lab_wait_until 2000 "log" logged pri \
+	"rejected (errors above); the running configuration stays"
+check "pri still answers, still active" value_is pri "$OID_OPER_STATE" 1
+cp "$LAB_DIR/pri.conf.orig" "$pri_conf"
+echo "alias 10.77.0.20/24 dev eth0" >>"$pri_conf"
+hup pri
+check "a new alias needs a restart" lab_wait_until 2000 "log" logged pri "changes alias: that needs a restart"
+cp "$LAB_DIR/pri.conf.orig" "$pri_conf"
+echo "preflight count 1 wait 700" >>"$sec_conf"
+hup sec
+check "new timings are reloaded" lab_wait_until 2000 "log" logged sec "reloaded"
+check "takeover on sec" set_ok sec 2
+check "its pre-flight now takes 700 ms: still in progress" value_is sec "$OID_SWITCHOVER_STATUS" 2
+check "and it completes" wait_value sec "$OID_OPER_STATE" 1
+check "switchAway back" set_ok sec 5
+check "pri active again" wait_value pri "$OID_OPER_STATE" 1
+cp "$LAB_DIR/sec.conf.orig" "$sec_conf"
+hup sec
+lab_wait_until 2000 "log" bash -c '[[ $(grep -c reloaded "$1") == 2 ]]' _ "$LAB_DIR/sec/cmshad.log" || true
 
 echo "=== bad SETs get their exact error and change nothing"
 check "string value -> wrongType" set_error pri foo wrongType s
