@@ -52,6 +52,13 @@ void cmshad_switchover_stop(void);
 bool cmshad_components_start(void);
 void cmshad_components_stop(void);
 
+/* conflict_glue.c: listen for other stations claiming the aliases held (after switchover_start) */
+bool cmshad_conflict_start(void);
+void cmshad_conflict_alias_changed(size_t index, enum cmsha_alias_state from,
+				   enum cmsha_alias_state to);
+void cmshad_conflict_command_finished(const struct cmsha_history_entry *e);
+void cmshad_conflict_stop(void);
+
 /* kernel_glue.c: netlink fd in the agent's select loop, state refresh */
 bool cmshad_kernel_watch_start(void);
 void cmshad_kernel_refresh(void);

@@ -22,6 +22,7 @@ static void log_alias_change(void *arg, size_t index, enum cmsha_alias_state fro
 	snmp_log(LOG_NOTICE, "alias %s/%u on %s: %s -> %s\n",
 		 cmsha_inet_ntop(&a->addr, text, sizeof(text)), a->prefix, a->ifname,
 		 cmsha_alias_state_name(from), cmsha_alias_state_name(to));
+	cmshad_conflict_alias_changed(index, from, to);
 	/* Lost: an active server's alias went away and no command took it. */
 	if (!cmshad.refresh_by_command && cmshad.ha.oper == CMSHA_OPER_ACTIVE &&
 	    cmsha_alias_state_is_held(from) && !cmsha_alias_state_is_held(to))

@@ -220,7 +220,7 @@ static void start_agent(const struct options *opt)
 	cmshad_mib_register_tables();
 	cmshad_mib_register_control();
 	cmshad_mib_register_history();
-	if (!cmshad_components_start())
+	if (!cmshad_components_start() || !cmshad_conflict_start())
 		exit(1);
 }
 
@@ -250,6 +250,7 @@ int main(int argc, char **argv)
 	/* Stopping the agent is not a failover decision: aliases stay as they are. */
 	snmp_log(LOG_INFO, APP_NAME " stopping; aliases left as they are\n");
 	cmshad_components_stop();
+	cmshad_conflict_stop();
 	cmshad_switchover_stop();
 	cmshad_kernel_watch_stop();
 	cmshad_agentx_close();

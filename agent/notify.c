@@ -131,6 +131,20 @@ void notify_alias_lost(size_t alias_index)
 	send_and_free(vars);
 }
 
+void notify_alias_conflict(size_t alias_index, const uint8_t mac[6])
+{
+	const struct cmsha_mib_object *obj = &cmsha_mib[MIB_NOTIFY_CONFLICT_MAC];
+	netsnmp_variable_list *vars = start(MIB_N_ALIAS_CONFLICT);
+	oid name[CMSHA_MIB_MAX_LEN + 1];
+
+	add_column(&vars, MIB_ALIAS_ADDRESS, alias_index + 1, mib_get_alias_address);
+	add_column(&vars, MIB_ALIAS_IF_NAME, alias_index + 1, mib_get_alias_if_name);
+	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
+	name[obj->oid_len] = 0;
+	snmp_varlist_add_variable(&vars, name, obj->oid_len + 1, ASN_OCTET_STR, mac, 6);
+	send_and_free(vars);
+}
+
 /*
  * The component columns, as cmsHaComponentTable shows them (mib_tables.c
  * keeps its getter private): name, requirement (required(1) or

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 void notify_command_finished(const struct cmsha_history_entry *e);
 void notify_oper_state_changed(const char *why);
@@ -13,6 +14,8 @@ void notify_oper_state_changed(const char *why);
 void notify_started(void);
 void notify_peer_reachability(bool reachable);
 void notify_alias_lost(size_t alias_index);
+/* cmsHaAliasConflict: another station, with MAC mac, claims alias alias_index (from 0). */
+void notify_alias_conflict(size_t alias_index, const uint8_t mac[6]);
 /* cmsHaComponentDown (up false) or cmsHaComponentUp for component index (from 0). */
 void notify_component(size_t component_index, bool up);
 

@@ -122,8 +122,8 @@ static bool init_target(struct probe_target *t, const struct cmsha_alias_conf *a
 	return true;
 }
 
-struct cmsha_probe *cmsha_probe_start(const struct cmsha_alias_conf *aliases, size_t n,
-				      char *err, size_t errlen)
+struct cmsha_probe *cmsha_probe_listen(const struct cmsha_alias_conf *aliases, size_t n,
+				       char *err, size_t errlen)
 {
 	struct cmsha_probe *p = calloc(1, sizeof(*p) + n * sizeof(p->t[0]));
 
@@ -137,12 +137,24 @@ struct cmsha_probe *cmsha_probe_start(const struct cmsha_alias_conf *aliases, si
 		if (!init_target(&p->t[i], &aliases[i], err, errlen))
 			goto fail;
 	p->fd = open_socket(n, err, errlen);
-	if (p->fd < 0 || !cmsha_probe_send_round(p, err, errlen))
+	if (p->fd < 0)
 		goto fail;
 	return p;
 fail:
 	cmsha_probe_free(p);
 	return NULL;
+}
+
+struct cmsha_probe *cmsha_probe_start(const struct cmsha_alias_conf *aliases, size_t n,
+				      char *err, size_t errlen)
+{
+	struct cmsha_probe *p = cmsha_probe_listen(aliases, n, err, errlen);
+
+	if (p && !cmsha_probe_send_round(p, err, errlen)) {
+		cmsha_probe_free(p);
+		return NULL;
+	}
+	return p;
 }
 
 static size_t build_probe(const struct probe_target *t, uint8_t *buf, size_t len)

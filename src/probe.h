@@ -31,6 +31,15 @@ struct cmsha_probe *cmsha_probe_start(const struct cmsha_alias_conf *aliases, si
 				      char *err, size_t errlen);
 
 /*
+ * The same socket, filter and bookkeeping as cmsha_probe_start, but nothing
+ * is sent: only listen.  For watching aliases we hold, where another
+ * station's claim shows up in cmsha_probe_answers().  The links need not
+ * be ready.  NULL with a reason in err, as cmsha_probe_start.
+ */
+struct cmsha_probe *cmsha_probe_listen(const struct cmsha_alias_conf *aliases, size_t n,
+				       char *err, size_t errlen);
+
+/*
  * Send one more probe per alias; false with the first error (the rest are
  * still sent).  A link that is not ready is an error: a probe it would drop
  * silently would pass for "nobody answered".

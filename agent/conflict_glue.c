@@ -1,0 +1,200 @@
+/*
+ * Wires conflict detection (src/conflict_watch.c) to the agent: a listener
+ * in net-snmp's loop for the aliases this server holds, opened when one is
+ * held and closed when none is; a claim sets the alias's conflict flag,
+ * which the alias table shows as conflict(3), with a log line and one
+ * cmsHaAliasConflict per conflict.
+ *
+ * A conflict ends when the alias is no longer held (ha.c clears the flag)
+ * or when a takeover or forceTakeover adds and announces the aliases
+ * again: kernel_glue.c tells this file of every alias change and
+ * switchover_glue.c of every command's end.
+ */
+#include "autoconfig.h"
+#include "cmshad.h"
+#include "conflict_watch.h"
+#include "loop_glue.h"
+#include "notify.h"
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* After a failed open (e.g. an interface renamed away), try again this often. */
+#define RETRY_MS 5000
+
+static struct cmsha_conflict_watch *watch;
+static bool watched[CMSHA_MAX_ALIASES];    /* what the open watch listens for */
+static bool rearm;                         /* reopen: forget the MACs seen so far */
+static bool open_failing;                  /* logged once until an open succeeds */
+static unsigned sync_timer;
+static uint32_t switchovers_seen;
+
+static const char *alias_text(size_t i, char *buf, size_t len)
+{
+	const struct cmsha_alias_conf *a = &cmshad.cfg.aliases[i];
+	char addr[CMSHA_INET_STRLEN];
+
+	snprintf(buf, len, "%s/%u on %s", cmsha_inet_ntop(&a->addr, addr, sizeof(addr)),
+		 a->prefix, a->ifname);
+	return buf;
+}
+
+static void on_conflict(void *arg, size_t i, const uint8_t mac[CMSHA_MAC_LEN])
+{
+	struct cmsha_alias_runtime *a = &cmshad.ha.aliases[i];
+	char text[CMSHA_INET_STRLEN + IF_NAMESIZE + 16];
+
+	(void)arg;
+	/* One notification per conflict; an alias we do not hold is nobody's conflict. */
+	if (a->conflict || !cmsha_alias_state_is_held(a->state))
+		return;
+	snmp_log(LOG_WARNING, "alias %s: conflict: announced by MAC "
+		 "%02x:%02x:%02x:%02x:%02x:%02x\n", alias_text(i, text, sizeof(text)),
+		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	a->conflict = true;
+	cmshad_kernel_refresh();
+	notify_alias_conflict(i, mac);
+}
+
+static void on_watch_readable(void *arg)
+{
+	(void)arg;
+	if (watch)
+		cmsha_conflict_watch_on_readable(watch);
+}
+
+static void close_watch(void)
+{
+	if (!watch)
+		return;
+	loop_fd_unwatch(cmsha_conflict_watch_fd(watch));
+	cmsha_conflict_watch_close(watch);
+	watch = NULL;
+	memset(watched, 0, sizeof(watched));
+}
+
+static void schedule_sync(unsigned ms);
+
+static void open_watch(const bool *want)
+{
+	char err[512];
+
+	watch = cmsha_conflict_watch_open(cmshad.cfg.aliases, cmshad.cfg.n_aliases, want,
+					  on_conflict, NULL, err, sizeof(err));
+	if (watch && !loop_fd_watch(cmsha_conflict_watch_fd(watch), on_watch_readable, NULL)) {
+		snprintf(err, sizeof(err), "cannot watch the packet socket");
+		cmsha_conflict_watch_close(watch);
+		watch = NULL;
+	}
+	if (!watch) {
+		if (!open_failing)
+			snmp_log(LOG_ERR, "alias conflict detection is off: %s (retrying every "
+				 "%u s)\n", err, RETRY_MS / 1000);
+		open_failing = true;
+		schedule_sync(RETRY_MS);
+		return;
+	}
+	if (open_failing)
+		snmp_log(LOG_NOTICE, "alias conflict detection is on again\n");
+	open_failing = false;
+	memcpy(watched, want, cmshad.cfg.n_aliases * sizeof(*want));
+}
+
+/* Listen for exactly the aliases held now; reopen when that set changes. */
+static void sync_watch(void *arg)
+{
+	bool want[CMSHA_MAX_ALIASES] = { false };
+	bool any = false, same;
+
+	(void)arg;
+	sync_timer = 0;
+	for (size_t i = 0; i < cmshad.cfg.n_aliases; i++) {
+		want[i] = cmsha_alias_state_is_held(cmshad.ha.aliases[i].state);
+		any = any || want[i];
+	}
+	same = memcmp(want, watched, cmshad.cfg.n_aliases * sizeof(*want)) == 0;
+	if ((watch || !any) && same && !rearm)
+		return;
+	close_watch();
+	rearm = false;
+	if (any)
+		open_watch(want);
+}
+
+/* Out of the switch-over's path: the change is handled once the loop is idle. */
+static void schedule_sync(unsigned ms)
+{
+	if (sync_timer)
+		loop_timer_cancel(sync_timer);
+	sync_timer = loop_timer_add(ms, sync_watch, NULL);
+}
+
+/* Chained HA observer: kernel_glue.c's log and notifications first. */
+void cmshad_conflict_alias_changed(size_t i, enum cmsha_alias_state from,
+				   enum cmsha_alias_state to)
+{
+	bool was = cmsha_alias_state_is_held(from), is = cmsha_alias_state_is_held(to);
+
+	(void)i;
+	if (was == is)
+		return;
+	/* Held again: a station seen before is news again. */
+	rearm = rearm || is;
+	schedule_sync(0);
+}
+
+/* A takeover that added and announced the aliases ends their conflicts. */
+static void clear_conflicts(void)
+{
+	char text[CMSHA_INET_STRLEN + IF_NAMESIZE + 16];
+	bool any = false;
+
+	for (size_t i = 0; i < cmshad.cfg.n_aliases; i++) {
+		if (!cmshad.ha.aliases[i].conflict)
+			continue;
+		cmshad.ha.aliases[i].conflict = false;
+		any = true;
+		snmp_log(LOG_NOTICE, "alias %s: conflict cleared: added and announced again\n",
+			 alias_text(i, text, sizeof(text)));
+	}
+	if (!any)
+		return;
+	cmshad_kernel_refresh();
+	rearm = true;
+	schedule_sync(0);
+}
+
+/* Called before the end of a command is reported. */
+void cmshad_conflict_command_finished(const struct cmsha_history_entry *e)
+{
+	/* Only a takeover that changed something counts as a switch-over. */
+	bool readded = e->result == CMSHA_RESULT_SUCCEEDED &&
+		       (e->command == CMSHA_CMD_TAKEOVER ||
+			e->command == CMSHA_CMD_FORCE_TAKEOVER) &&
+		       cmshad.history.switchover_count != switchovers_seen;
+
+	switchovers_seen = cmshad.history.switchover_count;
+	if (readded)
+		clear_conflicts();
+}
+
+bool cmshad_conflict_start(void)
+{
+	switchovers_seen = cmshad.history.switchover_count;
+	schedule_sync(0);
+	if (sync_timer)
+		return true;
+	snmp_log(LOG_ERR, "alias conflict detection: cannot arm a timer\n");
+	return false;
+}
+
+void cmshad_conflict_stop(void)
+{
+	if (sync_timer)
+		loop_timer_cancel(sync_timer);
+	sync_timer = 0;
+	close_watch();
+}
