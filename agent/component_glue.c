@@ -15,32 +15,8 @@
 /* cmsHaComponentUp only ends a cmsHaComponentDown: after one was sent. */
 static bool down_sent[CMSHA_MAX_COMPONENTS];
 
-static unsigned env_timer_add(void *ctx, unsigned ms, cmsha_callback fn, void *arg)
-{
-	(void)ctx;
-	return loop_timer_add(ms, fn, arg);
-}
-
-static void env_timer_cancel(void *ctx, unsigned id)
-{
-	(void)ctx;
-	loop_timer_cancel(id);
-}
-
-static bool env_fd_watch(void *ctx, int fd, cmsha_callback fn, void *arg)
-{
-	(void)ctx;
-	return loop_fd_watch(fd, fn, arg);
-}
-
-static void env_fd_unwatch(void *ctx, int fd)
-{
-	(void)ctx;
-	loop_fd_unwatch(fd);
-}
-
 static const struct cmsha_component_env env = {
-	env_timer_add, env_timer_cancel, env_fd_watch, env_fd_unwatch, NULL
+	loop_timer_add, loop_timer_cancel, loop_fd_watch, loop_fd_unwatch, NULL
 };
 
 static void on_component_change(void *arg, size_t index, enum cmsha_component_state from,

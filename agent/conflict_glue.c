@@ -70,7 +70,7 @@ static void close_watch(void)
 {
 	if (!watch)
 		return;
-	loop_fd_unwatch(cmsha_conflict_watch_fd(watch));
+	loop_fd_unwatch(NULL, cmsha_conflict_watch_fd(watch));
 	cmsha_conflict_watch_close(watch);
 	watch = NULL;
 	memset(watched, 0, sizeof(watched));
@@ -84,7 +84,7 @@ static void open_watch(const bool *want)
 
 	watch = cmsha_conflict_watch_open(cmshad.cfg.aliases, cmshad.cfg.n_aliases, want,
 					  on_conflict, NULL, err, sizeof(err));
-	if (watch && !loop_fd_watch(cmsha_conflict_watch_fd(watch), on_watch_readable, NULL)) {
+	if (watch && !loop_fd_watch(NULL, cmsha_conflict_watch_fd(watch), on_watch_readable, NULL)) {
 		snprintf(err, sizeof(err), "cannot watch the packet socket");
 		cmsha_conflict_watch_close(watch);
 		watch = NULL;
@@ -128,8 +128,8 @@ static void sync_watch(void *arg)
 static void schedule_sync(unsigned ms)
 {
 	if (sync_timer)
-		loop_timer_cancel(sync_timer);
-	sync_timer = loop_timer_add(ms, sync_watch, NULL);
+		loop_timer_cancel(NULL, sync_timer);
+	sync_timer = loop_timer_add(NULL, ms, sync_watch, NULL);
 }
 
 /* Chained HA observer: kernel_glue.c's log and notifications first. */
@@ -194,7 +194,7 @@ bool cmshad_conflict_start(void)
 void cmshad_conflict_stop(void)
 {
 	if (sync_timer)
-		loop_timer_cancel(sync_timer);
+		loop_timer_cancel(NULL, sync_timer);
 	sync_timer = 0;
 	close_watch();
 }

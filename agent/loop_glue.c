@@ -35,12 +35,13 @@ static void on_alarm(unsigned int reg, void *clientarg)
 	p.fn(p.arg);
 }
 
-unsigned loop_timer_add(unsigned ms, loop_callback fn, void *arg)
+unsigned loop_timer_add(void *ctx, unsigned ms, loop_callback fn, void *arg)
 {
 	struct pending *p = malloc(sizeof(*p));
 	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
 	unsigned id;
 
+	(void)ctx;
 	if (!p)
 		return 0;
 	*p = (struct pending){ fn, arg, 0, timers };
@@ -54,8 +55,9 @@ unsigned loop_timer_add(unsigned ms, loop_callback fn, void *arg)
 	return id;
 }
 
-void loop_timer_cancel(unsigned id)
+void loop_timer_cancel(void *ctx, unsigned id)
 {
+	(void)ctx;
 	for (struct pending *p = timers; p; p = p->next)
 		if (p->id == id) {
 			snmp_alarm_unregister(id);
@@ -76,10 +78,11 @@ static void on_readable(int fd, void *clientarg)
 
 static struct pending *watchers[1024];
 
-bool loop_fd_watch(int fd, loop_callback fn, void *arg)
+bool loop_fd_watch(void *ctx, int fd, loop_callback fn, void *arg)
 {
 	struct pending *p;
 
+	(void)ctx;
 	if (fd < 0 || fd >= (int)(sizeof(watchers) / sizeof(watchers[0])))
 		return false;
 	if (!(p = malloc(sizeof(*p))))
@@ -93,8 +96,9 @@ bool loop_fd_watch(int fd, loop_callback fn, void *arg)
 	return true;
 }
 
-void loop_fd_unwatch(int fd)
+void loop_fd_unwatch(void *ctx, int fd)
 {
+	(void)ctx;
 	if (fd < 0 || fd >= (int)(sizeof(watchers) / sizeof(watchers[0])) || !watchers[fd])
 		return;
 	unregister_readfd(fd);

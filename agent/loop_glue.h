@@ -6,10 +6,14 @@
 
 typedef void (*loop_callback)(void *arg);
 
+/*
+ * ctx is unused: it is there so that these functions are the core's env
+ * hooks (struct cmsha_switchover_env, struct cmsha_component_env) as they are.
+ */
 /* 0 when it could not be armed. */
-unsigned loop_timer_add(unsigned ms, loop_callback fn, void *arg);
-void loop_timer_cancel(unsigned id);
-bool loop_fd_watch(int fd, loop_callback fn, void *arg);
-void loop_fd_unwatch(int fd);
+unsigned loop_timer_add(void *ctx, unsigned ms, loop_callback fn, void *arg);
+void loop_timer_cancel(void *ctx, unsigned id);
+bool loop_fd_watch(void *ctx, int fd, loop_callback fn, void *arg);
+void loop_fd_unwatch(void *ctx, int fd);
 
 #endif

@@ -18,30 +18,6 @@
 
 #define HISTORY_FILE "cmshad-history"
 
-static unsigned env_timer_add(void *ctx, unsigned ms, cmsha_callback fn, void *arg)
-{
-	(void)ctx;
-	return loop_timer_add(ms, fn, arg);
-}
-
-static void env_timer_cancel(void *ctx, unsigned id)
-{
-	(void)ctx;
-	loop_timer_cancel(id);
-}
-
-static bool env_fd_watch(void *ctx, int fd, cmsha_callback fn, void *arg)
-{
-	(void)ctx;
-	return loop_fd_watch(fd, fn, arg);
-}
-
-static void env_fd_unwatch(void *ctx, int fd)
-{
-	(void)ctx;
-	loop_fd_unwatch(fd);
-}
-
 static bool env_peer_reachable(void *ctx)
 {
 	(void)ctx;
@@ -115,7 +91,7 @@ static void env_step(void *ctx, enum cmsha_command cmd, double elapsed_ms, const
 }
 
 static const struct cmsha_switchover_env env = {
-	env_timer_add, env_timer_cancel, env_fd_watch, env_fd_unwatch,
+	loop_timer_add, loop_timer_cancel, loop_fd_watch, loop_fd_unwatch,
 	env_peer_reachable, env_peer_command, env_refresh, env_confirm, env_finished, env_step,
 	NULL
 };

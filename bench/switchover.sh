@@ -17,13 +17,7 @@ TOOL=${SET_TO_GARP:-$top/bench/set_to_garp}
 
 lab_require_root
 lab_up
-lab_start_snmpd pri
-lab_start_snmpd sec
-lab_add_alias pri
-lab_write_cmshad_conf pri
-lab_write_cmshad_conf sec
-lab_start_cmshad pri
-lab_start_cmshad sec
+lab_start_pair
 
 value() { lab_snmpget "$1" -Oqv "$2"; }
 _bench_is_active() { [[ $(value "$1" "$OID_OPER_STATE") == 1 ]]; }

@@ -248,13 +248,7 @@ say "Five network namespaces on one bridge (10.77.0.0/24, fd77::/64): the" \
 	"$LAB_ALIAS6/64; it starts on the primary."
 mkdir -p "$LAB_DIR/demo/persist/cert_indexes"
 lab_start_snmptrapd
-lab_start_snmpd pri
-lab_start_snmpd sec
-lab_add_alias pri
-lab_write_cmshad_conf pri
-lab_write_cmshad_conf sec
-lab_start_cmshad pri
-lab_start_cmshad sec
+lab_start_pair
 say "" "The secondary's cmshad.conf (the primary's differs in role and peer):"
 sed 's/^/      /' "$LAB_DIR/sec/cmshad.conf"
 say "" "Waiting until each agent has seen the other one answer (probe every 1 s)..."

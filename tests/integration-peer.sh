@@ -15,13 +15,7 @@ BOUND=$((INTERVAL * (FAILURES + 1)))
 
 lab_up
 lab_start_snmptrapd
-lab_start_snmpd pri
-lab_start_snmpd sec
-lab_add_alias pri
-lab_write_cmshad_conf pri "probe interval $INTERVAL failures $FAILURES"
-lab_write_cmshad_conf sec "probe interval $INTERVAL failures $FAILURES"
-lab_start_cmshad pri
-lab_start_cmshad sec
+lab_start_pair "probe interval $INTERVAL failures $FAILURES"
 check "pri sees the peer reachable" wait_value pri "$OID_PEER_REACHABLE" 1
 check "and its state: standby" wait_value pri "$OID_PEER_OPER_STATE" 2
 failures_before=$(value pri "$OID_PEER_PROBE_FAILURES")

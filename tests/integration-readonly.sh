@@ -52,13 +52,7 @@ check_alias_rows_match_kernel() {
 
 lab_up
 lab_start_snmptrapd
-lab_start_snmpd pri
-lab_start_snmpd sec
-lab_add_alias pri
-lab_write_cmshad_conf pri
-lab_write_cmshad_conf sec
-lab_start_cmshad pri
-lab_start_cmshad sec
+lab_start_pair
 
 echo "--- role, state, mode from the config and the kernel"
 expect pri "$OID_SERVER_ROLE" 1 "pri cmsHaServerRole"
@@ -116,13 +110,7 @@ lab_down
 
 echo "--- secondary on another subnet: manual, with the reason, on both servers"
 lab_up split
-lab_start_snmpd pri
-lab_start_snmpd sec
-lab_add_alias pri
-lab_write_cmshad_conf pri
-lab_write_cmshad_conf sec
-lab_start_cmshad pri
-lab_start_cmshad sec
+lab_start_pair
 expect pri "$OID_SWITCHOVER_MODE" 2 "split pri cmsHaSwitchoverMode"
 expect sec "$OID_SWITCHOVER_MODE" 2 "split sec cmsHaSwitchoverMode"
 expect pri "$OID_SWITCHOVER_MODE_REASON" \

@@ -10,13 +10,7 @@ lab_require_root
 RESTARTS=${RESTARTS:-20}
 
 lab_up
-lab_start_snmpd pri
-lab_start_snmpd sec
-lab_add_alias pri
-lab_write_cmshad_conf pri
-lab_write_cmshad_conf sec
-lab_start_cmshad pri
-lab_start_cmshad sec
+lab_start_pair
 pid=$(cat "$LAB_DIR/pri/cmshad.pid")
 fds() { find "/proc/$pid/fd" -mindepth 1 | wc -l; }
 rss_kb() { awk '$1 == "VmRSS:" {print $2}' "/proc/$pid/status"; }

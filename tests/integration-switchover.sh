@@ -26,13 +26,7 @@ history_rows() { lab_snmpwalk "$1" "$OID_HISTORY_ENTRY.3" | grep -c INTEGER || t
 start_lab() {
 	lab_up "$@"
 	lab_start_snmptrapd
-	lab_start_snmpd pri
-	lab_start_snmpd sec
-	lab_add_alias pri
-	lab_write_cmshad_conf pri "probe interval 200 failures 2"
-	lab_write_cmshad_conf sec "probe interval 200 failures 2"
-	lab_start_cmshad pri
-	lab_start_cmshad sec
+	lab_start_pair "probe interval 200 failures 2"
 	[[ ${1:-} == split ]] && return 0
 	wait_value pri "$OID_PEER_REACHABLE" 1
 	wait_value sec "$OID_PEER_REACHABLE" 1

@@ -409,6 +409,14 @@ lab_start_cmshad() {
 	return 1
 }
 
+# lab_start_pair [CONFIG-LINE...]: the usual CMS pair: snmpd and cmshad on
+# both servers (each config with the extra lines), the alias on the primary.
+lab_start_pair() {
+	lab_start_snmpd pri && lab_start_snmpd sec && lab_add_alias pri &&
+		lab_write_cmshad_conf pri "$@" && lab_write_cmshad_conf sec "$@" &&
+		lab_start_cmshad pri && lab_start_cmshad sec
+}
+
 lab_stop_cmshad() { _lab_server "${1:-}" && lab_stop_bg "$1" cmshad; }
 
 # --- snmptrapd -------------------------------------------------------------
