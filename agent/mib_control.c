@@ -8,6 +8,7 @@
 #include "autoconfig.h"
 #include "cmshad.h"
 #include "mib_oids.h"
+#include "mib_validate.h"
 #include "mib_values.h"
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
@@ -132,9 +133,7 @@ static int command_handler(netsnmp_mib_handler *handler, netsnmp_handler_registr
 		mib_set_integer(r->requestvb, CMSHA_CMD_NONE);  /* an action, not a state */
 		return SNMP_ERR_NOERROR;
 	case MODE_SET_RESERVE1:
-		if ((rc = netsnmp_check_vb_type(r->requestvb, ASN_INTEGER)) != SNMP_ERR_NOERROR ||
-		    (rc = netsnmp_check_vb_int_range(r->requestvb, CMSHA_CMD_TAKEOVER,
-						     CMSHA_CMD_TEST)) != SNMP_ERR_NOERROR)
+		if ((rc = mib_command_validate(r->requestvb)) != SNMP_ERR_NOERROR)
 			return fail(reqinfo, r, rc);
 		return SNMP_ERR_NOERROR;
 	case MODE_SET_RESERVE2:
