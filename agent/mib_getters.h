@@ -19,4 +19,9 @@ void mib_get_alias_address(unsigned long index, netsnmp_variable_list *var);
 void mib_get_alias_if_name(unsigned long index, netsnmp_variable_list *var);
 void mib_get_alias_state(unsigned long index, netsnmp_variable_list *var);
 
+/* Columns of cmsHaComponentTable, by row index (from 1). */
+void mib_get_component_name(unsigned long index, netsnmp_variable_list *var);
+void mib_get_component_requirement(unsigned long index, netsnmp_variable_list *var);
+void mib_get_component_state(unsigned long index, netsnmp_variable_list *var);
+
 #endif

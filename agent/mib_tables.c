@@ -55,23 +55,36 @@ static void get_alias(unsigned long index, unsigned column, netsnmp_variable_lis
 	}
 }
 
+void mib_get_component_name(unsigned long index, netsnmp_variable_list *var)
+{
+	mib_set_string(var, cmshad.cfg.components[index - 1].name);
+}
+
+/* required(1) or notRequired(2) */
+void mib_get_component_requirement(unsigned long index, netsnmp_variable_list *var)
+{
+	mib_set_integer(var, cmshad.cfg.components[index - 1].required ? 1 : 2);
+}
+
+void mib_get_component_state(unsigned long index, netsnmp_variable_list *var)
+{
+	mib_set_integer(var, cmshad.ha.components[index - 1].state);
+}
+
 static void get_component(unsigned long index, unsigned column, netsnmp_variable_list *var)
 {
-	const struct cmsha_component_conf *conf = &cmshad.cfg.components[index - 1];
-	const struct cmsha_component_runtime *rt = &cmshad.ha.components[index - 1];
-
 	switch (column) {
 	case COMPONENT_COL_NAME:
-		mib_set_string(var, conf->name);
+		mib_get_component_name(index, var);
 		break;
 	case COMPONENT_COL_REQUIREMENT:
-		mib_set_integer(var, conf->required ? 1 : 2);
+		mib_get_component_requirement(index, var);
 		break;
 	case COMPONENT_COL_STATE:
-		mib_set_integer(var, rt->state);
+		mib_get_component_state(index, var);
 		break;
 	case COMPONENT_COL_LAST_CHANGE:
-		mib_set_date_and_time(var, &rt->last_change);
+		mib_set_date_and_time(var, &cmshad.ha.components[index - 1].last_change);
 		break;
 	}
 }

@@ -145,33 +145,13 @@ void notify_alias_conflict(size_t alias_index, const uint8_t mac[6])
 	send_and_free(vars);
 }
 
-/*
- * The component columns, as cmsHaComponentTable shows them (mib_tables.c
- * keeps its getter private): name, requirement (required(1) or
- * notRequired(2)) and state.
- */
-static void fill_component_name(unsigned long index, netsnmp_variable_list *var)
-{
-	mib_set_string(var, cmshad.cfg.components[index - 1].name);
-}
-
-static void fill_component_requirement(unsigned long index, netsnmp_variable_list *var)
-{
-	mib_set_integer(var, cmshad.cfg.components[index - 1].required ? 1 : 2);
-}
-
-static void fill_component_state(unsigned long index, netsnmp_variable_list *var)
-{
-	mib_set_integer(var, cmshad.ha.components[index - 1].state);
-}
-
 void notify_component(size_t component_index, bool up)
 {
 	netsnmp_variable_list *vars = start(up ? MIB_N_COMPONENT_UP : MIB_N_COMPONENT_DOWN);
 	unsigned long row = component_index + 1;
 
-	add_column(&vars, MIB_COMPONENT_NAME, row, fill_component_name);
-	add_column(&vars, MIB_COMPONENT_REQUIREMENT, row, fill_component_requirement);
-	add_column(&vars, MIB_COMPONENT_STATE, row, fill_component_state);
+	add_column(&vars, MIB_COMPONENT_NAME, row, mib_get_component_name);
+	add_column(&vars, MIB_COMPONENT_REQUIREMENT, row, mib_get_component_requirement);
+	add_column(&vars, MIB_COMPONENT_STATE, row, mib_get_component_state);
 	send_and_free(vars);
 }
