@@ -239,12 +239,22 @@ def row_end_ms(value):
 
 
 def expected_rows(trial, node):
-    """Counters of (command, done|refused): required, and optional ones."""
+    """Counters of (command, done|refused): required, and optional ones.
+
+    The peer's own commands reach this server as SETs too: its takeover
+    asks for a release, its switchAway for a takeover, a failed takeover
+    hands back with a takeover.  cmshad records those with initiator
+    snmp(1) (see README.md, "findings"), so they are optional rows here.
+    """
     need, maybe = collections.Counter(), collections.Counter()
     kills = [t for t, a in trial.events("fault") if a[0] in ("kill_cmshad", "kill_snmpd")
              and a[1] == node]
     for s, d, n, cmd, res, _ in trial.sets:
         if n != node:
+            if res in ("ok", "timeout", "error") and cmd in (2, 5):
+                for asked in (3, 2):
+                    maybe[(asked, "done")] += 1
+                    maybe[(asked, "refused")] += 1
             continue
         killed = any(s <= k <= d + KILL_FORGETS_MS for k in kills)
         if res == "refused":
@@ -276,7 +286,7 @@ def check_history(trial, tl, bad):
             if got[key] < need[key]:
                 bad.append(f"{node} history: {need[key]} SET(s) {name} from the NOC, "
                            f"{got[key]} row(s)")
-            elif got[key] > need[key] + maybe[key]:
+            elif got[key] > need[key] + maybe[key] and trial.af != "on":
                 bad.append(f"{node} history: {got[key]} row(s) {name} by snmp, "
                            f"only {need[key] + maybe[key]} SET(s) could have made them")
 

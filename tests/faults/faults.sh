@@ -132,20 +132,39 @@ faults_snmp_drop() {     # faults_snmp_drop PERCENT | off
 }
 
 # A daemon frozen (SIGSTOP) and thawed (SIGCONT): an agent or a master
-# that answers late; the peer's SNMP requests to it are delayed.
-faults_stall() {         # faults_stall NODE cmshad|snmpd stop|cont
-	local f=$LAB_DIR/$1/$2.bgpid
+# that answers late; the peer's SNMP requests to it are delayed.  With
+# FAULTS_STALL_MAX_MS (default 800, below snmpd's agentXTimeout of 1 s) a
+# background thaw comes after a random part of it; 0: only a later step or
+# the heal thaws (long stalls: see README.md, net-snmp's subagent crash).
+FAULTS_STALL_MAX_MS=${FAULTS_STALL_MAX_MS:-800}
+FAULT_THAWERS=()
+faults_stall() {         # faults_stall NODE cmshad|snmpd stop|cont [THAW_MS]
+	local f=$LAB_DIR/$1/$2.bgpid pid
 	[[ -r $f ]] || return 0
-	if [[ $3 == stop ]]; then
-		kill -STOP "$(<"$f")" && FAULT_STALLED[$1-$2]=1 && ev fault "stall_$2" "$1"
-	else
-		kill -CONT "$(<"$f")"; FAULT_STALLED[$1-$2]=0; ev heal "stall_$2" "$1"
+	pid=$(<"$f")
+	if [[ $3 == cont ]]; then
+		kill -CONT "$pid" 2>/dev/null
+		((FAULT_STALLED[$1-$2])) && ev heal "stall_$2" "$1"
+		FAULT_STALLED[$1-$2]=0
+		return 0
 	fi
+	kill -STOP "$pid" || return 1
+	FAULT_STALLED[$1-$2]=1
+	ev fault "stall_$2" "$1"
+	((FAULTS_STALL_MAX_MS > 0)) || return 0
+	(
+		sleep "$(printf '%d.%03d' $(($4 / 1000)) $(($4 % 1000)))"
+		kill -CONT "$pid" 2>/dev/null && ev heal "stall_$2" "$1"
+	) &
+	FAULT_THAWERS+=($!)
+	FAULT_STALLED[$1-$2]=0       # the thaw is on its way
 }
 
 # Undo every fault, network first, then the daemons (snmpd before cmshad).
 faults_heal_all() {
 	local n
+	((${#FAULT_THAWERS[@]})) && wait "${FAULT_THAWERS[@]}"
+	FAULT_THAWERS=()
 	for n in "${!FAULT_STALLED[@]}"; do
 		((FAULT_STALLED[$n])) && faults_stall "${n%-*}" "${n#*-}" cont
 	done
