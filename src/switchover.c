@@ -99,7 +99,8 @@ enum cmsha_verdict cmsha_switchover_check(const struct cmsha_switchover *s,
 	if ((cmd == CMSHA_CMD_RELEASE || cmd == CMSHA_CMD_SWITCH_AWAY) && oper == CMSHA_OPER_STANDBY)
 		VERDICT(CMSHA_VERDICT_ALREADY_DONE, "already standby: this server holds no alias");
 	/* At start-up the peer is not asked: its state was checked, the probe decides. */
-	if (cmd == CMSHA_CMD_TAKEOVER && !peer_up && by != CMSHA_BY_STARTUP)
+	if (cmd == CMSHA_CMD_TAKEOVER && !peer_up && by != CMSHA_BY_STARTUP &&
+	    by != CMSHA_BY_AUTOMATIC)
 		VERDICT(CMSHA_VERDICT_REFUSE, "peer agent %s is unreachable: use forceTakeover "
 			"if the peer server is down", peer);
 	if (cmd == CMSHA_CMD_SWITCH_AWAY && !peer_up)
@@ -164,8 +165,12 @@ void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char
 					 .initiator = job->by, .result = result };
 	va_list ap;
 
+	size_t used = 0;
+
+	if (job->trigger[0])
+		used = (size_t)snprintf(e.reason, sizeof(e.reason), "automatic (%s): ", job->trigger);
 	va_start(ap, fmt);
-	vsnprintf(e.reason, sizeof(e.reason), fmt, ap);
+	vsnprintf(e.reason + used, sizeof(e.reason) - used, fmt, ap);
 	va_end(ap);
 	e.duration_ms = (uint32_t)(ms_since(&job->started_mono) + 0.5);
 	job_step(s, "%s: %s", cmsha_result_name(result), e.reason);
@@ -178,13 +183,18 @@ void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char
 	record(s, &e, counts);
 }
 
-static struct cmsha_job *job_new(enum cmsha_command cmd, enum cmsha_initiator by)
+static struct cmsha_job *job_new(struct cmsha_switchover *s, enum cmsha_command cmd,
+				 enum cmsha_initiator by)
 {
 	static unsigned next_id;
 	struct cmsha_job *job = calloc(1, sizeof(*job));
 
 	if (!job)
 		return NULL;
+	/* The trigger belongs to the automatic command itself, not a nested release. */
+	if (by == CMSHA_BY_AUTOMATIC)
+		snprintf(job->trigger, sizeof(job->trigger), "%s", s->trigger);
+	s->trigger[0] = '\0';
 	job->id = ++next_id;
 	job->cmd = cmd;
 	job->by = by;
@@ -219,7 +229,7 @@ static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
 	char err[CMSHA_HISTORY_REASON_LEN];
 	bool ok;
 
-	if (!(s->job = job_new(CMSHA_CMD_RELEASE, by))) {
+	if (!(s->job = job_new(s, CMSHA_CMD_RELEASE, by))) {
 		s->job = waiting;
 		return false;
 	}
@@ -256,7 +266,7 @@ bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
 	if (cmd == CMSHA_CMD_RELEASE)
 		return run_release(s, s->job ? CMSHA_BY_PEER : by);
 	v = cmsha_switchover_check(s, cmd, by, reason, sizeof(reason));
-	if (!(s->job = job_new(cmd, by)))
+	if (!(s->job = job_new(s, cmd, by)))
 		return false;
 	s->status = CMSHA_STATUS_IN_PROGRESS;
 	if (v == CMSHA_VERDICT_ALREADY_DONE && cmd != CMSHA_CMD_TEST) {
@@ -276,6 +286,19 @@ bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
 	else
 		job_takeover_start(s);        /* takeover, forceTakeover, test */
 	return true;
+}
+
+bool cmsha_switchover_run_automatic(struct cmsha_switchover *s, enum cmsha_command cmd,
+				    const char *trigger)
+{
+	snprintf(s->trigger, sizeof(s->trigger), "%s", trigger);
+	return cmsha_switchover_run(s, cmd, CMSHA_BY_AUTOMATIC);
+}
+
+void cmsha_switchover_announce(struct cmsha_switchover *s)
+{
+	if (s->ha->oper == CMSHA_OPER_ACTIVE)
+		announce_start(s);
 }
 
 void cmsha_switchover_recover(struct cmsha_switchover *s)

@@ -22,6 +22,7 @@ struct cmsha_job {
 	unsigned rounds_left, round_wait_ms, timer;
 	void (*probe_next)(struct cmsha_switchover *s, const char *conflict);
 	char note[CMSHA_HISTORY_REASON_LEN];
+	char trigger[128];              /* why autofailover started it; "" if not */
 };
 
 /* switchover.c */

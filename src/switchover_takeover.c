@@ -88,6 +88,9 @@ static void add_aliases_and_announce(struct cmsha_switchover *s)
 	else if (job->by == CMSHA_BY_STARTUP)
 		job_finish(s, CMSHA_RESULT_SUCCEEDED, "claimed at start: the aliases were free "
 			   "and the peer not active");
+	else if (job->by == CMSHA_BY_AUTOMATIC)
+		job_finish(s, CMSHA_RESULT_SUCCEEDED, "takeover completed without the peer: "
+			   "the aliases were free");
 	else
 		job_finish(s, CMSHA_RESULT_SUCCEEDED, "takeover completed; the peer released first");
 }
@@ -130,6 +133,14 @@ static void after_probe(struct cmsha_switchover *s, const char *conflict)
 				   "not completed: %s (the peer kept the aliases)", conflict);
 		else if (conflict[0])
 			job_finish(s, CMSHA_RESULT_FAILED, "not claimed at start: %s", conflict);
+		else
+			add_aliases_and_announce(s);
+		return;
+	}
+	if (job->by == CMSHA_BY_AUTOMATIC) {
+		if (conflict[0])
+			job_finish(s, CMSHA_RESULT_FAILED, "not taken over: %s (the aliases are "
+				   "still served): nothing changed", conflict);
 		else
 			add_aliases_and_announce(s);
 		return;
