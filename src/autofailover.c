@@ -25,28 +25,28 @@ bool cmsha_split_brain(const struct cmsha_af_input *in)
 	       in->peer.oper == CMSHA_OPER_ACTIVE;
 }
 
-bool cmsha_split_brain_keeper(enum cmsha_role role, int64_t own_since_ds,
-			      int64_t peer_since_ds)
+bool cmsha_split_brain_keeper(enum cmsha_role role, int64_t own_took_over_ds,
+			      int64_t peer_took_over_ds)
 {
-	if (own_since_ds != peer_since_ds)
-		return own_since_ds > peer_since_ds;
+	if (own_took_over_ds != peer_took_over_ds)
+		return own_took_over_ds > peer_took_over_ds;
 	return role == CMSHA_ROLE_PRIMARY;
 }
 
 static enum cmsha_af_action decide_split_brain(const struct cmsha_af_input *in,
 					       char *why, size_t len)
 {
-	if (!in->peer.active_since_known) {
-		snprintf(why, len, "split brain: waiting for the peer's active-since time");
+	if (!in->peer.took_over_known) {
+		snprintf(why, len, "split brain: waiting for the peer's last takeover time");
 		return CMSHA_AF_NONE;
 	}
-	if (cmsha_split_brain_keeper(in->role, in->active_since_ds, in->peer.active_since_ds)) {
-		snprintf(why, len, "split brain: this server became active last and keeps "
-			 "the aliases");
+	if (cmsha_split_brain_keeper(in->role, in->took_over_ds, in->peer.took_over_ds)) {
+		snprintf(why, len, "split brain: this server took the aliases over last and "
+			 "keeps them");
 		return CMSHA_AF_NONE;
 	}
-	snprintf(why, len, "split brain: both servers held the aliases; the peer became "
-		 "active last and keeps them");
+	snprintf(why, len, "split brain: both servers held the aliases; the peer took "
+		 "them over last and keeps them");
 	return CMSHA_AF_RELEASE;
 }
 

@@ -32,15 +32,15 @@ struct cmsha_af_peer {
 	bool reachable;
 	int oper;                       /* from its latest answer; unknown when none */
 	int last_known_oper;            /* the latest state it reported, kept */
-	bool active_since_known;        /* active_since_ds fetched from the peer */
-	int64_t active_since_ds;        /* its cmsHaOperStateLastChange, 1/10 s since 1970 */
+	bool took_over_known;           /* took_over_ds fetched from the peer */
+	int64_t took_over_ds;           /* its cmsHaLastTakeoverTime, 1/10 s since 1970; 0 never */
 };
 
 struct cmsha_af_input {
 	bool enabled;
 	enum cmsha_role role;
 	enum cmsha_oper_state oper;
-	int64_t active_since_ds;        /* this server's cmsHaOperStateLastChange */
+	int64_t took_over_ds;           /* this server's cmsHaLastTakeoverTime; 0 never */
 	enum cmsha_mode mode;
 	bool busy;                      /* a command is running or reserved */
 	bool in_holddown;
@@ -62,12 +62,14 @@ enum cmsha_af_action cmsha_autofailover_decide(const struct cmsha_af_input *in,
 bool cmsha_split_brain(const struct cmsha_af_input *in);
 
 /*
- * Which server keeps the aliases in a split brain: the one that became
- * active last (later cmsHaOperStateLastChange, compared to the tenth of a
+ * Which server keeps the aliases in a split brain: the one that took them
+ * over last (later cmsHaLastTakeoverTime, compared to the tenth of a
  * second both publish); on a tie the primary.  Both servers compare the
- * same two values, so they always agree, even with skewed clocks.
+ * same two values, so they always agree, even with skewed clocks.  A
+ * server whose aliases came back with its link took nothing over: a
+ * flapping link does not win the service back.
  */
-bool cmsha_split_brain_keeper(enum cmsha_role role, int64_t own_since_ds,
-			      int64_t peer_since_ds);
+bool cmsha_split_brain_keeper(enum cmsha_role role, int64_t own_took_over_ds,
+			      int64_t peer_took_over_ds);
 
 #endif

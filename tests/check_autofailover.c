@@ -123,15 +123,15 @@ END_TEST
 START_TEST(split_brain_the_later_one_keeps)
 {
 	in.oper = CMSHA_OPER_ACTIVE;
-	in.active_since_ds = 1000;
+	in.took_over_ds = 1000;
 	ck_assert(cmsha_split_brain(&in));
 	ck_assert_int_eq(decide(), CMSHA_AF_NONE);        /* peer's time not known yet */
 	ck_assert_ptr_nonnull(strstr(why, "waiting"));
-	in.peer.active_since_known = true;
-	in.peer.active_since_ds = 999;
+	in.peer.took_over_known = true;
+	in.peer.took_over_ds = 999;
 	ck_assert_int_eq(decide(), CMSHA_AF_NONE);
-	ck_assert_ptr_nonnull(strstr(why, "keeps the aliases"));
-	in.peer.active_since_ds = 1001;
+	ck_assert_ptr_nonnull(strstr(why, "took the aliases over last and keeps them"));
+	in.peer.took_over_ds = 1001;
 	ck_assert_int_eq(decide(), CMSHA_AF_RELEASE);
 	/* Not held down: two holders are worse than one more move. */
 	in.in_holddown = true;
