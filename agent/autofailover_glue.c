@@ -55,6 +55,11 @@ static int64_t own_took_over_ds(void)
 	return ds;
 }
 
+static bool later(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec != b->tv_sec ? a->tv_sec > b->tv_sec : a->tv_nsec > b->tv_nsec;
+}
+
 static const char *required_component_down(void)
 {
 	for (size_t i = 0; i < cmshad.cfg.n_components; i++)
@@ -79,6 +84,7 @@ static void gather(struct cmsha_af_input *in)
 		.required_down = required_component_down(),
 		.peer = { .reachable = peer->reachable, .oper = peer->oper_state,
 			  .last_known_oper = peer->last_known_oper,
+			  .oper_is_fresh = later(&peer->oper_asked, &cmshad.ha.oper_last_change),
 			  .took_over_known = af.peer_time_known,
 			  .took_over_ds = af.peer_took_over_ds },
 	};

@@ -30,7 +30,7 @@ static struct peer_status status = { .oper_state = PEER_OPER_UNKNOWN,
 				      .last_known_oper = PEER_OPER_UNKNOWN };
 static unsigned probe_alarm;
 static bool probe_outstanding;
-static struct timespec probe_sent;
+static struct timespec probe_sent, probe_sent_rt;
 
 static int split_args(const char *args, char **argv, int max)
 {
@@ -148,6 +148,7 @@ static bool probe_answer(const netsnmp_pdu *pdu)
 	clock_gettime(CLOCK_REALTIME, &status.last_seen);
 	status.oper_state = (int)*v->val.integer;
 	status.last_known_oper = status.oper_state;
+	status.oper_asked = probe_sent_rt;
 	status.consecutive_failures = 0;
 	set_reachable(true);
 	return true;
@@ -177,6 +178,7 @@ static void send_probe(unsigned int reg, void *arg)
 	pdu = snmp_pdu_create(SNMP_MSG_GET);
 	snmp_add_null_var(pdu, name, obj->oid_len + 1);
 	clock_gettime(CLOCK_MONOTONIC, &probe_sent);
+	clock_gettime(CLOCK_REALTIME, &probe_sent_rt);
 	if (snmp_async_send(probe_session, pdu, on_probe_reply, NULL)) {
 		probe_outstanding = true;
 		return;

@@ -22,6 +22,7 @@ struct peer_status {
 	bool reachable;
 	int oper_state;                 /* as the peer reports it; unknown(5) */
 	int last_known_oper;            /* its latest answer's, kept when unreachable */
+	struct timespec oper_asked;     /* realtime: when the probe it answered was sent */
 	struct timespec last_seen;      /* realtime; zero when never */
 	unsigned rtt_us;
 	unsigned probe_failures;        /* total since start */

@@ -22,7 +22,7 @@ static const char *peer_state_name(int oper)
 bool cmsha_split_brain(const struct cmsha_af_input *in)
 {
 	return in->oper == CMSHA_OPER_ACTIVE && in->peer.reachable &&
-	       in->peer.oper == CMSHA_OPER_ACTIVE;
+	       in->peer.oper == CMSHA_OPER_ACTIVE && in->peer.oper_is_fresh;
 }
 
 bool cmsha_split_brain_keeper(enum cmsha_role role, int64_t own_took_over_ds,

@@ -32,6 +32,7 @@ struct cmsha_af_peer {
 	bool reachable;
 	int oper;                       /* from its latest answer; unknown when none */
 	int last_known_oper;            /* the latest state it reported, kept */
+	bool oper_is_fresh;             /* oper was asked after our state last changed */
 	bool took_over_known;           /* took_over_ds fetched from the peer */
 	int64_t took_over_ds;           /* its cmsHaLastTakeoverTime, 1/10 s since 1970; 0 never */
 };
@@ -58,7 +59,8 @@ enum cmsha_af_action { CMSHA_AF_NONE, CMSHA_AF_TAKEOVER, CMSHA_AF_SWITCH_AWAY, C
 enum cmsha_af_action cmsha_autofailover_decide(const struct cmsha_af_input *in,
 					       const char *peer_name, char *why, size_t len);
 
-/* Both servers active and the peer says so: a split brain. */
+/* Both servers active, and the peer says so in an answer to a question asked
+ * after this server became active (not a report from before a switch-over). */
 bool cmsha_split_brain(const struct cmsha_af_input *in);
 
 /*

@@ -20,7 +20,8 @@ static void setup(void)
 	in.oper = CMSHA_OPER_STANDBY;
 	in.mode = CMSHA_MODE_SOFTWARE;
 	in.peer = (struct cmsha_af_peer){ .reachable = true, .oper = CMSHA_OPER_ACTIVE,
-					  .last_known_oper = CMSHA_OPER_ACTIVE };
+					  .last_known_oper = CMSHA_OPER_ACTIVE,
+					  .oper_is_fresh = true };
 }
 
 static enum cmsha_af_action decide(void)
@@ -141,6 +142,17 @@ START_TEST(split_brain_the_later_one_keeps)
 }
 END_TEST
 
+START_TEST(no_split_brain_from_a_report_older_than_our_takeover)
+{
+	/* Just after our takeover the peer's last answer still says active. */
+	in.oper = CMSHA_OPER_ACTIVE;
+	in.peer.oper_is_fresh = false;
+	ck_assert(!cmsha_split_brain(&in));
+	ck_assert_int_eq(decide(), CMSHA_AF_NONE);
+	ck_assert_str_eq(why, "");
+}
+END_TEST
+
 START_TEST(split_brain_keeper_is_agreed_by_both)
 {
 	for (int64_t a = 0; a < 3; a++)
@@ -165,6 +177,7 @@ int main(void)
 	tcase_add_test(tc, active_with_required_component_down_switches_away);
 	tcase_add_test(tc, switch_away_waits_for_a_ready_peer);
 	tcase_add_test(tc, split_brain_the_later_one_keeps);
+	tcase_add_test(tc, no_split_brain_from_a_report_older_than_our_takeover);
 	tcase_add_test(tc, split_brain_keeper_is_agreed_by_both);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
