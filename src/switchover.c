@@ -65,6 +65,15 @@ static const char *interface_down(const struct cmsha_switchover *s)
 	return NULL;
 }
 
+static const char *required_component_down(const struct cmsha_switchover *s)
+{
+	for (size_t i = 0; i < s->cfg->n_components; i++)
+		if (s->cfg->components[i].required &&
+		    s->ha->components[i].state == CMSHA_COMPONENT_DOWN)
+			return s->cfg->components[i].name;
+	return NULL;
+}
+
 #define VERDICT(v, ...) do { snprintf(reason, len, __VA_ARGS__); return (v); } while (0)
 
 static enum cmsha_verdict check_busy(const struct cmsha_switchover *s, enum cmsha_command cmd,
@@ -81,14 +90,21 @@ enum cmsha_verdict cmsha_switchover_check(const struct cmsha_switchover *s,
 					  enum cmsha_command cmd, enum cmsha_initiator by,
 					  char *reason, size_t len)
 {
+	if (s->job || s->reserved)
+		return check_busy(s, cmd, reason, len);
+	return check_state(s, cmd, by, reason, len);
+}
+
+/* The checks of the server's state, whether or not a command is running. */
+enum cmsha_verdict check_state(const struct cmsha_switchover *s, enum cmsha_command cmd,
+			       enum cmsha_initiator by, char *reason, size_t len)
+{
 	enum cmsha_oper_state oper = s->ha->oper;
 	bool peer_up = s->env->peer_reachable(s->env->ctx);
-	const char *down = interface_down(s);
+	const char *down = interface_down(s), *unfit;
 	char peer[CMSHA_INET_STRLEN];
 
 	cmsha_inet_ntop(&s->cfg->peer_addrs[0], peer, sizeof(peer));
-	if (s->job || s->reserved)
-		return check_busy(s, cmd, reason, len);
 	if (cmd == CMSHA_CMD_TEST)
 		return CMSHA_VERDICT_ACCEPT;
 	/* Giving aliases up is always possible, and the peer may need it to recover. */
@@ -107,6 +123,9 @@ enum cmsha_verdict cmsha_switchover_check(const struct cmsha_switchover *s,
 		VERDICT(CMSHA_VERDICT_REFUSE, "peer agent %s is unreachable: it cannot take over", peer);
 	if ((cmd == CMSHA_CMD_TAKEOVER || cmd == CMSHA_CMD_FORCE_TAKEOVER) && down)
 		VERDICT(CMSHA_VERDICT_REFUSE, "interface %s is down or missing", down);
+	if (cmd == CMSHA_CMD_TAKEOVER && (unfit = required_component_down(s)))
+		VERDICT(CMSHA_VERDICT_REFUSE, "required component %s is down here: this server "
+			"is not fit to take over (forceTakeover overrides)", unfit);
 	return CMSHA_VERDICT_ACCEPT;
 }
 

@@ -26,6 +26,8 @@ struct cmsha_job {
 };
 
 /* switchover.c */
+enum cmsha_verdict check_state(const struct cmsha_switchover *s, enum cmsha_command cmd,
+			       enum cmsha_initiator by, char *reason, size_t len);
 void job_step(struct cmsha_switchover *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char *fmt, ...)

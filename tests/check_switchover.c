@@ -117,6 +117,32 @@ START_TEST(unreachable_peer_refuses_takeover_and_switch_away)
 }
 END_TEST
 
+START_TEST(required_component_down_refuses_takeover_only)
+{
+	char err[256];
+
+	cmsha_ha_free(&ha);
+	ck_assert(cmsha_config_apply(&cfg, "component", "cms required pidfile /run/cms.pid",
+				     err, sizeof(err)));
+	ck_assert(cmsha_config_apply(&cfg, "component", "odbc optional tcp 127.0.0.1:1",
+				     err, sizeof(err)));
+	ck_assert(cmsha_ha_init(&ha, &cfg, &(struct timespec){ 1, 0 }));
+	ha.mode = CMSHA_MODE_SOFTWARE;
+	ha.oper = CMSHA_OPER_STANDBY;
+	ha.aliases[0].state = CMSHA_ALIAS_ABSENT;
+	ha.components[1].state = CMSHA_COMPONENT_DOWN;            /* optional: no matter */
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
+	ha.components[0].state = CMSHA_COMPONENT_UNKNOWN;         /* not checked yet */
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
+	ha.components[0].state = CMSHA_COMPONENT_DOWN;
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_REFUSE);
+	ck_assert_str_eq(reason, "required component cms is down here: this server is not "
+			 "fit to take over (forceTakeover overrides)");
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_FORCE_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_TEST, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
+}
+END_TEST
+
 START_TEST(automatic_command_records_its_trigger_once)
 {
 	ck_assert(cmsha_switchover_run_automatic(&sw, CMSHA_CMD_RELEASE, "split brain: x"));
@@ -178,6 +204,7 @@ int main(void)
 	tcase_add_test(tc, unreachable_peer_refuses_takeover_and_switch_away);
 	tcase_add_test(tc, interface_down_refuses_takeover);
 	tcase_add_test(tc, automatic_command_records_its_trigger_once);
+	tcase_add_test(tc, required_component_down_refuses_takeover_only);
 	tcase_add_test(tc, a_held_engine_refuses_everything);
 	tcase_add_test(tc, refusal_is_recorded_and_changes_nothing);
 	suite_add_tcase(s, tc);

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Automatic failover end to end (issue 5).  autofailover off: losing the
-# primary or its required component moves nothing.  autofailover on (turned
+# primary or its required component moves nothing; a server whose required
+# component is down refuses to take over (NOC takeover, peer's switchAway).  autofailover on (turned
 # on by SIGHUP): the primary cut off the LAN -> the secondary takes over by
 # itself, the client follows; heal -> split brain, notified by both, the
 # primary (active first) releases, one holder.  A required component down on
@@ -81,6 +82,22 @@ check "pri stays active" stays $((3 * INTERVAL)) only_holder pri sec
 check "no automatic history row on either server" eval 'no_automatic_row pri && no_automatic_row sec'
 start_cms pri
 check "pri's component up again" lab_wait_until 3000 "cms up" component_is pri 1
+
+echo "=== a server whose required component is down is not fit to take over"
+stop_cms sec
+check "sec's required component down" lab_wait_until 3000 "cms down" component_is sec 2
+check "NOC takeover on sec: inconsistentValue" set_error sec 2 inconsistentValue
+check "the reason names the component" value_has sec "$OID_SWITCHOVER_LAST_REASON" \
+	"required component cms is down here"
+check "test on sec reports it" eval 'set_ok sec 6 && lab_wait_until 2000 "test" \
+	value_has sec "$OID_SWITCHOVER_LAST_REASON" "a takeover would be refused: required component cms"'
+check "switchAway on pri: accepted, then failed (the peer refused)" set_ok pri 5
+check "pri's switchAway failed" wait_value pri "$OID_SWITCHOVER_STATUS" 4
+check "pri's reason: the peer refused" value_has pri "$OID_SWITCHOVER_LAST_REASON" \
+	"the peer refused to take over"
+check "nothing moved" only_holder pri sec
+start_cms sec
+check "sec's component up again" lab_wait_until 3000 "cms up" component_is sec 1
 
 echo "=== autofailover on (SIGHUP): the primary cut off -> the secondary takes over"
 for node in pri sec; do

@@ -212,6 +212,10 @@ check "takeover refused with inconsistentValue" set_error sec 2 inconsistentValu
 check "status refused" value_is sec "$OID_SWITCHOVER_STATUS" 5
 check "the reason names forceTakeover" value_has sec "$OID_SWITCHOVER_LAST_REASON" forceTakeover
 check "refused notification" lab_wait_until 2000 "trap" trap_from "$LAB_SEC_IP" "$N_REFUSED" forceTakeover
+check "test on sec: accepted" set_ok sec 6
+check "its verdict: a takeover would be refused (peer unreachable)" lab_wait_until 2000 "verdict" \
+	value_has sec "$OID_SWITCHOVER_LAST_REASON" "test: a takeover would be refused: peer agent"
+check "test status failed(4)" value_is sec "$OID_SWITCHOVER_STATUS" 4
 check "nothing changed" only_holder pri sec
 check "forceTakeover accepted" set_ok sec 4
 check "sec active" wait_value sec "$OID_OPER_STATE" 1
