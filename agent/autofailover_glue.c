@@ -22,7 +22,7 @@
 
 static struct {
 	unsigned alarm;
-	bool evaluating;
+	bool evaluating, stopped;
 	/* hold-down: when this server last took part in a switch-over */
 	bool moved;
 	struct timespec moved_at;
@@ -174,7 +174,7 @@ void cmshad_autofailover_evaluate(void)
 	enum cmsha_af_action action;
 	char why[CMSHA_HISTORY_REASON_LEN], peer[CMSHA_INET_STRLEN];
 
-	if (af.evaluating)            /* a command finishing at once calls back */
+	if (af.evaluating || af.stopped)  /* a command finishing at once calls back */
 		return;
 	af.evaluating = true;
 	gather(&in);
@@ -222,8 +222,10 @@ bool cmshad_autofailover_start(void)
 	return af.alarm != 0;
 }
 
+/* From here on nothing starts by itself: cmshad is stopping. */
 void cmshad_autofailover_stop(void)
 {
+	af.stopped = true;
 	if (af.alarm)
 		snmp_alarm_unregister(af.alarm);
 	af.alarm = 0;

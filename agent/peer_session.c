@@ -226,6 +226,8 @@ bool peer_session_start(const struct cmsha_config *cfg, void (*edge)(bool reacha
 
 void peer_session_stop(void)
 {
+	/* Closing fails the requests in flight: that is no news about the peer. */
+	edge_fn = NULL;
 	if (probe_alarm)
 		snmp_alarm_unregister(probe_alarm);
 	probe_alarm = 0;
