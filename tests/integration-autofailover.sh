@@ -1,7 +1,8 @@
 #!/bin/bash
 # Automatic failover end to end (issue 5).  autofailover off: losing the
 # primary or its required component moves nothing; a server whose required
-# component is down refuses to take over (NOC takeover, peer's switchAway).  autofailover on (turned
+# component is down refuses to take over (NOC takeover, peer's switchAway);
+# a split brain is notified by both servers and nothing moves.  autofailover on (turned
 # on by SIGHUP): the primary cut off the LAN -> the secondary takes over by
 # itself, the client follows; heal -> split brain, notified by both, the
 # primary (active first) releases, one holder.  A required component down on
@@ -99,6 +100,25 @@ check "nothing moved" only_holder pri sec
 start_cms sec
 check "sec's component up again" lab_wait_until 3000 "cms up" component_is sec 1
 
+echo "=== autofailover off, a split brain (forceTakeover in a partition): notified, nothing moves"
+port pri down
+check "sec sees the peer unreachable" wait_value sec "$OID_PEER_REACHABLE" 2 $((BOUND + 1000))
+check "NOC forceTakeover on sec" set_ok sec 4
+check "sec holds the aliases" lab_wait_until 2000 "sec holds" holds sec
+port pri up
+check "cmsHaSplitBrain from pri (nothing moves)" lab_wait_until 3000 "trap" \
+	trap_from "$LAB_PRI_IP" "$OID_SPLIT_BRAIN" "the peer took them over last and keeps them (autofailover off: nothing moves)"
+check "cmsHaSplitBrain from sec" lab_wait_until 2000 "trap" \
+	trap_from "$LAB_SEC_IP" "$OID_SPLIT_BRAIN" "this server took them over last"
+check "both still hold the aliases" stays $((3 * INTERVAL)) eval 'holds pri && holds sec'
+check "the NOC releases on pri" set_ok pri 3
+check "one holder: sec" only_holder sec pri
+check "switchAway back to pri" set_ok sec 5
+check "pri holds the aliases again" lab_wait_until 3000 "pri holds" only_holder pri sec
+check "the client follows back to the primary" \
+	lab_wait_until 2000 "client neigh = pri" client_sees_mac "$PRI_MAC"
+last_move=$(_lab_now_ms)
+
 echo "=== autofailover on (SIGHUP): the primary cut off -> the secondary takes over"
 for node in pri sec; do
 	lab_write_cmshad_conf "$node" "probe interval $INTERVAL failures $FAILURES" \
@@ -106,6 +126,9 @@ for node in pri sec; do
 	kill -HUP "$(cat "$LAB_DIR/$node/cmshad.pid")"
 	check "$node reloaded" lab_wait_until 2000 "reload" logged "$node" "reloaded"
 done
+# The switchAway above started a hold-down on sec: let it end first.
+holddown_over() { (($(_lab_now_ms) > last_move + HOLDDOWN + 100)); }
+lab_wait_until $((HOLDDOWN + 1000)) "the hold-down to end" holddown_over
 port pri down
 start=$(_lab_now_ms)
 check "sec holds the aliases within ${BOUND} ms + 1500" \
