@@ -59,6 +59,12 @@ void cmshad_conflict_alias_changed(size_t index, enum cmsha_alias_state from,
 void cmshad_conflict_command_finished(const struct cmsha_history_entry *e);
 void cmshad_conflict_stop(void);
 
+/* autofailover_glue.c: automatic failover and split-brain handling */
+bool cmshad_autofailover_start(void);
+void cmshad_autofailover_evaluate(void);
+void cmshad_autofailover_command_finished(const struct cmsha_history_entry *e);
+void cmshad_autofailover_stop(void);
+
 /* kernel_glue.c: netlink fd in the agent's select loop, state refresh */
 bool cmshad_kernel_watch_start(void);
 void cmshad_kernel_refresh(void);

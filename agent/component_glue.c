@@ -35,6 +35,8 @@ static void on_component_change(void *arg, size_t index, enum cmsha_component_st
 		notify_component(index, true);
 		down_sent[index] = false;
 	}
+	if (c->required)
+		cmshad_autofailover_evaluate();
 }
 
 bool cmshad_components_start(void)

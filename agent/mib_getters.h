@@ -7,6 +7,7 @@
 
 void mib_get_server_role(netsnmp_variable_list *var);
 void mib_get_oper_state(netsnmp_variable_list *var);
+void mib_get_last_takeover_time(netsnmp_variable_list *var);
 void mib_get_peer_address_type(netsnmp_variable_list *var);
 void mib_get_peer_address(netsnmp_variable_list *var);
 void mib_get_peer_oper_state(netsnmp_variable_list *var);

@@ -18,12 +18,14 @@ const struct cmsha_mib_object cmsha_mib[MIB_ID_COUNT] = {
 	OBJ(MIB_N_ALIAS_LOST, "cmsHaAliasLost", 0, 8),
 	OBJ(MIB_N_COMPONENT_DOWN, "cmsHaComponentDown", 0, 9),
 	OBJ(MIB_N_COMPONENT_UP, "cmsHaComponentUp", 0, 10),
+	OBJ(MIB_N_SPLIT_BRAIN, "cmsHaSplitBrain", 0, 11),
 
 	OBJ(MIB_SERVER_ROLE, "cmsHaServerRole", 1, 1, 1),
 	OBJ(MIB_OPER_STATE, "cmsHaOperState", 1, 1, 2),
 	OBJ(MIB_OPER_STATE_LAST_CHANGE, "cmsHaOperStateLastChange", 1, 1, 3),
 	OBJ(MIB_SWITCHOVER_MODE, "cmsHaSwitchoverMode", 1, 1, 4),
 	OBJ(MIB_SWITCHOVER_MODE_REASON, "cmsHaSwitchoverModeReason", 1, 1, 5),
+	OBJ(MIB_LAST_TAKEOVER_TIME, "cmsHaLastTakeoverTime", 1, 1, 6),
 
 	OBJ(MIB_PEER_ADDRESS_TYPE, "cmsHaPeerAddressType", 1, 2, 1),
 	OBJ(MIB_PEER_ADDRESS, "cmsHaPeerAddress", 1, 2, 2),

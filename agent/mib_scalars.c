@@ -28,6 +28,14 @@ static void get_oper_state_last_change(netsnmp_variable_list *var)
 	mib_set_date_and_time(var, &cmshad.ha.oper_last_change);
 }
 
+void mib_get_last_takeover_time(netsnmp_variable_list *var)
+{
+	struct timespec when = { 0, 0 };
+
+	cmsha_history_last_takeover(&cmshad.history, &when);
+	mib_set_date_and_time(var, &when);
+}
+
 static void get_switchover_mode(netsnmp_variable_list *var)
 {
 	mib_set_integer(var, cmshad.ha.mode);
@@ -99,6 +107,7 @@ static const struct scalar_def scalars[] = {
 	{ MIB_OPER_STATE_LAST_CHANGE, get_oper_state_last_change },
 	{ MIB_SWITCHOVER_MODE, get_switchover_mode },
 	{ MIB_SWITCHOVER_MODE_REASON, get_switchover_mode_reason },
+	{ MIB_LAST_TAKEOVER_TIME, mib_get_last_takeover_time },
 	{ MIB_PEER_ADDRESS_TYPE, mib_get_peer_address_type },
 	{ MIB_PEER_ADDRESS, mib_get_peer_address },
 	{ MIB_PEER_REACHABLE, get_peer_reachable },

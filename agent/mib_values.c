@@ -50,6 +50,28 @@ size_t mib_date_and_time(const struct timespec *when, u_char out[11])
 	return 11;
 }
 
+bool mib_date_and_time_to_ds(const u_char *b, size_t len, int64_t *ds)
+{
+	struct tm tm = { 0 };
+	long offset_s;
+	time_t t;
+
+	if (len != 11 || (b[8] != '+' && b[8] != '-') || b[2] < 1 || b[2] > 12 || b[3] < 1 ||
+	    b[3] > 31 || b[4] > 23 || b[5] > 59 || b[6] > 60 || b[7] > 9 || b[9] > 13 || b[10] > 59)
+		return false;
+	tm.tm_year = ((b[0] << 8) | b[1]) - 1900;
+	tm.tm_mon = b[2] - 1;
+	tm.tm_mday = b[3];
+	tm.tm_hour = b[4];
+	tm.tm_min = b[5];
+	tm.tm_sec = b[6];
+	t = timegm(&tm);                    /* the local wall time, as if it were UTC */
+	offset_s = (b[9] * 60L + b[10]) * 60L;
+	t -= b[8] == '+' ? offset_s : -offset_s;
+	*ds = (int64_t)t * 10 + b[7];
+	return true;
+}
+
 void mib_set_date_and_time(netsnmp_variable_list *var, const struct timespec *when)
 {
 	u_char buf[11];

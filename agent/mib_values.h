@@ -6,6 +6,8 @@
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 /* InetAddressType values (INET-ADDRESS-MIB). */
@@ -26,6 +28,11 @@ void mib_set_octets(netsnmp_variable_list *var, const void *bytes, size_t len);
  * a zero timestamp gives the 8 zero octets the MIB uses for "never". */
 void mib_set_date_and_time(netsnmp_variable_list *var, const struct timespec *when);
 size_t mib_date_and_time(const struct timespec *when, u_char out[11]);
+/*
+ * An 11-octet DateAndTime as tenths of a second since 1970 (UTC); false
+ * when it is not one (the 8 zero octets of "never" included).
+ */
+bool mib_date_and_time_to_ds(const u_char *octets, size_t len, int64_t *ds);
 
 long mib_inet_address_type(const struct cmsha_inet *a);
 void mib_set_inet_address(netsnmp_variable_list *var, const struct cmsha_inet *a);

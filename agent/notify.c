@@ -155,3 +155,15 @@ void notify_component(size_t component_index, bool up)
 	add_column(&vars, MIB_COMPONENT_STATE, row, mib_get_component_state);
 	send_and_free(vars);
 }
+
+void notify_split_brain(const char *why)
+{
+	netsnmp_variable_list *vars = start(MIB_N_SPLIT_BRAIN);
+
+	snprintf(cmshad.sw.last_reason, sizeof(cmshad.sw.last_reason), "%s", why);
+	add_scalar(&vars, MIB_PEER_ADDRESS_TYPE, mib_get_peer_address_type);
+	add_scalar(&vars, MIB_PEER_ADDRESS, mib_get_peer_address);
+	add_scalar(&vars, MIB_PEER_OPER_STATE, mib_get_peer_oper_state);
+	add_scalar(&vars, MIB_SWITCHOVER_LAST_REASON, mib_get_switchover_last_reason);
+	send_and_free(vars);
+}

@@ -18,5 +18,7 @@ void notify_alias_lost(size_t alias_index);
 void notify_alias_conflict(size_t alias_index, const uint8_t mac[6]);
 /* cmsHaComponentDown (up false) or cmsHaComponentUp for component index (from 0). */
 void notify_component(size_t component_index, bool up);
+/* cmsHaSplitBrain: both servers hold the aliases; why says who keeps them. */
+void notify_split_brain(const char *why);
 
 #endif

@@ -1,6 +1,7 @@
 #include "autoconfig.h"
 #include "peer_session.h"
 #include "mib_oids.h"
+#include "mib_values.h"
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -25,10 +26,11 @@ static bool peer_parsed;
 static netsnmp_session *probe_session, *command_session;
 static const struct cmsha_config *config;
 static void (*edge_fn)(bool reachable);
-static struct peer_status status = { .oper_state = PEER_OPER_UNKNOWN };
+static struct peer_status status = { .oper_state = PEER_OPER_UNKNOWN,
+				      .last_known_oper = PEER_OPER_UNKNOWN };
 static unsigned probe_alarm;
 static bool probe_outstanding;
-static struct timespec probe_sent;
+static struct timespec probe_sent, probe_sent_rt;
 
 static int split_args(const char *args, char **argv, int max)
 {
@@ -145,6 +147,8 @@ static bool probe_answer(const netsnmp_pdu *pdu)
 				   (now.tv_nsec - probe_sent.tv_nsec) / 1000);
 	clock_gettime(CLOCK_REALTIME, &status.last_seen);
 	status.oper_state = (int)*v->val.integer;
+	status.last_known_oper = status.oper_state;
+	status.oper_asked = probe_sent_rt;
 	status.consecutive_failures = 0;
 	set_reachable(true);
 	return true;
@@ -174,6 +178,7 @@ static void send_probe(unsigned int reg, void *arg)
 	pdu = snmp_pdu_create(SNMP_MSG_GET);
 	snmp_add_null_var(pdu, name, obj->oid_len + 1);
 	clock_gettime(CLOCK_MONOTONIC, &probe_sent);
+	clock_gettime(CLOCK_REALTIME, &probe_sent_rt);
 	if (snmp_async_send(probe_session, pdu, on_probe_reply, NULL)) {
 		probe_outstanding = true;
 		return;
@@ -221,6 +226,8 @@ bool peer_session_start(const struct cmsha_config *cfg, void (*edge)(bool reacha
 
 void peer_session_stop(void)
 {
+	/* Closing fails the requests in flight: that is no news about the peer. */
+	edge_fn = NULL;
 	if (probe_alarm)
 		snmp_alarm_unregister(probe_alarm);
 	probe_alarm = 0;
@@ -276,6 +283,63 @@ bool peer_session_command(enum cmsha_command cmd, unsigned timeout_ms,
 	snmp_pdu_add_variable(pdu, name, obj->oid_len + 1, ASN_INTEGER, &value, sizeof(value));
 	command_session->timeout = (long)timeout_ms * 1000;
 	if (snmp_async_send(command_session, pdu, on_command_reply, w))
+		return true;
+	snmp_free_pdu(pdu);
+	free(w);
+	return false;
+}
+
+struct takeover_wait {
+	void (*done)(void *arg, bool ok, int64_t when_ds);
+	void *arg;
+};
+
+/* A DateAndTime, or the eight zero octets of "never" (0). */
+static bool takeover_time_of(const netsnmp_variable_list *v, int64_t *ds)
+{
+	static const u_char never[8];
+
+	if (!v || v->type != ASN_OCTET_STR)
+		return false;
+	*ds = 0;
+	if (v->val_len == sizeof(never) && memcmp(v->val.string, never, sizeof(never)) == 0)
+		return true;
+	return mib_date_and_time_to_ds(v->val.string, v->val_len, ds);
+}
+
+static int on_takeover_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
+			     void *magic)
+{
+	struct takeover_wait *w = magic;
+	int64_t when = 0;
+	bool ok;
+
+	(void)sess, (void)reqid;
+	ok = op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu->errstat == SNMP_ERR_NOERROR &&
+	     takeover_time_of(pdu->variables, &when);
+	w->done(w->arg, ok, when);
+	free(w);
+	return 1;
+}
+
+bool peer_session_get_last_takeover(void (*done)(void *arg, bool ok, int64_t when_ds),
+				    void *arg)
+{
+	const struct cmsha_mib_object *obj = &cmsha_mib[MIB_LAST_TAKEOVER_TIME];
+	oid name[CMSHA_MIB_MAX_LEN + 1];
+	struct takeover_wait *w = malloc(sizeof(*w));
+	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
+
+	if (!w || !pdu || !probe_session) {
+		free(w);
+		snmp_free_pdu(pdu);
+		return false;
+	}
+	*w = (struct takeover_wait){ done, arg };
+	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
+	name[obj->oid_len] = 0;
+	snmp_add_null_var(pdu, name, obj->oid_len + 1);
+	if (snmp_async_send(probe_session, pdu, on_takeover_reply, w))
 		return true;
 	snmp_free_pdu(pdu);
 	free(w);

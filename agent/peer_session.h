@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 /* cmsHaPeerOperState's unknown(5). */
@@ -20,6 +21,8 @@
 struct peer_status {
 	bool reachable;
 	int oper_state;                 /* as the peer reports it; unknown(5) */
+	int last_known_oper;            /* its latest answer's, kept when unreachable */
+	struct timespec oper_asked;     /* realtime: when the probe it answered was sent */
 	struct timespec last_seen;      /* realtime; zero when never */
 	unsigned rtt_us;
 	unsigned probe_failures;        /* total since start */
@@ -42,6 +45,14 @@ const struct peer_status *peer_session_status(void);
 
 /* Known unreachable: 'failures' probes in a row went unanswered. */
 bool peer_session_known_unreachable(void);
+
+/*
+ * GET the peer's cmsHaLastTakeoverTime; done(arg, ok, when) once, with the
+ * time in tenths of a second since 1970, 0 for never (ok false: no valid
+ * answer).
+ */
+bool peer_session_get_last_takeover(void (*done)(void *arg, bool ok, int64_t when_ds),
+				    void *arg);
 
 /* SET the peer's cmsHaSwitchoverCommand; done(arg, ok, reason) exactly once. */
 bool peer_session_command(enum cmsha_command cmd, unsigned timeout_ms,

@@ -80,6 +80,7 @@ static void env_finished(void *ctx, const struct cmsha_history_entry *e)
 		 cmsha_initiator_name(e->initiator), cmsha_result_name(e->result),
 		 (unsigned)e->duration_ms, e->reason);
 	cmshad_conflict_command_finished(e);
+	cmshad_autofailover_command_finished(e);
 	cmshad_mib_history_sync();
 	notify_command_finished(e);
 }
@@ -142,6 +143,7 @@ static void on_peer_edge(bool reachable)
 		started = true;
 		claim_at_start();
 	}
+	cmshad_autofailover_evaluate();
 }
 
 static bool open_history(void)

@@ -10,6 +10,7 @@ CMSHA_PACKAGES=(
 	iproute2 iputils-ping iputils-arping tcpdump procps
 	clang libclang-rt-14-dev  # make fuzz: libFuzzer and the sanitizer runtimes
 	netcat-openbsd  # the TCP service of tests/integration-components.sh
+	tzdata  # tests/check_mib_values: DateAndTime in several time zones
 	nftables python3  # tests/faults: SNMP dropped between the agents; the analyzer
 )
 

@@ -19,6 +19,7 @@ void cmsha_config_init(struct cmsha_config *cfg)
 	cfg->forceprobe_count = CMSHA_DEFAULT_FORCEPROBE_COUNT;
 	cfg->forceprobe_wait_ms = CMSHA_DEFAULT_FORCEPROBE_WAIT_MS;
 	cfg->release_timeout_ms = CMSHA_DEFAULT_RELEASE_TIMEOUT_MS;
+	cfg->holddown_ms = CMSHA_DEFAULT_HOLDDOWN_MS;
 }
 
 void cmsha_config_free(struct cmsha_config *cfg)
@@ -256,10 +257,20 @@ static bool apply_release(struct cmsha_config *cfg, const struct cmsha_words *w,
 static bool apply_autofailover(struct cmsha_config *cfg, const struct cmsha_words *w,
 			       const char *args, char *err, size_t errlen)
 {
+	static const char usage[] = "autofailover on|off [holddown MS]";
+	struct cmsha_words rest = *w;
+	unsigned holddown = cfg->holddown_ms;
+
 	(void)args;
-	if (w->count != 1 || (strcmp(w->word[0], "on") && strcmp(w->word[0], "off")))
-		FAIL("expected 'autofailover on' or 'autofailover off'");
+	if (w->count < 1 || (strcmp(w->word[0], "on") && strcmp(w->word[0], "off")))
+		FAIL("expected '%s'", usage);
+	rest.count = w->count - 1;
+	memmove(rest.word, w->word + 1, rest.count * sizeof(rest.word[0]));
+	struct keyword_value kv[] = { { "holddown", 0, 86400000, &holddown } };
+	if (rest.count > 0 && !apply_keyword_values(&rest, kv, 1, usage, err, errlen))
+		return false;
 	cfg->autofailover = strcmp(w->word[0], "on") == 0;
+	cfg->holddown_ms = holddown;
 	return true;
 }
 

@@ -54,6 +54,7 @@ struct cmsha_config {
 	struct cmsha_component_conf *components;
 	size_t n_components;
 	bool autofailover;
+	unsigned holddown_ms;           /* no automatic move this soon after a switch-over */
 	unsigned history_size;
 };
 
@@ -68,6 +69,7 @@ struct cmsha_config {
 #define CMSHA_DEFAULT_FORCEPROBE_COUNT     1
 #define CMSHA_DEFAULT_FORCEPROBE_WAIT_MS   5
 #define CMSHA_DEFAULT_RELEASE_TIMEOUT_MS   2000
+#define CMSHA_DEFAULT_HOLDDOWN_MS          60000
 
 void cmsha_config_init(struct cmsha_config *cfg);
 void cmsha_config_free(struct cmsha_config *cfg);
@@ -96,7 +98,7 @@ bool cmsha_config_needs_restart(const struct cmsha_config *running,
 				const struct cmsha_config *fresh, char *what, size_t len);
 
 /* Copy the settings read at each use (announce, preflight, forceprobe,
- * release timeout, autofailover) from fresh into running. */
+ * release timeout, autofailover and its hold-down) from fresh into running. */
 void cmsha_config_update_live(struct cmsha_config *running, const struct cmsha_config *fresh);
 
 #endif

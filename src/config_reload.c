@@ -79,4 +79,5 @@ void cmsha_config_update_live(struct cmsha_config *running, const struct cmsha_c
 	running->forceprobe_wait_ms = fresh->forceprobe_wait_ms;
 	running->release_timeout_ms = fresh->release_timeout_ms;
 	running->autofailover = fresh->autofailover;
+	running->holddown_ms = fresh->holddown_ms;
 }

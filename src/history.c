@@ -44,6 +44,28 @@ const struct cmsha_history_entry *cmsha_history_at(const struct cmsha_history *h
 	return i < h->count ? &h->ring[(h->oldest + i) % h->capacity] : NULL;
 }
 
+bool cmsha_history_last_takeover(const struct cmsha_history *h, struct timespec *when)
+{
+	for (size_t i = h->count; i-- > 0;) {
+		const struct cmsha_history_entry *e = cmsha_history_at(h, i);
+
+		if (e->result != CMSHA_RESULT_SUCCEEDED || e->command == CMSHA_CMD_TEST ||
+		    e->command == CMSHA_CMD_NONE)
+			continue;
+		if (e->command != CMSHA_CMD_TAKEOVER && e->command != CMSHA_CMD_FORCE_TAKEOVER)
+			return false;
+		*when = e->time;
+		when->tv_sec += e->duration_ms / 1000;
+		when->tv_nsec += (long)(e->duration_ms % 1000) * 1000000;
+		if (when->tv_nsec >= 1000000000) {
+			when->tv_sec++;
+			when->tv_nsec -= 1000000000;
+		}
+		return true;
+	}
+	return false;
+}
+
 static void push(struct cmsha_history *h, const struct cmsha_history_entry *e)
 {
 	if (h->count == h->capacity) {

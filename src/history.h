@@ -67,6 +67,14 @@ bool cmsha_history_set_pending(struct cmsha_history *h, enum cmsha_command cmd,
 /* i from 0 (oldest) to count-1 (newest). */
 const struct cmsha_history_entry *cmsha_history_at(const struct cmsha_history *h, size_t i);
 
+/*
+ * When did this server last take its aliases over?  From the newest
+ * succeeded takeover, forceTakeover, release or switchAway: if it is a
+ * takeover (or forceTakeover), its end time in *when and true; false when
+ * it gave them up since or the history does not say.
+ */
+bool cmsha_history_last_takeover(const struct cmsha_history *h, struct timespec *when);
+
 const char *cmsha_command_name(enum cmsha_command c);
 const char *cmsha_initiator_name(enum cmsha_initiator i);
 const char *cmsha_result_name(enum cmsha_result r);

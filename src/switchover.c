@@ -65,6 +65,15 @@ static const char *interface_down(const struct cmsha_switchover *s)
 	return NULL;
 }
 
+static const char *required_component_down(const struct cmsha_switchover *s)
+{
+	for (size_t i = 0; i < s->cfg->n_components; i++)
+		if (s->cfg->components[i].required &&
+		    s->ha->components[i].state == CMSHA_COMPONENT_DOWN)
+			return s->cfg->components[i].name;
+	return NULL;
+}
+
 #define VERDICT(v, ...) do { snprintf(reason, len, __VA_ARGS__); return (v); } while (0)
 
 static enum cmsha_verdict check_busy(const struct cmsha_switchover *s, enum cmsha_command cmd,
@@ -81,14 +90,21 @@ enum cmsha_verdict cmsha_switchover_check(const struct cmsha_switchover *s,
 					  enum cmsha_command cmd, enum cmsha_initiator by,
 					  char *reason, size_t len)
 {
+	if (s->job || s->reserved)
+		return check_busy(s, cmd, reason, len);
+	return check_state(s, cmd, by, reason, len);
+}
+
+/* The checks of the server's state, whether or not a command is running. */
+enum cmsha_verdict check_state(const struct cmsha_switchover *s, enum cmsha_command cmd,
+			       enum cmsha_initiator by, char *reason, size_t len)
+{
 	enum cmsha_oper_state oper = s->ha->oper;
 	bool peer_up = s->env->peer_reachable(s->env->ctx);
-	const char *down = interface_down(s);
+	const char *down = interface_down(s), *unfit;
 	char peer[CMSHA_INET_STRLEN];
 
 	cmsha_inet_ntop(&s->cfg->peer_addrs[0], peer, sizeof(peer));
-	if (s->job || s->reserved)
-		return check_busy(s, cmd, reason, len);
 	if (cmd == CMSHA_CMD_TEST)
 		return CMSHA_VERDICT_ACCEPT;
 	/* Giving aliases up is always possible, and the peer may need it to recover. */
@@ -99,13 +115,17 @@ enum cmsha_verdict cmsha_switchover_check(const struct cmsha_switchover *s,
 	if ((cmd == CMSHA_CMD_RELEASE || cmd == CMSHA_CMD_SWITCH_AWAY) && oper == CMSHA_OPER_STANDBY)
 		VERDICT(CMSHA_VERDICT_ALREADY_DONE, "already standby: this server holds no alias");
 	/* At start-up the peer is not asked: its state was checked, the probe decides. */
-	if (cmd == CMSHA_CMD_TAKEOVER && !peer_up && by != CMSHA_BY_STARTUP)
+	if (cmd == CMSHA_CMD_TAKEOVER && !peer_up && by != CMSHA_BY_STARTUP &&
+	    by != CMSHA_BY_AUTOMATIC)
 		VERDICT(CMSHA_VERDICT_REFUSE, "peer agent %s is unreachable: use forceTakeover "
 			"if the peer server is down", peer);
 	if (cmd == CMSHA_CMD_SWITCH_AWAY && !peer_up)
 		VERDICT(CMSHA_VERDICT_REFUSE, "peer agent %s is unreachable: it cannot take over", peer);
 	if ((cmd == CMSHA_CMD_TAKEOVER || cmd == CMSHA_CMD_FORCE_TAKEOVER) && down)
 		VERDICT(CMSHA_VERDICT_REFUSE, "interface %s is down or missing", down);
+	if (cmd == CMSHA_CMD_TAKEOVER && (unfit = required_component_down(s)))
+		VERDICT(CMSHA_VERDICT_REFUSE, "required component %s is down here: this server "
+			"is not fit to take over (forceTakeover overrides)", unfit);
 	return CMSHA_VERDICT_ACCEPT;
 }
 
@@ -164,8 +184,12 @@ void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char
 					 .initiator = job->by, .result = result };
 	va_list ap;
 
+	size_t used = 0;
+
+	if (job->trigger[0])
+		used = (size_t)snprintf(e.reason, sizeof(e.reason), "automatic (%s): ", job->trigger);
 	va_start(ap, fmt);
-	vsnprintf(e.reason, sizeof(e.reason), fmt, ap);
+	vsnprintf(e.reason + used, sizeof(e.reason) - used, fmt, ap);
 	va_end(ap);
 	e.duration_ms = (uint32_t)(ms_since(&job->started_mono) + 0.5);
 	job_step(s, "%s: %s", cmsha_result_name(result), e.reason);
@@ -178,13 +202,18 @@ void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char
 	record(s, &e, counts);
 }
 
-static struct cmsha_job *job_new(enum cmsha_command cmd, enum cmsha_initiator by)
+static struct cmsha_job *job_new(struct cmsha_switchover *s, enum cmsha_command cmd,
+				 enum cmsha_initiator by)
 {
 	static unsigned next_id;
 	struct cmsha_job *job = calloc(1, sizeof(*job));
 
 	if (!job)
 		return NULL;
+	/* The trigger belongs to the automatic command itself, not a nested release. */
+	if (by == CMSHA_BY_AUTOMATIC)
+		snprintf(job->trigger, sizeof(job->trigger), "%s", s->trigger);
+	s->trigger[0] = '\0';
 	job->id = ++next_id;
 	job->cmd = cmd;
 	job->by = by;
@@ -219,7 +248,7 @@ static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
 	char err[CMSHA_HISTORY_REASON_LEN];
 	bool ok;
 
-	if (!(s->job = job_new(CMSHA_CMD_RELEASE, by))) {
+	if (!(s->job = job_new(s, CMSHA_CMD_RELEASE, by))) {
 		s->job = waiting;
 		return false;
 	}
@@ -256,7 +285,7 @@ bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
 	if (cmd == CMSHA_CMD_RELEASE)
 		return run_release(s, s->job ? CMSHA_BY_PEER : by);
 	v = cmsha_switchover_check(s, cmd, by, reason, sizeof(reason));
-	if (!(s->job = job_new(cmd, by)))
+	if (!(s->job = job_new(s, cmd, by)))
 		return false;
 	s->status = CMSHA_STATUS_IN_PROGRESS;
 	if (v == CMSHA_VERDICT_ALREADY_DONE && cmd != CMSHA_CMD_TEST) {
@@ -276,6 +305,19 @@ bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
 	else
 		job_takeover_start(s);        /* takeover, forceTakeover, test */
 	return true;
+}
+
+bool cmsha_switchover_run_automatic(struct cmsha_switchover *s, enum cmsha_command cmd,
+				    const char *trigger)
+{
+	snprintf(s->trigger, sizeof(s->trigger), "%s", trigger);
+	return cmsha_switchover_run(s, cmd, CMSHA_BY_AUTOMATIC);
+}
+
+void cmsha_switchover_announce(struct cmsha_switchover *s)
+{
+	if (s->ha->oper == CMSHA_OPER_ACTIVE)
+		announce_start(s);
 }
 
 void cmsha_switchover_recover(struct cmsha_switchover *s)

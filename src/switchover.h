@@ -65,6 +65,7 @@ struct cmsha_switchover {
 	char last_reason[CMSHA_HISTORY_REASON_LEN];
 	bool reserved;                  /* a SET passed its checks, not yet run */
 	bool recovering;                /* completing a takeover a restart cut short */
+	char trigger[128];              /* an automatic command's reason to run */
 	struct cmsha_job *job;          /* the command in progress, if any */
 	unsigned announce_timer, announce_rounds_left;
 };
@@ -94,6 +95,18 @@ void cmsha_switchover_refuse(struct cmsha_switchover *s, enum cmsha_command cmd,
  */
 bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
 			  enum cmsha_initiator by);
+
+/*
+ * Run an accepted command for autofailover (initiator automatic); trigger
+ * ("peer 10.77.0.11 unreachable") starts the reason in its history row.
+ * An automatic takeover does not ask the peer (it is unreachable): its
+ * probe must find every alias free, else nothing changes.
+ */
+bool cmsha_switchover_run_automatic(struct cmsha_switchover *s, enum cmsha_command cmd,
+				    const char *trigger);
+
+/* Announce the aliases again (gratuitous ARP / unsolicited NA), if held. */
+void cmsha_switchover_announce(struct cmsha_switchover *s);
 
 /*
  * At start, when the history shows a takeover that a restart (crash, kill)

@@ -22,9 +22,12 @@ struct cmsha_job {
 	unsigned rounds_left, round_wait_ms, timer;
 	void (*probe_next)(struct cmsha_switchover *s, const char *conflict);
 	char note[CMSHA_HISTORY_REASON_LEN];
+	char trigger[128];              /* why autofailover started it; "" if not */
 };
 
 /* switchover.c */
+enum cmsha_verdict check_state(const struct cmsha_switchover *s, enum cmsha_command cmd,
+			       enum cmsha_initiator by, char *reason, size_t len);
 void job_step(struct cmsha_switchover *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char *fmt, ...)

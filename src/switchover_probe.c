@@ -96,9 +96,10 @@ static void on_round_over(void *arg)
 		job->timer = s->env->timer_add(s->env->ctx, job->round_wait_ms, on_round_over, s);
 		return;
 	}
-	/* forceTakeover notes every answer; a start-up claim wants no answer at all. */
-	find_conflict(s, job->cmd == CMSHA_CMD_FORCE_TAKEOVER || job->by == CMSHA_BY_STARTUP,
-		      conflict, sizeof(conflict));
+	/* forceTakeover notes every answer; a takeover without the peer's release
+	 * (start-up claim, automatic) wants no answer at all, not even the peer's. */
+	find_conflict(s, job->cmd == CMSHA_CMD_FORCE_TAKEOVER || job->by == CMSHA_BY_STARTUP ||
+			 job->by == CMSHA_BY_AUTOMATIC, conflict, sizeof(conflict));
 	job_probe_stop(s);
 	job_step(s, "probe done%s%s", conflict[0] ? ": " : ": no conflict", conflict);
 	job->probe_next(s, conflict);

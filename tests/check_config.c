@@ -144,9 +144,19 @@ END_TEST
 
 START_TEST(autofailover_and_history)
 {
+	ck_assert_uint_eq(cfg.holddown_ms, 60000);
 	accept_line("autofailover", "on");
 	ck_assert(cfg.autofailover);
-	reject_line("autofailover", "yes", "expected 'autofailover on'");
+	reject_line("autofailover", "yes", "expected 'autofailover on|off [holddown MS]'");
+	accept_line("autofailover", "off holddown 5000");
+	ck_assert(!cfg.autofailover);
+	ck_assert_uint_eq(cfg.holddown_ms, 5000);
+	/* A bad hold-down changes neither setting. */
+	reject_line("autofailover", "on holddown x", "holddown 'x' must be a number");
+	reject_line("autofailover", "on holddown", "expected 'autofailover on|off");
+	reject_line("autofailover", "on hold 5", "unknown keyword 'hold'");
+	ck_assert(!cfg.autofailover);
+	ck_assert_uint_eq(cfg.holddown_ms, 5000);
 	accept_line("history", "size 20");
 	ck_assert_uint_eq(cfg.history_size, 20);
 	reject_line("history", "size 0", "from 1 to 100000");

@@ -118,6 +118,26 @@ START_TEST(a_pending_takeover_survives_a_restart_until_it_ends)
 }
 END_TEST
 
+START_TEST(last_takeover_is_found_past_tests_and_refusals)
+{
+	struct cmsha_history h;
+	struct timespec when = { 0, 0 };
+
+	ck_assert(cmsha_history_open(&h, 10, NULL, err, sizeof(err)));
+	ck_assert(!cmsha_history_last_takeover(&h, &when));            /* empty */
+	add(&h, CMSHA_CMD_FORCE_TAKEOVER, CMSHA_RESULT_SUCCEEDED, 700, "ok", true);
+	add(&h, CMSHA_CMD_TEST, CMSHA_RESULT_SUCCEEDED, 1, "test", false);
+	add(&h, CMSHA_CMD_RELEASE, CMSHA_RESULT_REFUSED, 0, "no", false);
+	add(&h, CMSHA_CMD_SWITCH_AWAY, CMSHA_RESULT_FAILED, 0, "failed", false);
+	ck_assert(cmsha_history_last_takeover(&h, &when));
+	ck_assert_int_eq(when.tv_sec, 1700000001);                       /* + 700 ms */
+	ck_assert_int_eq(when.tv_nsec, 200000000);
+	add(&h, CMSHA_CMD_RELEASE, CMSHA_RESULT_SUCCEEDED, 3, "released", true);
+	ck_assert(!cmsha_history_last_takeover(&h, &when));              /* gave them up */
+	cmsha_history_close(&h);
+}
+END_TEST
+
 START_TEST(corrupt_file_is_reported)
 {
 	struct cmsha_history h;
@@ -154,6 +174,7 @@ int main(void)
 	tcase_add_test(tc, refusals_are_recorded_but_not_counted);
 	tcase_add_test(tc, survives_a_restart);
 	tcase_add_test(tc, a_pending_takeover_survives_a_restart_until_it_ends);
+	tcase_add_test(tc, last_takeover_is_found_past_tests_and_refusals);
 	tcase_add_test(tc, corrupt_file_is_reported);
 	tcase_add_test(tc, unwritable_path_is_reported);
 	suite_add_tcase(s, tc);

@@ -28,8 +28,11 @@ static void fake_finished(void *ctx, const struct cmsha_history_entry *e)
 	last_finished = *e;
 }
 
+static void fake_refresh(void *ctx) { (void)ctx; }
+
 static const struct cmsha_switchover_env env = {
 	.peer_reachable = fake_peer_reachable, .finished = fake_finished,
+	.refresh = fake_refresh,
 };
 
 static void setup(void)
@@ -106,9 +109,51 @@ START_TEST(unreachable_peer_refuses_takeover_and_switch_away)
 			 "the peer server is down");
 	ck_assert_int_eq(check_cmd(CMSHA_CMD_FORCE_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
 	ck_assert_int_eq(check_cmd(CMSHA_CMD_TAKEOVER, CMSHA_BY_STARTUP), CMSHA_VERDICT_ACCEPT);
+	/* autofailover's takeover does not ask the peer: its probe decides */
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_TAKEOVER, CMSHA_BY_AUTOMATIC), CMSHA_VERDICT_ACCEPT);
 	ha.oper = CMSHA_OPER_ACTIVE;
 	ck_assert_int_eq(check_cmd(CMSHA_CMD_SWITCH_AWAY, CMSHA_BY_SNMP), CMSHA_VERDICT_REFUSE);
 	ck_assert_ptr_nonnull(strstr(reason, "it cannot take over"));
+}
+END_TEST
+
+START_TEST(required_component_down_refuses_takeover_only)
+{
+	char err[256];
+
+	cmsha_ha_free(&ha);
+	ck_assert(cmsha_config_apply(&cfg, "component", "cms required pidfile /run/cms.pid",
+				     err, sizeof(err)));
+	ck_assert(cmsha_config_apply(&cfg, "component", "odbc optional tcp 127.0.0.1:1",
+				     err, sizeof(err)));
+	ck_assert(cmsha_ha_init(&ha, &cfg, &(struct timespec){ 1, 0 }));
+	ha.mode = CMSHA_MODE_SOFTWARE;
+	ha.oper = CMSHA_OPER_STANDBY;
+	ha.aliases[0].state = CMSHA_ALIAS_ABSENT;
+	ha.components[1].state = CMSHA_COMPONENT_DOWN;            /* optional: no matter */
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
+	ha.components[0].state = CMSHA_COMPONENT_UNKNOWN;         /* not checked yet */
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
+	ha.components[0].state = CMSHA_COMPONENT_DOWN;
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_REFUSE);
+	ck_assert_str_eq(reason, "required component cms is down here: this server is not "
+			 "fit to take over (forceTakeover overrides)");
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_FORCE_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_TEST, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
+}
+END_TEST
+
+START_TEST(automatic_command_records_its_trigger_once)
+{
+	ck_assert(cmsha_switchover_run_automatic(&sw, CMSHA_CMD_RELEASE, "split brain: x"));
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert_int_eq(last_finished.initiator, CMSHA_BY_AUTOMATIC);
+	ck_assert_str_eq(last_finished.reason, "automatic (split brain: x): already standby: "
+			 "this server holds no alias: nothing to do");
+	/* the next command, from a NOC, carries no trigger */
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_SNMP));
+	ck_assert_int_eq(last_finished.initiator, CMSHA_BY_SNMP);
+	ck_assert_ptr_null(strstr(last_finished.reason, "automatic"));
 }
 END_TEST
 
@@ -158,6 +203,8 @@ int main(void)
 	tcase_add_test(tc, already_true_commands_are_noted);
 	tcase_add_test(tc, unreachable_peer_refuses_takeover_and_switch_away);
 	tcase_add_test(tc, interface_down_refuses_takeover);
+	tcase_add_test(tc, automatic_command_records_its_trigger_once);
+	tcase_add_test(tc, required_component_down_refuses_takeover_only);
 	tcase_add_test(tc, a_held_engine_refuses_everything);
 	tcase_add_test(tc, refusal_is_recorded_and_changes_nothing);
 	suite_add_tcase(s, tc);

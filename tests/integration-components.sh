@@ -10,11 +10,7 @@ set -euo pipefail
 . "$(dirname "$0")/assert.sh"
 
 lab_require_root
-if ! command -v nc >/dev/null; then
-	[[ ${CI:-} == true ]] && { echo "FAIL: nc not found (netcat-openbsd, scripts/deps.sh)"; exit 1; }
-	echo "SKIP: nc not found (install netcat-openbsd)"
-	exit 77
-fi
+lab_require_tool nc netcat-openbsd
 
 PORT=5000
 ODBC=1 HANG=2                          # rows of cmsHaComponentTable

@@ -10,11 +10,7 @@ set -euo pipefail
 . "$(dirname "$0")/assert.sh"
 
 lab_require_root
-if ! command -v arping >/dev/null; then
-	[[ ${CI:-} == true ]] && { echo "FAIL: arping not found (iputils-arping, scripts/deps.sh)"; exit 1; }
-	echo "SKIP: arping not found (install iputils-arping)"
-	exit 77
-fi
+lab_require_tool arping iputils-arping
 
 CLI_MAC=02:77:00:00:00:50
 CLI_MAC_HEX="02 77 00 00 00 50"

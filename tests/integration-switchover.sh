@@ -150,7 +150,7 @@ check "the old value is refused" bash -c '[[ $1 == *inconsistentValue* ]]' _ \
 echo "=== two managers at once: one wins, one gets inconsistentValue"
 lab_stop_cmshad sec
 rows=$(history_rows sec 2>/dev/null || echo 0)
-lab_write_cmshad_conf sec "probe interval 200 failures 2" "preflight count 1 wait 800"
+lab_write_cmshad_conf sec "probe interval 200 failures 2" "preflight count 1 wait 2000"
 lab_start_cmshad sec
 wait_value sec "$OID_PEER_REACHABLE" 1
 check "history kept across the restart" bash -c '(($1 >= 6))' _ "$(history_rows sec)"
@@ -200,6 +200,11 @@ kill -CONT "$pri_pid"
 check "the primary answers again" wait_value sec "$OID_PEER_REACHABLE" 1
 check "and still holds the aliases (no late release)" only_holder pri sec
 
+# Just after a takeover the new holder's last probe answer still says the peer
+# is active: that must not be taken for a split brain (a false page).
+check "no cmsHaSplitBrain in all these switch-overs" \
+	bash -c '! grep -q "OID: $1 " "$2"' _ "$OID_SPLIT_BRAIN" "$LAB_TRAPLOG"
+
 echo "=== peer's agent unreachable: takeover refused, forceTakeover works"
 lab_stop_cmshad pri
 check "sec sees the peer unreachable" wait_value sec "$OID_PEER_REACHABLE" 2
@@ -207,6 +212,10 @@ check "takeover refused with inconsistentValue" set_error sec 2 inconsistentValu
 check "status refused" value_is sec "$OID_SWITCHOVER_STATUS" 5
 check "the reason names forceTakeover" value_has sec "$OID_SWITCHOVER_LAST_REASON" forceTakeover
 check "refused notification" lab_wait_until 2000 "trap" trap_from "$LAB_SEC_IP" "$N_REFUSED" forceTakeover
+check "test on sec: accepted" set_ok sec 6
+check "its verdict: a takeover would be refused (peer unreachable)" lab_wait_until 2000 "verdict" \
+	value_has sec "$OID_SWITCHOVER_LAST_REASON" "test: a takeover would be refused: peer agent"
+check "test status failed(4)" value_is sec "$OID_SWITCHOVER_STATUS" 4
 check "nothing changed" only_holder pri sec
 check "forceTakeover accepted" set_ok sec 4
 check "sec active" wait_value sec "$OID_OPER_STATE" 1

@@ -13,7 +13,7 @@
 #
 # lab_up installs traps: EXIT runs lab_down, INT/TERM exit (130/143) and so
 # reach EXIT.  A test that needs its own EXIT trap must call lab_down in it.
-# Functions: lab_require_root, lab_up [split], lab_down, lab_ns, lab_exec,
+# Functions: lab_require_root, lab_require_tool, lab_up [split], lab_down, lab_ns, lab_exec,
 # lab_start_snmpd/lab_stop_snmpd, lab_write_cmshad_conf, lab_add_alias,
 # lab_del_alias, lab_start_cmshad/lab_stop_cmshad (CMSHAD, LAB_CMSHAD_WRAPPER),
 # lab_start_snmptrapd/lab_stop_snmptrapd ($LAB_TRAPLOG), lab_snmpget,
@@ -60,6 +60,18 @@ lab_require_root() {
 		exit 1
 	fi
 	echo "SKIP: $why (integration tests need root and network namespaces)"
+	exit 77
+}
+
+# lab_require_tool COMMAND PACKAGE: the test needs COMMAND (Debian's PACKAGE,
+# in scripts/deps.sh): skip without it, or fail in CI.
+lab_require_tool() {
+	command -v "$1" >/dev/null && return 0
+	if [[ ${CI:-} == true ]]; then
+		echo "FAIL: $1 not found ($2, scripts/deps.sh)"
+		exit 1
+	fi
+	echo "SKIP: $1 not found (install $2)"
 	exit 77
 }
 

@@ -1,0 +1,232 @@
+/*
+ * Automatic failover in the agent: gathers what the rules need (this
+ * server's state, the peer's as the probes see it, the components, the
+ * hold-down), asks them (src/autofailover.c) and starts what they decide
+ * as an automatic command.  It runs on every change the agent hears of
+ * (peer edge, component change, end of a command) and on a timer every
+ * probe interval, which also ends a hold-down.  Split brains are noticed
+ * and notified whether autofailover is on or off; only 'on' moves aliases.
+ */
+#include "autoconfig.h"
+#include "autofailover.h"
+#include "cmshad.h"
+#include "mib_values.h"
+#include "notify.h"
+#include "peer_session.h"
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <stdio.h>
+#include <string.h>
+
+static struct {
+	unsigned alarm;
+	bool evaluating, stopped;
+	/* hold-down: when this server last took part in a switch-over */
+	bool moved;
+	struct timespec moved_at;
+	uint32_t switchovers_seen;
+	/* the split brain in progress, if any */
+	bool split, split_notified, peer_time_asked, peer_time_known;
+	int64_t peer_took_over_ds;
+	char last_why[CMSHA_HISTORY_REASON_LEN];
+} af;
+
+static int64_t ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)(now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/* Exactly what the MIB publishes (to the tenth of a second), so the peer's
+ * comparison of the two times gives the same answer as ours. */
+static int64_t own_took_over_ds(void)
+{
+	struct timespec when;
+	u_char octets[11];
+	int64_t ds = 0;
+
+	if (!cmsha_history_last_takeover(&cmshad.history, &when))
+		return 0;
+	mib_date_and_time_to_ds(octets, mib_date_and_time(&when, octets), &ds);
+	return ds;
+}
+
+static bool later(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec != b->tv_sec ? a->tv_sec > b->tv_sec : a->tv_nsec > b->tv_nsec;
+}
+
+static const char *required_component_down(void)
+{
+	for (size_t i = 0; i < cmshad.cfg.n_components; i++)
+		if (cmshad.cfg.components[i].required &&
+		    cmshad.ha.components[i].state == CMSHA_COMPONENT_DOWN)
+			return cmshad.cfg.components[i].name;
+	return NULL;
+}
+
+static void gather(struct cmsha_af_input *in)
+{
+	const struct peer_status *peer = peer_session_status();
+
+	*in = (struct cmsha_af_input){
+		.enabled = cmshad.cfg.autofailover,
+		.role = cmshad.cfg.role,
+		.oper = cmshad.ha.oper,
+		.took_over_ds = own_took_over_ds(),
+		.mode = cmshad.ha.mode,
+		.busy = cmshad.sw.job || cmshad.sw.reserved,
+		.in_holddown = af.moved && ms_since(&af.moved_at) < cmshad.cfg.holddown_ms,
+		.required_down = required_component_down(),
+		.peer = { .reachable = peer->reachable, .oper = peer->oper_state,
+			  .last_known_oper = peer->last_known_oper,
+			  .oper_is_fresh = later(&peer->oper_asked, &cmshad.ha.oper_last_change),
+			  .took_over_known = af.peer_time_known,
+			  .took_over_ds = af.peer_took_over_ds },
+	};
+}
+
+static void on_peer_takeover_time(void *arg, bool ok, int64_t when_ds)
+{
+	(void)arg;
+	af.peer_time_asked = false;
+	if (!af.split)
+		return;
+	af.peer_time_known = ok;
+	af.peer_took_over_ds = when_ds;
+	if (ok)
+		cmshad_autofailover_evaluate();
+}
+
+/* Both active: ask for the peer's takeover time, notify once, announce if we keep. */
+static void follow_split_brain(const struct cmsha_af_input *in)
+{
+	bool keeper;
+	char why[CMSHA_HISTORY_REASON_LEN];
+
+	if (!cmsha_split_brain(in)) {
+		if (af.split && cmshad.ha.oper == CMSHA_OPER_ACTIVE) {
+			snmp_log(LOG_NOTICE, "split brain over: announcing the aliases again\n");
+			cmsha_switchover_announce(&cmshad.sw);
+		}
+		af.split = af.split_notified = af.peer_time_known = false;
+		return;
+	}
+	af.split = true;
+	if (!af.peer_time_known) {
+		if (!af.peer_time_asked)
+			af.peer_time_asked = peer_session_get_last_takeover(on_peer_takeover_time,
+									     NULL);
+		return;
+	}
+	if (af.split_notified)
+		return;
+	af.split_notified = true;
+	keeper = cmsha_split_brain_keeper(in->role, in->took_over_ds, af.peer_took_over_ds);
+	snprintf(why, sizeof(why), "split brain: both servers hold the aliases; %s took "
+		 "them over last and keeps them%s", keeper ? "this server" : "the peer",
+		 in->enabled ? "" : " (autofailover off: nothing moves)");
+	snmp_log(LOG_WARNING, "%s\n", why);
+	notify_split_brain(why);
+	if (keeper)
+		cmsha_switchover_announce(&cmshad.sw);
+}
+
+static enum cmsha_command command_of(enum cmsha_af_action a)
+{
+	return a == CMSHA_AF_TAKEOVER ? CMSHA_CMD_TAKEOVER :
+	       a == CMSHA_AF_SWITCH_AWAY ? CMSHA_CMD_SWITCH_AWAY : CMSHA_CMD_RELEASE;
+}
+
+/* A refusal is recorded (and paged) once per trigger, not every tick. */
+static void start(enum cmsha_af_action action, const char *why)
+{
+	enum cmsha_command cmd = command_of(action);
+	char reason[CMSHA_HISTORY_REASON_LEN], refusal[2 * CMSHA_HISTORY_REASON_LEN + 16];
+
+	switch (cmsha_switchover_check(&cmshad.sw, cmd, CMSHA_BY_AUTOMATIC, reason,
+				       sizeof(reason))) {
+	case CMSHA_VERDICT_ACCEPT:
+		snmp_log(LOG_WARNING, "autofailover: %s: starting %s\n", why,
+			 cmsha_command_name(cmd));
+		af.last_why[0] = '\0';
+		cmsha_switchover_run_automatic(&cmshad.sw, cmd, why);
+		return;
+	case CMSHA_VERDICT_REFUSE:
+		if (strcmp(af.last_why, why) == 0)
+			return;
+		snprintf(af.last_why, sizeof(af.last_why), "%s", why);
+		snprintf(refusal, sizeof(refusal), "automatic (%s): %s", why, reason);
+		cmsha_switchover_refuse(&cmshad.sw, cmd, CMSHA_BY_AUTOMATIC, refusal);
+		return;
+	case CMSHA_VERDICT_ALREADY_DONE:
+		return;
+	}
+}
+
+void cmshad_autofailover_evaluate(void)
+{
+	struct cmsha_af_input in;
+	enum cmsha_af_action action;
+	char why[CMSHA_HISTORY_REASON_LEN], peer[CMSHA_INET_STRLEN];
+
+	if (af.evaluating || af.stopped)  /* a command finishing at once calls back */
+		return;
+	af.evaluating = true;
+	gather(&in);
+	follow_split_brain(&in);
+	cmsha_inet_ntop(&cmshad.cfg.peer_addrs[0], peer, sizeof(peer));
+	action = cmsha_autofailover_decide(&in, peer, why, sizeof(why));
+	if (action != CMSHA_AF_NONE)
+		start(action, why);
+	else if (why[0] && strcmp(why, af.last_why) != 0) {
+		snmp_log(LOG_NOTICE, "autofailover: %s\n", why);
+		snprintf(af.last_why, sizeof(af.last_why), "%s", why);
+	} else if (!why[0])
+		af.last_why[0] = '\0';
+	af.evaluating = false;
+}
+
+/* Hold-down starts with each switch-over and each automatic attempt, so a
+ * takeover the probe stopped is not retried every probe interval. */
+void cmshad_autofailover_command_finished(const struct cmsha_history_entry *e)
+{
+	bool attempt = e->initiator == CMSHA_BY_AUTOMATIC && e->result != CMSHA_RESULT_REFUSED;
+
+	if (cmshad.history.switchover_count != af.switchovers_seen || attempt) {
+		af.switchovers_seen = cmshad.history.switchover_count;
+		af.moved = true;
+		clock_gettime(CLOCK_MONOTONIC, &af.moved_at);
+	}
+}
+
+static void on_tick(unsigned int reg, void *arg)
+{
+	(void)reg, (void)arg;
+	cmshad_autofailover_evaluate();
+}
+
+bool cmshad_autofailover_start(void)
+{
+	unsigned ms = cmshad.cfg.probe_interval_ms;
+	struct timeval every = { ms / 1000, (ms % 1000) * 1000 };
+
+	af.switchovers_seen = cmshad.history.switchover_count;
+	af.alarm = snmp_alarm_register_hr(every, SA_REPEAT, on_tick, NULL);
+	if (!af.alarm)
+		snmp_log(LOG_ERR, "autofailover: cannot arm its timer\n");
+	return af.alarm != 0;
+}
+
+/* From here on nothing starts by itself: cmshad is stopping. */
+void cmshad_autofailover_stop(void)
+{
+	af.stopped = true;
+	if (af.alarm)
+		snmp_alarm_unregister(af.alarm);
+	af.alarm = 0;
+}
