@@ -67,6 +67,9 @@ class Timeline:
     def held_all(self, node, t):
         return all(self.held(node, a, t) for a in ALIASES)
 
+    def state(self, node, t):
+        return tuple(self.held(node, a, t) for a in ALIASES)
+
     def held_none(self, node, t):
         return not any(self.held(node, a, t) for a in ALIASES)
 
@@ -97,8 +100,10 @@ class Trial:
         self.log, self.hist = [], collections.defaultdict(dict)
         inside = False
         for t, kind, a in events:
-            if kind == "trial_start" and a[0] == seed:
-                inside, self.start = True, t
+            if kind in ("trial_prep", "trial_start") and a[0] == seed:
+                inside = True
+                if kind == "trial_start":
+                    self.start = t
             elif not inside:
                 continue
             if kind == "hist":
@@ -309,7 +314,7 @@ def check_row(trial, tl, node, i, r, cmd, result, bad):
     if result == 1 and cmd in (3, 5) and not any(tl.held_none(node, t) for t in ts):
         bad.append(f"{node} history row {i}: {CMD_NAME[cmd]} succeeded, but {node} "
                    f"still held aliases around {end:.0f} ({reason})")
-    if result == 2 and tl.held_all(node, lo) != tl.held_all(node, hi):
+    if result == 2 and tl.state(node, lo) != tl.state(node, hi):
         others = [j for (n, j), rr in trial.hist.items() if n == node and j != i and
                   (row_end_ms(rr.get(2, "")) or 0) > lo - 300]
         if not others:

@@ -6,5 +6,5 @@ set -uo pipefail
 here=$(dirname "$0")
 exec "$here/run-trials" --trials "${FAULTS_TRIALS:-50}" \
 	--time-limit "${FAULTS_TIME_LIMIT:-300}" \
-	--autofailover "${FAULTS_AUTOFAILOVER:-off}" \
+	--autofailover "${FAULTS_AUTOFAILOVER:-both}" \
 	${FAULTS_SEED:+--seed "$FAULTS_SEED"}
