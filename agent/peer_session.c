@@ -27,7 +27,7 @@ static bool peer_parsed;
 static netsnmp_session *probe_session, *command_session;
 static bool probe_outstanding, discovery_outstanding;
 static struct timespec probe_sent;
-static bool engine_logged;
+static bool engine_ready;          /* SNMPv3: the peer's engine ID and our keys for it */
 
 static int split_args(const char *args, char **argv, int max)
 {
@@ -48,6 +48,32 @@ static void free_words(char **argv, int argc)
 {
 	for (int i = 0; i < argc; i++)
 		free(argv[i]);
+}
+
+/* Is option -opt (or -3opt) among the words, with its value attached or not? */
+static bool has_option(char **argv, int argc, char opt)
+{
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && (argv[i][1] == opt || (argv[i][1] == '3' && argv[i][2] == opt)))
+			return true;
+	return false;
+}
+
+/*
+ * snmp_parse_args points the protocol OIDs given with -a and -x at
+ * net-snmp's own static tables, and allocates the defaults it fills in
+ * otherwise: make them all ours, so that peer_session_free can free them.
+ */
+static void own_protocol_oids(char **argv, int argc)
+{
+	netsnmp_session *t = &peer_template;
+
+	if (t->securityAuthProto && has_option(argv, argc, 'a'))
+		t->securityAuthProto = snmp_duplicate_objid(t->securityAuthProto,
+							    t->securityAuthProtoLen);
+	if (t->securityPrivProto && has_option(argv, argc, 'x'))
+		t->securityPrivProto = snmp_duplicate_objid(t->securityPrivProto,
+							    t->securityPrivProtoLen);
 }
 
 bool peer_session_parse(const char *args, char *err, size_t errlen)
@@ -73,6 +99,7 @@ bool peer_session_parse(const char *args, char *err, size_t errlen)
 		free_words(argv, argc);
 		return false;
 	}
+	own_protocol_oids(argv, argc);
 	memcpy(peer_argv, argv, sizeof(argv));
 	peer_argc = argc;
 	peer_parsed = true;
@@ -158,16 +185,21 @@ static void send_get(unsigned round)
 /* SNMPv3 before the peer's engine ID is known: nothing authenticated can be sent. */
 static bool engine_unknown(void)
 {
-	return probe_session->version == SNMP_VERSION_3 && !probe_session->securityEngineIDLen;
+	return probe_session->version == SNMP_VERSION_3 && !engine_ready;
 }
 
-/* What snmp_open's (blocking) discovery would have done with the engine ID. */
+/*
+ * What snmp_open's (blocking) discovery would have done with the engine
+ * ID: net-snmp may have stored it in the session already (it does for a
+ * Report's engine ID), else we do.
+ */
 static bool adopt_engine(netsnmp_session *s, const u_char *id, size_t len)
 {
-	free(s->securityEngineID);
-	if (!(s->securityEngineID = netsnmp_memdup(id, len)))
-		return false;
-	s->securityEngineIDLen = len;
+	if (!s->securityEngineIDLen) {
+		if (!(s->securityEngineID = netsnmp_memdup(id, len)))
+			return false;
+		s->securityEngineIDLen = len;
+	}
 	if (!s->contextEngineIDLen) {
 		if (!(s->contextEngineID = netsnmp_memdup(id, len)))
 			return false;
@@ -184,16 +216,15 @@ static int on_discovery_reply(int op, netsnmp_session *sess, int reqid, netsnmp_
 	discovery_outstanding = false;
 	/* The expected answer: a Report (usmStatsUnknownEngineIDs) naming the engine. */
 	if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu || !pdu->securityEngineIDLen ||
-	    !engine_unknown())
+	    engine_ready)
 		return 1;
 	if (!adopt_engine(probe_session, pdu->securityEngineID, pdu->securityEngineIDLen) ||
 	    !adopt_engine(command_session, pdu->securityEngineID, pdu->securityEngineIDLen)) {
 		snmp_log(LOG_ERR, "peer %s: cannot use its engine ID\n", peer_template.peername);
 		return 1;
 	}
-	if (!engine_logged)
-		snmp_log(LOG_INFO, "peer %s: SNMPv3 engine ID discovered\n", peer_template.peername);
-	engine_logged = true;
+	engine_ready = true;
+	snmp_log(LOG_INFO, "peer %s: SNMPv3 engine ID discovered\n", peer_template.peername);
 	send_get((unsigned)(uintptr_t)magic);
 	return 1;
 }
@@ -273,7 +304,7 @@ void peer_session_stop(void)
 	if (command_session)
 		snmp_close(command_session);
 	probe_session = command_session = NULL;
-	probe_outstanding = discovery_outstanding = false;
+	probe_outstanding = discovery_outstanding = engine_ready = false;
 }
 struct command_wait {
 	void (*done)(void *arg, bool ok, const char *reason);
