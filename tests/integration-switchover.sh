@@ -200,8 +200,12 @@ kill -CONT "$pri_pid"
 check "the primary answers again" wait_value sec "$OID_PEER_REACHABLE" 1
 check "and still holds the aliases (no late release)" only_holder pri sec
 
-echo "=== peer's agent unreachable: takeover refused, forceTakeover works"
+echo "=== peer unreachable: takeover refused, forceTakeover works"
+# Unreachable: neither its agent nor its host answers the probe (the ICMP
+# echo alone would keep it reachable); its host still answers ARP for the
+# aliases it holds.
 lab_stop_cmshad pri
+lab_exec pri sysctl -qw net.ipv4.icmp_echo_ignore_all=1 net.ipv6.icmp.echo_ignore_all=1
 check "sec sees the peer unreachable" wait_value sec "$OID_PEER_REACHABLE" 2
 check "takeover refused with inconsistentValue" set_error sec 2 inconsistentValue
 check "status refused" value_is sec "$OID_SWITCHOVER_STATUS" 5
