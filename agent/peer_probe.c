@@ -43,6 +43,11 @@ bool peer_session_known_unreachable(void)
 	return cmsha_peer_reach_known_unreachable(&reach);
 }
 
+bool peer_session_agent_answering(void)
+{
+	return cmsha_peer_reach_agent_answering(&reach);
+}
+
 /* Copy the rule's view into cmsHaPeer*, then tell of a verdict. */
 static void follow(enum cmsha_peer_edge edge)
 {

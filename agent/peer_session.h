@@ -45,6 +45,13 @@ const struct peer_status *peer_session_status(void);
 /* Known unreachable: 'failures' probe rounds in a row went unanswered. */
 bool peer_session_known_unreachable(void);
 
+/*
+ * The peer's agent answered the GET in one of the last 'failures' rounds
+ * (else cmsHaPeerOperState is unknown): a peer can be reachable (its host
+ * answers echo) while its agent is not.
+ */
+bool peer_session_agent_answering(void);
+
 /* SET the peer's cmsHaSwitchoverCommand; done(arg, ok, reason) exactly once. */
 bool peer_session_command(enum cmsha_command cmd, unsigned timeout_ms,
 			  void (*done)(void *arg, bool ok, const char *reason), void *arg);
