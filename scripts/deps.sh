@@ -10,6 +10,7 @@ CMSHA_PACKAGES=(
 	iproute2 iputils-ping iputils-arping tcpdump procps
 	clang libclang-rt-14-dev  # make fuzz: libFuzzer and the sanitizer runtimes
 	netcat-openbsd  # the TCP service of tests/integration-components.sh
+	snmptt libnet-ip-perl  # tests/integration-pager.sh (snmptt needs Net::IP for ipv6_enable)
 )
 
 # Install whatever is missing (root only); apt-get update at most once.
