@@ -94,6 +94,11 @@ check "peer back while both are active" page_is \
 	"CMS-HA pri: peer 10.77.0.12 reachable again, peer active, this server active - BOTH ACTIVE" < <(
 	notification "$PRI_IP" "$OID_NOTIFICATIONS.6" "$ROLE" 1 "$OPER" 1 "$OID_PEER_ADDRESS_TYPE" 1 \
 		"$OID_PEER_ADDRESS" '"0A 4D 00 0C "' "$OID_PEER_OPER_STATE" 1)
+check "split brain" page_is \
+	"CMS-HA pri: SPLIT BRAIN with peer 10.77.0.12, both active: split brain: both servers hold the aliases; the peer took them over last and keeps them" < <(
+	notification "$PRI_IP" "$OID_SPLIT_BRAIN" "$ROLE" 1 "$OPER" 1 "$OID_PEER_ADDRESS_TYPE" 1 \
+		"$OID_PEER_ADDRESS" '"0A 4D 00 0C "' "$OID_PEER_OPER_STATE" 1 "$OID_SWITCHOVER_LAST_REASON" \
+		'"split brain: both servers hold the aliases; the peer took them over last and keeps them"')
 check "operational state changed" page_is \
 	"CMS-HA pri: now FAILED: operational state changed from active to failed without a command (aliases changed outside cmshad)" < <(
 	notification "$PRI_IP" "$OID_NOTIFICATIONS.4" "$ROLE" 1 "$OPER" 4 "$OID_SWITCHOVER_LAST_REASON" \
@@ -362,7 +367,9 @@ LAB_SNMPTRAPD_CONF=$LAB_DIR/snmptrapd-v3.conf lab_start_snmptrapd
 lab_start_snmpd pri
 lab_add_alias pri
 lab_write_cmshad_conf pri "probe interval 200 failures 3"
-lab_start_cmshad pri                   # the secondary stays down: unreachable
+# The secondary's host stays cut off (no snmpd, no ICMP echo): unreachable.
+lab_exec lan ip link set vsec down
+lab_start_cmshad pri
 check "paged over SNMPv3: $STARTED" lab_wait_until $SLOW "page" paged_line "$STARTED"
 check "paged over SNMPv3: the peer unreachable" lab_wait_until $SLOW "page" \
 	grep -qE "^CMS-HA pri: peer $SEC_IP UNREACHABLE \([0-9]+ failed probes since start\), this server active\$" "$PAGES"
