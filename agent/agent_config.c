@@ -13,6 +13,7 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define CONFIG_TYPE "cmshad"
 
@@ -52,13 +53,13 @@ static void handle_line(const char *token, char *line)
 	char err[512];
 
 	/* On reload the peer's session stays; a changed 'peer' line needs a restart. */
-	if (strcmp(token, "peer") == 0 && !reloading &&
+	if (strcasecmp(token, "peer") == 0 && !reloading &&
 	    !peer_session_parse(line, err, sizeof(err))) {
 		reject_line(err);
 		return;
 	}
 	if (!cmsha_config_apply(target, token, line, err, sizeof(err)) ||
-	    (strcmp(token, "alias") == 0 && !alias_interface_exists(err, sizeof(err))))
+	    (strcasecmp(token, "alias") == 0 && !alias_interface_exists(err, sizeof(err))))
 		reject_line(err);
 }
 

@@ -17,15 +17,30 @@
 
 #define HOLD_KEY "cmsha-hold"
 #define SPIN_LOCK_MAX 2147483647L
-/*
- * A commit that comes this long after its checks is stale: the master
- * (agentXTimeout 1, agentXRetries 0, as documented) has given up and told
- * the manager so.  Carrying it out now could, for the peer's release,
- * leave the aliases on neither server.
- */
-#define STALE_COMMIT_MS 1000
-
 static long spin_lock;
+
+#ifdef CMSHA_TEST_HOOKS
+/*
+ * Only in tests/cmshad-test-hooks (never installed): CMSHA_TEST_STALL_COMMIT_MS
+ * makes the agent stall that long before a command's commit, as a stopped
+ * or swapped-out agent would, so that the stale-commit guard can be tested.
+ */
+static void test_stall_before_commit(void)
+{
+	const char *ms = getenv("CMSHA_TEST_STALL_COMMIT_MS");
+	struct timespec stall;
+
+	if (!ms || atol(ms) <= 0)
+		return;
+	stall.tv_sec = atol(ms) / 1000;
+	stall.tv_nsec = atol(ms) % 1000 * 1000000L;
+	snmp_log(LOG_WARNING, "test hook: stalling %s ms before the commit\n", ms);
+	while (nanosleep(&stall, &stall) != 0)
+		;
+}
+#else
+static void test_stall_before_commit(void) {}
+#endif
 
 static int fail(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, int error)
 {
@@ -62,13 +77,13 @@ static bool stale(const struct hold *hold, enum cmsha_command cmd)
 {
 	struct timespec now;
 
+	test_stall_before_commit();
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if ((now.tv_sec - hold->checked_at.tv_sec) * 1000 +
-	    (now.tv_nsec - hold->checked_at.tv_nsec) / 1000000 <= STALE_COMMIT_MS)
+	if (!cmsha_switchover_commit_stale(&hold->checked_at, &now))
 		return false;
 	snmp_log(LOG_WARNING, "%s: stale request (its checks ran more than %d ms ago; the "
 		 "manager has given up): not carried out\n", cmsha_command_name(cmd),
-		 STALE_COMMIT_MS);
+		 CMSHA_STALE_COMMIT_MS);
 	return true;
 }
 

@@ -1,17 +1,19 @@
 #include "autoconfig.h"
 #include "peer_session.h"
+#include "peer_private.h"
 #include "mib_oids.h"
 #include "mib_values.h"
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <net-snmp/library/snmpusm.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_PEER_ARGS 64
-#define MAX_PROBE_TIMEOUT_MS 1000
 
 /*
  * Filled by snmp_parse_args, as snmpd's trapsess does; opened at start.
@@ -24,13 +26,9 @@ static int peer_argc;
 static bool peer_parsed;
 
 static netsnmp_session *probe_session, *command_session;
-static const struct cmsha_config *config;
-static void (*edge_fn)(bool reachable);
-static struct peer_status status = { .oper_state = PEER_OPER_UNKNOWN,
-				      .last_known_oper = PEER_OPER_UNKNOWN };
-static unsigned probe_alarm;
-static bool probe_outstanding;
-static struct timespec probe_sent, probe_sent_rt;
+static bool probe_outstanding, discovery_outstanding;
+static struct timespec probe_sent;
+static bool engine_ready;          /* SNMPv3: the peer's engine ID and our keys for it */
 
 static int split_args(const char *args, char **argv, int max)
 {
@@ -51,6 +49,32 @@ static void free_words(char **argv, int argc)
 {
 	for (int i = 0; i < argc; i++)
 		free(argv[i]);
+}
+
+/* Is option -opt (or -3opt) among the words, with its value attached or not? */
+static bool has_option(char **argv, int argc, char opt)
+{
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && (argv[i][1] == opt || (argv[i][1] == '3' && argv[i][2] == opt)))
+			return true;
+	return false;
+}
+
+/*
+ * snmp_parse_args points the protocol OIDs given with -a and -x at
+ * net-snmp's own static tables, and allocates the defaults it fills in
+ * otherwise: make them all ours, so that peer_session_free can free them.
+ */
+static void own_protocol_oids(char **argv, int argc)
+{
+	netsnmp_session *t = &peer_template;
+
+	if (t->securityAuthProto && has_option(argv, argc, 'a'))
+		t->securityAuthProto = snmp_duplicate_objid(t->securityAuthProto,
+							    t->securityAuthProtoLen);
+	if (t->securityPrivProto && has_option(argv, argc, 'x'))
+		t->securityPrivProto = snmp_duplicate_objid(t->securityPrivProto,
+							    t->securityPrivProtoLen);
 }
 
 bool peer_session_parse(const char *args, char *err, size_t errlen)
@@ -76,6 +100,7 @@ bool peer_session_parse(const char *args, char *err, size_t errlen)
 		free_words(argv, argc);
 		return false;
 	}
+	own_protocol_oids(argv, argc);
 	memcpy(peer_argv, argv, sizeof(argv));
 	peer_argc = argc;
 	peer_parsed = true;
@@ -101,76 +126,50 @@ void peer_session_free(void)
 	peer_parsed = false;
 }
 
-const struct peer_status *peer_session_status(void)
+static unsigned elapsed_us(const struct timespec *since)
 {
-	return &status;
-}
-
-bool peer_session_known_unreachable(void)
-{
-	return status.consecutive_failures >= config->probe_failures;
-}
-
-/* The first verdict counts as an edge too: start-up waits for it. */
-static void set_reachable(bool reachable)
-{
-	static bool decided;
-
-	if (status.reachable == reachable && decided)
-		return;
-	decided = true;
-	status.reachable = reachable;
-	if (!reachable)
-		status.oper_state = PEER_OPER_UNKNOWN;
-	if (edge_fn)
-		edge_fn(reachable);
-}
-
-static void probe_failed(void)
-{
-	status.probe_failures++;
-	status.consecutive_failures++;
-	if (peer_session_known_unreachable())
-		set_reachable(false);
-}
-
-static bool probe_answer(const netsnmp_pdu *pdu)
-{
-	const netsnmp_variable_list *v = pdu ? pdu->variables : NULL;
 	struct timespec now;
 
-	/* noSuchObject: snmpd answers but the peer's cmshad is not there. */
-	if (!pdu || pdu->errstat != SNMP_ERR_NOERROR || !v || v->type != ASN_INTEGER)
-		return false;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	status.rtt_us = (unsigned)((now.tv_sec - probe_sent.tv_sec) * 1000000 +
-				   (now.tv_nsec - probe_sent.tv_nsec) / 1000);
-	clock_gettime(CLOCK_REALTIME, &status.last_seen);
-	status.oper_state = (int)*v->val.integer;
-	status.last_known_oper = status.oper_state;
-	status.oper_asked = probe_sent_rt;
-	status.consecutive_failures = 0;
-	set_reachable(true);
-	return true;
+	return (unsigned)((now.tv_sec - since->tv_sec) * 1000000 +
+			  (now.tv_nsec - since->tv_nsec) / 1000);
+}
+
+/*
+ * net-snmp calls back with a Report (a PDU the peer's USM made: unknown
+ * engine, not in time window, wrong user or key) as a received message, and
+ * then, unless it resends the request by itself, once more with
+ * OP_SEC_ERROR.  A Report is never the answer.
+ */
+static bool is_answer(int op, const netsnmp_pdu *pdu)
+{
+	return op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu &&
+	       pdu->command != SNMP_MSG_REPORT;
 }
 
 static int on_probe_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
 			  void *magic)
 {
-	(void)sess, (void)reqid, (void)magic;
+	const netsnmp_variable_list *v = pdu ? pdu->variables : NULL;
+
+	(void)sess, (void)reqid;
+	if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu && pdu->command == SNMP_MSG_REPORT)
+		return 1;                  /* a resend or OP_SEC_ERROR follows */
 	probe_outstanding = false;
-	if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !probe_answer(pdu))
-		probe_failed();
+	/* noSuchObject: snmpd answers but the peer's cmshad is not there. */
+	if (is_answer(op, pdu) && pdu->errstat == SNMP_ERR_NOERROR && v &&
+	    v->type == ASN_INTEGER)
+		peer_probe_snmp_answer((unsigned)(uintptr_t)magic, (int)*v->val.integer,
+				       elapsed_us(&probe_sent));
 	return 1;
 }
 
-static void send_probe(unsigned int reg, void *arg)
+static void send_get(unsigned round)
 {
 	const struct cmsha_mib_object *obj = &cmsha_mib[MIB_OPER_STATE];
 	oid name[CMSHA_MIB_MAX_LEN + 1];
 	netsnmp_pdu *pdu;
 
-	(void)reg, (void)arg;
 	if (probe_outstanding)        /* the last one has not timed out yet */
 		return;
 	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
@@ -178,15 +177,95 @@ static void send_probe(unsigned int reg, void *arg)
 	pdu = snmp_pdu_create(SNMP_MSG_GET);
 	snmp_add_null_var(pdu, name, obj->oid_len + 1);
 	clock_gettime(CLOCK_MONOTONIC, &probe_sent);
-	clock_gettime(CLOCK_REALTIME, &probe_sent_rt);
-	if (snmp_async_send(probe_session, pdu, on_probe_reply, NULL)) {
+	if (snmp_async_send(probe_session, pdu, on_probe_reply, (void *)(uintptr_t)round))
 		probe_outstanding = true;
-		return;
-	}
-	snmp_free_pdu(pdu);
-	probe_failed();
+	else
+		snmp_free_pdu(pdu);
 }
 
+/* SNMPv3 before the peer's engine ID is known: nothing authenticated can be sent. */
+static bool engine_unknown(void)
+{
+	return probe_session->version == SNMP_VERSION_3 && !engine_ready;
+}
+
+/*
+ * What snmp_open's (blocking) discovery would have done with the engine
+ * ID: net-snmp may have stored it in the session already (it does for a
+ * Report's engine ID), else we do.
+ */
+static bool adopt_engine(netsnmp_session *s, const u_char *id, size_t len)
+{
+	if (!s->securityEngineIDLen) {
+		if (!(s->securityEngineID = netsnmp_memdup(id, len)))
+			return false;
+		s->securityEngineIDLen = len;
+	}
+	if (!s->contextEngineIDLen) {
+		if (!(s->contextEngineID = netsnmp_memdup(id, len)))
+			return false;
+		s->contextEngineIDLen = len;
+	}
+	/* The user's keys, localized to this engine (USM's post-discovery hook). */
+	return usm_create_user_from_session(s) == SNMPERR_SUCCESS;
+}
+
+static int on_discovery_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
+			      void *magic)
+{
+	(void)sess, (void)reqid;
+	discovery_outstanding = false;
+	/* The expected answer: a Report (usmStatsUnknownEngineIDs) naming the engine. */
+	if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu || !pdu->securityEngineIDLen ||
+	    engine_ready)
+		return 1;
+	if (!adopt_engine(probe_session, pdu->securityEngineID, pdu->securityEngineIDLen) ||
+	    !adopt_engine(command_session, pdu->securityEngineID, pdu->securityEngineIDLen)) {
+		snmp_log(LOG_ERR, "peer %s: cannot use its engine ID\n", peer_template.peername);
+		return 1;
+	}
+	engine_ready = true;
+	snmp_log(LOG_INFO, "peer %s: SNMPv3 engine ID discovered\n", peer_template.peername);
+	send_get((unsigned)(uintptr_t)magic);
+	return 1;
+}
+
+/*
+ * RFC 3414 discovery, asynchronously: a GET without variables, user or
+ * authentication, which the peer answers with a Report naming its engine.
+ */
+static void send_discovery(unsigned round)
+{
+	netsnmp_pdu *pdu;
+
+	if (discovery_outstanding)
+		return;
+	pdu = snmp_pdu_create(SNMP_MSG_GET);
+	pdu->version = SNMP_VERSION_3;
+	pdu->securityName = strdup("");
+	pdu->securityNameLen = 0;
+	pdu->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
+	pdu->securityModel = SNMP_SEC_MODEL_USM;
+	if (snmp_async_send(probe_session, pdu, on_discovery_reply, (void *)(uintptr_t)round))
+		discovery_outstanding = true;
+	else
+		snmp_free_pdu(pdu);
+}
+
+void peer_snmp_probe(unsigned round)
+{
+	if (engine_unknown())
+		send_discovery(round);
+	else
+		send_get(round);
+}
+
+/*
+ * SNMP_FLAGS_DONT_PROBE: snmp_open and snmp_async_send would otherwise
+ * find an SNMPv3 peer's engine ID with a synchronous request, stalling the
+ * whole agent for the timeout while the peer is down; send_discovery does
+ * it in the event loop instead.  snmp_open clears the flag: set it again.
+ */
 static netsnmp_session *open_session(unsigned timeout_ms, char *err, size_t errlen)
 {
 	netsnmp_session s = peer_template;
@@ -194,6 +273,7 @@ static netsnmp_session *open_session(unsigned timeout_ms, char *err, size_t errl
 
 	s.timeout = (long)timeout_ms * 1000;
 	s.retries = 0;
+	s.flags |= SNMP_FLAGS_DONT_PROBE;
 	opened = snmp_open(&s);
 	if (!opened) {
 		char *msg = NULL;
@@ -201,43 +281,32 @@ static netsnmp_session *open_session(unsigned timeout_ms, char *err, size_t errl
 		snprintf(err, errlen, "cannot open the peer session to %s: %s",
 			 peer_template.peername, msg ? msg : "?");
 		free(msg);
+		return NULL;
 	}
+	opened->flags |= SNMP_FLAGS_DONT_PROBE;
 	return opened;
 }
 
 bool peer_session_start(const struct cmsha_config *cfg, void (*edge)(bool reachable),
 			char *err, size_t errlen)
 {
-	unsigned probe_timeout = cfg->probe_interval_ms < MAX_PROBE_TIMEOUT_MS ?
-				 cfg->probe_interval_ms : MAX_PROBE_TIMEOUT_MS;
-	struct timeval every = { cfg->probe_interval_ms / 1000,
-				 (cfg->probe_interval_ms % 1000) * 1000 };
-
-	config = cfg;
-	edge_fn = edge;
-	probe_session = open_session(probe_timeout, err, errlen);
+	probe_session = open_session(peer_probe_timeout_ms(cfg), err, errlen);
 	command_session = probe_session ? open_session(cfg->release_timeout_ms, err, errlen) : NULL;
 	if (!command_session)
 		return false;
-	probe_alarm = snmp_alarm_register_hr(every, SA_REPEAT, send_probe, NULL);
-	send_probe(0, NULL);
-	return probe_alarm != 0;
+	return peer_probe_start(cfg, edge, err, errlen);
 }
 
 void peer_session_stop(void)
 {
-	/* Closing fails the requests in flight: that is no news about the peer. */
-	edge_fn = NULL;
-	if (probe_alarm)
-		snmp_alarm_unregister(probe_alarm);
-	probe_alarm = 0;
+	peer_probe_stop();
 	if (probe_session)
 		snmp_close(probe_session);
 	if (command_session)
 		snmp_close(command_session);
 	probe_session = command_session = NULL;
+	probe_outstanding = discovery_outstanding = engine_ready = false;
 }
-
 struct command_wait {
 	void (*done)(void *arg, bool ok, const char *reason);
 	void *arg;
@@ -251,7 +320,11 @@ static int on_command_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pd
 	char reason[128];
 
 	(void)sess, (void)reqid;
-	if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE)
+	if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu && pdu->command == SNMP_MSG_REPORT)
+		return 1;                  /* a resend or OP_SEC_ERROR follows */
+	if (op == NETSNMP_CALLBACK_OP_SEC_ERROR)
+		snprintf(reason, sizeof(reason), "the peer refused our SNMPv3 credentials");
+	else if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE)
 		snprintf(reason, sizeof(reason), "no answer within %u ms", w->timeout_ms);
 	else if (pdu->errstat != SNMP_ERR_NOERROR)
 		snprintf(reason, sizeof(reason), "the peer answered %s", snmp_errstring(pdu->errstat));
@@ -272,7 +345,8 @@ bool peer_session_command(enum cmsha_command cmd, unsigned timeout_ms,
 	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_SET);
 	long value = cmd;
 
-	if (!w || !pdu || !command_session) {
+	/* Before the engine is known the request could not be built (nor answered). */
+	if (!w || !pdu || !command_session || engine_unknown()) {
 		free(w);
 		snmp_free_pdu(pdu);
 		return false;
@@ -315,7 +389,9 @@ static int on_takeover_reply(int op, netsnmp_session *sess, int reqid, netsnmp_p
 	bool ok;
 
 	(void)sess, (void)reqid;
-	ok = op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu->errstat == SNMP_ERR_NOERROR &&
+	if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu && pdu->command == SNMP_MSG_REPORT)
+		return 1;                  /* a resend or OP_SEC_ERROR follows */
+	ok = is_answer(op, pdu) && pdu->errstat == SNMP_ERR_NOERROR &&
 	     takeover_time_of(pdu->variables, &when);
 	w->done(w->arg, ok, when);
 	free(w);
@@ -330,7 +406,7 @@ bool peer_session_get_last_takeover(void (*done)(void *arg, bool ok, int64_t whe
 	struct takeover_wait *w = malloc(sizeof(*w));
 	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
 
-	if (!w || !pdu || !probe_session) {
+	if (!w || !pdu || !probe_session || engine_unknown()) {
 		free(w);
 		snmp_free_pdu(pdu);
 		return false;

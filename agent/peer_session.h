@@ -1,8 +1,10 @@
 /*
- * The peer's agent, over SNMP sessions made from the 'peer' config line:
- * a GET of its cmsHaOperState every probe interval (reachability, its state,
- * round-trip time) and SETs of its cmsHaSwitchoverCommand.  All requests are
- * asynchronous: replies arrive through the agent's select loop.
+ * The peer, over SNMP sessions made from the 'peer' config line and an ICMP
+ * echo to its agent address: every probe interval a round of an echo and a
+ * GET of its agent's cmsHaOperState (reachability by src/peer_reach.c's
+ * rule, its state, round-trip time; agent/peer_probe.c), and SETs of its
+ * cmsHaSwitchoverCommand.  All requests are asynchronous: replies arrive
+ * through the agent's select loop.
  */
 #ifndef CMSHA_PEER_SESSION_H
 #define CMSHA_PEER_SESSION_H
@@ -20,13 +22,13 @@
 
 struct peer_status {
 	bool reachable;
-	int oper_state;                 /* as the peer reports it; unknown(5) */
-	int last_known_oper;            /* its latest answer's, kept when unreachable */
-	struct timespec oper_asked;     /* realtime: when the probe it answered was sent */
-	struct timespec last_seen;      /* realtime; zero when never */
-	unsigned rtt_us;
-	unsigned probe_failures;        /* total since start */
-	unsigned consecutive_failures;
+	int oper_state;                 /* as the peer's agent reports it; unknown(5) */
+	int last_known_oper;            /* its agent's latest answer's, kept when unreachable */
+	struct timespec oper_asked;     /* realtime: when the GET it answered was sent */
+	struct timespec last_seen;      /* realtime, of any answer; zero when never */
+	unsigned rtt_us;                /* the last good round's: ICMP, else SNMP */
+	unsigned probe_failures;        /* failed rounds since start */
+	unsigned consecutive_failures;  /* failed rounds in a row */
 };
 
 /* Parse snmpcmd-style arguments ("-v3 -u cmsha ... AGENT"); false with err. */
@@ -43,8 +45,15 @@ void peer_session_free(void);
 
 const struct peer_status *peer_session_status(void);
 
-/* Known unreachable: 'failures' probes in a row went unanswered. */
+/* Known unreachable: 'failures' probe rounds in a row went unanswered. */
 bool peer_session_known_unreachable(void);
+
+/*
+ * The peer's agent answered the GET in one of the last 'failures' rounds
+ * (else cmsHaPeerOperState is unknown): a peer can be reachable (its host
+ * answers echo) while its agent is not.
+ */
+bool peer_session_agent_answering(void);
 
 /*
  * GET the peer's cmsHaLastTakeoverTime; done(arg, ok, when) once, with the

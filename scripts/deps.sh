@@ -11,6 +11,7 @@ CMSHA_PACKAGES=(
 	clang libclang-rt-14-dev  # make fuzz: libFuzzer and the sanitizer runtimes
 	netcat-openbsd  # the TCP service of tests/integration-components.sh
 	tzdata  # tests/check_mib_values: DateAndTime in several time zones
+	snmptt libnet-ip-perl  # tests/integration-pager.sh (snmptt needs Net::IP for ipv6_enable)
 	nftables python3  # tests/faults: SNMP dropped between the agents; the analyzer
 )
 

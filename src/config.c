@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void cmsha_config_init(struct cmsha_config *cfg)
 {
@@ -308,7 +309,8 @@ bool cmsha_config_apply(struct cmsha_config *cfg, const char *token,
 	bool ok;
 	size_t i = 0;
 
-	while (i < sizeof(handlers) / sizeof(handlers[0]) && strcmp(handlers[i].token, token))
+	/* Case-insensitive, as net-snmp matches the tokens it reads for us. */
+	while (i < sizeof(handlers) / sizeof(handlers[0]) && strcasecmp(handlers[i].token, token))
 		i++;
 	if (i == sizeof(handlers) / sizeof(handlers[0]))
 		FAIL("unknown token '%s'", token);

@@ -64,6 +64,8 @@ static bool parse_component(const struct cmsha_config *cfg, const struct cmsha_w
 {
 	if (w->count < 4)
 		FAIL(COMPONENT_USAGE);
+	if (!w->word[0][0])
+		FAIL("component name is empty");
 	if (strlen(w->word[0]) > CMSHA_COMPONENT_NAMELEN)
 		FAIL("component name '%s' is longer than %d characters", w->word[0],
 		     CMSHA_COMPONENT_NAMELEN);

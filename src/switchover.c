@@ -129,6 +129,15 @@ enum cmsha_verdict check_state(const struct cmsha_switchover *s, enum cmsha_comm
 	return CMSHA_VERDICT_ACCEPT;
 }
 
+bool cmsha_switchover_commit_stale(const struct timespec *checked_at,
+				   const struct timespec *now)
+{
+	long long elapsed_ns = (long long)(now->tv_sec - checked_at->tv_sec) * 1000000000LL +
+			       (now->tv_nsec - checked_at->tv_nsec);
+
+	return elapsed_ns > (long long)CMSHA_STALE_COMMIT_MS * 1000000LL;
+}
+
 void cmsha_switchover_reserve(struct cmsha_switchover *s)
 {
 	s->reserved = true;

@@ -80,6 +80,18 @@ enum cmsha_verdict cmsha_switchover_check(const struct cmsha_switchover *s,
 					  enum cmsha_command cmd, enum cmsha_initiator by,
 					  char *reason, size_t len);
 
+/*
+ * A SET's commit that comes more than this after its checks is stale: the
+ * AgentX master (agentXTimeout 1, agentXRetries 0, as documented) has given
+ * up and told the manager so.  Carrying it out then could, for the peer's
+ * release, leave the aliases on neither server.
+ */
+#define CMSHA_STALE_COMMIT_MS 1000
+
+/* Is a commit at now (CLOCK_MONOTONIC) of checks made at checked_at stale? */
+bool cmsha_switchover_commit_stale(const struct timespec *checked_at,
+				   const struct timespec *now);
+
 /* Hold the engine between a SET's checks and its commit (one winner). */
 void cmsha_switchover_reserve(struct cmsha_switchover *s);
 void cmsha_switchover_unreserve(struct cmsha_switchover *s);

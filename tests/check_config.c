@@ -139,6 +139,7 @@ START_TEST(components)
 	reject_line("component", "x required exec \"/bin/true\" timeout 0", "timeout MS");
 	reject_line("component", "x required exec \"/bin/true", "unterminated quote");
 	reject_line("component", "x required ping 10.0.0.1", "expected 'component NAME");
+	reject_line("component", "\"\" required pidfile /run/x.pid", "component name is empty");
 }
 END_TEST
 
@@ -222,6 +223,17 @@ START_TEST(unknown_token)
 }
 END_TEST
 
+/* net-snmp hands us tokens as written after matching them case-insensitively. */
+START_TEST(tokens_in_any_case)
+{
+	accept_line("ROLE", "secondary");
+	accept_line("Probe", "interval 500 failures 2");
+	ck_assert_int_eq(cfg.role, CMSHA_ROLE_SECONDARY);
+	ck_assert_uint_eq(cfg.probe_interval_ms, 500);
+	reject_line("ALIASS", "10.0.0.1/24 dev eth0", "unknown token 'ALIASS'");
+}
+END_TEST
+
 START_TEST(completeness)
 {
 	ck_assert(!cmsha_config_check_complete(&cfg, err, sizeof(err)));
@@ -255,6 +267,7 @@ int main(void)
 	tcase_add_test(tc, every_token_is_listed);
 	tcase_add_test(tc, reload_tells_restart_settings_from_live_ones);
 	tcase_add_test(tc, unknown_token);
+	tcase_add_test(tc, tokens_in_any_case);
 	tcase_add_test(tc, completeness);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);

@@ -193,6 +193,22 @@ START_TEST(refusal_is_recorded_and_changes_nothing)
 }
 END_TEST
 
+/* The guard of agent/mib_control.c: a commit more than 1000 ms after its checks. */
+START_TEST(a_late_commit_is_stale)
+{
+	const struct timespec checked = { 100, 900000000 };
+	const struct timespec at_limit = { 101, 900000000 };
+	const struct timespec just_over = { 101, 900000001 };
+	const struct timespec borrow = { 102, 100000000 };     /* 1.2 s, nsec below checked's */
+
+	ck_assert_int_eq(CMSHA_STALE_COMMIT_MS, 1000);
+	ck_assert(!cmsha_switchover_commit_stale(&checked, &checked));
+	ck_assert(!cmsha_switchover_commit_stale(&checked, &at_limit));
+	ck_assert(cmsha_switchover_commit_stale(&checked, &just_over));
+	ck_assert(cmsha_switchover_commit_stale(&checked, &borrow));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("switchover");
@@ -207,6 +223,7 @@ int main(void)
 	tcase_add_test(tc, required_component_down_refuses_takeover_only);
 	tcase_add_test(tc, a_held_engine_refuses_everything);
 	tcase_add_test(tc, refusal_is_recorded_and_changes_nothing);
+	tcase_add_test(tc, a_late_commit_is_stale);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }

@@ -15,8 +15,9 @@ good_lines=(
 )
 
 # expect_rejected NAME EXPECTED-STDERR-SUBSTRING CONFIG-LINE...
+# (UNEXPECTED=TEXT: the output must not contain TEXT either)
 expect_rejected() {
-	local name=$1 expected=$2 conf="$work/$1.conf" status=0
+	local name=$1 expected=$2 conf="$work/$1.conf" status=0 unexpected=${UNEXPECTED:-}
 	shift 2
 	printf '%s\n' "$@" >"$conf"
 	# No AgentX master at this path: nothing can be registered anywhere.
@@ -27,6 +28,9 @@ expect_rejected() {
 		echo "FAIL: $name: exit status $status, expected 1"; failures=$((failures + 1))
 	elif ! grep -qF -- "$expanded" "$work/$name.out"; then
 		echo "FAIL: $name: output lacks '$expanded':"; sed 's/^/    /' "$work/$name.out"
+		failures=$((failures + 1))
+	elif [[ -n $unexpected ]] && grep -qF -- "$unexpected" "$work/$name.out"; then
+		echo "FAIL: $name: output has '$unexpected':"; sed 's/^/    /' "$work/$name.out"
 		failures=$((failures + 1))
 	else
 		echo "PASS: $name"
@@ -49,6 +53,18 @@ expect_rejected bad-probe "@CONF@: line 4: Error: failures '0' must be a number 
 	"${good_lines[@]}" "probe interval 1000 failures 0"
 expect_rejected unknown-token "@CONF@: line 4: Warning: Unknown token: aliass." \
 	"${good_lines[@]}" "aliass 10.77.0.11/24 dev lo"
+# net-snmp matches tokens case-insensitively, and so does cmshad: only the
+# real error (line 4) is reported, and the upper-case peer line goes through
+# the same checks as a lower-case one.
+UNEXPECTED="nknown token" expect_rejected upper-case-tokens "@CONF@: line 4: Error: failures '0' must be" \
+	"ROLE primary" "Alias 10.77.0.10/24 dev lo" "PEER -v2c -c private 10.77.0.12" \
+	"PROBE interval 1000 failures 0"
+expect_rejected upper-case-peer "@CONF@: line 3: Error: bad peer arguments" \
+	"${good_lines[@]:0:2}" "PEER -v9 10.77.0.12"
+expect_rejected upper-case-alias-interface "@CONF@: line 4: Error: interface nosuch0 does not exist" \
+	"${good_lines[@]}" "ALIAS 10.77.0.20/24 dev nosuch0"
+expect_rejected empty-component-name "@CONF@: line 4: Error: component name is empty" \
+	"${good_lines[@]}" 'component "" required pidfile /run/cms.pid'
 expect_rejected unknown-interface "@CONF@: line 4: Error: interface nosuch0 does not exist on this host" \
 	"${good_lines[@]}" "alias 10.77.0.20/24 dev nosuch0"
 expect_rejected v4-address-v6-prefix "@CONF@: line 4: Error: prefix length '64' out of range 0..32" \

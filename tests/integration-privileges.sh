@@ -52,5 +52,19 @@ check "the history was written" history_has sec "takeover completed"
 check "switchAway back works too" set_ok sec 5
 check "pri active again" wait_value pri "$OID_OPER_STATE" 1
 check "no history write error" bash -c '! grep -q "history not saved" "$1"/*/cmshad.log' _ "$LAB_DIR"
+
+# The ICMP half of the peer probe needs CAP_NET_RAW: with the peer's snmpd
+# stopped only the echo keeps the peer reachable.  sec opened its raw
+# socket unprivileged, pri before dropping root.
+lab_stop_snmpd pri
+check "sec (ambient capabilities) reaches pri by ICMP: its state unknown" \
+	wait_value sec "$OID_PEER_OPER_STATE" 5 6000
+check "and pri reachable" value_is sec "$OID_PEER_REACHABLE" 1
+lab_start_snmpd pri
+check "pri's agent answers sec again" wait_value sec "$OID_PEER_OPER_STATE" 1 6000
+lab_stop_snmpd sec
+check "pri (-u $USER_NAME) reaches sec by ICMP: its state unknown" \
+	wait_value pri "$OID_PEER_OPER_STATE" 5 6000
+check "and sec reachable" value_is pri "$OID_PEER_REACHABLE" 1
 lab_down
 exit $((failures > 0))

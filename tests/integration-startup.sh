@@ -21,7 +21,9 @@ lab_write_cmshad_conf sec "probe interval 200 failures 2"
 
 echo "=== a secondary never claims, even alone"
 lab_start_cmshad sec
-check "sec decides the peer is unreachable" wait_value sec "$OID_PEER_REACHABLE" 2
+# The primary's host is up (it answers the probe's ICMP echo), its cmshad not.
+check "sec decides: the peer reachable (ICMP)" wait_value sec "$OID_PEER_REACHABLE" 1
+check "its state unknown (no agent answers)" wait_value sec "$OID_PEER_OPER_STATE" 5
 check "sec stays standby" value_is sec "$OID_OPER_STATE" 2
 check "sec holds nothing" holds_none sec
 
@@ -54,7 +56,9 @@ echo "=== a primary does not claim aliases that someone answers for"
 lab_stop_cmshad pri
 lab_stop_cmshad sec            # the secondary's kernel keeps the alias
 lab_start_cmshad pri
-check "pri decides the peer is unreachable" wait_value pri "$OID_PEER_REACHABLE" 2
+check "pri decides: the peer reachable (ICMP), its state unknown" \
+	wait_value pri "$OID_PEER_REACHABLE" 1
+check "its state unknown" wait_value pri "$OID_PEER_OPER_STATE" 5
 check "the claim fails" wait_value pri "$OID_SWITCHOVER_STATUS" 4
 check "pri stays standby" value_is pri "$OID_OPER_STATE" 2
 check "history: not claimed, the secondary's MAC named" \

@@ -205,8 +205,12 @@ check "and still holds the aliases (no late release)" only_holder pri sec
 check "no cmsHaSplitBrain in all these switch-overs" \
 	bash -c '! grep -q "OID: $1 " "$2"' _ "$OID_SPLIT_BRAIN" "$LAB_TRAPLOG"
 
-echo "=== peer's agent unreachable: takeover refused, forceTakeover works"
+echo "=== peer unreachable: takeover refused, forceTakeover works"
+# Unreachable: neither its agent nor its host answers the probe (the ICMP
+# echo alone would keep it reachable); its host still answers ARP for the
+# aliases it holds.
 lab_stop_cmshad pri
+lab_exec pri sysctl -qw net.ipv4.icmp_echo_ignore_all=1 net.ipv6.icmp.echo_ignore_all=1
 check "sec sees the peer unreachable" wait_value sec "$OID_PEER_REACHABLE" 2
 check "takeover refused with inconsistentValue" set_error sec 2 inconsistentValue
 check "status refused" value_is sec "$OID_SWITCHOVER_STATUS" 5

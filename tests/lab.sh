@@ -445,6 +445,11 @@ _lab_trapd_listening() {
 # 8072.9999.9999.77.0.4 | .1.3.6.1.4.1.8072.9999.9999.77.1.1.2.0 = INTEGER: 3"
 # (one line; IPv6 senders show as "UDP/IPv6: [fd77::11]:48485").  Find a
 # notification with: grep -E "OID: $LAB_MIB_ROOT.0.4( |\$)" "$LAB_TRAPLOG".
+# LAB_SNMPTRAPD_EXTRA (optional): config lines appended to its snmptrapd.conf,
+# e.g. "traphandle default /path/to/handler"; a handler runs in the NOC
+# namespace with snmptrapd's environment (no MIBs, numeric OIDs).
+# LAB_SNMPTRAPD_CONF (optional): a config file used instead of the lab's
+# (then only what it authorizes is logged, in snmptrapd's default format).
 lab_start_snmptrapd() {
 	local d=$LAB_DIR/noc env
 	mkdir -p "$d"
@@ -454,6 +459,10 @@ lab_start_snmptrapd() {
 		authCommunity log public
 		format2 TRAP %b %V | %v\n
 	EOF
+	# LAB_SNMPTRAPD_EXTRA: more config lines (e.g. a traphandle), appended.
+	if [[ -n ${LAB_SNMPTRAPD_EXTRA:-} ]]; then printf '%s\n' "$LAB_SNMPTRAPD_EXTRA" >>"$d/snmptrapd.conf"; fi
+	# LAB_SNMPTRAPD_CONF: a whole config file of the caller's instead.
+	if [[ -n ${LAB_SNMPTRAPD_CONF:-} ]]; then cp "$LAB_SNMPTRAPD_CONF" "$d/snmptrapd.conf"; fi
 	mapfile -t env < <(_lab_snmp_env "$d" "$d/persist")
 	lab_bg noc snmptrapd env "${env[@]}" snmptrapd -f -C -A -X -n -On \
 		-c "$d/snmptrapd.conf" -Lf "$LAB_TRAPLOG" -p "$d/snmptrapd.pid" \

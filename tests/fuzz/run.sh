@@ -20,6 +20,7 @@ config) max_len=4096 ;;         # some dozens of config lines
 packet) max_len=512 ;;          # ARP is 42 bytes, an NA with options ~100
 set_value) max_len=256 ;;       # a typed value, or a SET PDU of a few varbinds
 history) max_len=8192 ;;        # ~25 entries, and lines past the reader's buffer
+icmp) max_len=256 ;;            # an IPv4 header with options and an echo reply
 *) echo "run.sh: unknown harness '$name'" >&2; exit 2 ;;
 esac
 
