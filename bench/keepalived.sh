@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # bench/keepalived.sh - keepalived as the reference in the namespace lab
 # (sourced by bench/bench.sh after tests/lab.sh; not executed).
+# shellcheck disable=SC2034 # the KA_* values are for bench/cases.sh
 #
 # keepalived runs only inside the lab's server namespaces, each with its own
 # configuration, pid files and log under $LAB_DIR/NODE, as an AgentX
