@@ -95,18 +95,40 @@ _scale_setup() {
 # --- case 1: GET latency and throughput ---------------------------------------
 
 bench_case_1() {
-	local r chunk=$((GETS / 3 > 0 ? GETS / 3 : 1))
+	local r chunk=$((GETS / 3 > 0 ? GETS / 3 : 1)) cmshad ka
+	cmshad=$(<"$LAB_DIR/pri/cmshad.bgpid")
+	ka=$(pgrep -P "$(<"$LAB_DIR/pri/keepalived.pid")" | head -n 1) # the VRRP process
 	for ((r = 0; r < 3; r++)); do # interleaved, so that noise hits all three
-		load get_snmpd pri "$OID_UPTIME" "$chunk"
-		load get_cmshad pri "$OID_OPER_STATE" "$chunk"
-		load get_keepalived pri "$KA_OID_STATE" "$chunk"
+		_load_cpu get_snmpd pri "$OID_UPTIME" "$chunk" "$cmshad"
+		_load_cpu get_cmshad pri "$OID_OPER_STATE" "$chunk" "$cmshad"
+		_load_cpu get_keepalived pri "$KA_OID_STATE" "$chunk" "$ka"
 	done
 	row 1 "GET snmpd sysUpTime.0 (reference)" ms get_snmpd get_snmpd "$(_ops get_snmpd)"
 	row 1 "GET cmshad cmsHaOperState.0" ms get_cmshad get_snmpd "$(_ops get_cmshad)"
 	row 1 "GET keepalived vrrpInstanceState.1" ms get_keepalived get_snmpd "$(_ops get_keepalived)"
 }
 
-_ops() { awk -v m="$(mean "$1")" 'BEGIN {printf "%.0f GET/s", 1000 / m}'; }
+_ops() {
+	awk -v m="$(mean "$1")" -v a="$(mean "cpu_snmpd_$1")" -v b="$(mean "cpu_sub_$1")" \
+		'BEGIN {printf "%.0f GET/s; CPU a GET: snmpd %.1f us, subagent %.1f us", 1000 / m, a, b}'
+}
+
+# _cpu_ns PID: the CPU time PID has run, in ns (/proc/PID/schedstat).
+_cpu_ns() { read -r ns _ <"/proc/$1/schedstat" && echo "$ns"; }
+
+# _load_cpu NAME NODE OID COUNT SUBAGENT_PID: load, and the CPU time per GET
+# spent in NODE's snmpd and in the subagent (samples cpu_snmpd_NAME and
+# cpu_sub_NAME, in us): where the time of a GET through AgentX goes.
+_load_cpu() {
+	local snmpd s0 a0
+	snmpd=$(<"$LAB_DIR/$2/snmpd.bgpid")
+	s0=$(_cpu_ns "$snmpd") a0=$(_cpu_ns "$5")
+	load "$1" "$2" "$3" "$4"
+	add "cpu_snmpd_$1" "$(_per_get_us "$s0" "$(_cpu_ns "$snmpd")" "$4")"
+	add "cpu_sub_$1" "$(_per_get_us "$a0" "$(_cpu_ns "$5")" "$4")"
+}
+
+_per_get_us() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN {printf "%.2f", (b - a) / n / 1000}'; }
 
 # bench_walk: GETNEXT walks of the whole CMS-HA-MIB (in a lab with aliases).
 bench_walk() {
