@@ -214,6 +214,7 @@ _case_2_rows() {
 # unless "none".  Records lost replies and the window both servers held it.
 _outage() {
 	local name=$1 addr=$3 pings=$4 ping out tx rx both gap
+	rm -f "$LAB_DIR/pri/mon_$name.out" "$LAB_DIR/sec/mon_$name.out" # this round's events only
 	lab_bg pri "mon_$name" ip -ts monitor address
 	lab_bg sec "mon_$name" ip -ts monitor address
 	lab_exec cli ping -n -q -i 0.002 -c "$pings" -W 1 "$addr" >"$LAB_DIR/ping.out" 2>&1 &

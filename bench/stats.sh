@@ -56,7 +56,7 @@ bench_header() {
 	local cpu
 	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 	echo "# cmshad benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "# machine: $(nproc) CPUs ($cpu), Linux $(uname -r)"
+	echo "# machine: $(nproc) CPUs ($cpu), Linux $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "# net-snmp $(net-snmp-config --version 2>/dev/null || echo '?'), keepalived ${KA_VERSION:-?}"
 	echo "# cases: $CASES; GETs $GETS, rounds $ROUNDS (keepalived $KA_ROUNDS)," \
 		"restarts $RESTARTS, switch-overs $SWITCHES, scale $SCALE"
