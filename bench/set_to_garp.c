@@ -6,6 +6,9 @@
  *
  * Prints "garp_ms=X set_rtt_ms=Y" (Y: the SET's own response time).  With
  * ALIAS "-" it waits for no ARP: a plain SET round trip, the reference.
+ * ALIAS may be "A.B.C.D+N": the N consecutive addresses from A.B.C.D; then
+ * X is the time until a gratuitous ARP for every one of them was seen, and
+ * "first_garp_ms=F" (the first of them) is printed too.
  */
 #include <arpa/inet.h>
 #include <net-snmp/net-snmp-config.h>
@@ -54,14 +57,47 @@ static int arp_socket(const char *ifname)
 	return fd;
 }
 
-/* A gratuitous ARP: sender IP = target IP = the alias. */
-static int is_garp_for(const unsigned char *f, ssize_t n, struct in_addr alias)
+/* The aliases to wait for: COUNT consecutive IPv4 addresses from FIRST. */
+static uint32_t first_alias, alias_count, aliases_seen;
+static unsigned char *alias_seen;
+
+static void parse_aliases(const char *text)
+{
+	char addr[INET_ADDRSTRLEN];
+	const char *plus = strchr(text, '+');
+	size_t len = plus ? (size_t)(plus - text) : strlen(text);
+	struct in_addr a;
+
+	alias_count = plus ? (uint32_t)atol(plus + 1) : 1;
+	if (len >= sizeof(addr) || alias_count < 1) {
+		fprintf(stderr, "bad alias %s\n", text);
+		exit(2);
+	}
+	memcpy(addr, text, len);
+	addr[len] = '\0';
+	if (inet_pton(AF_INET, addr, &a) != 1) {
+		fprintf(stderr, "bad alias %s\n", text);
+		exit(2);
+	}
+	first_alias = ntohl(a.s_addr);
+	alias_seen = calloc(alias_count, 1);
+}
+
+/* A gratuitous ARP (sender IP = target IP) for an alias not seen yet. */
+static int is_new_garp(const unsigned char *f, ssize_t n)
 {
 	const struct ether_arp *a = (const void *)(f + sizeof(struct ether_header));
+	uint32_t spa, i;
 
-	if (n < (ssize_t)(sizeof(struct ether_header) + sizeof(*a)))
+	if (n < (ssize_t)(sizeof(struct ether_header) + sizeof(*a)) ||
+	    memcmp(a->arp_spa, a->arp_tpa, 4) != 0)
 		return 0;
-	return memcmp(a->arp_spa, &alias, 4) == 0 && memcmp(a->arp_tpa, &alias, 4) == 0;
+	memcpy(&spa, a->arp_spa, 4);
+	i = ntohl(spa) - first_alias;
+	if (i >= alias_count || alias_seen[i])
+		return 0;
+	alias_seen[i] = 1;
+	return 1;
 }
 
 static netsnmp_session *open_agent(const char *agent, const char *community)
@@ -102,8 +138,7 @@ static void send_set(netsnmp_session *ss, const char *oid_text, long value)
 
 int main(int argc, char **argv)
 {
-	struct in_addr alias = { 0 };
-	double t_garp = -1, deadline;
+	double t_garp = -1, t_first = -1, deadline;
 	int want_arp, fd;
 	netsnmp_session *ss;
 
@@ -112,8 +147,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	want_arp = strcmp(argv[2], "-") != 0;
-	if (want_arp && inet_pton(AF_INET, argv[2], &alias) != 1)
-		return 2;
+	if (want_arp)
+		parse_aliases(argv[2]);
 	setenv("MIBS", "", 1);
 	init_snmp("set_to_garp");
 	fd = arp_socket(argv[1]);
@@ -134,17 +169,25 @@ int main(int argc, char **argv)
 		if (select((fd > nfds ? fd : nfds - 1) + 1, &fds, NULL, NULL, &tv) > 0) {
 			if (FD_ISSET(fd, &fds))
 				while ((n = recv(fd, frame, sizeof(frame), 0)) > 0)
-					if (t_garp < 0 && want_arp && is_garp_for(frame, n, alias))
-						t_garp = now_ms();
+					if (want_arp && is_new_garp(frame, n)) {
+						if (t_first < 0)
+							t_first = now_ms();
+						if (++aliases_seen == alias_count)
+							t_garp = now_ms();
+					}
 			snmp_read(&fds);
 		}
 		snmp_timeout();
 	}
 	if (t_reply < 0 || (want_arp && t_garp < 0)) {
-		fprintf(stderr, "no %s within the deadline\n", t_reply < 0 ? "reply" : "gratuitous ARP");
+		fprintf(stderr, "no %s within the deadline (%u of %u aliases announced)\n",
+			t_reply < 0 ? "reply" : "gratuitous ARP", aliases_seen, alias_count);
 		return 1;
 	}
-	printf("garp_ms=%.3f set_rtt_ms=%.3f\n", want_arp ? t_garp - t_sent : 0.0, t_reply - t_sent);
+	printf("garp_ms=%.3f set_rtt_ms=%.3f", want_arp ? t_garp - t_sent : 0.0, t_reply - t_sent);
+	if (alias_count > 1)
+		printf(" first_garp_ms=%.3f", t_first - t_sent);
+	printf("\n");
 	snmp_close(ss);
 	close(fd);
 	return 0;

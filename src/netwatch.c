@@ -9,6 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+
+/*
+ * Room for a burst of notifications: a switch-over of hundreds of aliases
+ * brings one notification per address at once, and the default receive
+ * buffer (rmem_default) holds only a few hundred; the kernel drops the rest
+ * (ENOBUFS).  SO_RCVBUFFORCE needs CAP_NET_ADMIN, which cmshad keeps;
+ * without it SO_RCVBUF gives what rmem_max allows.
+ */
+#define NETWATCH_RCVBUF (4 * 1024 * 1024)
 
 struct cmsha_netwatch {
 	struct nl_cache_mngr *mngr;
@@ -27,6 +37,30 @@ static void on_cache_change(struct nl_cache *cache, struct nl_object *obj, int a
 	(void)cache;
 	(void)obj;
 	(void)action;
+	w->dirty = true;
+}
+
+static void enlarge_receive_buffer(int fd)
+{
+	int size = NETWATCH_RCVBUF;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+}
+
+/*
+ * Reading the notifications failed (ENOBUFS, NLE_NOMEM in libnl: the kernel
+ * dropped some): the caches may miss changes, so read both again in full.
+ */
+static void resync(struct cmsha_netwatch *w)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+
+	if (sk && nl_connect(sk, NETLINK_ROUTE) == 0) {
+		nl_cache_refill(sk, w->links);
+		nl_cache_refill(sk, w->addrs);
+	}
+	nl_socket_free(sk);
 	w->dirty = true;
 }
 
@@ -52,6 +86,7 @@ struct cmsha_netwatch *cmsha_netwatch_open(cmsha_netwatch_changed_fn changed, vo
 		cmsha_netwatch_close(w);
 		return NULL;
 	}
+	enlarge_receive_buffer(nl_cache_mngr_get_fd(w->mngr));
 	return w;
 }
 
@@ -71,7 +106,8 @@ int cmsha_netwatch_fd(const struct cmsha_netwatch *w)
 
 void cmsha_netwatch_process(struct cmsha_netwatch *w)
 {
-	nl_cache_mngr_data_ready(w->mngr);
+	if (nl_cache_mngr_data_ready(w->mngr) < 0)
+		resync(w);
 	if (w->dirty) {
 		w->dirty = false;
 		if (w->changed)

@@ -10,8 +10,10 @@
 
 #include <check.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #define DEADLINE_MS 2000
@@ -158,6 +160,55 @@ START_TEST(missing_interface_is_not_up)
 }
 END_TEST
 
+/* N addresses 10.79.x.y/16 on dum0, added while the watch reads nothing. */
+static void add_burst(int n)
+{
+	char text[32];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(text, sizeof(text), "10.79.%d.%d/16", i / 250, i % 250 + 1);
+		netns_change_address("dum0", text, true);
+	}
+}
+
+/* How many of the watch's local addresses are in 10.79.0.0/16. */
+static int burst_addresses_seen(void)
+{
+	struct cmsha_local_addr *l;
+	size_t n = cmsha_netwatch_local_addrs(watch, &l);
+	int seen = 0;
+
+	for (size_t i = 0; i < n; i++)
+		seen += l[i].addr.family == AF_INET && l[i].addr.u.bytes[0] == 10 &&
+			l[i].addr.u.bytes[1] == 79;
+	free(l);
+	return seen;
+}
+
+/* A switch-over of hundreds of aliases: no notification may be lost. */
+START_TEST(sees_every_address_of_a_burst)
+{
+	add_burst(1000);
+	netns_change_address("dum0", "10.77.0.10/24", true);
+	wait_for(true, true);
+	ck_assert_int_eq(burst_addresses_seen(), 1000);
+}
+END_TEST
+
+/* Notifications the kernel dropped (ENOBUFS) are made up by a full re-read. */
+START_TEST(reads_everything_again_after_an_overrun)
+{
+	int small = 4096;
+
+	ck_assert_int_eq(setsockopt(cmsha_netwatch_fd(watch), SOL_SOCKET, SO_RCVBUF, &small,
+				    sizeof(small)), 0);
+	add_burst(300);
+	netns_change_address("dum0", "10.77.0.10/24", true);
+	wait_for(true, true);
+	ck_assert_int_eq(burst_addresses_seen(), 300);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -172,6 +223,8 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, ipv6_alias);
 	tcase_add_test(tc, lists_local_addresses_with_interface);
 	tcase_add_test(tc, missing_interface_is_not_up);
+	tcase_add_test(tc, sees_every_address_of_a_burst);
+	tcase_add_test(tc, reads_everything_again_after_an_overrun);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }

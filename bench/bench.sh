@@ -1,0 +1,65 @@
+#!/bin/bash
+# bench/bench.sh - cmshad's benchmarks in the namespace lab, side by side
+# with snmpd itself and keepalived measured in the same run (issue 7).
+# Not part of `make check`; run `sudo make bench` (it builds the tools).
+#
+#   1   GET latency/throughput from the NOC: snmpd's sysUpTime.0 (reference),
+#       a cmshad scalar, keepalived's vrrpInstanceState (AgentX subagent of
+#       the same snmpd); a walk of the whole CMS-HA-MIB with 256 aliases
+#       (run in case 4's 256-alias lab)
+#   1b  snmpd restart -> first answered GET from cmshad and from keepalived
+#   2   snmpset -> first gratuitous ARP: cmshad takeover, forceTakeover,
+#       switchAway; keepalived: vrrpInstanceBasePriority of the backup raised
+#   3   client replies lost (2 ms pings) and the window in which both servers
+#       hold the address (ip -ts monitor address in both), both daemons
+#   4   1, 16, 256 aliases: SET -> every alias announced, both daemons
+#   5   resident memory idle, after 10 and after BENCH_SWITCHES switch-overs
+#   6   GET p99 while the peer is black-holed and during switch-overs
+#
+# Environment (defaults): BENCH_CASES ("1 1b 2 3 4 5 6"), BENCH_GETS (3000
+# per subject, case 1), BENCH_ROUNDS (20 cmshad rounds, cases 2 and 4 use
+# it, case 3 half), BENCH_KA_ROUNDS (10; each keepalived takeover takes its
+# 3 s master-down interval), BENCH_RESTARTS (3), BENCH_SWITCHES (1000),
+# BENCH_SCALE ("1 16 256"), BENCH_WALKS (20), BENCH_KA_SOAK_ADVERT (0.05 s,
+# keepalived's advert interval in case 5 only; VRRPv3 allows it).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tests/lab.sh"
+. "$top/tests/mib-oids.sh"
+. "$top/bench/keepalived.sh"
+
+CASES=${BENCH_CASES:-1 1b 2 3 4 5 6}
+GETS=${BENCH_GETS:-3000}
+ROUNDS=${BENCH_ROUNDS:-20}
+KA_ROUNDS=${BENCH_KA_ROUNDS:-10}
+RESTARTS=${BENCH_RESTARTS:-3}
+SWITCHES=${BENCH_SWITCHES:-1000}
+SCALE=${BENCH_SCALE:-1 16 256}
+WALKS=${BENCH_WALKS:-20}
+KA_SOAK_ADVERT=${BENCH_KA_SOAK_ADVERT:-0.05}
+TOOLS=${BENCH_TOOLS:-$top/bench}
+SNMP_LOAD=$TOOLS/snmp_load SET_TO_GARP=$TOOLS/set_to_garp
+OID_UPTIME=.1.3.6.1.2.1.1.3.0
+SCALE_NET=10.79 KA_SCALE_NET=10.80 # case 4: cmshad's and keepalived's /16s
+for t in "$SNMP_LOAD" "$SET_TO_GARP"; do
+	[[ -x $t ]] || { echo "build it first: make bench/${t##*/}" >&2 && exit 1; }
+done
+
+. "$top/bench/stats.sh"
+. "$top/bench/cases.sh"
+
+lab_require_root
+ka_install
+want() { [[ " $CASES " == *" $1 "* ]]; }
+bench_header
+if want 1 || want 1b || want 2 || want 3 || want 6; then
+	bench_lab 0
+	for c in 1 1b 2 3 6; do want $c && "bench_case_$c"; done
+fi
+want 4 && bench_case_4
+if want 1 && ! { want 4 && [[ " $SCALE " == *" 256 "* ]]; }; then
+	bench_lab 256 && bench_walk 256
+fi
+if want 5; then bench_lab 0 && bench_case_5; fi
+lab_down
+bench_table

@@ -1,0 +1,228 @@
+/*
+ * bench/snmp_load: a small SNMP load generator on net-snmp's API.
+ *
+ *   snmp_load get AGENT COMMUNITY OID COUNT
+ *       COUNT synchronous GETs, one after the other;
+ *       prints "runs=N p50_ms=X p99_ms=Y max_ms=Z ops_s=W".
+ *   snmp_load walk AGENT COMMUNITY ROOT COUNT
+ *       COUNT GETNEXT walks of the subtree under ROOT; prints the same
+ *       figures per walk plus "varbinds=V" (objects in one walk).
+ *   snmp_load reconnect AGENT COMMUNITY REF_OID OID TIMEOUT_MS
+ *       polls REF_OID until the agent answers it (the master is back), then
+ *       OID until it has a value (the subagent is back); prints
+ *       "reconnect_ms=X" (from the first answer for REF_OID).
+ *
+ * With SNMP_LOAD_SAMPLES=FILE in the environment, each time (ms) is also
+ * appended to FILE, one a line, so that interleaved runs can be merged.
+ *
+ * A GET counts only when it returns a value: an error status or an
+ * exception (noSuchObject, noSuchInstance, endOfMibView) fails the run.
+ */
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct target {
+	oid name[MAX_OID_LEN];
+	size_t len;
+};
+
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+_Noreturn static void die(const char *what)
+{
+	fprintf(stderr, "snmp_load: %s\n", what);
+	exit(2);
+}
+
+static struct target parse_oid(const char *text)
+{
+	struct target t = { .len = MAX_OID_LEN };
+
+	if (!read_objid(text, t.name, &t.len))
+		die("bad OID");
+	return t;
+}
+
+static netsnmp_session *open_agent(const char *agent, const char *community, long timeout_us)
+{
+	netsnmp_session s, *ss;
+
+	snmp_sess_init(&s);
+	s.version = SNMP_VERSION_2c;
+	s.peername = (char *)agent;
+	s.community = (u_char *)community;
+	s.community_len = strlen(community);
+	s.timeout = timeout_us;
+	s.retries = 0;
+	if (!(ss = snmp_open(&s))) {
+		snmp_perror("snmp_open");
+		exit(2);
+	}
+	return ss;
+}
+
+static int is_value(const netsnmp_variable_list *v)
+{
+	return v && v->type != SNMP_NOSUCHOBJECT && v->type != SNMP_NOSUCHINSTANCE &&
+	       v->type != SNMP_ENDOFMIBVIEW;
+}
+
+/* One request for T; on success *next gets the answered name (for walks). */
+static int request(netsnmp_session *ss, int type, const struct target *t, struct target *next)
+{
+	netsnmp_pdu *pdu = snmp_pdu_create(type), *resp = NULL;
+	int ok;
+
+	snmp_add_null_var(pdu, t->name, t->len);
+	ok = snmp_synch_response(ss, pdu, &resp) == STAT_SUCCESS && resp &&
+	     resp->errstat == SNMP_ERR_NOERROR && is_value(resp->variables);
+	if (ok && next) {
+		next->len = resp->variables->name_length;
+		memcpy(next->name, resp->variables->name, next->len * sizeof(oid));
+	}
+	if (resp)
+		snmp_free_pdu(resp);
+	return ok;
+}
+
+/* A GETNEXT walk under ROOT; returns the number of objects, -1 on error. */
+static long walk(netsnmp_session *ss, const struct target *root)
+{
+	struct target cur = *root, next;
+	long n = 0;
+
+	for (;;) {
+		if (!request(ss, SNMP_MSG_GETNEXT, &cur, &next))
+			return n > 0 ? n : -1; /* endOfMibView after the last object */
+		if (next.len < root->len ||
+		    netsnmp_oid_is_subtree(root->name, root->len, next.name, next.len) != 0)
+			return n;
+		cur = next;
+		n++;
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile of sorted samples. */
+static double pct(const double *v, long n, double p)
+{
+	long i = (long)((n - 1) * p / 100.0 + 0.5);
+	return v[i < n ? i : n - 1];
+}
+
+static void report(double *v, long n, double total_ms)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	printf("runs=%ld p50_ms=%.3f p99_ms=%.3f max_ms=%.3f ops_s=%.0f", n, pct(v, n, 50),
+	       pct(v, n, 99), v[n - 1], n / (total_ms / 1e3));
+}
+
+static void save_samples(const double *v, long n)
+{
+	const char *path = getenv("SNMP_LOAD_SAMPLES");
+	FILE *f;
+
+	if (!path || !*path)
+		return;
+	if (!(f = fopen(path, "a")))
+		die("cannot append to SNMP_LOAD_SAMPLES");
+	for (long i = 0; i < n; i++)
+		fprintf(f, "%.3f\n", v[i]);
+	fclose(f);
+}
+
+static int run_load(netsnmp_session *ss, const struct target *t, long count, int walking)
+{
+	double *v = calloc(count, sizeof(double)), start = now_ms(), t0;
+	long i, objects = 0;
+
+	if (!v)
+		die("out of memory");
+	for (i = 0; i < count; i++) {
+		t0 = now_ms();
+		if (walking ? (objects = walk(ss, t)) < 1 : !request(ss, SNMP_MSG_GET, t, NULL)) {
+			fprintf(stderr, "snmp_load: request %ld failed\n", i + 1);
+			return 1;
+		}
+		v[i] = now_ms() - t0;
+	}
+	save_samples(v, count);
+	report(v, count, now_ms() - start);
+	if (walking)
+		printf(" varbinds=%ld", objects);
+	printf("\n");
+	free(v);
+	return 0;
+}
+
+/* Poll T every 2 ms (each GET waits at most the session timeout). */
+static int poll_until(netsnmp_session *ss, const struct target *t, double deadline)
+{
+	while (now_ms() < deadline) {
+		if (request(ss, SNMP_MSG_GET, t, NULL))
+			return 1;
+		usleep(2000);
+	}
+	return 0;
+}
+
+static int run_reconnect(netsnmp_session *ss, char **argv)
+{
+	struct target ref = parse_oid(argv[0]), t = parse_oid(argv[1]);
+	double deadline = now_ms() + atof(argv[2]), t_master;
+
+	if (!poll_until(ss, &ref, deadline))
+		die("the master agent did not answer before the deadline");
+	t_master = now_ms();
+	if (!poll_until(ss, &t, deadline))
+		die("the subagent's object did not answer before the deadline");
+	printf("reconnect_ms=%.1f\n", now_ms() - t_master);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	netsnmp_session *ss;
+	int rc;
+
+	if (argc != 6 && !(argc == 7 && strcmp(argv[1], "reconnect") == 0)) {
+		fprintf(stderr, "usage: %s get|walk AGENT COMMUNITY OID COUNT\n"
+				"       %s reconnect AGENT COMMUNITY REF_OID OID TIMEOUT_MS\n",
+			argv[0], argv[0]);
+		return 2;
+	}
+	setenv("MIBS", "", 1);
+	init_snmp("snmp_load");
+	if (strcmp(argv[1], "reconnect") == 0) {
+		ss = open_agent(argv[2], argv[3], 50000);
+		rc = run_reconnect(ss, argv + 4);
+	} else if (strcmp(argv[1], "get") == 0 || strcmp(argv[1], "walk") == 0) {
+		struct target t = parse_oid(argv[4]);
+		long count = atol(argv[5]);
+
+		if (count < 1)
+			die("COUNT must be at least 1");
+		ss = open_agent(argv[2], argv[3], 2000000);
+		rc = run_load(ss, &t, count, argv[1][0] == 'w');
+	} else {
+		die("unknown mode");
+	}
+	snmp_close(ss);
+	snmp_shutdown("snmp_load");
+	return rc;
+}
