@@ -5,16 +5,21 @@
  * which the alias table shows as conflict(3), with a log line and one
  * cmsHaAliasConflict per conflict.
  *
- * A conflict ends when the alias is no longer held (ha.c clears the flag)
- * or when a takeover or forceTakeover adds and announces the aliases
- * again: kernel_glue.c tells this file of every alias change and
- * switchover_glue.c of every command's end.
+ * A conflict ends when the alias is no longer held (ha.c clears the flag),
+ * when a takeover or forceTakeover adds and announces the aliases again
+ * (kernel_glue.c tells this file of every alias change and
+ * switchover_glue.c of every command's end), or when the other station
+ * stops claiming it: while an alias reads conflict(3), a probe every
+ * RECHECK_MS asks who answers for it, and an alias nobody else answers
+ * for is present(1) again (a peer that took the aliases by force and then
+ * released them leaves no conflict behind).
  */
 #include "autoconfig.h"
 #include "cmshad.h"
 #include "conflict_watch.h"
 #include "loop_glue.h"
 #include "notify.h"
+#include "probe.h"
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -24,6 +29,9 @@
 
 /* After a failed open (e.g. an interface renamed away), try again this often. */
 #define RETRY_MS 5000
+/* While a conflict lasts: probe this often, and wait this long for answers. */
+#define RECHECK_MS 2000
+#define RECHECK_WAIT_MS 200
 
 static struct cmsha_conflict_watch *watch;
 static bool watched[CMSHA_MAX_ALIASES];    /* what the open watch listens for */
@@ -31,6 +39,11 @@ static bool rearm;                         /* reopen: forget the MACs seen so fa
 static bool open_failing;                  /* logged once until an open succeeds */
 static unsigned sync_timer;
 static uint32_t switchovers_seen;
+static struct cmsha_probe *recheck;       /* the probe of a recheck in progress */
+static size_t recheck_alias[CMSHA_MAX_ALIASES], n_recheck;   /* probe index -> alias */
+static unsigned recheck_timer;
+
+static void schedule_recheck(unsigned ms);
 
 static const char *alias_text(size_t i, char *buf, size_t len)
 {
@@ -57,6 +70,7 @@ static void on_conflict(void *arg, size_t i, const uint8_t mac[CMSHA_MAC_LEN])
 	a->conflict = true;
 	cmshad_kernel_refresh();
 	notify_alias_conflict(i, mac);
+	schedule_recheck(RECHECK_MS);
 }
 
 static void on_watch_readable(void *arg)
@@ -167,6 +181,95 @@ static void clear_conflicts(void)
 	schedule_sync(0);
 }
 
+/* --- rechecking a conflict ------------------------------------------------- */
+
+static void on_recheck_readable(void *arg)
+{
+	(void)arg;
+	if (recheck)
+		cmsha_probe_on_readable(recheck);
+}
+
+static void close_recheck(void)
+{
+	if (!recheck)
+		return;
+	loop_fd_unwatch(NULL, cmsha_probe_fd(recheck));
+	cmsha_probe_free(recheck);
+	recheck = NULL;
+}
+
+/* Probe every alias still in conflict; false when there is none (or no probe). */
+static bool start_recheck(void)
+{
+	struct cmsha_alias_conf conf[CMSHA_MAX_ALIASES];
+	char err[256];
+
+	n_recheck = 0;
+	for (size_t i = 0; i < cmshad.cfg.n_aliases; i++) {
+		const struct cmsha_alias_runtime *a = &cmshad.ha.aliases[i];
+
+		if (a->conflict && cmsha_alias_state_is_held(a->state)) {
+			conf[n_recheck] = cmshad.cfg.aliases[i];
+			recheck_alias[n_recheck++] = i;
+		}
+	}
+	if (n_recheck == 0)
+		return false;
+	recheck = cmsha_probe_start(conf, n_recheck, err, sizeof(err));
+	if (recheck && !loop_fd_watch(NULL, cmsha_probe_fd(recheck), on_recheck_readable, NULL)) {
+		cmsha_probe_free(recheck);
+		recheck = NULL;
+	}
+	return recheck != NULL;   /* a probe that cannot run now: try again later */
+}
+
+/* The answers are in: a conflict nobody else answers for is over. */
+static bool finish_recheck(void)
+{
+	char text[CMSHA_INET_STRLEN + IF_NAMESIZE + 16];
+	bool any = false;
+
+	for (size_t j = 0; j < n_recheck; j++) {
+		struct cmsha_alias_runtime *a = &cmshad.ha.aliases[recheck_alias[j]];
+
+		if (!a->conflict || cmsha_probe_in_use(recheck, j))
+			continue;
+		a->conflict = false;
+		any = true;
+		snmp_log(LOG_NOTICE, "alias %s: conflict ended: no other station answers for it\n",
+			 alias_text(recheck_alias[j], text, sizeof(text)));
+	}
+	close_recheck();
+	return any;
+}
+
+static void recheck_step(void *arg)
+{
+	bool waiting = recheck != NULL;
+
+	(void)arg;
+	recheck_timer = 0;
+	if (!waiting && start_recheck()) {
+		recheck_timer = loop_timer_add(NULL, RECHECK_WAIT_MS, recheck_step, NULL);
+		return;
+	}
+	if (waiting && finish_recheck()) {
+		cmshad_kernel_refresh();
+		rearm = true;           /* the same station claiming again is news again */
+		schedule_sync(0);
+	}
+	for (size_t i = 0; i < cmshad.cfg.n_aliases; i++)
+		if (cmshad.ha.aliases[i].conflict)
+			schedule_recheck(RECHECK_MS);
+}
+
+static void schedule_recheck(unsigned ms)
+{
+	if (!recheck_timer && !recheck)
+		recheck_timer = loop_timer_add(NULL, ms, recheck_step, NULL);
+}
+
 /* Called before the end of a command is reported. */
 void cmshad_conflict_command_finished(const struct cmsha_history_entry *e)
 {
@@ -195,6 +298,9 @@ void cmshad_conflict_stop(void)
 {
 	if (sync_timer)
 		loop_timer_cancel(NULL, sync_timer);
-	sync_timer = 0;
+	if (recheck_timer)
+		loop_timer_cancel(NULL, recheck_timer);
+	sync_timer = recheck_timer = 0;
+	close_recheck();
 	close_watch();
 }

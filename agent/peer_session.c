@@ -307,6 +307,32 @@ void peer_session_stop(void)
 	probe_session = command_session = NULL;
 	probe_outstanding = discovery_outstanding = engine_ready = false;
 }
+/*
+ * A send that fails at once (sendto: no route, a firewall's EPERM) is
+ * reported twice by net-snmp: the callback gets OP_SEND_FAILED inside
+ * snmp_async_send, which then returns 0 as well.  The callbacks below free
+ * their context; they ignore that first report (send_request() is running),
+ * so the failure is reported once, by the return value, and the context is
+ * freed once.  A resend that fails later reaches the callback only.
+ */
+static bool sending;
+
+static bool send_request(netsnmp_session *session, netsnmp_pdu *pdu, snmp_callback fn,
+			 void *magic)
+{
+	int reqid;
+
+	sending = true;
+	reqid = snmp_async_send(session, pdu, fn, magic);
+	sending = false;
+	return reqid != 0;
+}
+
+static bool failed_in_send(int op)
+{
+	return sending && op == NETSNMP_CALLBACK_OP_SEND_FAILED;
+}
+
 struct command_wait {
 	void (*done)(void *arg, bool ok, const char *reason);
 	void *arg;
@@ -320,6 +346,8 @@ static int on_command_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pd
 	char reason[128];
 
 	(void)sess, (void)reqid;
+	if (failed_in_send(op))
+		return 1;                  /* peer_session_command returns false */
 	if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu && pdu->command == SNMP_MSG_REPORT)
 		return 1;                  /* a resend or OP_SEC_ERROR follows */
 	if (op == NETSNMP_CALLBACK_OP_SEC_ERROR)
@@ -356,7 +384,7 @@ bool peer_session_command(enum cmsha_command cmd, unsigned timeout_ms,
 	name[obj->oid_len] = 0;
 	snmp_pdu_add_variable(pdu, name, obj->oid_len + 1, ASN_INTEGER, &value, sizeof(value));
 	command_session->timeout = (long)timeout_ms * 1000;
-	if (snmp_async_send(command_session, pdu, on_command_reply, w))
+	if (send_request(command_session, pdu, on_command_reply, w))
 		return true;
 	snmp_free_pdu(pdu);
 	free(w);
@@ -389,6 +417,8 @@ static int on_takeover_reply(int op, netsnmp_session *sess, int reqid, netsnmp_p
 	bool ok;
 
 	(void)sess, (void)reqid;
+	if (failed_in_send(op))
+		return 1;                  /* peer_session_get_last_takeover returns false */
 	if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu && pdu->command == SNMP_MSG_REPORT)
 		return 1;                  /* a resend or OP_SEC_ERROR follows */
 	ok = is_answer(op, pdu) && pdu->errstat == SNMP_ERR_NOERROR &&
@@ -415,7 +445,7 @@ bool peer_session_get_last_takeover(void (*done)(void *arg, bool ok, int64_t whe
 	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
 	name[obj->oid_len] = 0;
 	snmp_add_null_var(pdu, name, obj->oid_len + 1);
-	if (snmp_async_send(probe_session, pdu, on_takeover_reply, w))
+	if (send_request(probe_session, pdu, on_takeover_reply, w))
 		return true;
 	snmp_free_pdu(pdu);
 	free(w);

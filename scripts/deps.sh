@@ -12,6 +12,7 @@ CMSHA_PACKAGES=(
 	netcat-openbsd  # the TCP service of tests/integration-components.sh
 	tzdata  # tests/check_mib_values: DateAndTime in several time zones
 	snmptt libnet-ip-perl  # tests/integration-pager.sh (snmptt needs Net::IP for ipv6_enable)
+	nftables python3  # tests/faults: SNMP dropped between the agents; the analyzer
 )
 
 # Install whatever is missing (root only); apt-get update at most once.

@@ -1,0 +1,10 @@
+#!/bin/bash
+# make check: a short randomized fault-injection run (tests/faults/README.md).
+# FAULTS_TRIALS / FAULTS_TIME_LIMIT / FAULTS_SEED override the defaults; a
+# failure prints the seed of each trial with a violation, to replay it.
+set -uo pipefail
+here=$(dirname "$0")
+exec "$here/run-trials" --trials "${FAULTS_TRIALS:-50}" \
+	--time-limit "${FAULTS_TIME_LIMIT:-300}" \
+	--autofailover "${FAULTS_AUTOFAILOVER:-both}" \
+	${FAULTS_SEED:+--seed "$FAULTS_SEED"}
