@@ -102,9 +102,9 @@ check "sec sees the peer unreachable" wait_value sec "$OID_PEER_REACHABLE" 2 $((
 check "NOC forceTakeover on sec" set_ok sec 4
 check "sec holds the aliases" lab_wait_until 2000 "sec holds" holds sec
 port pri up
-check "cmsHaSplitBrain from pri (nothing moves)" lab_wait_until 3000 "trap" \
+check "cmsHaSplitBrain from pri (nothing moves)" lab_wait_until 6000 "trap" \
 	trap_from "$LAB_PRI_IP" "$OID_SPLIT_BRAIN" "the peer took them over last and keeps them (autofailover off: nothing moves)"
-check "cmsHaSplitBrain from sec" lab_wait_until 2000 "trap" \
+check "cmsHaSplitBrain from sec" lab_wait_until 4000 "trap" \
 	trap_from "$LAB_SEC_IP" "$OID_SPLIT_BRAIN" "this server took them over last"
 check "both still hold the aliases" stays $((3 * INTERVAL)) eval 'holds pri && holds sec'
 check "the NOC releases on pri" set_ok pri 3
@@ -144,9 +144,9 @@ check "the isolated primary still holds its aliases (a split brain)" holds pri
 echo "=== heal: split brain, notified by both; the primary (which took nothing over) releases"
 port pri up
 check "one holder: the secondary" lab_wait_until 5000 "pri releases" only_holder sec pri
-check "cmsHaSplitBrain from pri: the peer keeps" lab_wait_until 2000 "trap" \
+check "cmsHaSplitBrain from pri: the peer keeps" lab_wait_until 4000 "trap" \
 	trap_from "$LAB_PRI_IP" "$OID_SPLIT_BRAIN" "the peer took them over last and keeps them"
-check "cmsHaSplitBrain from sec: sec keeps" lab_wait_until 2000 "trap" \
+check "cmsHaSplitBrain from sec: sec keeps" lab_wait_until 4000 "trap" \
 	trap_from "$LAB_SEC_IP" "$OID_SPLIT_BRAIN" "this server took them over last and keeps them"
 check "pri's history: an automatic release for the split brain" history_has pri \
 	"automatic (split brain: both servers held the aliases; the peer took them over last"
