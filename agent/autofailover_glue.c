@@ -27,6 +27,9 @@ static struct {
 	bool moved;
 	struct timespec moved_at;
 	uint32_t switchovers_seen;
+	/* we gave the aliases to the peer: it holds them until it says otherwise */
+	bool handed_over;
+	struct timespec handed_over_at;
 	/* the split brain in progress, if any */
 	bool split, split_notified, peer_time_asked, peer_time_known;
 	int64_t peer_took_over_ds;
@@ -60,6 +63,19 @@ static bool later(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec != b->tv_sec ? a->tv_sec > b->tv_sec : a->tv_nsec > b->tv_nsec;
 }
 
+/*
+ * The peer's last known state; but after this server gave the aliases up to
+ * it (a release or switchAway that moved them), the peer holds them until
+ * an answer asked after that says otherwise: a peer that dies right after
+ * taking over, before a probe saw it active, is still taken over from.
+ */
+static int peer_last_known_oper(const struct peer_status *peer)
+{
+	if (af.handed_over && !later(&peer->oper_asked, &af.handed_over_at))
+		return CMSHA_OPER_ACTIVE;
+	return peer->last_known_oper;
+}
+
 static const char *required_component_down(void)
 {
 	for (size_t i = 0; i < cmshad.cfg.n_components; i++)
@@ -83,7 +99,7 @@ static void gather(struct cmsha_af_input *in)
 		.in_holddown = af.moved && ms_since(&af.moved_at) < cmshad.cfg.holddown_ms,
 		.required_down = required_component_down(),
 		.peer = { .reachable = peer->reachable, .oper = peer->oper_state,
-			  .last_known_oper = peer->last_known_oper,
+			  .last_known_oper = peer_last_known_oper(peer),
 			  .oper_is_fresh = later(&peer->oper_asked, &cmshad.ha.oper_last_change),
 			  .took_over_known = af.peer_time_known,
 			  .took_over_ds = af.peer_took_over_ds },
@@ -192,12 +208,20 @@ void cmshad_autofailover_evaluate(void)
 }
 
 /* Hold-down starts with each switch-over and each automatic attempt, so a
- * takeover the probe stopped is not retried every probe interval. */
+ * takeover the probe stopped is not retried every probe interval.  A release
+ * or switchAway that moved the aliases handed them to the peer. */
 void cmshad_autofailover_command_finished(const struct cmsha_history_entry *e)
 {
 	bool attempt = e->initiator == CMSHA_BY_AUTOMATIC && e->result != CMSHA_RESULT_REFUSED;
+	bool moved = cmshad.history.switchover_count != af.switchovers_seen;
 
-	if (cmshad.history.switchover_count != af.switchovers_seen || attempt) {
+	if (moved && (e->command == CMSHA_CMD_RELEASE || e->command == CMSHA_CMD_SWITCH_AWAY)) {
+		af.handed_over = true;
+		clock_gettime(CLOCK_REALTIME, &af.handed_over_at);
+	} else if (moved) {
+		af.handed_over = false;
+	}
+	if (moved || attempt) {
 		af.switchovers_seen = cmshad.history.switchover_count;
 		af.moved = true;
 		clock_gettime(CLOCK_MONOTONIC, &af.moved_at);

@@ -31,7 +31,8 @@
 struct cmsha_af_peer {
 	bool reachable;
 	int oper;                       /* from its latest answer; unknown when none */
-	int last_known_oper;            /* the latest state it reported, kept */
+	int last_known_oper;            /* the latest state it reported, kept; active
+					 * when we handed it the aliases since */
 	bool oper_is_fresh;             /* oper was asked after our state last changed */
 	bool took_over_known;           /* took_over_ds fetched from the peer */
 	int64_t took_over_ds;           /* its cmsHaLastTakeoverTime, 1/10 s since 1970; 0 never */
