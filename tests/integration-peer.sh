@@ -73,7 +73,10 @@ check "cmsHaPeerReachableAgain at the NOC" lab_wait_until 2000 "trap" \
 check "its state: standby again" wait_value pri "$OID_PEER_OPER_STATE" 2
 
 echo "=== the peer's snmpd stopped, its host up: reachable (ICMP), state unknown"
-traps_before=$(grep -c "OID: $OID_NOTIFICATIONS.5 " "$LAB_TRAPLOG" || true)
+# The primary's own: the secondary's traps from inside its black hole may
+# still arrive late (net-snmp queues them), and they do not count here.
+pri_unreachable_traps() { grep -cE "\[$LAB_PRI_IP\]:.* OID: $OID_NOTIFICATIONS.5( |\$)" "$LAB_TRAPLOG" || true; }
+traps_before=$(pri_unreachable_traps)
 failures_before=$(value pri "$OID_PEER_PROBE_FAILURES")
 lab_stop_snmpd sec
 check "pri reads the peer's state unknown(5) within ${BOUND} ms (+300 ms)" \
@@ -82,8 +85,7 @@ check "and the peer reachable still" value_is pri "$OID_PEER_REACHABLE" 1
 check "and stays reachable for another ${BOUND} ms" \
 	stays "$BOUND" pri "$OID_PEER_REACHABLE" 1
 check "no probe failure counted" value_is pri "$OID_PEER_PROBE_FAILURES" "$failures_before"
-check "no cmsHaPeerUnreachable sent" \
-	test "$(grep -c "OID: $OID_NOTIFICATIONS.5 " "$LAB_TRAPLOG" || true)" -eq "$traps_before"
+check "no cmsHaPeerUnreachable sent by pri" test "$(pri_unreachable_traps)" -eq "$traps_before"
 lab_start_snmpd sec
 check "sec's cmshad back on its snmpd: pri reads its state standby" \
 	wait_value pri "$OID_PEER_OPER_STATE" 2 5000
