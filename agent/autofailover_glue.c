@@ -85,6 +85,16 @@ static const char *required_component_down(void)
 	return NULL;
 }
 
+/* A switchAway is running: it accepts a release, and only then. */
+static bool switch_away_running(void)
+{
+	char reason[CMSHA_HISTORY_REASON_LEN];
+
+	return cmshad.sw.job && !cmshad.sw.reserved &&
+	       cmsha_switchover_check(&cmshad.sw, CMSHA_CMD_RELEASE, CMSHA_BY_AUTOMATIC, reason,
+				      sizeof(reason)) == CMSHA_VERDICT_ACCEPT;
+}
+
 static void gather(struct cmsha_af_input *in)
 {
 	const struct peer_status *peer = peer_session_status();
@@ -92,10 +102,12 @@ static void gather(struct cmsha_af_input *in)
 	*in = (struct cmsha_af_input){
 		.enabled = cmshad.cfg.autofailover,
 		.role = cmshad.cfg.role,
-		.oper = cmshad.ha.oper,
+		/* During our switchAway we still hold every alias until the release. */
+		.oper = switch_away_running() ? CMSHA_OPER_ACTIVE : cmshad.ha.oper,
 		.took_over_ds = own_took_over_ds(),
 		.mode = cmshad.ha.mode,
 		.busy = cmshad.sw.job || cmshad.sw.reserved,
+		.switching_away = switch_away_running(),
 		.in_holddown = af.moved && ms_since(&af.moved_at) < cmshad.cfg.holddown_ms,
 		.required_down = required_component_down(),
 		.peer = { .reachable = peer->reachable, .oper = peer->oper_state,

@@ -81,10 +81,13 @@ enum cmsha_af_action cmsha_autofailover_decide(const struct cmsha_af_input *in,
 	const struct cmsha_af_peer *peer = &in->peer;
 
 	why[0] = '\0';
-	if (!in->enabled || in->busy)
+	if (!in->enabled)
 		return CMSHA_AF_NONE;
-	if (cmsha_split_brain(in))
+	/* Our own switchAway waits for a release: a split brain may give it one. */
+	if (cmsha_split_brain(in) && (!in->busy || in->switching_away))
 		return decide_split_brain(in, why, len);
+	if (in->busy)
+		return CMSHA_AF_NONE;
 	if (in->oper == CMSHA_OPER_STANDBY && !peer->reachable &&
 	    peer_state_holds(peer->last_known_oper)) {
 		snprintf(why, len, "peer %s unreachable (last seen %s)", peer_name,

@@ -45,6 +45,7 @@ struct cmsha_af_input {
 	int64_t took_over_ds;           /* this server's cmsHaLastTakeoverTime; 0 never */
 	enum cmsha_mode mode;
 	bool busy;                      /* a command is running or reserved */
+	bool switching_away;            /* that command is a switchAway: a release ends it */
 	bool in_holddown;
 	const char *required_down;      /* a required component that is down, or NULL */
 	struct cmsha_af_peer peer;

@@ -137,6 +137,12 @@ START_TEST(split_brain_the_later_one_keeps)
 	/* Not held down: two holders are worse than one more move. */
 	in.in_holddown = true;
 	ck_assert_int_eq(decide(), CMSHA_AF_RELEASE);
+	/* a switchAway of ours, waiting for a release, does not hold it back */
+	in.busy = in.switching_away = true;
+	ck_assert_int_eq(decide(), CMSHA_AF_RELEASE);
+	in.switching_away = false;                         /* any other command does */
+	ck_assert_int_eq(decide(), CMSHA_AF_NONE);
+	in.busy = false;
 	in.enabled = false;                                /* off: nothing moves */
 	ck_assert_int_eq(decide(), CMSHA_AF_NONE);
 }
