@@ -99,7 +99,9 @@ check "... with cmsHaComponentRequirement" \
 	trap_from "$LAB_PRI_IP" "$N_DOWN" "$OID_COMPONENT_REQUIREMENT.$ODBC = INTEGER: 2"
 check "no cmsHaComponentUp so far (its first up was no recovery)" \
 	bash -c '(($1 == 0))' _ "$(trap_count "$N_UP")"
-check "the log names the refusal" grep -q \
+# The log is a file another process writes: give it a moment (a sanitized
+# cmshad is slower).
+check "the log names the refusal" lab_wait_until 3000 "log line" grep -q \
 	"component odbc (optional): up -> down: connect to 127.0.0.1:$PORT: Connection refused" \
 	"$LAB_DIR/pri/cmshad.log"
 
