@@ -76,15 +76,6 @@ static int peer_last_known_oper(const struct peer_status *peer)
 	return peer->last_known_oper;
 }
 
-static const char *required_component_down(void)
-{
-	for (size_t i = 0; i < cmshad.cfg.n_components; i++)
-		if (cmshad.cfg.components[i].required &&
-		    cmshad.ha.components[i].state == CMSHA_COMPONENT_DOWN)
-			return cmshad.cfg.components[i].name;
-	return NULL;
-}
-
 /* A switchAway is running: it accepts a release, and only then. */
 static bool switch_away_running(void)
 {
@@ -109,7 +100,7 @@ static void gather(struct cmsha_af_input *in)
 		.busy = cmshad.sw.job || cmshad.sw.reserved,
 		.switching_away = switch_away_running(),
 		.in_holddown = af.moved && ms_since(&af.moved_at) < cmshad.cfg.holddown_ms,
-		.required_down = required_component_down(),
+		.required_down = cmsha_ha_required_component_down(&cmshad.ha),
 		.peer = { .reachable = peer->reachable, .oper = peer->oper_state,
 			  .last_known_oper = peer_last_known_oper(peer),
 			  .oper_is_fresh = later(&peer->oper_asked, &cmshad.ha.oper_last_change),

@@ -91,3 +91,12 @@ void cmsha_ha_refresh(struct cmsha_ha *ha, const struct cmsha_alias_observation 
 	if (ha->observer.oper_changed)
 		ha->observer.oper_changed(ha->observer.arg, was, ha->oper);
 }
+
+const char *cmsha_ha_required_component_down(const struct cmsha_ha *ha)
+{
+	for (size_t i = 0; i < ha->cfg->n_components; i++)
+		if (ha->cfg->components[i].required &&
+		    ha->components[i].state == CMSHA_COMPONENT_DOWN)
+			return ha->cfg->components[i].name;
+	return NULL;
+}

@@ -54,6 +54,9 @@ bool cmsha_ha_init(struct cmsha_ha *ha, const struct cmsha_config *cfg,
 		   const struct timespec *now);
 void cmsha_ha_free(struct cmsha_ha *ha);
 
+/* The name of a required component whose state is down, or NULL. */
+const char *cmsha_ha_required_component_down(const struct cmsha_ha *ha);
+
 /* One observation per configured alias, in config order. */
 void cmsha_ha_refresh(struct cmsha_ha *ha, const struct cmsha_alias_observation *obs,
 		      const struct cmsha_local_addr *locals, size_t n_locals,

@@ -65,15 +65,6 @@ static const char *interface_down(const struct cmsha_switchover *s)
 	return NULL;
 }
 
-static const char *required_component_down(const struct cmsha_switchover *s)
-{
-	for (size_t i = 0; i < s->cfg->n_components; i++)
-		if (s->cfg->components[i].required &&
-		    s->ha->components[i].state == CMSHA_COMPONENT_DOWN)
-			return s->cfg->components[i].name;
-	return NULL;
-}
-
 #define VERDICT(v, ...) do { snprintf(reason, len, __VA_ARGS__); return (v); } while (0)
 
 static enum cmsha_verdict check_busy(const struct cmsha_switchover *s, enum cmsha_command cmd,
@@ -123,7 +114,7 @@ enum cmsha_verdict check_state(const struct cmsha_switchover *s, enum cmsha_comm
 		VERDICT(CMSHA_VERDICT_REFUSE, "peer agent %s is unreachable: it cannot take over", peer);
 	if ((cmd == CMSHA_CMD_TAKEOVER || cmd == CMSHA_CMD_FORCE_TAKEOVER) && down)
 		VERDICT(CMSHA_VERDICT_REFUSE, "interface %s is down or missing", down);
-	if (cmd == CMSHA_CMD_TAKEOVER && (unfit = required_component_down(s)))
+	if (cmd == CMSHA_CMD_TAKEOVER && (unfit = cmsha_ha_required_component_down(s->ha)))
 		VERDICT(CMSHA_VERDICT_REFUSE, "required component %s is down here: this server "
 			"is not fit to take over (forceTakeover overrides)", unfit);
 	return CMSHA_VERDICT_ACCEPT;
