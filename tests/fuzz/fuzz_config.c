@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -153,12 +154,13 @@ static void check_limits(const struct cmsha_config *cfg)
 	CHECK(cfg->release_timeout_ms >= 10 && cfg->release_timeout_ms <= 60000);
 }
 
+/* In any case: net-snmp matches tokens case-insensitively, and so does the core. */
 static bool token_listed(const char *token)
 {
 	const char *t;
 
 	for (size_t i = 0; (t = cmsha_config_token_at(i)); i++)
-		if (strcmp(t, token) == 0)
+		if (strcasecmp(t, token) == 0)
 			return true;
 	return false;
 }
