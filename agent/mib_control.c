@@ -103,8 +103,9 @@ static bool carry_out(netsnmp_request_info *r, struct hold *hold)
 /*
  * release runs in ACTION: over AgentX that is the CommitSet, which the
  * master waits for before it answers, so the answer confirms the aliases
- * are gone.  The others start in COMMIT (the CleanupSet, after the answer),
- * and run on in the event loop.
+ * are gone; its records (history file, notification) follow in COMMIT, the
+ * CleanupSet, which the master sends as it answers.  The others start in
+ * COMMIT and run on in the event loop.
  */
 static int command_set_phase(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r)
 {
@@ -115,6 +116,9 @@ static int command_set_phase(netsnmp_agent_request_info *reqinfo, netsnmp_reques
 		return SNMP_ERR_NOERROR;
 	switch (reqinfo->mode) {
 	case MODE_SET_ACTION:
+		/* The history file and the notification wait until after the answer. */
+		if (is_release)
+			cmsha_switchover_hold_records(&cmshad.sw);
 		if (is_release && !carry_out(r, hold))
 			return fail(reqinfo, r, SNMP_ERR_COMMITFAILED);
 		break;
@@ -122,12 +126,15 @@ static int command_set_phase(netsnmp_agent_request_info *reqinfo, netsnmp_reques
 		if (hold->released)
 			cmsha_switchover_undo_release(&cmshad.sw);
 		hold->released = false;
+		cmsha_switchover_flush_records(&cmshad.sw);
 		break;
 	case MODE_SET_COMMIT:
+		cmsha_switchover_flush_records(&cmshad.sw);
 		if (!is_release && !carry_out(r, hold))
 			return fail(reqinfo, r, SNMP_ERR_COMMITFAILED);
 		break;
 	case MODE_SET_FREE:        /* a hold never used is given back */
+		cmsha_switchover_flush_records(&cmshad.sw);
 		if (!hold->released && cmshad.sw.reserved)
 			cmsha_switchover_unreserve(&cmshad.sw);
 		netsnmp_request_remove_list_data(r, HOLD_KEY);

@@ -200,8 +200,8 @@ static bool save(const struct cmsha_history *h, char *err, size_t errlen)
 	return ok;
 }
 
-bool cmsha_history_add(struct cmsha_history *h, struct cmsha_history_entry *e,
-		       bool counts_as_switchover, char *err, size_t errlen)
+void cmsha_history_append(struct cmsha_history *h, struct cmsha_history_entry *e,
+			  bool counts_as_switchover)
 {
 	/* A reason is one line in the file and one string in the MIB. */
 	for (char *c = e->reason; *c; c++)
@@ -214,5 +214,16 @@ bool cmsha_history_add(struct cmsha_history *h, struct cmsha_history_entry *e,
 	if (e->result != CMSHA_RESULT_REFUSED && e->command != CMSHA_CMD_TEST)
 		h->last_duration_ms = e->duration_ms;
 	push(h, e);
+}
+
+bool cmsha_history_save(const struct cmsha_history *h, char *err, size_t errlen)
+{
 	return !h->path || save(h, err, errlen);
+}
+
+bool cmsha_history_add(struct cmsha_history *h, struct cmsha_history_entry *e,
+		       bool counts_as_switchover, char *err, size_t errlen)
+{
+	cmsha_history_append(h, e, counts_as_switchover);
+	return cmsha_history_save(h, err, errlen);
 }

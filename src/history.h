@@ -60,6 +60,15 @@ void cmsha_history_close(struct cmsha_history *h);
 bool cmsha_history_add(struct cmsha_history *h, struct cmsha_history_entry *e,
 		       bool counts_as_switchover, char *err, size_t errlen);
 
+/*
+ * cmsha_history_add in two steps, for a caller that must answer before it
+ * writes: append (in memory, seen at once) and, later, save (false with err
+ * if the file could not be written).
+ */
+void cmsha_history_append(struct cmsha_history *h, struct cmsha_history_entry *e,
+			  bool counts_as_switchover);
+bool cmsha_history_save(const struct cmsha_history *h, char *err, size_t errlen);
+
 /* Note (and save) that cmd has started; the next cmsha_history_add ends it. */
 bool cmsha_history_set_pending(struct cmsha_history *h, enum cmsha_command cmd,
 			       char *err, size_t errlen);

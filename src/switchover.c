@@ -44,6 +44,7 @@ static void job_free(struct cmsha_switchover *s)
 
 void cmsha_switchover_shutdown(struct cmsha_switchover *s)
 {
+	cmsha_switchover_flush_records(s);
 	job_free(s);
 	if (s->announce_timer)
 		s->env->timer_cancel(s->env->ctx, s->announce_timer);
@@ -137,17 +138,6 @@ void cmsha_switchover_reserve(struct cmsha_switchover *s)
 void cmsha_switchover_unreserve(struct cmsha_switchover *s)
 {
 	s->reserved = false;
-}
-
-static void record(struct cmsha_switchover *s, struct cmsha_history_entry *e, bool counts)
-{
-	char err[CMSHA_HISTORY_REASON_LEN];
-
-	snprintf(s->last_reason, sizeof(s->last_reason), "%s", e->reason);
-	if (!cmsha_history_add(s->history, e, counts, err, sizeof(err)))
-		snprintf(e->reason + strlen(e->reason), sizeof(e->reason) - strlen(e->reason),
-			 " (history not saved: %s)", err);
-	s->env->finished(s->env->ctx, e);
 }
 
 void cmsha_switchover_refuse(struct cmsha_switchover *s, enum cmsha_command cmd,
@@ -296,10 +286,6 @@ bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
 		s->ha->switching_over = true;
 		s->env->refresh(s->env->ctx);
 	}
-	/* Aliases may be added: a restart before the end must find this out. */
-	if ((cmd == CMSHA_CMD_TAKEOVER || cmd == CMSHA_CMD_FORCE_TAKEOVER) &&
-	    !cmsha_history_set_pending(s->history, cmd, reason, sizeof(reason)))
-		job_step(s, "cannot note the takeover as pending: %s", reason);
 	if (cmd == CMSHA_CMD_SWITCH_AWAY)
 		job_switch_away_start(s);
 	else

@@ -55,6 +55,11 @@ enum cmsha_verdict { CMSHA_VERDICT_ACCEPT, CMSHA_VERDICT_ALREADY_DONE, CMSHA_VER
 
 struct cmsha_job;
 
+/* A release within a switchAway ends two commands: room for both, and more. */
+#define CMSHA_HELD_RECORDS 4
+/* Held records are written after this at the latest (the SET never ended). */
+#define CMSHA_HOLD_RECORDS_MAX_MS 1000
+
 struct cmsha_switchover {
 	const struct cmsha_config *cfg;
 	struct cmsha_ha *ha;
@@ -68,6 +73,11 @@ struct cmsha_switchover {
 	char trigger[128];              /* an automatic command's reason to run */
 	struct cmsha_job *job;          /* the command in progress, if any */
 	unsigned announce_timer, announce_rounds_left;
+	/* records held back by cmsha_switchover_hold_records() */
+	bool records_held;
+	struct cmsha_history_entry held[CMSHA_HELD_RECORDS];
+	size_t n_held;
+	unsigned held_timer;
 };
 
 void cmsha_switchover_init(struct cmsha_switchover *s, const struct cmsha_config *cfg,
@@ -133,6 +143,16 @@ void cmsha_switchover_recover(struct cmsha_switchover *s);
  * (another varbind of the same request): the SET as a whole changes nothing.
  */
 void cmsha_switchover_undo_release(struct cmsha_switchover *s);
+
+/*
+ * A release answered within a SET: its history row is in memory at once
+ * (the MIB shows it), but the file write (fsync) and finished() (log,
+ * notifications) wait until flush, i.e. until the SET is answered, so that
+ * the peer waiting for the release is not kept waiting for them.  Flushed
+ * by the timer after CMSHA_HOLD_RECORDS_MAX_MS if nobody does it sooner.
+ */
+void cmsha_switchover_hold_records(struct cmsha_switchover *s);
+void cmsha_switchover_flush_records(struct cmsha_switchover *s);
 
 const char *cmsha_switchover_status_name(enum cmsha_switchover_status st);
 

@@ -32,11 +32,14 @@ void job_step(struct cmsha_switchover *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* switchover_records.c: the history row and finished(), now or held */
+void record(struct cmsha_switchover *s, struct cmsha_history_entry *e, bool counts);
+
 bool job_ask_peer(struct cmsha_switchover *s, enum cmsha_command cmd, unsigned timeout_ms,
 		  void (*then)(struct cmsha_switchover *s, bool ok, const char *reason));
 
-/* switchover_probe.c: the pre-flight probe, then next() */
-void job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
+/* switchover_probe.c: the pre-flight probe, then next(); false: the job ended */
+bool job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
 		     void (*next)(struct cmsha_switchover *s, const char *conflict));
 void job_probe_stop(struct cmsha_switchover *s);
 

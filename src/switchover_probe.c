@@ -105,7 +105,7 @@ static void on_round_over(void *arg)
 	job->probe_next(s, conflict);
 }
 
-void job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
+bool job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
 		     void (*next)(struct cmsha_switchover *s, const char *conflict))
 {
 	struct cmsha_job *job = s->job;
@@ -116,19 +116,20 @@ void job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_m
 	job->targets = calloc(n + s->cfg->n_peer_addrs, sizeof(*job->targets));
 	if (!job->targets) {
 		job_finish(s, CMSHA_RESULT_FAILED, "out of memory");
-		return;
+		return false;
 	}
 	memcpy(job->targets, s->cfg->aliases, n * sizeof(*job->targets));
 	job->n_targets = n + add_peer_targets(s->cfg, job->targets + n);
 	job->probe = cmsha_probe_start(job->targets, job->n_targets, err, sizeof(err));
 	if (!job->probe) {
 		job_finish(s, CMSHA_RESULT_FAILED, "probe: %s", err);
-		return;
+		return false;
 	}
 	s->env->fd_watch(s->env->ctx, cmsha_probe_fd(job->probe), on_probe_readable, s);
 	job->rounds_left = count;
 	job->round_wait_ms = wait_ms;
 	job->timer = s->env->timer_add(s->env->ctx, wait_ms, on_round_over, s);
+	return true;
 }
 
 void job_probe_stop(struct cmsha_switchover *s)

@@ -172,17 +172,35 @@ static bool test_checks_pass(struct cmsha_switchover *s)
 	return true;
 }
 
+/*
+ * Aliases may be added: a restart before the end must find this out.  The
+ * note is written (fsync) once the probe's first round is out, while the
+ * probe waits for answers, and so always before any alias is added.
+ */
+static void note_pending(struct cmsha_switchover *s)
+{
+	char err[CMSHA_HISTORY_REASON_LEN];
+
+	if (!cmsha_history_set_pending(s->history, s->job->cmd, err, sizeof(err)))
+		job_step(s, "cannot note the takeover as pending: %s", err);
+}
+
 void job_takeover_start(struct cmsha_switchover *s)
 {
 	const struct cmsha_config *cfg = s->cfg;
+	bool started;
 
 	if (s->job->cmd == CMSHA_CMD_TEST && !test_checks_pass(s))
 		return;
 	job_step(s, "probing %zu alias(es)", cfg->n_aliases);
 	if (s->job->cmd == CMSHA_CMD_FORCE_TAKEOVER)
-		job_probe_start(s, cfg->forceprobe_count, cfg->forceprobe_wait_ms, after_probe);
+		started = job_probe_start(s, cfg->forceprobe_count, cfg->forceprobe_wait_ms,
+					  after_probe);
 	else
-		job_probe_start(s, cfg->preflight_count, cfg->preflight_wait_ms, after_probe);
+		started = job_probe_start(s, cfg->preflight_count, cfg->preflight_wait_ms,
+					  after_probe);
+	if (started && s->job->cmd != CMSHA_CMD_TEST)
+		note_pending(s);
 }
 
 static void on_switch_away_deadline(void *arg)

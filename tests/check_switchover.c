@@ -9,7 +9,9 @@
 
 #include <check.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct cmsha_config cfg;
 static struct cmsha_ha ha;
@@ -30,7 +32,28 @@ static void fake_finished(void *ctx, const struct cmsha_history_entry *e)
 
 static void fake_refresh(void *ctx) { (void)ctx; }
 
+/* One timer at a time is all the tests here arm (the held records' one). */
+static cmsha_callback timer_fn;
+static void *timer_arg;
+
+static unsigned fake_timer_add(void *ctx, unsigned ms, cmsha_callback fn, void *arg)
+{
+	(void)ctx, (void)ms;
+	ck_assert_ptr_null(timer_fn);
+	timer_fn = fn;
+	timer_arg = arg;
+	return 1;
+}
+
+static void fake_timer_cancel(void *ctx, unsigned id)
+{
+	(void)ctx;
+	ck_assert_uint_eq(id, 1);
+	timer_fn = NULL;
+}
+
 static const struct cmsha_switchover_env env = {
+	.timer_add = fake_timer_add, .timer_cancel = fake_timer_cancel,
 	.peer_reachable = fake_peer_reachable, .finished = fake_finished,
 	.refresh = fake_refresh,
 };
@@ -51,6 +74,7 @@ static void setup(void)
 	cmsha_switchover_init(&sw, &cfg, &ha, &history, NULL, &env);
 	peer_up = true;
 	finished_calls = 0;
+	timer_fn = NULL;
 }
 
 static void teardown(void)
@@ -157,6 +181,80 @@ START_TEST(automatic_command_records_its_trigger_once)
 }
 END_TEST
 
+/* A fresh history kept in a file of a new temporary directory. */
+static void open_history_file(char *dir, char *path, size_t len)
+{
+	char err[256];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, len, "%s/history", dir);
+	cmsha_history_close(&history);
+	ck_assert(cmsha_history_open(&history, 10, path, err, sizeof(err)));
+}
+
+static size_t rows_on_disk(const char *path)
+{
+	struct cmsha_history h;
+	char err[256];
+	size_t n;
+
+	ck_assert_msg(cmsha_history_open(&h, 10, path, err, sizeof(err)), "%s", err);
+	n = h.count;
+	cmsha_history_close(&h);
+	return n;
+}
+
+static void remove_history_dir(const char *dir, const char *path)
+{
+	unlink(path);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+
+START_TEST(held_records_wait_for_the_flush)
+{
+	char dir[] = "/tmp/check-switchover-XXXXXX", path[64];
+
+	open_history_file(dir, path, sizeof(path));
+	cmsha_switchover_hold_records(&sw);
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_PEER));
+	/* in memory (the MIB shows it) but neither on disk nor announced yet */
+	ck_assert_uint_eq(history.count, 1);
+	ck_assert_str_eq(sw.last_reason, "already standby: this server holds no alias: "
+			 "nothing to do");
+	ck_assert_int_eq(finished_calls, 0);
+	ck_assert_uint_eq(rows_on_disk(path), 0);
+	cmsha_switchover_flush_records(&sw);
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert_int_eq(last_finished.command, CMSHA_CMD_RELEASE);
+	ck_assert_uint_eq(rows_on_disk(path), 1);
+	ck_assert_ptr_null(timer_fn);             /* the fallback timer is cancelled */
+	/* no longer held: the next command is recorded at once */
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_SNMP));
+	ck_assert_int_eq(finished_calls, 2);
+	ck_assert_uint_eq(rows_on_disk(path), 2);
+	remove_history_dir(dir, path);
+}
+END_TEST
+
+START_TEST(held_records_are_written_by_the_timer_if_nobody_flushes)
+{
+	char dir[] = "/tmp/check-switchover-XXXXXX", path[64];
+
+	open_history_file(dir, path, sizeof(path));
+	cmsha_switchover_hold_records(&sw);
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_PEER));
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_PEER));
+	ck_assert_int_eq(finished_calls, 0);
+	ck_assert_ptr_nonnull(timer_fn);
+	timer_fn(timer_arg);
+	ck_assert_int_eq(finished_calls, 2);
+	ck_assert_uint_eq(rows_on_disk(path), 2);
+	cmsha_switchover_flush_records(&sw);      /* nothing left: nothing twice */
+	ck_assert_int_eq(finished_calls, 2);
+	remove_history_dir(dir, path);
+}
+END_TEST
+
 START_TEST(interface_down_refuses_takeover)
 {
 	ha.aliases[0].state = CMSHA_ALIAS_INTERFACE_DOWN;
@@ -224,6 +322,8 @@ int main(void)
 	tcase_add_test(tc, a_held_engine_refuses_everything);
 	tcase_add_test(tc, refusal_is_recorded_and_changes_nothing);
 	tcase_add_test(tc, a_late_commit_is_stale);
+	tcase_add_test(tc, held_records_wait_for_the_flush);
+	tcase_add_test(tc, held_records_are_written_by_the_timer_if_nobody_flushes);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }

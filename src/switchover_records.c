@@ -1,0 +1,77 @@
+/*
+ * A command's records: its history row (memory and file) and the
+ * finished() hook (log, MIB table, notifications).  A release answered
+ * within a SET may hold them until after the answer, so that the file's
+ * fsync and the notification are not between the peer's request and the
+ * release it waits for.
+ */
+#include "autoconfig.h"
+#include "switchover_private.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void note_not_saved(struct cmsha_history_entry *e, const char *err)
+{
+	size_t used = strlen(e->reason);
+
+	snprintf(e->reason + used, sizeof(e->reason) - used, " (history not saved: %s)", err);
+}
+
+void record(struct cmsha_switchover *s, struct cmsha_history_entry *e, bool counts)
+{
+	char err[CMSHA_HISTORY_REASON_LEN];
+
+	snprintf(s->last_reason, sizeof(s->last_reason), "%s", e->reason);
+	if (s->records_held && s->n_held == CMSHA_HELD_RECORDS)
+		cmsha_switchover_flush_records(s);
+	if (s->records_held) {
+		cmsha_history_append(s->history, e, counts);
+		s->held[s->n_held++] = *e;
+		return;
+	}
+	if (!cmsha_history_add(s->history, e, counts, err, sizeof(err)))
+		note_not_saved(e, err);
+	s->env->finished(s->env->ctx, e);
+}
+
+static void on_hold_expired(void *arg)
+{
+	struct cmsha_switchover *s = arg;
+
+	s->held_timer = 0;
+	cmsha_switchover_flush_records(s);
+}
+
+void cmsha_switchover_hold_records(struct cmsha_switchover *s)
+{
+	if (s->records_held)
+		return;
+	s->records_held = true;
+	s->held_timer = s->env->timer_add(s->env->ctx, CMSHA_HOLD_RECORDS_MAX_MS,
+					  on_hold_expired, s);
+}
+
+void cmsha_switchover_flush_records(struct cmsha_switchover *s)
+{
+	struct cmsha_history_entry held[CMSHA_HELD_RECORDS];
+	size_t n = s->n_held;
+	char err[CMSHA_HISTORY_REASON_LEN];
+	bool saved;
+
+	if (s->held_timer)
+		s->env->timer_cancel(s->env->ctx, s->held_timer);
+	s->held_timer = 0;
+	s->records_held = false;
+	if (n == 0)
+		return;
+	/* finished() may start another command: take the rows out first. */
+	memcpy(held, s->held, n * sizeof(held[0]));
+	s->n_held = 0;
+	saved = cmsha_history_save(s->history, err, sizeof(err));
+	for (size_t i = 0; i < n; i++) {
+		if (!saved)
+			note_not_saved(&held[i], err);
+		s->env->finished(s->env->ctx, &held[i]);
+	}
+}
