@@ -100,13 +100,20 @@ static const struct cmsha_switchover_env env = {
 /*
  * Start-up: adopt what the kernel shows.  Only a primary holding nothing
  * claims its aliases, and only when the peer is not active; the engine's
- * probe then makes sure nobody answers for them.
+ * probe then makes sure nobody answers for them.  The claim waits for the
+ * first peer verdict; a command that came first (a NOC's, the peer's) has
+ * decided instead, and a takeover it runs is no restart's to complete.
  */
 static void claim_at_start(void)
 {
 	char reason[CMSHA_HISTORY_REASON_LEN];
 	const struct peer_status *peer = peer_session_status();
 
+	if (cmshad.sw.status != CMSHA_STATUS_IDLE) {
+		snmp_log(LOG_NOTICE, "start-up: a command has run since the start (last: %s); "
+			 "no start-up claim\n", cmsha_switchover_status_name(cmshad.sw.status));
+		return;
+	}
 	if (cmshad.history.pending) {
 		snmp_log(LOG_WARNING, "start-up: a %s was cut short by a restart; completing it "
 			 "if the aliases are free\n", cmsha_command_name(cmshad.history.pending));

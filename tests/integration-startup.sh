@@ -106,5 +106,25 @@ check "sec active at once" value_is sec "$OID_OPER_STATE" 1
 check "no new history row" bash -c '[[ $1 == "$2" ]]' _ \
 	"$(lab_snmpwalk sec "$OID_HISTORY_ENTRY.3" | wc -l)" "$rows"
 
+echo "=== a command before the first peer verdict: no start-up claim after it"
+# The claim waits for the first verdict on the peer; with the peer
+# black-holed that takes 'failures' rounds.  A NOC's release in the meantime
+# (stay standby) is the decision that counts.
+lab_stop_cmshad sec
+lab_stop_cmshad pri
+lab_del_alias sec
+lab_exec lan ip link set vsec down
+lab_write_cmshad_conf pri "probe interval 1000 failures 3"
+lab_start_cmshad pri
+check "the NOC releases before the first verdict" set_ok pri 3
+first_verdict() { grep -q "peer agent .* is unreachable" "$LAB_DIR/pri/cmshad.log"; }
+check "pri's first verdict: the peer unreachable" lab_wait_until 8000 "verdict" first_verdict
+check "no claim: the log says why" \
+	grep -q "start-up: a command has run since the start" "$LAB_DIR/pri/cmshad.log"
+check "pri stays standby" value_is pri "$OID_OPER_STATE" 2
+check "pri holds nothing" holds_none pri
+check "the release is the last command" value_is pri "$OID_SWITCHOVER_STATUS" 3
+lab_exec lan ip link set vsec up
+
 lab_down
 exit $((failures > 0))
