@@ -13,7 +13,8 @@
 #   3   client replies lost (2 ms pings) and the window in which both servers
 #       hold the address (ip -ts monitor address in both), both daemons
 #   4   1, 16, 256 aliases: SET -> every alias announced, both daemons
-#   5   resident memory idle, after 10 and after BENCH_SWITCHES switch-overs
+#   5   resident memory idle, after 10 and after BENCH_SWITCHES switch-overs,
+#       then cmshad's after BENCH_SOAK_EXTRA more (cmshad alone, fast driver)
 #   6   GET p99 while the peer is black-holed and during switch-overs
 #
 # Environment (defaults): BENCH_CASES ("1 1b 2 3 4 5 6"), BENCH_GETS (3000
@@ -21,7 +22,8 @@
 # it, case 3 half), BENCH_KA_ROUNDS (10; each keepalived takeover takes its
 # 3 s master-down interval), BENCH_RESTARTS (3), BENCH_SWITCHES (1000),
 # BENCH_SCALE ("1 16 256"), BENCH_WALKS (20), BENCH_KA_SOAK_ADVERT (0.05 s,
-# keepalived's advert interval in case 5 only; VRRPv3 allows it).
+# keepalived's advert interval in case 5 only; VRRPv3 allows it),
+# BENCH_SOAK_EXTRA (5000 more cmshad switch-overs in case 5, about 1 min).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/lab.sh"
@@ -34,6 +36,7 @@ ROUNDS=${BENCH_ROUNDS:-20}
 KA_ROUNDS=${BENCH_KA_ROUNDS:-10}
 RESTARTS=${BENCH_RESTARTS:-3}
 SWITCHES=${BENCH_SWITCHES:-1000}
+SOAK_EXTRA=${BENCH_SOAK_EXTRA:-5000}
 SCALE=${BENCH_SCALE:-1 16 256}
 WALKS=${BENCH_WALKS:-20}
 KA_SOAK_ADVERT=${BENCH_KA_SOAK_ADVERT:-0.05}

@@ -366,6 +366,15 @@ _ka_switches() {
 	done
 }
 
+# _cmshad_switches_fast COUNT: the same, driven by one C process (snmp_load
+# switch: SET, then poll the states every 5 ms), about 100 a second.
+_cmshad_switches_fast() {
+	local out
+	out=$(noc "$SNMP_LOAD" switch "$(_lab_addr pri)" "$(_lab_addr sec)" private \
+		"$OID_SWITCHOVER_COMMAND" "$OID_OPER_STATE" "$1") ||
+		{ echo "bench: $out; a switch-over did not end" >&2 && return 1; }
+}
+
 # Both switch loops at once (they move different addresses).
 _switch_both() {
 	local pid
@@ -389,6 +398,12 @@ bench_case_5() {
 	_switch_both "$((SWITCHES - 10))"
 	echo "# case 5: $((SWITCHES - 10)) more switch-overs in $((SECONDS - t0)) s" >&2
 	_mem soak
+	# Where the growth stops: cmshad alone, many more switch-overs.
+	echo "# case 5: $SOAK_EXTRA more cmshad switch-overs ..." >&2
+	t0=$SECONDS
+	_cmshad_switches_fast "$SOAK_EXTRA"
+	echo "# case 5: $SOAK_EXTRA more cmshad switch-overs in $((SECONDS - t0)) s" >&2
+	_mem long
 	_case_5_rows
 }
 
@@ -403,15 +418,21 @@ _case_5_rows() {
 		row 5 "RSS $d: cmshad" kB "mem_cmshad_$s" "mem_ka_$s" "pri, sec: ${SAMPLES[mem_cmshad_$s]}"
 	done
 	_row 5 "RSS growth, 10 -> $SWITCHES switch-overs: keepalived" kB 2 - - - \
-		"pri, sec: $(_growth mem_ka)"
+		"pri, sec: $(_growth mem_ka warm soak)"
 	_row 5 "RSS growth, 10 -> $SWITCHES switch-overs: cmshad" kB 2 - - - \
-		"pri, sec: $(_growth mem_cmshad)"
+		"pri, sec: $(_growth mem_cmshad warm soak)"
+	local total=$((SWITCHES + SOAK_EXTRA))
+	row 5 "RSS after $total switch-overs: cmshad" kB mem_cmshad_long mem_ka_soak \
+		"pri, sec: ${SAMPLES[mem_cmshad_long]% }; the last $SOAK_EXTRA cmshad's alone"
+	_row 5 "RSS growth, $SWITCHES -> $total switch-overs: cmshad" kB 2 - - - \
+		"pri, sec: $(_growth mem_cmshad soak long)"
 }
 
+# _growth SERIES FROM TO: each server's RSS at TO minus at FROM.
 _growth() {
 	local -a w s
-	read -ra w <<<"${SAMPLES[$1_warm]}"
-	read -ra s <<<"${SAMPLES[$1_soak]}"
+	read -ra w <<<"${SAMPLES[$1_$2]}"
+	read -ra s <<<"${SAMPLES[$1_$3]}"
 	echo "$((s[0] - w[0])) kB, $((s[1] - w[1])) kB"
 }
 
@@ -420,24 +441,33 @@ _growth() {
 bench_case_6() {
 	local r chunk=$GETS # 5 x 2 x GETS: some seconds, several probe intervals
 	lab_exec lan ip link set vsec down # the peer black-holed
+	# Measured once cmshad has found out (its probes go on timing out).
+	lab_wait_until 20000 "the peer unreachable" _peer_unreachable
 	for ((r = 0; r < 5; r++)); do
 		load bh_snmpd pri "$OID_UPTIME" "$chunk"
 		load bh_cmshad pri "$OID_OPER_STATE" "$chunk"
 	done
 	lab_exec lan ip link set vsec up
 	lab_wait_until 10000 "the peer reachable again" _peer_reachable
-	_cmshad_switches 100000 >/dev/null 2>&1 &
-	local pid=$!
+	# The switch-overs are driven by one light C process (snmp_load switch),
+	# not by a shell forking snmpset and snmpget on the same two CPUs.
+	_lab_client_env
+	lab_bg noc switcher env "${_LAB_CLIENT_ENV[@]}" "$SNMP_LOAD" switch "$(_lab_addr pri)" \
+		"$(_lab_addr sec)" private "$OID_SWITCHOVER_COMMAND" "$OID_OPER_STATE" 100000
 	for ((r = 0; r < 5; r++)); do
 		load sw_snmpd pri "$OID_UPTIME" "$chunk"
 		load sw_cmshad pri "$OID_OPER_STATE" "$chunk"
 	done
-	kill "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
+	_lab_alive "$LAB_BG_PID" ||
+		{ echo "bench: the switch-overs stopped before the GETs ended:" >&2 &&
+			tail -n 2 "$LAB_DIR/noc/switcher.out" >&2 && return 1; }
+	lab_stop_bg noc switcher
+	SWITCHES_UNDER_GETS=$(tail -n 1 "$LAB_DIR/noc/switcher.out")
 	_case_6_rows
 }
 
 _peer_reachable() { [[ $(value pri "$OID_PEER_REACHABLE") == 1 ]]; }
+_peer_unreachable() { [[ $(value pri "$OID_PEER_REACHABLE") == 2 ]]; }
 
 _case_6_rows() {
 	row 6 "GET p99, peer black-holed: snmpd sysUpTime.0 (ref)" ms bh_snmpd bh_snmpd
@@ -445,5 +475,5 @@ _case_6_rows() {
 		"p99 ratio $(ratio "$(pct bh_cmshad 99)" "$(pct bh_snmpd 99)")"
 	row 6 "GET p99, switch-overs running: snmpd sysUpTime.0 (ref)" ms sw_snmpd sw_snmpd
 	row 6 "GET p99, switch-overs running: cmshad cmsHaOperState.0" ms sw_cmshad sw_snmpd \
-		"p99 ratio $(ratio "$(pct sw_cmshad 99)" "$(pct sw_snmpd 99)")"
+		"p99 ratio $(ratio "$(pct sw_cmshad 99)" "$(pct sw_snmpd 99)"); ${SWITCHES_UNDER_GETS#switches=} switch-overs back to back"
 }

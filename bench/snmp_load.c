@@ -11,6 +11,13 @@
  *       polls REF_OID until the agent answers it (the master is back), then
  *       OID until it has a value (the subagent is back); prints
  *       "reconnect_ms=X" (from the first answer for REF_OID).
+ *   snmp_load switch AGENT_A AGENT_B COMMUNITY COMMAND_OID STATE_OID COUNT
+ *       COUNT switch-overs back to back, one process (case 6's stress, without
+ *       a shell forking snmpset/snmpget on the same CPUs): SET COMMAND_OID = 2
+ *       (takeover) on B and poll every 5 ms until B's STATE_OID is 1 (active)
+ *       and A's 2 (standby); then SET it to 5 (switchAway) on B and wait for
+ *       the reverse.  Prints "switches=N"; exits 1 when one does not end
+ *       within 5 s.  SIGTERM stops it after the switch-over in progress.
  *
  * With SNMP_LOAD_SAMPLES=FILE in the environment, each time (ms) is also
  * appended to FILE, one a line, so that interleaved runs can be merged.
@@ -20,6 +27,7 @@
  */
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +189,81 @@ static int poll_until(netsnmp_session *ss, const struct target *t, double deadli
 	return 0;
 }
 
+static volatile sig_atomic_t stop_switching;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop_switching = 1;
+}
+
+static long get_integer(netsnmp_session *ss, const struct target *t)
+{
+	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET), *resp = NULL;
+	long v = -1;
+
+	snmp_add_null_var(pdu, t->name, t->len);
+	if (snmp_synch_response(ss, pdu, &resp) == STAT_SUCCESS && resp &&
+	    resp->errstat == SNMP_ERR_NOERROR && resp->variables->type == ASN_INTEGER)
+		v = *resp->variables->val.integer;
+	if (resp)
+		snmp_free_pdu(resp);
+	return v;
+}
+
+static int set_integer(netsnmp_session *ss, const struct target *t, long value)
+{
+	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_SET), *resp = NULL;
+	int ok;
+
+	snmp_pdu_add_variable(pdu, t->name, t->len, ASN_INTEGER, &value, sizeof(value));
+	ok = snmp_synch_response(ss, pdu, &resp) == STAT_SUCCESS && resp &&
+	     resp->errstat == SNMP_ERR_NOERROR;
+	if (resp)
+		snmp_free_pdu(resp);
+	return ok;
+}
+
+/* SET command on by, then wait (5 s at most) for active on `active`, standby on the other. */
+static int switch_once(netsnmp_session *by, long command, netsnmp_session *active,
+		       netsnmp_session *standby, const struct target *cmd, const struct target *st)
+{
+	double deadline = now_ms() + 5000;
+
+	if (!set_integer(by, cmd, command))
+		return 0;
+	while (now_ms() < deadline) {
+		if (get_integer(active, st) == 1 && get_integer(standby, st) == 2)
+			return 1;
+		usleep(5000);
+	}
+	return 0;
+}
+
+static int run_switches(char **argv)
+{
+	netsnmp_session *a = open_agent(argv[0], argv[2], 2000000);
+	netsnmp_session *b = open_agent(argv[1], argv[2], 2000000);
+	struct target cmd = parse_oid(argv[3]), st = parse_oid(argv[4]);
+	long count = atol(argv[5]), i;
+	int rc = 0;
+
+	signal(SIGTERM, on_term);
+	for (i = 0; i < count && !stop_switching; i++) {
+		int ok = i % 2 == 0 ? switch_once(b, 2, b, a, &cmd, &st)
+				    : switch_once(b, 5, a, b, &cmd, &st);
+		if (!ok) {
+			fprintf(stderr, "snmp_load: switch-over %ld did not end within 5 s\n", i + 1);
+			rc = 1;
+			break;
+		}
+	}
+	printf("switches=%ld\n", i);
+	snmp_close(a);
+	snmp_close(b);
+	return rc;
+}
+
 static int run_reconnect(netsnmp_session *ss, char **argv)
 {
 	struct target ref = parse_oid(argv[0]), t = parse_oid(argv[1]);
@@ -200,14 +283,21 @@ int main(int argc, char **argv)
 	netsnmp_session *ss;
 	int rc;
 
-	if (argc != 6 && !(argc == 7 && strcmp(argv[1], "reconnect") == 0)) {
+	if (argc != 6 && !(argc == 7 && strcmp(argv[1], "reconnect") == 0) &&
+	    !(argc == 8 && strcmp(argv[1], "switch") == 0)) {
 		fprintf(stderr, "usage: %s get|walk AGENT COMMUNITY OID COUNT\n"
-				"       %s reconnect AGENT COMMUNITY REF_OID OID TIMEOUT_MS\n",
-			argv[0], argv[0]);
+				"       %s reconnect AGENT COMMUNITY REF_OID OID TIMEOUT_MS\n"
+				"       %s switch AGENT_A AGENT_B COMMUNITY COMMAND_OID STATE_OID COUNT\n",
+			argv[0], argv[0], argv[0]);
 		return 2;
 	}
 	setenv("MIBS", "", 1);
 	init_snmp("snmp_load");
+	if (strcmp(argv[1], "switch") == 0) {
+		rc = run_switches(argv + 2);
+		snmp_shutdown("snmp_load");
+		return rc;
+	}
 	if (strcmp(argv[1], "reconnect") == 0) {
 		ss = open_agent(argv[2], argv[3], 50000);
 		rc = run_reconnect(ss, argv + 4);
