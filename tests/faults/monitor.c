@@ -10,7 +10,12 @@
  *     it, frames parsed with cmsha's own parser, src/packet.c).
  *
  * One line per event on stdout, flushed at once, time first (ms since the
- * epoch, CLOCK_REALTIME, so it merges with the runner's own log):
+ * epoch, CLOCK_REALTIME, so it merges with the runner's own log).  The time
+ * is that of the wake-up that read the event: events of different sockets
+ * read in one wake-up happened in an order the monitor cannot know (it was
+ * not running), so they carry the same time rather than their reading
+ * order, which could show, say, the taker's add before the releaser's
+ * delete that preceded it.  The resolution is the monitor's wake-up delay.
  *
  *   1700000000123.456 addr pri add 10.77.0.10/24
  *   1700000000123.789 addr sec del fd77::10/64
@@ -49,13 +54,17 @@ struct node {
 	struct nl_sock *sk;
 };
 
+static struct timespec woke;          /* when poll() last returned */
+
+static void wake_up(void)
+{
+	clock_gettime(CLOCK_REALTIME, &woke);
+}
+
 static void stamp(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	printf("%lld.%03ld ", (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
-	       (ts.tv_nsec / 1000) % 1000);
+	printf("%lld.%03ld ", (long long)woke.tv_sec * 1000 + woke.tv_nsec / 1000000,
+	       (woke.tv_nsec / 1000) % 1000);
 }
 
 static void die(const char *what, const char *detail)
@@ -197,11 +206,13 @@ int main(int argc, char **argv)
 		pfd[i] = (struct pollfd){ .fd = nl_socket_get_fd(nodes[i].sk), .events = POLLIN };
 	}
 	pfd[n_nodes] = (struct pollfd){ .fd = open_bridge(argv[1]), .events = POLLIN };
+	wake_up();
 	stamp();
 	printf("monitor started\n");
 	for (;;) {
 		if (poll(pfd, (nfds_t)n_nodes + 1, -1) < 0 && errno != EINTR)
 			die("poll", strerror(errno));
+		wake_up();
 		for (int i = 0; i < n_nodes; i++)
 			if (pfd[i].revents & POLLIN)
 				read_node(&nodes[i]);
