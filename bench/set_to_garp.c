@@ -10,6 +10,8 @@
  * X is the time until a gratuitous ARP for every one of them was seen, and
  * "first_garp_ms=F" (the first of them) is printed too.
  */
+#include "bench_session.h"
+
 #include <arpa/inet.h>
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -100,24 +102,6 @@ static int is_new_garp(const unsigned char *f, ssize_t n)
 	return 1;
 }
 
-static netsnmp_session *open_agent(const char *agent, const char *community)
-{
-	netsnmp_session s, *ss;
-
-	snmp_sess_init(&s);
-	s.version = SNMP_VERSION_2c;
-	s.peername = (char *)agent;
-	s.community = (u_char *)community;
-	s.community_len = strlen(community);
-	s.timeout = 2000000;
-	s.retries = 0;
-	if (!(ss = snmp_open(&s))) {
-		snmp_perror("snmp_open");
-		exit(2);
-	}
-	return ss;
-}
-
 static void send_set(netsnmp_session *ss, const char *oid_text, long value)
 {
 	oid name[MAX_OID_LEN];
@@ -152,7 +136,7 @@ int main(int argc, char **argv)
 	setenv("MIBS", "", 1);
 	init_snmp("set_to_garp");
 	fd = arp_socket(argv[1]);
-	ss = open_agent(argv[3], argv[4]);
+	ss = bench_open_agent(argv[3], argv[4], 2000000);
 	send_set(ss, argv[5], atol(argv[6]));
 	deadline = t_sent + (argc > 7 ? atof(argv[7]) : 3000);
 	while (now_ms() < deadline && (t_reply == -1 || (want_arp && t_garp < 0))) {

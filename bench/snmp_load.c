@@ -25,6 +25,8 @@
  * A GET counts only when it returns a value: an error status or an
  * exception (noSuchObject, noSuchInstance, endOfMibView) fails the run.
  */
+#include "bench_session.h"
+
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <signal.h>
@@ -59,24 +61,6 @@ static struct target parse_oid(const char *text)
 	if (!read_objid(text, t.name, &t.len))
 		die("bad OID");
 	return t;
-}
-
-static netsnmp_session *open_agent(const char *agent, const char *community, long timeout_us)
-{
-	netsnmp_session s, *ss;
-
-	snmp_sess_init(&s);
-	s.version = SNMP_VERSION_2c;
-	s.peername = (char *)agent;
-	s.community = (u_char *)community;
-	s.community_len = strlen(community);
-	s.timeout = timeout_us;
-	s.retries = 0;
-	if (!(ss = snmp_open(&s))) {
-		snmp_perror("snmp_open");
-		exit(2);
-	}
-	return ss;
 }
 
 static int is_value(const netsnmp_variable_list *v)
@@ -242,8 +226,8 @@ static int switch_once(netsnmp_session *by, long command, netsnmp_session *activ
 
 static int run_switches(char **argv)
 {
-	netsnmp_session *a = open_agent(argv[0], argv[2], 2000000);
-	netsnmp_session *b = open_agent(argv[1], argv[2], 2000000);
+	netsnmp_session *a = bench_open_agent(argv[0], argv[2], 2000000);
+	netsnmp_session *b = bench_open_agent(argv[1], argv[2], 2000000);
 	struct target cmd = parse_oid(argv[3]), st = parse_oid(argv[4]);
 	long count = atol(argv[5]), i;
 	int rc = 0;
@@ -299,7 +283,7 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	if (strcmp(argv[1], "reconnect") == 0) {
-		ss = open_agent(argv[2], argv[3], 50000);
+		ss = bench_open_agent(argv[2], argv[3], 50000);
 		rc = run_reconnect(ss, argv + 4);
 	} else if (strcmp(argv[1], "get") == 0 || strcmp(argv[1], "walk") == 0) {
 		struct target t = parse_oid(argv[4]);
@@ -307,7 +291,7 @@ int main(int argc, char **argv)
 
 		if (count < 1)
 			die("COUNT must be at least 1");
-		ss = open_agent(argv[2], argv[3], 2000000);
+		ss = bench_open_agent(argv[2], argv[3], 2000000);
 		rc = run_load(ss, &t, count, argv[1][0] == 'w');
 	} else {
 		die("unknown mode");
