@@ -448,7 +448,9 @@ bench_case_6() {
 		load bh_cmshad pri "$OID_OPER_STATE" "$chunk"
 	done
 	lab_exec lan ip link set vsec up
-	lab_wait_until 10000 "the peer reachable again" _peer_reachable
+	# Both ways: a takeover on the secondary is refused while it still
+	# finds the primary unreachable.
+	lab_wait_until 10000 "each server finds its peer again" _peers_reachable
 	# The switch-overs are driven by one light C process (snmp_load switch),
 	# not by a shell forking snmpset and snmpget on the same two CPUs.
 	_lab_client_env
@@ -466,7 +468,9 @@ bench_case_6() {
 	_case_6_rows
 }
 
-_peer_reachable() { [[ $(value pri "$OID_PEER_REACHABLE") == 1 ]]; }
+_peers_reachable() {
+	[[ $(value pri "$OID_PEER_REACHABLE") == 1 && $(value sec "$OID_PEER_REACHABLE") == 1 ]]
+}
 _peer_unreachable() { [[ $(value pri "$OID_PEER_REACHABLE") == 2 ]]; }
 
 _case_6_rows() {
