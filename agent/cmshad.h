@@ -46,6 +46,8 @@ void cmshad_agentx_close(void);
 
 /* switchover_glue.c */
 bool cmshad_switchover_start(void);
+/* History saves off the event loop; after daemonizing and dropping privileges. */
+void cmshad_switchover_start_history_writer(void);
 void cmshad_switchover_stop(void);
 
 /* component_glue.c: component checks in the agent's loop, log and notifications */

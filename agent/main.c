@@ -237,6 +237,7 @@ int main(int argc, char **argv)
 	if (opt.pid_file)
 		write_pid_file(opt.pid_file);
 	drop_privileges(&opt);
+	cmshad_switchover_start_history_writer();
 	install_signals();
 	snmp_log(LOG_INFO, APP_NAME " " PACKAGE_VERSION " started as %s\n",
 		 cmsha_role_name(cmshad.cfg.role));

@@ -182,9 +182,41 @@ bool cmshad_switchover_start(void)
 	return true;
 }
 
+static void on_history_written(void *arg)
+{
+	char err[512];
+
+	(void)arg;
+	if (!cmsha_history_collect(&cmshad.history, err, sizeof(err)))
+		snmp_log(LOG_ERR, "switch-over history not saved: %s\n", err);
+	cmsha_switchover_history_written(&cmshad.sw);
+}
+
+/* Without the thread the loop saves, fsync included: slower, still correct. */
+void cmshad_switchover_start_history_writer(void)
+{
+	char err[512];
+	int fd;
+
+	if (!cmsha_history_start_writer(&cmshad.history, NULL, err, sizeof(err))) {
+		snmp_log(LOG_WARNING, "switch-over history: %s; saving in the event loop\n", err);
+		return;
+	}
+	fd = cmsha_history_writer_fd(&cmshad.history);
+	if (fd >= 0 && !loop_fd_watch(NULL, fd, on_history_written, NULL)) {
+		snmp_log(LOG_WARNING, "switch-over history: cannot watch the writer's fd; "
+			 "saving in the event loop\n");
+		cmsha_history_stop_writer(&cmshad.history);
+	}
+}
+
 void cmshad_switchover_stop(void)
 {
+	int fd = cmsha_history_writer_fd(&cmshad.history);
+
 	cmsha_switchover_shutdown(&cmshad.sw);
+	if (fd >= 0)
+		loop_fd_unwatch(NULL, fd);
 	peer_session_stop();
 	cmsha_alias_ctl_close(cmshad.alias_ctl);
 	cmshad.alias_ctl = NULL;

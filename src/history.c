@@ -1,17 +1,16 @@
 #include "autoconfig.h"
 #include "history.h"
+#include "history_writer.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define FILE_MAGIC "cmsha-history 1"
 
-static bool save(const struct cmsha_history *h, char *err, size_t errlen);
+static bool save(struct cmsha_history *h, char *err, size_t errlen);
 
 const char *cmsha_command_name(enum cmsha_command c)
 {
@@ -155,12 +154,13 @@ bool cmsha_history_open(struct cmsha_history *h, size_t capacity, const char *pa
 
 void cmsha_history_close(struct cmsha_history *h)
 {
+	cmsha_history_stop_writer(h);
 	free(h->ring);
 	free(h->path);
 	memset(h, 0, sizeof(*h));
 }
 
-static bool write_all(const struct cmsha_history *h, FILE *f)
+static void write_all(const struct cmsha_history *h, FILE *f)
 {
 	fprintf(f, FILE_MAGIC " %" PRIu32 " %" PRIu32 " %" PRIu32 " %d\n", h->next_index,
 		h->switchover_count, h->last_duration_ms, (int)h->pending);
@@ -170,33 +170,42 @@ static bool write_all(const struct cmsha_history *h, FILE *f)
 			(long long)e->time.tv_sec, (long)e->time.tv_nsec, e->command, e->initiator,
 			e->result, e->duration_ms, e->reason);
 	}
-	return fflush(f) == 0 && fsync(fileno(f)) == 0 && !ferror(f);
 }
 
-/* Write a temporary file beside the real one, then rename over it. */
-static bool save(const struct cmsha_history *h, char *err, size_t errlen)
+/* The file's text, in memory (malloc'd); NULL when out of memory. */
+static char *format(const struct cmsha_history *h, size_t *len)
 {
-	size_t len = strlen(h->path) + 5;
-	char *tmp = malloc(len);
-	FILE *f;
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+
+	if (!f)
+		return NULL;
+	write_all(h, f);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* Each save has a ticket; with a writer thread the file work happens there. */
+static bool save(struct cmsha_history *h, char *err, size_t errlen)
+{
+	size_t len;
+	char *text = format(h, &len);
 	bool ok;
 
-	if (!tmp) {
-		snprintf(err, errlen, "out of memory");
+	h->saves++;
+	if (!text) {
+		snprintf(err, errlen, "cannot write %s: out of memory", h->path);
 		return false;
 	}
-	snprintf(tmp, len, "%s.tmp", h->path);
-	f = fopen(tmp, "w");
-	ok = f && write_all(h, f);
-	if (f && fclose(f) != 0)
-		ok = false;
-	if (ok && rename(tmp, h->path) != 0)
-		ok = false;
-	if (!ok) {
-		snprintf(err, errlen, "cannot write %s: %s", h->path, strerror(errno));
-		unlink(tmp);
+	if (h->writer) {
+		cmsha_history_writer_queue(h->writer, text, len, h->saves);
+		return true;
 	}
-	free(tmp);
+	ok = cmsha_history_write_file(h->path, text, len, err, errlen);
+	free(text);
 	return ok;
 }
 
@@ -216,7 +225,7 @@ void cmsha_history_append(struct cmsha_history *h, struct cmsha_history_entry *e
 	push(h, e);
 }
 
-bool cmsha_history_save(const struct cmsha_history *h, char *err, size_t errlen)
+bool cmsha_history_save(struct cmsha_history *h, char *err, size_t errlen)
 {
 	return !h->path || save(h, err, errlen);
 }
@@ -226,4 +235,40 @@ bool cmsha_history_add(struct cmsha_history *h, struct cmsha_history_entry *e,
 {
 	cmsha_history_append(h, e, counts_as_switchover);
 	return cmsha_history_save(h, err, errlen);
+}
+
+bool cmsha_history_start_writer(struct cmsha_history *h, cmsha_history_write_fn write_file,
+				char *err, size_t errlen)
+{
+	if (!h->path || h->writer)
+		return true;
+	/* Saves made before (at start, say) were written at once. */
+	h->writer = cmsha_history_writer_start(h->path, write_file, h->saves, err, errlen);
+	return h->writer != NULL;
+}
+
+void cmsha_history_stop_writer(struct cmsha_history *h)
+{
+	cmsha_history_writer_stop(h->writer);
+	h->writer = NULL;
+}
+
+int cmsha_history_writer_fd(const struct cmsha_history *h)
+{
+	return h->writer ? cmsha_history_writer_fd_of(h->writer) : -1;
+}
+
+bool cmsha_history_collect(struct cmsha_history *h, char *err, size_t errlen)
+{
+	return !h->writer || cmsha_history_writer_collect(h->writer, err, errlen);
+}
+
+uint64_t cmsha_history_ticket(const struct cmsha_history *h)
+{
+	return h->saves;
+}
+
+bool cmsha_history_settled(const struct cmsha_history *h, uint64_t ticket)
+{
+	return !h->writer || cmsha_history_writer_settled(h->writer, ticket);
 }

@@ -1,7 +1,8 @@
 /*
  * The switch-over history: the last N commands carried out or refused,
  * newest last, with the switch-over counter, kept across restarts in one
- * file that is replaced atomically (write, fsync, rename).
+ * file that is replaced atomically (write, fsync, rename), by a writer
+ * thread once the agent runs (history_writer.c).
  */
 #ifndef CMSHA_HISTORY_H
 #define CMSHA_HISTORY_H
@@ -23,6 +24,8 @@ enum cmsha_result { CMSHA_RESULT_SUCCEEDED = 1, CMSHA_RESULT_FAILED = 2, CMSHA_R
 
 #define CMSHA_HISTORY_REASON_LEN 256
 
+struct cmsha_history_writer;
+
 struct cmsha_history_entry {
 	uint32_t index;                 /* increasing, never reused */
 	struct timespec time;           /* when the command started */
@@ -43,6 +46,8 @@ struct cmsha_history {
 	 * finds it here (0 when none). */
 	enum cmsha_command pending;
 	char *path;                     /* NULL: kept in memory only */
+	uint64_t saves;                 /* tickets: one a save, counted from 1 */
+	struct cmsha_history_writer *writer;    /* NULL: saves write at once */
 };
 
 /* Loads path if it exists; false with err when it exists but is unreadable. */
@@ -54,8 +59,9 @@ void cmsha_history_close(struct cmsha_history *h);
  * Append (index assigned here), evicting the oldest beyond capacity; a
  * succeeded command that changed something counts as a switch-over, and
  * every command carried out (not refused, not a test) sets the last duration.
- * Saves at once; false with err if the file could not be written (the
- * entry is kept in memory all the same).
+ * Saves at once (or queues the save: see cmsha_history_start_writer); false
+ * with err if the file could not be written (the entry is kept in memory
+ * all the same).
  */
 bool cmsha_history_add(struct cmsha_history *h, struct cmsha_history_entry *e,
 		       bool counts_as_switchover, char *err, size_t errlen);
@@ -67,7 +73,7 @@ bool cmsha_history_add(struct cmsha_history *h, struct cmsha_history_entry *e,
  */
 void cmsha_history_append(struct cmsha_history *h, struct cmsha_history_entry *e,
 			  bool counts_as_switchover);
-bool cmsha_history_save(const struct cmsha_history *h, char *err, size_t errlen);
+bool cmsha_history_save(struct cmsha_history *h, char *err, size_t errlen);
 
 /* Note (and save) that cmd has started; the next cmsha_history_add ends it. */
 bool cmsha_history_set_pending(struct cmsha_history *h, enum cmsha_command cmd,
@@ -83,6 +89,30 @@ const struct cmsha_history_entry *cmsha_history_at(const struct cmsha_history *h
  * it gave them up since or the history does not say.
  */
 bool cmsha_history_last_takeover(const struct cmsha_history *h, struct timespec *when);
+
+/*
+ * Saving off the caller's thread.  Once started (and until close), a save
+ * only formats the file's text and queues it for a writer thread, which
+ * replaces the file (write, fsync, rename), newest text only, and returns
+ * true at once: its outcome comes later, through collect.  Nothing is
+ * started for a history kept in memory only.  Start it after any fork()
+ * (daemonizing) and after privileges are dropped: the thread keeps the
+ * credentials it was started with.
+ */
+typedef bool (*cmsha_history_write_fn)(const char *path, const char *data, size_t len,
+				       char *err, size_t errlen);
+/* write_file: NULL for the real one (tests give a slower one). */
+bool cmsha_history_start_writer(struct cmsha_history *h, cmsha_history_write_fn write_file,
+				char *err, size_t errlen);
+/* Ends the thread once the queued save is written (close does it too). */
+void cmsha_history_stop_writer(struct cmsha_history *h);
+/* Readable when a queued save has ended; -1 without a writer. */
+int cmsha_history_writer_fd(const struct cmsha_history *h);
+/* When the fd is readable: false with err if a save failed since the last call. */
+bool cmsha_history_collect(struct cmsha_history *h, char *err, size_t errlen);
+/* The newest save's ticket, and whether it (or a newer one) has ended. */
+uint64_t cmsha_history_ticket(const struct cmsha_history *h);
+bool cmsha_history_settled(const struct cmsha_history *h, uint64_t ticket);
 
 const char *cmsha_command_name(enum cmsha_command c);
 const char *cmsha_initiator_name(enum cmsha_initiator i);

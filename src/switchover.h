@@ -146,13 +146,19 @@ void cmsha_switchover_undo_release(struct cmsha_switchover *s);
 
 /*
  * A release answered within a SET: its history row is in memory at once
- * (the MIB shows it), but the file write (fsync) and finished() (log,
+ * (the MIB shows it), but the file's save and finished() (log,
  * notifications) wait until flush, i.e. until the SET is answered, so that
  * the peer waiting for the release is not kept waiting for them.  Flushed
  * by the timer after CMSHA_HOLD_RECORDS_MAX_MS if nobody does it sooner.
  */
 void cmsha_switchover_hold_records(struct cmsha_switchover *s);
 void cmsha_switchover_flush_records(struct cmsha_switchover *s);
+
+/*
+ * A queued history save has ended (the writer's fd was readable): a
+ * takeover that waits for its pending note to be on disk goes on.
+ */
+void cmsha_switchover_history_written(struct cmsha_switchover *s);
 
 const char *cmsha_switchover_status_name(enum cmsha_switchover_status st);
 

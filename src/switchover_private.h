@@ -23,6 +23,8 @@ struct cmsha_job {
 	void (*probe_next)(struct cmsha_switchover *s, const char *conflict);
 	char note[CMSHA_HISTORY_REASON_LEN];
 	char trigger[128];              /* why autofailover started it; "" if not */
+	uint64_t note_ticket;           /* the pending note's save (0: none) */
+	bool awaiting_note;             /* ready to add, the note's save not ended */
 };
 
 /* switchover.c */

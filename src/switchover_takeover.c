@@ -51,13 +51,24 @@ static void ignore_peer_reply(void *arg, bool ok, const char *reason)
 	(void)arg, (void)ok, (void)reason;
 }
 
-/* All or nothing: a failed add removes what this job added. */
+/*
+ * All or nothing: a failed add removes what this job added.  Not before the
+ * pending note is on disk (its save ended): the writer thread usually ends
+ * it while the probe waits, else cmsha_switchover_history_written() calls
+ * this again.
+ */
 static void add_aliases_and_announce(struct cmsha_switchover *s)
 {
 	struct cmsha_job *job = s->job;
 	char err[CMSHA_HISTORY_REASON_LEN], ignored[CMSHA_HISTORY_REASON_LEN];
 	size_t i;
 
+	if (!cmsha_history_settled(s->history, job->note_ticket)) {
+		job->awaiting_note = true;
+		job_step(s, "waiting until the pending note is on disk");
+		return;
+	}
+	job->awaiting_note = false;
 	for (i = 0; i < s->cfg->n_aliases; i++)
 		if (!cmsha_alias_add(s->ctl, &s->cfg->aliases[i], err, sizeof(err)))
 			break;
@@ -174,8 +185,8 @@ static bool test_checks_pass(struct cmsha_switchover *s)
 
 /*
  * Aliases may be added: a restart before the end must find this out.  The
- * note is written (fsync) once the probe's first round is out, while the
- * probe waits for answers, and so always before any alias is added.
+ * note is saved once the probe's first round is out, while the probe waits
+ * for answers; add_aliases_and_announce() waits until that save has ended.
  */
 static void note_pending(struct cmsha_switchover *s)
 {
@@ -183,6 +194,14 @@ static void note_pending(struct cmsha_switchover *s)
 
 	if (!cmsha_history_set_pending(s->history, s->job->cmd, err, sizeof(err)))
 		job_step(s, "cannot note the takeover as pending: %s", err);
+	s->job->note_ticket = cmsha_history_ticket(s->history);
+}
+
+void cmsha_switchover_history_written(struct cmsha_switchover *s)
+{
+	if (s->job && s->job->awaiting_note &&
+	    cmsha_history_settled(s->history, s->job->note_ticket))
+		add_aliases_and_announce(s);
 }
 
 void job_takeover_start(struct cmsha_switchover *s)

@@ -2,8 +2,10 @@
 #include "autoconfig.h"
 #include "check_run.h"
 #include "history.h"
+#include "history_writer.h"
 
 #include <check.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +167,145 @@ START_TEST(unwritable_path_is_reported)
 }
 END_TEST
 
+/*
+ * The writer thread.  The tests' write function waits for a byte on a pipe
+ * before it writes, so a test decides when each save ends.
+ */
+static int gate[2];
+static int writes;
+
+static bool gated_write(const char *p, const char *data, size_t len, char *e, size_t elen)
+{
+	char byte;
+
+	ck_assert_int_eq(read(gate[0], &byte, 1), 1);
+	writes++;               /* read by the test thread only once settled */
+	return cmsha_history_write_file(p, data, len, e, elen);
+}
+
+static void open_gated(struct cmsha_history *h, const char *file)
+{
+	ck_assert_int_eq(pipe(gate), 0);
+	writes = 0;
+	ck_assert(cmsha_history_open(h, 5, file, err, sizeof(err)));
+	ck_assert_msg(cmsha_history_start_writer(h, gated_write, err, sizeof(err)), "%s", err);
+	ck_assert_int_ge(cmsha_history_writer_fd(h), 0);
+}
+
+static void let_one_write(void) { ck_assert_int_eq(write(gate[1], "x", 1), 1); }
+
+/* Poll the writer's fd (5 s at most), as the event loop does. */
+static bool wait_readable(const struct cmsha_history *h)
+{
+	struct pollfd p = { .fd = cmsha_history_writer_fd(h), .events = POLLIN };
+
+	return poll(&p, 1, 5000) == 1;
+}
+
+static uint32_t pending_on_disk(void)
+{
+	struct cmsha_history h;
+	uint32_t pending;
+
+	ck_assert_msg(cmsha_history_open(&h, 5, path, err, sizeof(err)), "%s", err);
+	pending = h.pending;
+	cmsha_history_close(&h);
+	return pending;
+}
+
+START_TEST(a_writer_saves_off_the_callers_thread)
+{
+	struct cmsha_history h;
+	uint64_t ticket;
+
+	open_gated(&h, path);
+	ck_assert(cmsha_history_set_pending(&h, CMSHA_CMD_TAKEOVER, err, sizeof(err)));
+	ticket = cmsha_history_ticket(&h);
+	ck_assert(!cmsha_history_settled(&h, ticket));          /* returned before writing */
+	ck_assert_int_ne(access(path, F_OK), 0);
+	let_one_write();
+	ck_assert(wait_readable(&h));
+	ck_assert(cmsha_history_collect(&h, err, sizeof(err)));
+	ck_assert(cmsha_history_settled(&h, ticket));
+	ck_assert_int_eq(pending_on_disk(), CMSHA_CMD_TAKEOVER);
+	cmsha_history_stop_writer(&h);
+	cmsha_history_close(&h);
+	close(gate[0]), close(gate[1]);
+}
+END_TEST
+
+START_TEST(a_writer_writes_only_the_newest_of_waiting_saves)
+{
+	struct cmsha_history h;
+
+	open_gated(&h, path);
+	add(&h, CMSHA_CMD_TAKEOVER, CMSHA_RESULT_SUCCEEDED, 1, "first", true);
+	/* The thread has taken the first save (it waits in gated_write) or not:
+	 * either way the three below end as one write, of the newest. */
+	add(&h, CMSHA_CMD_RELEASE, CMSHA_RESULT_SUCCEEDED, 1, "second", true);
+	add(&h, CMSHA_CMD_TAKEOVER, CMSHA_RESULT_SUCCEEDED, 1, "third", true);
+	ck_assert(cmsha_history_set_pending(&h, CMSHA_CMD_SWITCH_AWAY, err, sizeof(err)));
+	let_one_write();
+	let_one_write();
+	while (!cmsha_history_settled(&h, cmsha_history_ticket(&h)))
+		ck_assert(wait_readable(&h) && cmsha_history_collect(&h, err, sizeof(err)));
+	ck_assert_int_le(writes, 2);
+	ck_assert_int_eq(pending_on_disk(), CMSHA_CMD_SWITCH_AWAY);
+	cmsha_history_close(&h);
+	close(gate[0]), close(gate[1]);
+}
+END_TEST
+
+START_TEST(a_writer_reports_a_failed_save_through_collect)
+{
+	struct cmsha_history h;
+	char bad[160];
+
+	snprintf(bad, sizeof(bad), "%s/no-such-dir/history", dir);
+	open_gated(&h, bad);
+	add(&h, CMSHA_CMD_TAKEOVER, CMSHA_RESULT_SUCCEEDED, 1, "queued", true);
+	let_one_write();
+	ck_assert(wait_readable(&h));
+	ck_assert(!cmsha_history_collect(&h, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "cannot write"));
+	ck_assert(cmsha_history_settled(&h, cmsha_history_ticket(&h)));  /* ended, failed */
+	ck_assert(cmsha_history_collect(&h, err, sizeof(err)));          /* reported once */
+	cmsha_history_close(&h);
+	close(gate[0]), close(gate[1]);
+}
+END_TEST
+
+/* cmshad saves at start (a start-up claim's note) before its thread runs. */
+START_TEST(saves_made_before_the_writer_count_as_settled)
+{
+	struct cmsha_history h;
+	uint64_t ticket;
+
+	ck_assert_int_eq(pipe(gate), 0);
+	ck_assert(cmsha_history_open(&h, 5, path, err, sizeof(err)));
+	ck_assert(cmsha_history_set_pending(&h, CMSHA_CMD_TAKEOVER, err, sizeof(err)));
+	ticket = cmsha_history_ticket(&h);
+	ck_assert_msg(cmsha_history_start_writer(&h, gated_write, err, sizeof(err)), "%s", err);
+	ck_assert(cmsha_history_settled(&h, ticket));
+	ck_assert_int_eq(pending_on_disk(), CMSHA_CMD_TAKEOVER);
+	cmsha_history_close(&h);
+	close(gate[0]), close(gate[1]);
+}
+END_TEST
+
+START_TEST(closing_writes_the_queued_save_first)
+{
+	struct cmsha_history h;
+
+	open_gated(&h, path);
+	ck_assert(cmsha_history_set_pending(&h, CMSHA_CMD_FORCE_TAKEOVER, err, sizeof(err)));
+	let_one_write();
+	cmsha_history_close(&h);                    /* as cmshad does when it stops */
+	ck_assert_int_eq(pending_on_disk(), CMSHA_CMD_FORCE_TAKEOVER);
+	close(gate[0]), close(gate[1]);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("history");
@@ -177,6 +318,11 @@ int main(void)
 	tcase_add_test(tc, last_takeover_is_found_past_tests_and_refusals);
 	tcase_add_test(tc, corrupt_file_is_reported);
 	tcase_add_test(tc, unwritable_path_is_reported);
+	tcase_add_test(tc, a_writer_saves_off_the_callers_thread);
+	tcase_add_test(tc, a_writer_writes_only_the_newest_of_waiting_saves);
+	tcase_add_test(tc, a_writer_reports_a_failed_save_through_collect);
+	tcase_add_test(tc, saves_made_before_the_writer_count_as_settled);
+	tcase_add_test(tc, closing_writes_the_queued_save_first);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }
