@@ -41,10 +41,11 @@ SCALE=${BENCH_SCALE:-1 16 256}
 WALKS=${BENCH_WALKS:-20}
 KA_SOAK_ADVERT=${BENCH_KA_SOAK_ADVERT:-0.05}
 TOOLS=${BENCH_TOOLS:-$top/bench}
-SNMP_LOAD=$TOOLS/snmp_load SET_TO_GARP=$TOOLS/set_to_garp
+SNMP_LOAD=$TOOLS/snmp_load SET_TO_GARP=$TOOLS/set_to_garp AGENTX_FLOOR=$TOOLS/agentx_floor
+OID_FLOOR=.1.3.6.1.4.1.8072.9999.9999.78.1.0 # agentx_floor's one object
 OID_UPTIME=.1.3.6.1.2.1.1.3.0
 SCALE_NET=10.79 KA_SCALE_NET=10.80 # case 4: cmshad's and keepalived's /16s
-for t in "$SNMP_LOAD" "$SET_TO_GARP"; do
+for t in "$SNMP_LOAD" "$SET_TO_GARP" "$AGENTX_FLOOR"; do
 	[[ -x $t ]] || { echo "build it first: make bench/${t##*/}" >&2 && exit 1; }
 done
 

@@ -95,18 +95,38 @@ _scale_setup() {
 # --- case 1: GET latency and throughput ---------------------------------------
 
 bench_case_1() {
-	local r chunk=$((GETS / 3 > 0 ? GETS / 3 : 1)) cmshad ka
+	local r chunk=$((GETS / 3 > 0 ? GETS / 3 : 1)) cmshad ka floor
 	cmshad=$(<"$LAB_DIR/pri/cmshad.bgpid")
 	ka=$(pgrep -P "$(<"$LAB_DIR/pri/keepalived.pid")" | head -n 1) # the VRRP process
-	for ((r = 0; r < 3; r++)); do # interleaved, so that noise hits all three
+	_floor_start || return 1
+	floor=$LAB_BG_PID
+	for ((r = 0; r < 3; r++)); do # interleaved, so that noise hits all four
 		_load_cpu get_snmpd pri "$OID_UPTIME" "$chunk" "$cmshad"
+		_load_cpu get_floor pri "$OID_FLOOR" "$chunk" "$floor"
 		_load_cpu get_cmshad pri "$OID_OPER_STATE" "$chunk" "$cmshad"
 		_load_cpu get_keepalived pri "$KA_OID_STATE" "$chunk" "$ka"
 	done
+	lab_stop_bg pri agentx_floor
 	row 1 "GET snmpd sysUpTime.0 (reference)" ms get_snmpd get_snmpd "$(_ops get_snmpd)"
-	row 1 "GET cmshad cmsHaOperState.0" ms get_cmshad get_snmpd "$(_ops get_cmshad)"
-	row 1 "GET keepalived vrrpInstanceState.1" ms get_keepalived get_snmpd "$(_ops get_keepalived)"
+	row 1 "GET least net-snmp AgentX subagent (bench/agentx_floor)" ms get_floor get_snmpd \
+		"$(_ops get_floor)"
+	row 1 "GET cmshad cmsHaOperState.0" ms get_cmshad get_snmpd \
+		"$(_ops get_cmshad); $(_vs_floor get_cmshad)"
+	row 1 "GET keepalived vrrpInstanceState.1" ms get_keepalived get_snmpd \
+		"$(_ops get_keepalived); $(_vs_floor get_keepalived)"
 }
+
+# _floor_start: agentx_floor as a subagent of the primary's snmpd, answering.
+_floor_start() {
+	lab_bg pri agentx_floor env SNMPCONFPATH="$LAB_DIR/pri/floor" \
+		SNMP_PERSISTENT_DIR="$LAB_DIR/pri/floor" \
+		"$AGENTX_FLOOR" "unix:$LAB_DIR/pri/agentx.sock" "$OID_FLOOR" &&
+		lab_wait_until 5000 "agentx_floor answering" \
+			_lab_ready_or_dead "$LAB_BG_PID" lab_snmpget pri "$OID_FLOOR" &&
+		_lab_alive "$LAB_BG_PID"
+}
+
+_vs_floor() { echo "p50 $(ratio "$(pct "$1" 50)" "$(pct get_floor 50)") x the floor's"; }
 
 _ops() {
 	awk -v m="$(mean "$1")" -v a="$(mean "cpu_snmpd_$1")" -v b="$(mean "cpu_sub_$1")" \
