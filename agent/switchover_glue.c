@@ -5,6 +5,7 @@
  */
 #include "autoconfig.h"
 #include "cmshad.h"
+#include "history_writer.h"
 #include "loop_glue.h"
 #include "notify.h"
 #include "peer_session.h"
@@ -14,7 +15,9 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define HISTORY_FILE "cmshad-history"
 
@@ -192,13 +195,43 @@ static void on_history_written(void *arg)
 	cmsha_switchover_history_written(&cmshad.sw);
 }
 
+#ifdef CMSHA_TEST_HOOKS
+/*
+ * Only in tests/cmshad-test-hooks (never installed): CMSHA_TEST_SLOW_HISTORY_MS
+ * makes each history save take that much longer, as a slow or busy disk
+ * would, so that tests can see a takeover wait for its pending note.
+ */
+static bool slow_write_file(const char *path, const char *data, size_t len, char *err,
+			    size_t errlen)
+{
+	long ms = atol(getenv("CMSHA_TEST_SLOW_HISTORY_MS"));
+	struct timespec slow = { ms / 1000, ms % 1000 * 1000000L };
+
+	while (nanosleep(&slow, &slow) != 0)
+		;
+	return cmsha_history_write_file(path, data, len, err, errlen);
+}
+
+static cmsha_history_write_fn history_write_fn(void)
+{
+	const char *ms = getenv("CMSHA_TEST_SLOW_HISTORY_MS");
+
+	if (!ms || atol(ms) <= 0)
+		return NULL;
+	snmp_log(LOG_WARNING, "test hook: each history save takes %s ms longer\n", ms);
+	return slow_write_file;
+}
+#else
+static cmsha_history_write_fn history_write_fn(void) { return NULL; }
+#endif
+
 /* Without the thread the loop saves, fsync included: slower, still correct. */
 void cmshad_switchover_start_history_writer(void)
 {
 	char err[512];
 	int fd;
 
-	if (!cmsha_history_start_writer(&cmshad.history, NULL, err, sizeof(err))) {
+	if (!cmsha_history_start_writer(&cmshad.history, history_write_fn(), err, sizeof(err))) {
 		snmp_log(LOG_WARNING, "switch-over history: %s; saving in the event loop\n", err);
 		return;
 	}

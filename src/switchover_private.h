@@ -24,7 +24,8 @@ struct cmsha_job {
 	char note[CMSHA_HISTORY_REASON_LEN];
 	char trigger[128];              /* why autofailover started it; "" if not */
 	uint64_t note_ticket;           /* the pending note's save (0: none) */
-	bool awaiting_note;             /* ready to add, the note's save not ended */
+	bool awaiting_note;             /* probed, the note's save not ended */
+	char conflict[CMSHA_HISTORY_REASON_LEN];        /* the probe's, kept meanwhile */
 };
 
 /* switchover.c */

@@ -51,24 +51,13 @@ static void ignore_peer_reply(void *arg, bool ok, const char *reason)
 	(void)arg, (void)ok, (void)reason;
 }
 
-/*
- * All or nothing: a failed add removes what this job added.  Not before the
- * pending note is on disk (its save ended): the writer thread usually ends
- * it while the probe waits, else cmsha_switchover_history_written() calls
- * this again.
- */
+/* All or nothing: a failed add removes what this job added. */
 static void add_aliases_and_announce(struct cmsha_switchover *s)
 {
 	struct cmsha_job *job = s->job;
 	char err[CMSHA_HISTORY_REASON_LEN], ignored[CMSHA_HISTORY_REASON_LEN];
 	size_t i;
 
-	if (!cmsha_history_settled(s->history, job->note_ticket)) {
-		job->awaiting_note = true;
-		job_step(s, "waiting until the pending note is on disk");
-		return;
-	}
-	job->awaiting_note = false;
 	for (i = 0; i < s->cfg->n_aliases; i++)
 		if (!cmsha_alias_add(s->ctl, &s->cfg->aliases[i], err, sizeof(err)))
 			break;
@@ -118,7 +107,8 @@ static void on_peer_released(struct cmsha_switchover *s, bool ok, const char *re
 	add_aliases_and_announce(s);
 }
 
-static void after_probe(struct cmsha_switchover *s, const char *conflict)
+/* The probe's verdict, once the pending note is on disk (see after_probe). */
+static void go_on_after_probe(struct cmsha_switchover *s, const char *conflict)
 {
 	struct cmsha_job *job = s->job;
 
@@ -163,6 +153,25 @@ static void after_probe(struct cmsha_switchover *s, const char *conflict)
 			   "nothing changed");
 }
 
+/*
+ * Nothing that depends on the probe's verdict (asking the peer to release,
+ * adding aliases) happens before the pending note is on disk: its save
+ * usually ends while the probe waits; if not, the job waits for it and
+ * cmsha_switchover_history_written() goes on.
+ */
+static void after_probe(struct cmsha_switchover *s, const char *conflict)
+{
+	struct cmsha_job *job = s->job;
+
+	if (cmsha_history_settled(s->history, job->note_ticket)) {
+		go_on_after_probe(s, conflict);
+		return;
+	}
+	snprintf(job->conflict, sizeof(job->conflict), "%s", conflict);
+	job->awaiting_note = true;
+	job_step(s, "waiting until the pending note is on disk");
+}
+
 /* test reports what a takeover's checks would say instead of refusing. */
 static bool test_checks_pass(struct cmsha_switchover *s)
 {
@@ -186,7 +195,7 @@ static bool test_checks_pass(struct cmsha_switchover *s)
 /*
  * Aliases may be added: a restart before the end must find this out.  The
  * note is saved once the probe's first round is out, while the probe waits
- * for answers; add_aliases_and_announce() waits until that save has ended.
+ * for answers; after_probe() waits until that save has ended.
  */
 static void note_pending(struct cmsha_switchover *s)
 {
@@ -199,9 +208,13 @@ static void note_pending(struct cmsha_switchover *s)
 
 void cmsha_switchover_history_written(struct cmsha_switchover *s)
 {
-	if (s->job && s->job->awaiting_note &&
-	    cmsha_history_settled(s->history, s->job->note_ticket))
-		add_aliases_and_announce(s);
+	struct cmsha_job *job = s->job;
+
+	if (job && job->awaiting_note && cmsha_history_settled(s->history, job->note_ticket)) {
+		job->awaiting_note = false;
+		job_step(s, "pending note on disk");
+		go_on_after_probe(s, job->conflict);
+	}
 }
 
 void job_takeover_start(struct cmsha_switchover *s)
