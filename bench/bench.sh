@@ -4,9 +4,10 @@
 # Not part of `make check`; run `sudo make bench` (it builds the tools).
 #
 #   1   GET latency/throughput from the NOC: snmpd's sysUpTime.0 (reference),
-#       a cmshad scalar, keepalived's vrrpInstanceState (AgentX subagent of
-#       the same snmpd); a walk of the whole CMS-HA-MIB with 256 aliases
-#       (run in case 4's 256-alias lab)
+#       the least net-snmp AgentX subagent (bench/agentx_floor: the floor of
+#       any subagent), a cmshad scalar, keepalived's vrrpInstanceState (all
+#       three AgentX subagents of the same snmpd); a walk of the whole
+#       CMS-HA-MIB with 256 aliases (run in case 4's 256-alias lab)
 #   1b  snmpd restart -> first answered GET from cmshad and from keepalived
 #   2   snmpset -> first gratuitous ARP: cmshad takeover, forceTakeover,
 #       switchAway; keepalived: vrrpInstanceBasePriority of the backup raised
