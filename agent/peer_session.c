@@ -29,6 +29,9 @@ static netsnmp_session *probe_session, *command_session;
 static bool probe_outstanding, discovery_outstanding;
 static struct timespec probe_sent;
 static bool engine_ready;          /* SNMPv3: the peer's engine ID and our keys for it */
+static unsigned probe_timeouts;    /* in a row */
+static u_char last_engine[32];     /* the one discovered last, to tell a change */
+static size_t last_engine_len;
 
 static int split_args(const char *args, char **argv, int max)
 {
@@ -147,15 +150,57 @@ static bool is_answer(int op, const netsnmp_pdu *pdu)
 	       pdu->command != SNMP_MSG_REPORT;
 }
 
+/* A Report: the request's callback returns (a resend or OP_SEC_ERROR follows). */
+static bool is_report(int op, const netsnmp_pdu *pdu)
+{
+	return op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu &&
+	       pdu->command == SNMP_MSG_REPORT;
+}
+
+/* As before discovery; USM then builds the user's keys for the next engine. */
+static void forget_engine_of(netsnmp_session *s)
+{
+	SNMP_FREE(s->securityEngineID);
+	s->securityEngineIDLen = 0;
+	SNMP_FREE(s->contextEngineID);
+	s->contextEngineIDLen = 0;
+	s->flags &= ~SNMP_FLAGS_USER_CREATED;
+}
+
+/*
+ * SNMPv3: probes unanswered this many times in a row make cmshad discover
+ * the peer's engine ID again.  When it has changed (the peer's snmpd lost
+ * its persistent state, the server was reinstalled), requests built for
+ * the old one go unanswered: the peer's Report (usmStatsUnknownEngineIDs)
+ * names a user net-snmp does not know for the new engine, and is dropped.
+ * While the peer is down, discovery costs one unauthenticated GET a round.
+ */
+#define REDISCOVER_AFTER_TIMEOUTS 3
+
+static void count_probe_timeout(int op)
+{
+	if (op != NETSNMP_CALLBACK_OP_TIMED_OUT) {
+		probe_timeouts = 0;
+		return;
+	}
+	if (++probe_timeouts < REDISCOVER_AFTER_TIMEOUTS || !engine_ready)
+		return;
+	probe_timeouts = 0;
+	engine_ready = false;
+	forget_engine_of(probe_session);
+	forget_engine_of(command_session);
+}
+
 static int on_probe_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
 			  void *magic)
 {
 	const netsnmp_variable_list *v = pdu ? pdu->variables : NULL;
 
 	(void)sess, (void)reqid;
-	if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu && pdu->command == SNMP_MSG_REPORT)
-		return 1;                  /* a resend or OP_SEC_ERROR follows */
+	if (is_report(op, pdu))
+		return 1;
 	probe_outstanding = false;
+	count_probe_timeout(op);
 	/* noSuchObject: snmpd answers but the peer's cmshad is not there. */
 	if (is_answer(op, pdu) && pdu->errstat == SNMP_ERR_NOERROR && v &&
 	    v->type == ASN_INTEGER)
@@ -210,6 +255,23 @@ static bool adopt_engine(netsnmp_session *s, const u_char *id, size_t len)
 	return usm_create_user_from_session(s) == SNMPERR_SUCCESS;
 }
 
+/* Log the engine ID's discovery, and its change; not a rediscovery of the same. */
+static void note_engine(const u_char *id, size_t len)
+{
+	bool first = last_engine_len == 0;
+
+	if (!first && len == last_engine_len && memcmp(id, last_engine, len) == 0)
+		return;                 /* the peer was only down */
+	if (first)
+		snmp_log(LOG_INFO, "peer %s: SNMPv3 engine ID discovered\n",
+			 peer_template.peername);
+	else
+		snmp_log(LOG_WARNING, "peer %s: its SNMPv3 engine ID has changed; using the new "
+			 "one\n", peer_template.peername);
+	last_engine_len = len <= sizeof(last_engine) ? len : 0;
+	memcpy(last_engine, id, last_engine_len);
+}
+
 static int on_discovery_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
 			      void *magic)
 {
@@ -225,7 +287,7 @@ static int on_discovery_reply(int op, netsnmp_session *sess, int reqid, netsnmp_
 		return 1;
 	}
 	engine_ready = true;
-	snmp_log(LOG_INFO, "peer %s: SNMPv3 engine ID discovered\n", peer_template.peername);
+	note_engine(pdu->securityEngineID, pdu->securityEngineIDLen);
 	send_get((unsigned)(uintptr_t)magic);
 	return 1;
 }
@@ -306,6 +368,8 @@ void peer_session_stop(void)
 		snmp_close(command_session);
 	probe_session = command_session = NULL;
 	probe_outstanding = discovery_outstanding = engine_ready = false;
+	probe_timeouts = 0;
+	last_engine_len = 0;
 }
 /*
  * A send that fails at once (sendto: no route, a firewall's EPERM) is
@@ -348,8 +412,8 @@ static int on_command_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pd
 	(void)sess, (void)reqid;
 	if (failed_in_send(op))
 		return 1;                  /* peer_session_command returns false */
-	if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu && pdu->command == SNMP_MSG_REPORT)
-		return 1;                  /* a resend or OP_SEC_ERROR follows */
+	if (is_report(op, pdu))
+		return 1;
 	if (op == NETSNMP_CALLBACK_OP_SEC_ERROR)
 		snprintf(reason, sizeof(reason), "the peer refused our SNMPv3 credentials");
 	else if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE)
@@ -419,8 +483,8 @@ static int on_takeover_reply(int op, netsnmp_session *sess, int reqid, netsnmp_p
 	(void)sess, (void)reqid;
 	if (failed_in_send(op))
 		return 1;                  /* peer_session_get_last_takeover returns false */
-	if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu && pdu->command == SNMP_MSG_REPORT)
-		return 1;                  /* a resend or OP_SEC_ERROR follows */
+	if (is_report(op, pdu))
+		return 1;
 	ok = is_answer(op, pdu) && pdu->errstat == SNMP_ERR_NOERROR &&
 	     takeover_time_of(pdu->variables, &when);
 	w->done(w->arg, ok, when);

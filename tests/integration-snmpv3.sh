@@ -2,7 +2,8 @@
 # Security: with examples/snmpd.conf's views and groups, only the SNMPv3
 # authPriv NOC write user (and the peer's own user) may set the control
 # object; a read-only user sees the state but gets an authorization error;
-# v2c cannot write; the peer's cmshad drives the takeover over SNMPv3.
+# v2c cannot write; the peer's cmshad drives the takeover over SNMPv3, and
+# finds the peer's engine again when its engine ID changes.
 set -euo pipefail
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/mib-oids.sh"
@@ -88,6 +89,21 @@ check "alias on the secondary only" only_holder sec pri
 out=$(v3 nocwrite snmpset sec "$OID_SWITCHOVER_COMMAND" i 5)
 check "switchAway over SNMPv3" bash -c '[[ $1 == *"INTEGER: 5"* ]]' _ "$out"
 check "pri active again" wait_value pri "$OID_OPER_STATE" 1
+
+echo "=== the peer's engine ID changes (its snmpd's state wiped): discovered again"
+lab_stop_snmpd sec
+check "without the peer's snmpd its state is unknown" wait_value pri "$OID_PEER_OPER_STATE" 5 5000
+rm -rf "$LAB_DIR/sec/persist"
+LAB_SNMPD_EXTRA="$LAB_SNMPD_EXTRA
+exactEngineID 0x80001f8880c0ffee0000000042" lab_start_snmpd sec
+check "pri reaches the peer's agent again: its state standby" \
+	wait_value pri "$OID_PEER_OPER_STATE" 2 10000
+check "pri says why" grep -q "SNMPv3 engine ID has changed" "$LAB_DIR/pri/cmshad.log"
+out=$(v3 nocwrite snmpset pri "$OID_SWITCHOVER_COMMAND" i 5)
+check "switchAway: pri asks the peer's new engine to take over" \
+	bash -c '[[ $1 == *"INTEGER: 5"* ]]' _ "$out"
+check "sec active" wait_value sec "$OID_OPER_STATE" 1 5000
+check "alias on the secondary only" only_holder sec pri
 for n in pri sec; do
 	lab_stop_cmshad "$n"
 	check "$n's cmshad with an SNMPv3 peer exits cleanly (status $LAB_EXIT_STATUS)" \
