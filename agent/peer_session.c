@@ -89,6 +89,7 @@ bool peer_session_parse(const char *args, char *err, size_t errlen)
 		snprintf(err, errlen, "peer is already set");
 		return false;
 	}
+	err[0] = '\0';
 	argc = split_args(args, argv, MAX_PEER_ARGS);
 	snmp_sess_init(&peer_template);
 	rc = netsnmp_parse_args(argc, argv, &peer_template, NULL, NULL,
@@ -99,7 +100,12 @@ bool peer_session_parse(const char *args, char *err, size_t errlen)
 			 "-x AES -X PASS 10.77.0.12'", args);
 	else if (rc != argc)
 		snprintf(err, errlen, "peer: unexpected '%s' after the agent address", argv[rc]);
-	if (rc < 0 || rc != argc) {
+	else if (peer_template.timeout != SNMP_DEFAULT_TIMEOUT ||
+		 peer_template.retries != SNMP_DEFAULT_RETRIES)
+		snprintf(err, errlen, "peer: -t and -r are not used: a probe waits up to 'probe "
+			 "interval' (1 s at most), 'failures' rounds decide, a command waits "
+			 "'release timeout'; nothing is retried");
+	if (rc < 0 || rc != argc || err[0]) {
 		free_words(argv, argc);
 		return false;
 	}

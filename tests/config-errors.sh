@@ -47,6 +47,10 @@ expect_rejected duplicate-alias "@CONF@: line 3: Error: duplicate alias 10.77.0.
 	"${good_lines[@]:0:2}" "alias 10.77.0.10/24 dev lo" "${good_lines[2]}"
 expect_rejected bad-peer-args "@CONF@: line 3: Error: bad peer arguments" \
 	"${good_lines[@]:0:2}" "peer -v9 10.77.0.12"
+expect_rejected peer-timeout "@CONF@: line 3: Error: peer: -t and -r are not used" \
+	"${good_lines[@]:0:2}" "peer -v2c -c private -t 5 10.77.0.12"
+expect_rejected peer-retries "@CONF@: line 3: Error: peer: -t and -r are not used" \
+	"${good_lines[@]:0:2}" "peer -v2c -c private -r2 10.77.0.12"
 expect_rejected peer-hostname "@CONF@: line 3: Error: peer agent 'peer.example' is not a numeric" \
 	"${good_lines[@]:0:2}" "peer -v2c -c private peer.example"
 expect_rejected bad-probe "@CONF@: line 4: Error: failures '0' must be a number from 1 to 100" \
