@@ -239,7 +239,7 @@ void cmshad_switchover_start_history_writer(void)
 	if (fd >= 0 && !loop_fd_watch(NULL, fd, on_history_written, NULL)) {
 		snmp_log(LOG_WARNING, "switch-over history: cannot watch the writer's fd; "
 			 "saving in the event loop\n");
-		cmsha_history_stop_writer(&cmshad.history);
+		(void)cmsha_history_stop_writer(&cmshad.history);
 	}
 }
 
@@ -253,5 +253,8 @@ void cmshad_switchover_stop(void)
 	peer_session_stop();
 	cmsha_alias_ctl_close(cmshad.alias_ctl);
 	cmshad.alias_ctl = NULL;
+	if (!cmsha_history_stop_writer(&cmshad.history))
+		snmp_log(LOG_ERR, "switch-over history not saved: its last save did not end "
+			 "within %d ms (the disk is slow or hung)\n", CMSHA_HISTORY_STOP_MAX_MS);
 	cmsha_history_close(&cmshad.history);
 }

@@ -154,7 +154,7 @@ bool cmsha_history_open(struct cmsha_history *h, size_t capacity, const char *pa
 
 void cmsha_history_close(struct cmsha_history *h)
 {
-	cmsha_history_stop_writer(h);
+	(void)cmsha_history_stop_writer(h);
 	free(h->ring);
 	free(h->path);
 	memset(h, 0, sizeof(*h));
@@ -247,10 +247,12 @@ bool cmsha_history_start_writer(struct cmsha_history *h, cmsha_history_write_fn 
 	return h->writer != NULL;
 }
 
-void cmsha_history_stop_writer(struct cmsha_history *h)
+bool cmsha_history_stop_writer(struct cmsha_history *h)
 {
-	cmsha_history_writer_stop(h->writer);
+	bool ended = cmsha_history_writer_stop(h->writer, CMSHA_HISTORY_STOP_MAX_MS);
+
 	h->writer = NULL;
+	return ended;
 }
 
 int cmsha_history_writer_fd(const struct cmsha_history *h)

@@ -104,8 +104,13 @@ typedef bool (*cmsha_history_write_fn)(const char *path, const char *data, size_
 /* write_file: NULL for the real one (tests give a slower one). */
 bool cmsha_history_start_writer(struct cmsha_history *h, cmsha_history_write_fn write_file,
 				char *err, size_t errlen);
-/* Ends the thread once the queued save is written (close does it too). */
-void cmsha_history_stop_writer(struct cmsha_history *h);
+/*
+ * Ends the thread once the queued save is written (close does it too);
+ * false when that did not happen within CMSHA_HISTORY_STOP_MAX_MS (a hung
+ * disk): the save is then abandoned, to the process's exit.
+ */
+#define CMSHA_HISTORY_STOP_MAX_MS 2000
+bool cmsha_history_stop_writer(struct cmsha_history *h);
 /* Readable when a queued save has ended; -1 without a writer. */
 int cmsha_history_writer_fd(const struct cmsha_history *h);
 /* When the fd is readable: false with err if a save failed since the last call. */

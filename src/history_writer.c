@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 struct cmsha_history_writer {
@@ -231,14 +232,27 @@ bool cmsha_history_writer_settled(struct cmsha_history_writer *w, uint64_t ticke
 	return settled;
 }
 
-void cmsha_history_writer_stop(struct cmsha_history_writer *w)
+bool cmsha_history_writer_stop(struct cmsha_history_writer *w, unsigned max_ms)
 {
+	struct timespec deadline;
+
 	if (!w)
-		return;
+		return true;
 	pthread_mutex_lock(&w->lock);
 	w->stopping = true;                 /* the queued text is written first */
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->thread, NULL);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += max_ms / 1000;
+	deadline.tv_nsec += (long)(max_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	/* A hung disk must not keep the process from exiting: the thread, and
+	 * what it holds, are left to the exit. */
+	if (pthread_timedjoin_np(w->thread, NULL, &deadline) != 0)
+		return false;
 	writer_free(w);
+	return true;
 }

@@ -34,7 +34,10 @@ int cmsha_history_writer_fd_of(const struct cmsha_history_writer *w);
 bool cmsha_history_writer_collect(struct cmsha_history_writer *w, char *err, size_t errlen);
 /* Has the save with this ticket (or a newer one) ended, written or failed? */
 bool cmsha_history_writer_settled(struct cmsha_history_writer *w, uint64_t ticket);
-/* Writes what is queued, then ends the thread and frees w. */
-void cmsha_history_writer_stop(struct cmsha_history_writer *w);
+/*
+ * Writes what is queued, then ends the thread and frees w; false if that
+ * took longer than max_ms (the thread is left running, w with it).
+ */
+bool cmsha_history_writer_stop(struct cmsha_history_writer *w, unsigned max_ms);
 
 #endif

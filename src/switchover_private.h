@@ -6,6 +6,8 @@
 
 /* How long the kernel's netlink events may lag behind its ACK. */
 #define CMSHA_CONFIRM_MAX_MS 100
+/* How long a takeover waits for its pending note to be on disk. */
+#define CMSHA_NOTE_MAX_MS 5000
 #include "switchover.h"
 
 struct cmsha_job {

@@ -153,11 +153,23 @@ static void go_on_after_probe(struct cmsha_switchover *s, const char *conflict)
 			   "nothing changed");
 }
 
+/* The disk under the history file is hung (or very slow): give up, unchanged. */
+static void on_note_deadline(void *arg)
+{
+	struct cmsha_switchover *s = arg;
+
+	s->job->timer = 0;
+	s->job->awaiting_note = false;
+	job_finish(s, CMSHA_RESULT_FAILED, "the pending note was not on disk within %d ms "
+		   "(the history file's disk is slow or hung): nothing changed",
+		   CMSHA_NOTE_MAX_MS);
+}
+
 /*
  * Nothing that depends on the probe's verdict (asking the peer to release,
  * adding aliases) happens before the pending note is on disk: its save
- * usually ends while the probe waits; if not, the job waits for it and
- * cmsha_switchover_history_written() goes on.
+ * usually ends while the probe waits; if not, the job waits for it (at
+ * most CMSHA_NOTE_MAX_MS) and cmsha_switchover_history_written() goes on.
  */
 static void after_probe(struct cmsha_switchover *s, const char *conflict)
 {
@@ -169,6 +181,7 @@ static void after_probe(struct cmsha_switchover *s, const char *conflict)
 	}
 	snprintf(job->conflict, sizeof(job->conflict), "%s", conflict);
 	job->awaiting_note = true;
+	job->timer = s->env->timer_add(s->env->ctx, CMSHA_NOTE_MAX_MS, on_note_deadline, s);
 	job_step(s, "waiting until the pending note is on disk");
 }
 
@@ -212,6 +225,9 @@ void cmsha_switchover_history_written(struct cmsha_switchover *s)
 
 	if (job && job->awaiting_note && cmsha_history_settled(s->history, job->note_ticket)) {
 		job->awaiting_note = false;
+		if (job->timer)
+			s->env->timer_cancel(s->env->ctx, job->timer);
+		job->timer = 0;
 		job_step(s, "pending note on disk");
 		go_on_after_probe(s, job->conflict);
 	}

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char dir[64], path[128];
@@ -306,6 +307,26 @@ START_TEST(closing_writes_the_queued_save_first)
 }
 END_TEST
 
+/* A hung disk (the gate never opens) must not keep cmshad from exiting. */
+START_TEST(stopping_gives_up_on_a_save_that_does_not_end)
+{
+	struct cmsha_history h;
+	struct timespec t0, t1;
+	long ms;
+
+	open_gated(&h, path);
+	ck_assert(cmsha_history_set_pending(&h, CMSHA_CMD_TAKEOVER, err, sizeof(err)));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert(!cmsha_history_stop_writer(&h));     /* the thread waits in gated_write */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ck_assert_int_ge(ms, CMSHA_HISTORY_STOP_MAX_MS - 50);
+	ck_assert_int_lt(ms, CMSHA_HISTORY_STOP_MAX_MS + 2000);
+	ck_assert_ptr_null(h.writer);
+	cmsha_history_close(&h);        /* the thread stays blocked until the exit */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("history");
@@ -323,6 +344,7 @@ int main(void)
 	tcase_add_test(tc, a_writer_reports_a_failed_save_through_collect);
 	tcase_add_test(tc, saves_made_before_the_writer_count_as_settled);
 	tcase_add_test(tc, closing_writes_the_queued_save_first);
+	tcase_add_test(tc, stopping_gives_up_on_a_save_that_does_not_end);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }

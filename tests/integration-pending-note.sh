@@ -5,7 +5,8 @@
 # aliases released by the peer and a restart that does not know it was
 # taking them over.  The secondary runs tests/cmshad-test-hooks with
 # CMSHA_TEST_SLOW_HISTORY_MS (each history save that much slower, as on a
-# slow disk), so the takeover must visibly wait.
+# slow disk), so the takeover must visibly wait; with a disk that does not
+# answer at all it gives up after 5 s, and cmshad still stops at once.
 set -euo pipefail
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/mib-oids.sh"
@@ -63,5 +64,21 @@ lab_start_cmshad sec
 check "restarted sec is standby" wait_value sec "$OID_OPER_STATE" 2
 check "and claims nothing" only_holder pri sec
 check "pri still active" value_is pri "$OID_OPER_STATE" 1
+
+echo "=== a disk that does not answer: the takeover gives up unchanged, cmshad still stops"
+lab_stop_cmshad sec
+CMSHA_TEST_SLOW_HISTORY_MS=60000 CMSHAD=$CMSHAD_TEST_HOOKS lab_start_cmshad sec
+check "sec finds the peer" wait_value sec "$OID_PEER_REACHABLE" 1 5000
+check "takeover on sec accepted" set_ok sec 2
+check "it fails after 5 s" wait_value sec "$OID_SWITCHOVER_STATUS" 4 8000
+check "the reason names the disk" \
+	value_has sec "$OID_SWITCHOVER_LAST_REASON" "pending note was not on disk within 5000 ms"
+check "pri still holds the aliases, sec none" only_holder pri sec
+start=$(_lab_now_ms)
+lab_stop_cmshad sec
+took=$(($(_lab_now_ms) - start))
+check "sec stops within 4 s although its disk hangs ($took ms)" test "$took" -le 4000
+check "with exit status 0 ($LAB_EXIT_STATUS)" test "$LAB_EXIT_STATUS" -eq 0
+check "and logs the save it gave up" logged sec "its last save did not end within 2000 ms"
 lab_down
 exit $((failures > 0))
