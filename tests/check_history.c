@@ -193,6 +193,13 @@ static void open_gated(struct cmsha_history *h, const char *file)
 	ck_assert_int_ge(cmsha_history_writer_fd(h), 0);
 }
 
+static void close_gated(struct cmsha_history *h)
+{
+	cmsha_history_close(h);
+	close(gate[0]);
+	close(gate[1]);
+}
+
 static void let_one_write(void) { ck_assert_int_eq(write(gate[1], "x", 1), 1); }
 
 /* Poll the writer's fd (5 s at most), as the event loop does. */
@@ -230,8 +237,7 @@ START_TEST(a_writer_saves_off_the_callers_thread)
 	ck_assert(cmsha_history_settled(&h, ticket));
 	ck_assert_int_eq(pending_on_disk(), CMSHA_CMD_TAKEOVER);
 	cmsha_history_stop_writer(&h);
-	cmsha_history_close(&h);
-	close(gate[0]), close(gate[1]);
+	close_gated(&h);
 }
 END_TEST
 
@@ -252,8 +258,7 @@ START_TEST(a_writer_writes_only_the_newest_of_waiting_saves)
 		ck_assert(wait_readable(&h) && cmsha_history_collect(&h, err, sizeof(err)));
 	ck_assert_int_le(writes, 2);
 	ck_assert_int_eq(pending_on_disk(), CMSHA_CMD_SWITCH_AWAY);
-	cmsha_history_close(&h);
-	close(gate[0]), close(gate[1]);
+	close_gated(&h);
 }
 END_TEST
 
@@ -271,8 +276,7 @@ START_TEST(a_writer_reports_a_failed_save_through_collect)
 	ck_assert_ptr_nonnull(strstr(err, "cannot write"));
 	ck_assert(cmsha_history_settled(&h, cmsha_history_ticket(&h)));  /* ended, failed */
 	ck_assert(cmsha_history_collect(&h, err, sizeof(err)));          /* reported once */
-	cmsha_history_close(&h);
-	close(gate[0]), close(gate[1]);
+	close_gated(&h);
 }
 END_TEST
 
@@ -289,8 +293,7 @@ START_TEST(saves_made_before_the_writer_count_as_settled)
 	ck_assert_msg(cmsha_history_start_writer(&h, gated_write, err, sizeof(err)), "%s", err);
 	ck_assert(cmsha_history_settled(&h, ticket));
 	ck_assert_int_eq(pending_on_disk(), CMSHA_CMD_TAKEOVER);
-	cmsha_history_close(&h);
-	close(gate[0]), close(gate[1]);
+	close_gated(&h);
 }
 END_TEST
 
@@ -301,9 +304,8 @@ START_TEST(closing_writes_the_queued_save_first)
 	open_gated(&h, path);
 	ck_assert(cmsha_history_set_pending(&h, CMSHA_CMD_FORCE_TAKEOVER, err, sizeof(err)));
 	let_one_write();
-	cmsha_history_close(&h);                    /* as cmshad does when it stops */
+	close_gated(&h);                            /* as cmshad does when it stops */
 	ck_assert_int_eq(pending_on_disk(), CMSHA_CMD_FORCE_TAKEOVER);
-	close(gate[0]), close(gate[1]);
 }
 END_TEST
 
