@@ -195,11 +195,11 @@ static bool save(struct cmsha_history *h, char *err, size_t errlen)
 	char *text = format(h, &len);
 	bool ok;
 
-	h->saves++;
-	if (!text) {
+	if (!text) {            /* no ticket: nothing for anyone to wait for */
 		snprintf(err, errlen, "cannot write %s: out of memory", h->path);
 		return false;
 	}
+	h->saves++;
 	if (h->writer) {
 		cmsha_history_writer_queue(h->writer, text, len, h->saves);
 		return true;
