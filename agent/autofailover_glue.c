@@ -30,9 +30,11 @@ static struct {
 	/* we gave the aliases to the peer: it holds them until it says otherwise */
 	bool handed_over;
 	struct timespec handed_over_at;
-	/* the split brain in progress, if any */
-	bool split, split_notified, peer_time_asked, peer_time_known;
+	/* the split brain in progress, if any; the peer's takeover time is as
+	 * of peer_time_sent (realtime), when we asked for it */
+	bool split, split_notified, notified_keeper, peer_time_asked, peer_time_known;
 	int64_t peer_took_over_ds;
+	struct timespec peer_time_sent;
 	char last_why[CMSHA_HISTORY_REASON_LEN];
 } af;
 
@@ -121,7 +123,29 @@ static void on_peer_takeover_time(void *arg, bool ok, int64_t when_ds)
 		cmshad_autofailover_evaluate();
 }
 
-/* Both active: ask for the peer's takeover time, notify once, announce if we keep. */
+/*
+ * The peer's takeover time, asked again whenever a probe has answered since
+ * we last asked: the peer may have released and taken over again between
+ * two of our probes (a NOC's forceTakeover right after its automatic
+ * release), so that the split brain never looked over from here.  With the
+ * old time both servers could find themselves the keeper, and keep.
+ */
+static void ask_peer_takeover_time(void)
+{
+	const struct peer_status *peer = peer_session_status();
+	struct timespec now;
+
+	if (af.peer_time_asked ||
+	    (af.peer_time_known && !later(&peer->oper_asked, &af.peer_time_sent)))
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	af.peer_time_asked = peer_session_get_last_takeover(on_peer_takeover_time, NULL);
+	if (af.peer_time_asked)
+		af.peer_time_sent = now;
+}
+
+/* Both active: ask for the peer's takeover time, notify (again when the
+ * keeper changes), announce if we keep. */
 static void follow_split_brain(const struct cmsha_af_input *in)
 {
 	bool keeper;
@@ -136,16 +160,14 @@ static void follow_split_brain(const struct cmsha_af_input *in)
 		return;
 	}
 	af.split = true;
-	if (!af.peer_time_known) {
-		if (!af.peer_time_asked)
-			af.peer_time_asked = peer_session_get_last_takeover(on_peer_takeover_time,
-									     NULL);
+	ask_peer_takeover_time();
+	if (!af.peer_time_known)
 		return;
-	}
-	if (af.split_notified)
+	keeper = cmsha_split_brain_keeper(in->role, in->took_over_ds, af.peer_took_over_ds);
+	if (af.split_notified && keeper == af.notified_keeper)
 		return;
 	af.split_notified = true;
-	keeper = cmsha_split_brain_keeper(in->role, in->took_over_ds, af.peer_took_over_ds);
+	af.notified_keeper = keeper;
 	snprintf(why, sizeof(why), "split brain: both servers hold the aliases; %s took "
 		 "them over last and keeps them%s", keeper ? "this server" : "the peer",
 		 in->enabled ? "" : " (autofailover off: nothing moves)");

@@ -9,7 +9,9 @@
 # the active server -> switchAway to a ready peer, but not within the
 # hold-down after the last switch-over.  The primary's agent killed and its
 # link cut: restart and heal -> still one holder (the one that took over
-# last, as the history of each server says).
+# last, as the history of each server says).  A split brain whose keeper
+# changes while it lasts (a NOC's takeover on the other server): the new
+# keeper keeps, the old one releases.
 set -euo pipefail
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/mib-oids.sh"
@@ -185,6 +187,29 @@ cp "$LAB_DIR/pri/cmshad.log" "$LAB_DIR/pri/cmshad.log.1"     # -Lf starts a new 
 lab_start_cmshad pri
 check "after the restart and heal: one holder, the secondary" \
 	lab_wait_until 5000 "one holder" only_holder sec pri
+check "still one holder a second later" stays 1000 only_holder sec pri
+
+echo "=== a split brain whose keeper changes while it lasts: the new keeper keeps"
+# pri (on) keeps at first: it took over last.  Then the NOC's takeover on sec
+# (autofailover off: it never moves by itself), already active there, makes
+# sec the one that took over last, while the split brain goes on: pri must
+# ask for sec's takeover time again, not keep the one it asked for first.
+lab_write_cmshad_conf sec "probe interval $INTERVAL failures $FAILURES" \
+	"autofailover off" "component cms required tcp 127.0.0.1:$PORT"
+kill -HUP "$(cat "$LAB_DIR/sec/cmshad.pid")"
+check "sec reloaded (autofailover off)" lab_wait_until 2000 "reload" \
+	bash -c '[[ $(grep -c reloaded "$1") -ge 2 ]]' _ "$LAB_DIR/sec/cmshad.log"
+check "pri forceTakeover" set_ok pri 4
+check "pri keeps: it took over last" lab_wait_until 3000 "pri's verdict" \
+	logged pri "split brain: both servers hold the aliases; this server took them over last"
+check "both hold the aliases" holds sec
+peer_keeps="split brain: both servers hold the aliases; the peer took them over last"
+verdicts=$(grep -cF "$peer_keeps" "$LAB_DIR/pri/cmshad.log" || true)
+check "NOC takeover on sec: already active" set_ok sec 2
+check "pri releases to sec, now the last to take over" \
+	lab_wait_until 3000 "pri releases" only_holder sec pri
+check "pri's verdict changed, and was logged" bash -c \
+	'(($(grep -cF "$1" "$2") > $3))' _ "$peer_keeps" "$LAB_DIR/pri/cmshad.log" "$verdicts"
 check "still one holder a second later" stays 1000 only_holder sec pri
 lab_down
 exit $((failures > 0))
