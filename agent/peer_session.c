@@ -105,7 +105,7 @@ bool peer_session_parse(const char *args, char *err, size_t errlen)
 		snprintf(err, errlen, "peer: -t and -r are not used: a probe waits up to 'probe "
 			 "interval' (1 s at most), 'failures' rounds decide, a command waits "
 			 "'release timeout'; nothing is retried");
-	if (rc < 0 || rc != argc || err[0]) {
+	if (err[0]) {                  /* each branch above says what was wrong */
 		free_words(argv, argc);
 		return false;
 	}
