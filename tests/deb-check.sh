@@ -162,6 +162,10 @@ check "the unit starts nothing before /etc/snmp/cmshad.conf exists" \
 	grep -qx 'ConditionPathExists=/etc/snmp/cmshad.conf' "$UNIT"
 check "the unit runs /usr/sbin/cmshad as user cmsha" \
 	bash -c 'grep -q "^ExecStart=/usr/sbin/cmshad " "$1" && grep -qx "User=cmsha" "$1"' _ "$UNIT"
+unit_verifies() { local out; out=$(systemd-analyze verify --man=no "$UNIT" 2>&1) && [[ -z $out ]] || { echo "$out"; return 1; }; }
+if command -v systemd-analyze >/dev/null; then
+	check "systemd-analyze verify: the unit is clean" unit_verifies
+fi
 check "the unit is enabled the Debian way" test -L /etc/systemd/system/multi-user.target.wants/cmshad.service
 if [[ -d /run/systemd/system && ! -e /etc/snmp/cmshad.conf ]]; then
 	check "without /etc/snmp/cmshad.conf the unit did not start" \
