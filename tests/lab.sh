@@ -501,3 +501,11 @@ lab_snmpset() {
 	lab_exec noc env "${_LAB_CLIENT_ENV[@]}" snmpset -v2c -c private -On \
 		-t 1 -r 0 "$(_lab_addr "$1")" "${@:2}"
 }
+
+# lab_noc_client cmd...: run a client program (check_cmsha, a net-snmp tool)
+# in the NOC namespace with the lab's client environment (no MIBs, no
+# system configuration).
+lab_noc_client() {
+	_lab_client_env
+	lab_exec noc env "${_LAB_CLIENT_ENV[@]}" "$@"
+}
