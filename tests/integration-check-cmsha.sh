@@ -112,8 +112,8 @@ check "OK again" says_soon 0 "CMSHA OK - "
 echo "=== the peer is unreachable: the servers cannot see each other (the NOC can)"
 # blackhole NODE add|del: NODE drops what it sends to the other server.
 blackhole() {
-	local peer=sec peer_ip=$LAB_SEC_IP peer_ip6=$LAB_SEC_IP6
-	[[ $1 == sec ]] && peer=pri peer_ip=$LAB_PRI_IP peer_ip6=$LAB_PRI_IP6
+	local peer_ip=$LAB_SEC_IP peer_ip6=$LAB_SEC_IP6
+	[[ $1 == sec ]] && peer_ip=$LAB_PRI_IP peer_ip6=$LAB_PRI_IP6
 	lab_exec "$1" ip route "$2" blackhole "$peer_ip/32" &&
 		lab_exec "$1" ip -6 route "$2" blackhole "$peer_ip6/128"
 }
