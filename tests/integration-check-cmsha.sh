@@ -87,6 +87,9 @@ check "perf data: the probe failures as the agents count them" \
 	perf_is primary_peer_probe_failures "$(value pri "$OID_PEER_PROBE_FAILURES")c"
 check "perf data: the switch-over count" perf_is secondary_switchovers "$(value sec "$OID_SWITCHOVER_COUNT")c"
 check "perf data: the last duration" perf_is primary_last_switchover_duration "$(value pri "$OID_SWITCHOVER_LAST_DURATION")ms"
+run_check -v 2c -c public -t 2 "udp6:[$LAB_PRI_IP6]:161" "udp6:[$LAB_SEC_IP6]:161"
+check "OK over IPv6, the agents named as given" bash -c '[[ $1 == 0 && $2 == "CMSHA OK - $3 active, $4 standby, mode software |"* ]]' \
+	_ "$CHECK_RC" "$CHECK_OUT" "udp6:[$LAB_PRI_IP6]:161" "udp6:[$LAB_SEC_IP6]:161"
 # shellcheck disable=SC2086
 check "OK over SNMPv3 (authPriv)" says 0 "CMSHA OK - " $V3
 # shellcheck disable=SC2086

@@ -94,6 +94,13 @@ check "cmsha_pair is a CheckCommand, cms-pair has the cmsha-pair service" bash -
 	 "$@" --type Service --name "cms-pair!cmsha-pair" | grep -q "check_command = \"cmsha_pair\""' _ \
 	icinga2 object list "-DConfiguration.CacheDir=$I/cache" -DConfiguration.RunAsUser=root \
 	-DConfiguration.RunAsGroup=root
+# The shipped timings in place of the lab's validate too.
+sed "s|include \"$I/etc/lab-templates.conf\"|include \"$NMS/cmsha-templates.conf\"|" \
+	"$I/etc/icinga2.conf" >"$I/etc/shipped.conf"
+SHIPPED=("${ICINGA[@]}")
+SHIPPED[3]=$I/etc/shipped.conf
+check "the shipped files alone (cmsha-templates.conf too) validate" bash -c \
+	'grep -q "cmsha-templates.conf" "$0" && "$@" -C >/dev/null 2>&1' "$I/etc/shipped.conf" "${SHIPPED[@]}"
 cp "$I/etc/icinga2.conf" "$I/etc/broken.conf"
 echo 'object Host "x" { import "no-such-template" }' >>"$I/etc/broken.conf"
 BROKEN=("${ICINGA[@]}")
