@@ -34,6 +34,8 @@
 /* While a conflict lasts: probe this often, and wait this long for answers. */
 #define RECHECK_MS 2000
 #define RECHECK_WAIT_MS 200
+/* How long a watch outlives the aliases it watched (see cmshad_conflict_alias_changed). */
+#define UNWATCH_AFTER_MS 50
 
 static struct cmsha_conflict_watch *watch;
 static bool watched[CMSHA_MAX_ALIASES];    /* what the open watch listens for */
@@ -146,7 +148,14 @@ void cmshad_conflict_alias_changed(size_t i, enum cmsha_alias_state from,
 		return;
 	/* Held again: a station seen before is news again. */
 	rearm = rearm || is;
-	schedule_sync(0);
+	/*
+	 * Given up: detach after the peer's release SET is answered, not before
+	 * (net-snmp runs a 0 ms alarm before it sends the response); frames
+	 * heard meanwhile are for aliases no longer held, which on_conflict
+	 * ignores.
+	 */
+	if (is || !sync_timer)
+		schedule_sync(is ? 0 : UNWATCH_AFTER_MS);
 }
 
 /* A takeover that added and announced the aliases ends their conflicts. */
