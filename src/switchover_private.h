@@ -71,6 +71,7 @@ bool release_note_written(struct cmsha_switchover *s);
 void add_aliases_and_announce(struct cmsha_switchover *s);
 
 /* switchover_takeover.c */
+void job_note_too_late(struct cmsha_switchover *s);
 void job_takeover_start(struct cmsha_switchover *s);
 void job_switch_away_start(struct cmsha_switchover *s);
 bool aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen);

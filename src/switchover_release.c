@@ -103,9 +103,7 @@ static void on_note_deadline(void *arg)
 
 	s->job->release_timer = 0;
 	s->job->release_waits_note = false;
-	job_finish(s, CMSHA_RESULT_FAILED, "the pending note was not on disk within %d ms "
-		   "(the history file's disk is slow or hung): nothing changed",
-		   CMSHA_NOTE_MAX_MS);
+	job_note_too_late(s);
 }
 
 /* The release is due: now if the pending note is on disk, else once it is. */

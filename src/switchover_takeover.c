@@ -139,15 +139,20 @@ static void go_on_after_probe(struct cmsha_switchover *s, const char *conflict)
 }
 
 /* The disk under the history file is hung (or very slow): give up, unchanged. */
+void job_note_too_late(struct cmsha_switchover *s)
+{
+	job_finish(s, CMSHA_RESULT_FAILED, "the pending note was not on disk within %d ms "
+		   "(the history file's disk is slow or hung): nothing changed",
+		   CMSHA_NOTE_MAX_MS);
+}
+
 static void on_note_deadline(void *arg)
 {
 	struct cmsha_switchover *s = arg;
 
 	s->job->timer = 0;
 	s->job->awaiting_note = false;
-	job_finish(s, CMSHA_RESULT_FAILED, "the pending note was not on disk within %d ms "
-		   "(the history file's disk is slow or hung): nothing changed",
-		   CMSHA_NOTE_MAX_MS);
+	job_note_too_late(s);
 }
 
 /*
