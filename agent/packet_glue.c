@@ -29,14 +29,16 @@ bool cmshad_packet_start(void)
 {
 	char err[256];
 
-	if (!(tap = cmsha_packet_tap_get(err, sizeof(err)))) {
-		snmp_log(LOG_ERR, "ARP/ND: %s\n", err);
-		return false;
-	}
-	if (!loop_fd_watch(NULL, cmsha_packet_tap_fd(tap), on_tap_readable, NULL)) {
-		snmp_log(LOG_ERR, "ARP/ND: cannot watch the packet socket\n");
-		return false;
-	}
+	/*
+	 * Not fatal: without it each probe and announcement opens (and closes)
+	 * a socket of its own, slower, and fails itself if it cannot.
+	 */
+	if (!(tap = cmsha_packet_tap_get(err, sizeof(err))))
+		snmp_log(LOG_ERR, "ARP/ND: %s; probes and announcements will each open "
+			 "their own\n", err);
+	else if (!loop_fd_watch(NULL, cmsha_packet_tap_fd(tap), on_tap_readable, NULL))
+		snmp_log(LOG_ERR, "ARP/ND: cannot watch the packet socket; answers are read "
+			 "at each probe round's end\n");
 	cmshad_packet_log_counts("start");
 	return true;
 }
