@@ -523,10 +523,11 @@ bench_case_2b() {
 	_case_2b_rows "$c0" "$c1"
 }
 
-# _sock_count NODE: packet sockets opened + closed, from cmshad's last log line.
+# _sock_count NODE: packet sockets opened + closed, from cmshad's last log
+# line; "?" when cmshad logs none (a build before issue 13).
 _sock_count() {
-	grep 'packet sockets (' "$LAB_DIR/$1/cmshad.log" | tail -n 1 |
-		awk '{print $(NF - 3) + $(NF - 1)}'
+	awk '/packet sockets \(/ {n = $(NF - 3) + $(NF - 1)} END {print (n == "" ? "?" : n)}' \
+		"$LAB_DIR/$1/cmshad.log"
 }
 
 # _wire_steps FILE: the steps of each takeover in the capture (ms).
@@ -555,8 +556,12 @@ _case_2b_rows() {
 	local flag
 	read -ra c0 <<<"$1"
 	read -ra c1 <<<"$2"
-	flag="packet sockets opened/closed in $ROUNDS rounds: pri $((c1[0] - c0[0])), sec $((c1[1] - c0[1]))"
-	((c1[0] - c0[0] + c1[1] - c0[1] == 0)) || flag="FLAGGED: $flag"
+	if [[ " $1 $2 " == *" ? "* ]]; then
+		flag="FLAGGED: cmshad logged no packet socket counts"
+	else
+		flag="packet sockets opened/closed in $ROUNDS rounds: pri $((c1[0] - c0[0])), sec $((c1[1] - c0[1]))"
+		((c1[0] - c0[0] + c1[1] - c0[1] == 0)) || flag="FLAGGED: $flag"
+	fi
 	row 2b "takeover, wire: SET in -> probe out" ms w_probe -
 	row 2b "takeover, wire: probe out -> release SET out" ms w_ask - \
 		"the release lands as the probe ends"
