@@ -255,6 +255,7 @@ static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
 	char err[CMSHA_HISTORY_REASON_LEN];
 	bool ok;
 
+	s->release_removed = false;
 	if (!(s->job = job_new(s, CMSHA_CMD_RELEASE, by))) {
 		s->job = waiting;
 		return false;
@@ -265,6 +266,7 @@ static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
 		return true;
 	}
 	ok = aliases_remove_all(s, err, sizeof(err));
+	s->release_removed = ok;
 	/* Within a switchAway, that switchAway is the one switch-over to count. */
 	s->job->changed = ok && !waiting;
 	if (ok && !s->env->confirm(s->env->ctx, false, CMSHA_CONFIRM_MAX_MS))
@@ -338,12 +340,24 @@ void cmsha_switchover_recover(struct cmsha_switchover *s)
 
 void cmsha_switchover_undo_release(struct cmsha_switchover *s)
 {
-	char err[CMSHA_HISTORY_REASON_LEN];
+	char err[CMSHA_HISTORY_REASON_LEN], why[CMSHA_HISTORY_REASON_LEN];
+	bool restored = true;
 
+	/* A release that failed, or had nothing to do, took nothing off. */
+	if (!s->release_removed)
+		return;
+	s->release_removed = false;
+	snprintf(why, sizeof(why), "undone: the SET failed on another varbind; the aliases "
+		 "were restored");
 	for (size_t i = 0; i < s->cfg->n_aliases; i++)
-		cmsha_alias_add(s->ctl, &s->cfg->aliases[i], err, sizeof(err));
+		if (!cmsha_alias_add(s->ctl, &s->cfg->aliases[i], err, sizeof(err)) && restored) {
+			restored = false;
+			snprintf(why, sizeof(why), "undone: the SET failed on another varbind, "
+				 "but the aliases could not be restored: %.170s", err);
+		}
 	announce_start(s);
 	s->env->refresh(s->env->ctx);
+	records_release_undone(s, why);
 }
 
 /* Peer requests outlive nothing: a reply for an ended job is dropped. */

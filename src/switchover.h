@@ -81,7 +81,9 @@ struct cmsha_switchover {
 	/* records held back by cmsha_switchover_hold_records() */
 	bool records_held;
 	struct cmsha_history_entry held[CMSHA_HELD_RECORDS];
+	bool held_counts[CMSHA_HELD_RECORDS];   /* counted as a switch-over */
 	size_t n_held;
+	bool release_removed;           /* the last release took the aliases off */
 	unsigned held_timer;
 	/* the peer's release round trip, smoothed (0: none measured yet) */
 	double release_rtt_ms;
@@ -159,6 +161,10 @@ void cmsha_switchover_recover(struct cmsha_switchover *s);
 /*
  * Put the aliases back after a release whose SET failed in a later phase
  * (another varbind of the same request): the SET as a whole changes nothing.
+ * Its held records become failed ones (not counted, not notified as
+ * completed), whose reason says whether the aliases were restored.  A
+ * release that took nothing off (it failed, or had nothing to do) leaves
+ * nothing to undo.
  */
 void cmsha_switchover_undo_release(struct cmsha_switchover *s);
 

@@ -52,6 +52,8 @@ void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char
 	__attribute__((format(printf, 3, 4)));
 /* switchover_records.c: the history row and finished(), now or held */
 void record(struct cmsha_switchover *s, struct cmsha_history_entry *e, bool counts);
+/* The rows of a release its SET undid: failed, uncounted (why: the reason). */
+void records_release_undone(struct cmsha_switchover *s, const char *why);
 
 bool job_ask_peer(struct cmsha_switchover *s, enum cmsha_command cmd, unsigned timeout_ms,
 		  void (*then)(struct cmsha_switchover *s, bool ok, const char *reason));

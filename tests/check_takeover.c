@@ -289,6 +289,67 @@ START_TEST(no_packet_socket_is_opened_or_closed_by_a_takeover)
 }
 END_TEST
 
+/* This server holds its alias, as after a takeover. */
+static void hold_the_alias(void)
+{
+	char err[256];
+
+	ck_assert_msg(cmsha_alias_add(ctl, &cfg.aliases[0], err, sizeof(err)), "%s", err);
+	ha.oper = CMSHA_OPER_ACTIVE;
+	ck_assert(alias_added());
+}
+
+/* agent/mib_control.c's phases: ACTION holds the records and releases, UNDO, FREE. */
+static void release_then_undo(void)
+{
+	cmsha_switchover_hold_records(&sw);
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_SNMP));
+	ck_assert(!alias_added());
+	cmsha_switchover_undo_release(&sw);
+	cmsha_switchover_flush_records(&sw);
+}
+
+START_TEST(a_release_undone_by_its_set_is_recorded_as_failed)
+{
+	hold_the_alias();
+	release_then_undo();
+	ck_assert(alias_added());
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert_int_eq(last_finished.command, CMSHA_CMD_RELEASE);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_str_eq(last_finished.reason, "undone: the SET failed on another varbind; "
+			 "the aliases were restored");
+	ck_assert_int_eq(cmsha_history_at(&history, history.count - 1)->result,
+			 CMSHA_RESULT_FAILED);
+	ck_assert_uint_eq(history.switchover_count, 0);
+	ck_assert_int_eq(sw.status, CMSHA_STATUS_FAILED);
+}
+END_TEST
+
+START_TEST(a_release_undone_says_when_the_aliases_could_not_be_restored)
+{
+	hold_the_alias();
+	cmsha_switchover_hold_records(&sw);
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_SNMP));
+	ck_assert_int_eq(system("ip link del cm0"), 0);       /* nowhere to put it back */
+	cmsha_switchover_undo_release(&sw);
+	cmsha_switchover_flush_records(&sw);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_msg(strstr(last_finished.reason, "could not be restored: "), "%s",
+		      last_finished.reason);
+	ck_assert_uint_eq(history.switchover_count, 0);
+}
+END_TEST
+
+/* "already standby": nothing was taken off, so UNDO must add nothing either. */
+START_TEST(undoing_a_release_with_nothing_to_do_adds_nothing)
+{
+	release_then_undo();
+	ck_assert(!alias_added());
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_SUCCEEDED);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	Suite *s = suite_create("takeover");
@@ -304,6 +365,9 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, a_conflict_seen_before_the_request_asks_nothing);
 	tcase_add_test(tc, a_conflict_after_the_release_gives_the_aliases_back);
 	tcase_add_test(tc, no_packet_socket_is_opened_or_closed_by_a_takeover);
+	tcase_add_test(tc, a_release_undone_by_its_set_is_recorded_as_failed);
+	tcase_add_test(tc, a_release_undone_says_when_the_aliases_could_not_be_restored);
+	tcase_add_test(tc, undoing_a_release_with_nothing_to_do_adds_nothing);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }
