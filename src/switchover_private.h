@@ -37,6 +37,7 @@ struct cmsha_job {
 	char conflict[CMSHA_HISTORY_REASON_LEN];        /* the probe's, kept meanwhile */
 	/* a takeover's release request, side by side with its probe */
 	bool probe_done;                /* the verdict is in job->conflict */
+	bool probe_broken;              /* ...and is why the probe could not go on */
 	bool release_waits_note;        /* due, but the pending note is not on disk */
 	bool release_asked;             /* sent; peer_released once confirmed */
 	unsigned release_timer;         /* its start (lead) or the note's deadline */

@@ -83,9 +83,10 @@ void cmsha_switchover_hold_records(struct cmsha_switchover *s)
 {
 	if (s->records_held)
 		return;
-	s->records_held = true;
+	/* Records held without the timer could wait for ever: not held then. */
 	s->held_timer = s->env->timer_add(s->env->ctx, CMSHA_HOLD_RECORDS_MAX_MS,
 					  on_hold_expired, s);
+	s->records_held = s->held_timer != 0;
 }
 
 void cmsha_switchover_flush_records(struct cmsha_switchover *s)

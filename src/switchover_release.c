@@ -41,13 +41,19 @@ static void ignore_peer_reply(void *arg, bool ok, const char *reason)
 	(void)arg, (void)ok, (void)reason;
 }
 
+/* What ended the probe: a conflict, or (probe_broken) the reason it could not go on. */
+static const char *verdict_kind(const struct cmsha_job *job)
+{
+	return job->probe_broken ? "" : "conflict: ";
+}
+
 /* The peer released for a takeover that cannot go on: it serves again. */
 static void give_back(struct cmsha_switchover *s, const char *why)
 {
 	s->env->peer_command(s->env->ctx, CMSHA_CMD_FORCE_TAKEOVER, s->cfg->release_timeout_ms,
 			     ignore_peer_reply, NULL);
-	job_finish(s, CMSHA_RESULT_FAILED, "conflict: %s: no alias added here; the peer "
-		   "had released and was asked to take them back", why);
+	job_finish(s, CMSHA_RESULT_FAILED, "%s%s: no alias added here; the peer "
+		   "had released and was asked to take them back", verdict_kind(s->job), why);
 }
 
 static void learn_round_trip(struct cmsha_switchover *s)
@@ -120,8 +126,14 @@ static void release_due(struct cmsha_switchover *s)
 		send_release(s);
 		return;
 	}
+	/* Without its deadline a hung disk would hold the job for ever. */
+	if (!(job->release_timer = s->env->timer_add(s->env->ctx, CMSHA_NOTE_MAX_MS,
+						     on_note_deadline, s))) {
+		job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the pending note's deadline: "
+			   "nothing changed");
+		return;
+	}
 	job->release_waits_note = true;
-	job->release_timer = s->env->timer_add(s->env->ctx, CMSHA_NOTE_MAX_MS, on_note_deadline, s);
 	job_step(s, "waiting until the pending note is on disk");
 }
 
@@ -181,7 +193,8 @@ void release_after_probe(struct cmsha_switchover *s, const char *conflict)
 	if (job->release_asked)
 		return;                 /* on_peer_released() goes on */
 	if (conflict[0]) {
-		job_finish(s, CMSHA_RESULT_FAILED, "conflict: %s: nothing changed", conflict);
+		job_finish(s, CMSHA_RESULT_FAILED, "%s%s: nothing changed", verdict_kind(job),
+			   conflict);
 		return;
 	}
 	release_due(s);                 /* the lead was longer than the probe */

@@ -175,8 +175,13 @@ static void after_probe(struct cmsha_switchover *s, const char *conflict)
 		return;
 	}
 	snprintf(job->conflict, sizeof(job->conflict), "%s", conflict);
+	/* Without its deadline a hung disk would hold the job for ever. */
+	if (!(job->timer = s->env->timer_add(s->env->ctx, CMSHA_NOTE_MAX_MS, on_note_deadline, s))) {
+		job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the pending note's deadline: "
+			   "nothing changed");
+		return;
+	}
 	job->awaiting_note = true;
-	job->timer = s->env->timer_add(s->env->ctx, CMSHA_NOTE_MAX_MS, on_note_deadline, s);
 	job_step(s, "waiting until the pending note is on disk");
 }
 
@@ -271,7 +276,11 @@ static void on_peer_accepted(struct cmsha_switchover *s, bool ok, const char *re
 		return;
 	}
 	job_step(s, "peer accepted the takeover");
-	s->job->timer = s->env->timer_add(s->env->ctx, deadline, on_switch_away_deadline, s);
+	/* Without its deadline the job would wait for ever if no release came. */
+	if (!(s->job->timer = s->env->timer_add(s->env->ctx, deadline, on_switch_away_deadline, s)))
+		job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the deadline for the peer's release "
+			   "request: aliases kept here (the peer, which accepted the takeover, may "
+			   "still ask for them)");
 }
 
 /* The peer takes over; its release request to us completes this job. */

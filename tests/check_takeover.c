@@ -10,6 +10,7 @@
 #include "check_run.h"
 #include "netns_fixture.h"
 #include "announce.h"
+#include "history_writer.h"
 #include "packet_tap.h"
 #include "switchover.h"
 
@@ -17,6 +18,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEADLINE_MS 2000
 #define MAX_TIMERS 8
@@ -34,9 +36,13 @@ static struct { enum cmsha_command cmd; cmsha_peer_done done; void *arg; } asked
 static int n_asked, finished_calls;
 static struct cmsha_history_entry last_finished;
 
+static bool refuse_timers;      /* the loop cannot arm one (out of memory) */
+
 static unsigned fake_timer_add(void *ctx, unsigned ms, cmsha_callback fn, void *arg)
 {
 	(void)ctx;
+	if (refuse_timers)
+		return 0;
 	for (int i = 0; i < MAX_TIMERS; i++)
 		if (!timers[i].id) {
 			timers[i] = (struct fake_timer){ ++next_timer_id, ms, fn, arg };
@@ -129,6 +135,7 @@ static void setup(void)
 	cmsha_switchover_init(&sw, &cfg, &ha, &history, ctl, &env);
 	memset(timers, 0, sizeof(timers));
 	n_asked = finished_calls = 0;
+	refuse_timers = false;
 }
 
 static void teardown(void)
@@ -350,6 +357,125 @@ START_TEST(undoing_a_release_with_nothing_to_do_adds_nothing)
 }
 END_TEST
 
+START_TEST(a_probe_whose_timer_cannot_be_armed_ends_the_takeover)
+{
+	refuse_timers = true;
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
+	ck_assert_ptr_null(sw.job);
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_str_eq(last_finished.reason, "cannot arm the probe's timer: nothing changed");
+	ck_assert_int_eq(n_asked, 0);
+	ck_assert(!alias_added());
+}
+END_TEST
+
+START_TEST(a_probe_round_without_its_timer_gives_the_aliases_back)
+{
+	cfg.preflight_count = 3;                /* rounds of 4 ms; the request at 6 ms */
+	cfg.preflight_wait_ms = 4;
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
+	fire_timer(6);
+	answer_release(true);
+	refuse_timers = true;
+	fire_timer(4);                          /* the next round's timer is refused */
+	ck_assert_ptr_null(sw.job);
+	ck_assert_int_eq(n_asked, 2);
+	ck_assert_int_eq(asked[1].cmd, CMSHA_CMD_FORCE_TAKEOVER);
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_str_eq(last_finished.reason, "cannot arm the probe's timer: no alias added "
+			 "here; the peer had released and was asked to take them back");
+	ck_assert(!alias_added());
+}
+END_TEST
+
+START_TEST(a_switch_away_without_its_deadline_ends)
+{
+	hold_the_alias();
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_SWITCH_AWAY, CMSHA_BY_SNMP));
+	ck_assert_int_eq(n_asked, 1);
+	ck_assert_int_eq(asked[0].cmd, CMSHA_CMD_TAKEOVER);
+	refuse_timers = true;
+	asked[0].done(asked[0].arg, true, "");
+	ck_assert_ptr_null(sw.job);
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_msg(strstr(last_finished.reason, "cannot arm the deadline"), "%s",
+		      last_finished.reason);
+	ck_assert(alias_added());
+}
+END_TEST
+
+/*
+ * A history file whose disk hangs: each save waits until the test closes
+ * the gate's write end.
+ */
+static int gate[2] = { -1, -1 };
+static char history_dir[] = "/tmp/check-takeover-XXXXXX";
+
+static bool hung_write(const char *path, const char *data, size_t len, char *err, size_t errlen)
+{
+	char byte;
+
+	while (read(gate[0], &byte, 1) > 0)
+		;
+	return cmsha_history_write_file(path, data, len, err, errlen);
+}
+
+static void open_hung_history(void)
+{
+	char err[256], path[64];
+
+	ck_assert_int_eq(pipe(gate), 0);
+	ck_assert_ptr_nonnull(mkdtemp(history_dir));
+	snprintf(path, sizeof(path), "%s/history", history_dir);
+	cmsha_history_close(&history);
+	ck_assert(cmsha_history_open(&history, 10, path, err, sizeof(err)));
+	ck_assert_msg(cmsha_history_start_writer(&history, hung_write, err, sizeof(err)), "%s", err);
+}
+
+static void close_hung_history(void)
+{
+	char cmd[96];
+
+	close(gate[1]);                 /* the disk answers: the writer can stop */
+	cmsha_history_close(&history);
+	close(gate[0]);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", history_dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(a_forced_takeover_that_cannot_time_its_note_ends)
+{
+	open_hung_history();
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_FORCE_TAKEOVER, CMSHA_BY_SNMP));
+	refuse_timers = true;
+	fire_timer(cfg.forceprobe_wait_ms);     /* probed; the note is not on disk */
+	ck_assert_ptr_null(sw.job);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_str_eq(last_finished.reason, "cannot arm the pending note's deadline: "
+			 "nothing changed");
+	ck_assert(!alias_added());
+	close_hung_history();
+}
+END_TEST
+
+START_TEST(a_takeover_that_cannot_time_its_note_asks_nothing)
+{
+	open_hung_history();
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
+	refuse_timers = true;
+	fire_timer(cfg.preflight_wait_ms / 2);  /* the release is due; the note is not on disk */
+	ck_assert_ptr_null(sw.job);
+	ck_assert_int_eq(n_asked, 0);
+	ck_assert_str_eq(last_finished.reason, "cannot arm the pending note's deadline: "
+			 "nothing changed");
+	ck_assert(!alias_added());
+	close_hung_history();
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	Suite *s = suite_create("takeover");
@@ -368,6 +494,11 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, a_release_undone_by_its_set_is_recorded_as_failed);
 	tcase_add_test(tc, a_release_undone_says_when_the_aliases_could_not_be_restored);
 	tcase_add_test(tc, undoing_a_release_with_nothing_to_do_adds_nothing);
+	tcase_add_test(tc, a_probe_whose_timer_cannot_be_armed_ends_the_takeover);
+	tcase_add_test(tc, a_probe_round_without_its_timer_gives_the_aliases_back);
+	tcase_add_test(tc, a_switch_away_without_its_deadline_ends);
+	tcase_add_test(tc, a_forced_takeover_that_cannot_time_its_note_ends);
+	tcase_add_test(tc, a_takeover_that_cannot_time_its_note_asks_nothing);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }
