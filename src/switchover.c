@@ -229,10 +229,32 @@ static struct cmsha_job *job_new(struct cmsha_switchover *s, enum cmsha_command 
 	return job;
 }
 
-/* Remove every alias; on any failure put back what was removed. */
-bool aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen)
+/*
+ * Undo the first n aliases' change of a failed all-or-nothing step: add
+ * them again (add) or remove them again.  A failure here is appended to
+ * err: the reason must not claim what the kernel refused.
+ */
+bool aliases_roll_back(struct cmsha_switchover *s, size_t n, bool add, char *err, size_t errlen)
 {
-	char ignored[CMSHA_HISTORY_REASON_LEN];
+	char why[CMSHA_HISTORY_REASON_LEN];
+	bool ok = true;
+
+	while (n-- > 0) {
+		const struct cmsha_alias_conf *a = &s->cfg->aliases[n];
+		bool done = add ? cmsha_alias_add(s->ctl, a, why, sizeof(why)) :
+				  cmsha_alias_del(s->ctl, a, why, sizeof(why));
+		size_t used = strlen(err);
+
+		if (!done && ok && used < errlen)
+			snprintf(err + used, errlen - used, "; undoing failed too: %s", why);
+		ok = ok && done;
+	}
+	return ok;
+}
+
+/* Remove every alias; on any failure put back what was removed (*restored). */
+bool aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen, bool *restored)
+{
 	size_t i;
 
 	if (s->announce_timer) {           /* stop announcing what we give up */
@@ -244,8 +266,7 @@ bool aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen)
 			break;
 	if (i == s->cfg->n_aliases)
 		return true;
-	while (i-- > 0)
-		cmsha_alias_add(s->ctl, &s->cfg->aliases[i], ignored, sizeof(ignored));
+	*restored = aliases_roll_back(s, i, true, err, errlen);
 	return false;
 }
 
@@ -253,7 +274,7 @@ static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
 {
 	struct cmsha_job *waiting = s->job;     /* a switchAway, if any */
 	char err[CMSHA_HISTORY_REASON_LEN];
-	bool ok;
+	bool ok, restored = true;
 
 	s->release_removed = false;
 	if (!(s->job = job_new(s, CMSHA_CMD_RELEASE, by))) {
@@ -265,7 +286,7 @@ static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
 			   "alias: nothing to do");
 		return true;
 	}
-	ok = aliases_remove_all(s, err, sizeof(err));
+	ok = aliases_remove_all(s, err, sizeof(err), &restored);
 	s->release_removed = ok;
 	/* Within a switchAway, that switchAway is the one switch-over to count. */
 	s->job->changed = ok && !waiting;
@@ -275,7 +296,8 @@ static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
 		job_finish(s, CMSHA_RESULT_SUCCEEDED, "aliases released%s",
 			   by == CMSHA_BY_PEER ? " to the peer" : "");
 	else
-		job_finish(s, CMSHA_RESULT_FAILED, "%s; aliases kept", err);
+		job_finish(s, CMSHA_RESULT_FAILED, "%s%s", err,
+			   restored ? "; aliases kept" : ": some aliases are gone");
 	s->job = waiting;
 	if (waiting && ok) {
 		waiting->changed = true;

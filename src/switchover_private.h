@@ -35,6 +35,7 @@ struct cmsha_job {
 	uint64_t note_ticket;           /* the pending note's save (0: none) */
 	bool awaiting_note;             /* probed, the note's save not ended */
 	char conflict[CMSHA_HISTORY_REASON_LEN];        /* the probe's, kept meanwhile */
+	char given_back_why[CMSHA_HISTORY_REASON_LEN];  /* the end, once the peer answers */
 	/* a takeover's release request, side by side with its probe */
 	bool probe_done;                /* the verdict is in job->conflict */
 	bool probe_broken;              /* ...and is why the probe could not go on */
@@ -70,6 +71,8 @@ bool job_probe_conflict_so_far(struct cmsha_switchover *s, char *out, size_t len
 bool takeover_asks_peer(const struct cmsha_job *job);
 void release_schedule(struct cmsha_switchover *s);
 void release_after_probe(struct cmsha_switchover *s, const char *conflict);
+/* The peer released for a takeover that cannot go on: it is asked to serve again. */
+void give_back(struct cmsha_switchover *s, const char *why);
 bool release_note_written(struct cmsha_switchover *s);
 void add_aliases_and_announce(struct cmsha_switchover *s);
 
@@ -77,7 +80,8 @@ void add_aliases_and_announce(struct cmsha_switchover *s);
 void job_note_too_late(struct cmsha_switchover *s);
 void job_takeover_start(struct cmsha_switchover *s);
 void job_switch_away_start(struct cmsha_switchover *s);
-bool aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen);
+bool aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen, bool *restored);
+bool aliases_roll_back(struct cmsha_switchover *s, size_t n, bool add, char *err, size_t errlen);
 void announce_start(struct cmsha_switchover *s);
 
 #endif

@@ -82,10 +82,43 @@ static bool timer_armed(unsigned ms)
 	return false;
 }
 
+/* The kernel refuses to add (or remove) this alias (linked with --wrap). */
+static const struct cmsha_alias_conf *refused_add, *refused_del;
+bool __real_cmsha_alias_add(struct cmsha_alias_ctl *c, const struct cmsha_alias_conf *a,
+			    char *err, size_t errlen);
+bool __real_cmsha_alias_del(struct cmsha_alias_ctl *c, const struct cmsha_alias_conf *a,
+			    char *err, size_t errlen);
+
+bool __wrap_cmsha_alias_add(struct cmsha_alias_ctl *c, const struct cmsha_alias_conf *a,
+			    char *err, size_t errlen);
+bool __wrap_cmsha_alias_add(struct cmsha_alias_ctl *c, const struct cmsha_alias_conf *a,
+			    char *err, size_t errlen)
+{
+	if (a != refused_add)
+		return __real_cmsha_alias_add(c, a, err, errlen);
+	snprintf(err, errlen, "cannot add alias %td: refused", a - cfg.aliases);
+	return false;
+}
+
+bool __wrap_cmsha_alias_del(struct cmsha_alias_ctl *c, const struct cmsha_alias_conf *a,
+			    char *err, size_t errlen);
+bool __wrap_cmsha_alias_del(struct cmsha_alias_ctl *c, const struct cmsha_alias_conf *a,
+			    char *err, size_t errlen)
+{
+	if (a != refused_del)
+		return __real_cmsha_alias_del(c, a, err, errlen);
+	snprintf(err, errlen, "cannot remove alias %td: refused", a - cfg.aliases);
+	return false;
+}
+
+static bool peer_unreachable_now;  /* the request cannot even be sent */
+
 static bool fake_peer_command(void *ctx, enum cmsha_command cmd, unsigned timeout_ms,
 			      cmsha_peer_done done, void *arg)
 {
 	(void)ctx, (void)timeout_ms;
+	if (peer_unreachable_now)
+		return false;
 	ck_assert_int_lt(n_asked, 4);
 	asked[n_asked].cmd = cmd;
 	asked[n_asked].done = done;
@@ -135,7 +168,8 @@ static void setup(void)
 	cmsha_switchover_init(&sw, &cfg, &ha, &history, ctl, &env);
 	memset(timers, 0, sizeof(timers));
 	n_asked = finished_calls = 0;
-	refuse_timers = false;
+	refuse_timers = peer_unreachable_now = false;
+	refused_add = refused_del = NULL;
 }
 
 static void teardown(void)
@@ -154,6 +188,16 @@ static bool alias_added(void)
 
 	snprintf(cmd, sizeof(cmd), "ip -o addr show dev cm0 | grep -q ' 10.89.0.10/24 '");
 	return system(cmd) == 0;
+}
+
+/* This server holds its alias, as after a takeover. */
+static void hold_the_alias(void)
+{
+	char err[256];
+
+	ck_assert_msg(cmsha_alias_add(ctl, &cfg.aliases[0], err, sizeof(err)), "%s", err);
+	ha.oper = CMSHA_OPER_ACTIVE;
+	ck_assert(alias_added());
 }
 
 static void answer_release(bool ok)
@@ -274,10 +318,85 @@ START_TEST(a_conflict_after_the_release_gives_the_aliases_back)
 	answer_release(true);
 	ck_assert_int_eq(n_asked, 2);
 	ck_assert_int_eq(asked[1].cmd, CMSHA_CMD_FORCE_TAKEOVER);
+	ck_assert_int_eq(finished_calls, 0);    /* the peer's answer says who serves */
+	asked[1].done(asked[1].arg, true, "");
 	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
-	ck_assert_msg(strstr(last_finished.reason, "asked to take them back"), "%s",
-		      last_finished.reason);
+	ck_assert_msg(strstr(last_finished.reason, ": no alias added here; the peer had "
+			     "released and took them back"), "%s", last_finished.reason);
 	ck_assert(!alias_added());
+}
+END_TEST
+
+START_TEST(a_give_back_the_peer_refuses_says_nobody_serves)
+{
+	run_until_asked();
+	third_station_claims_the_alias();
+	wait_for_frames();
+	fire_timer(cfg.preflight_wait_ms);
+	answer_release(true);
+	asked[1].done(asked[1].arg, false, "refused");
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert_msg(strstr(last_finished.reason, "did not take them back (refused): no "
+			     "server holds them"), "%s", last_finished.reason);
+}
+END_TEST
+
+START_TEST(a_give_back_that_cannot_be_sent_says_nobody_serves)
+{
+	run_until_asked();
+	third_station_claims_the_alias();
+	wait_for_frames();
+	answer_release(true);
+	peer_unreachable_now = true;
+	fire_timer(cfg.preflight_wait_ms);
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert_msg(strstr(last_finished.reason, "could not be asked to take them back: "
+			     "no server holds them"), "%s", last_finished.reason);
+}
+END_TEST
+
+static void add_second_alias(void)
+{
+	char err[256];
+
+	cmsha_ha_free(&ha);
+	ck_assert(cmsha_config_apply(&cfg, "alias", "10.89.0.11/24 dev cm0", err, sizeof(err)));
+	ck_assert(cmsha_ha_init(&ha, &cfg, &(struct timespec){ 1, 0 }));
+	ha.mode = CMSHA_MODE_SOFTWARE;
+	ha.oper = CMSHA_OPER_STANDBY;
+}
+
+/* The second add fails, and so does removing the first again: the reason says both. */
+START_TEST(a_failed_undo_of_an_add_is_in_the_reason)
+{
+	add_second_alias();
+	refused_add = &cfg.aliases[1];
+	refused_del = &cfg.aliases[0];
+	run_until_asked();
+	fire_timer(cfg.preflight_wait_ms);
+	answer_release(true);
+	ck_assert_int_eq(asked[1].cmd, CMSHA_CMD_FORCE_TAKEOVER);
+	asked[1].done(asked[1].arg, true, "");
+	ck_assert_str_eq(last_finished.reason, "cannot add alias 1: refused; undoing failed "
+			 "too: cannot remove alias 0: refused: some aliases stay here; the peer "
+			 "had released and took them back");
+}
+END_TEST
+
+/* A release whose undo fails does not claim the aliases were kept. */
+START_TEST(a_failed_undo_of_a_release_is_in_the_reason)
+{
+	char err[256];
+
+	add_second_alias();
+	hold_the_alias();
+	ck_assert(cmsha_alias_add(ctl, &cfg.aliases[1], err, sizeof(err)));
+	refused_del = &cfg.aliases[1];
+	refused_add = &cfg.aliases[0];
+	ck_assert(!cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_SNMP));
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_str_eq(last_finished.reason, "cannot remove alias 1: refused; undoing failed "
+			 "too: cannot add alias 0: refused: some aliases are gone");
 }
 END_TEST
 
@@ -295,16 +414,6 @@ START_TEST(no_packet_socket_is_opened_or_closed_by_a_takeover)
 	ck_assert_uint_eq(after.closed, before.closed);
 }
 END_TEST
-
-/* This server holds its alias, as after a takeover. */
-static void hold_the_alias(void)
-{
-	char err[256];
-
-	ck_assert_msg(cmsha_alias_add(ctl, &cfg.aliases[0], err, sizeof(err)), "%s", err);
-	ha.oper = CMSHA_OPER_ACTIVE;
-	ck_assert(alias_added());
-}
 
 /* agent/mib_control.c's phases: ACTION holds the records and releases, UNDO, FREE. */
 static void release_then_undo(void)
@@ -379,13 +488,14 @@ START_TEST(a_probe_round_without_its_timer_gives_the_aliases_back)
 	answer_release(true);
 	refuse_timers = true;
 	fire_timer(4);                          /* the next round's timer is refused */
-	ck_assert_ptr_null(sw.job);
 	ck_assert_int_eq(n_asked, 2);
 	ck_assert_int_eq(asked[1].cmd, CMSHA_CMD_FORCE_TAKEOVER);
+	asked[1].done(asked[1].arg, true, "");
+	ck_assert_ptr_null(sw.job);
 	ck_assert_int_eq(finished_calls, 1);
 	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
 	ck_assert_str_eq(last_finished.reason, "cannot arm the probe's timer: no alias added "
-			 "here; the peer had released and was asked to take them back");
+			 "here; the peer had released and took them back");
 	ck_assert(!alias_added());
 }
 END_TEST
@@ -498,6 +608,10 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, a_probe_round_without_its_timer_gives_the_aliases_back);
 	tcase_add_test(tc, a_switch_away_without_its_deadline_ends);
 	tcase_add_test(tc, a_forced_takeover_that_cannot_time_its_note_ends);
+	tcase_add_test(tc, a_give_back_the_peer_refuses_says_nobody_serves);
+	tcase_add_test(tc, a_give_back_that_cannot_be_sent_says_nobody_serves);
+	tcase_add_test(tc, a_failed_undo_of_an_add_is_in_the_reason);
+	tcase_add_test(tc, a_failed_undo_of_a_release_is_in_the_reason);
 	tcase_add_test(tc, a_takeover_that_cannot_time_its_note_asks_nothing);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
