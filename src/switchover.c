@@ -290,8 +290,8 @@ static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
 	s->release_removed = ok;
 	/* Within a switchAway, that switchAway is the one switch-over to count. */
 	s->job->changed = ok && !waiting;
-	if (ok && !s->env->confirm(s->env->ctx, false, CMSHA_CONFIRM_MAX_MS))
-		job_step(s, "netlink did not confirm within %d ms", CMSHA_CONFIRM_MAX_MS);
+	if (ok && !s->env->confirm(s->env->ctx, false, CMSHA_RELEASE_CONFIRM_MS))
+		job_step(s, "netlink has not confirmed the removal yet");
 	if (ok)
 		job_finish(s, CMSHA_RESULT_SUCCEEDED, "aliases released%s",
 			   by == CMSHA_BY_PEER ? " to the peer" : "");

@@ -42,8 +42,9 @@ struct cmsha_switchover_env {
 	/* re-read the kernel's view now (aliases changed or the job ended) */
 	void (*refresh)(void *ctx);
 	/*
-	 * Wait (at most max_ms) until the kernel's netlink events show every
-	 * alias held (or none); false if they did not in time.
+	 * Wait (at most max_ms; 0: take the queued events, no wait) until the
+	 * kernel's netlink events show every alias held (or none); false if
+	 * they did not in time.
 	 */
 	bool (*confirm)(void *ctx, bool held, unsigned max_ms);
 	/* a command ended (succeeded, failed or refused) and is in the history */

@@ -6,6 +6,12 @@
 
 /* How long the kernel's netlink events may lag behind its ACK. */
 #define CMSHA_CONFIRM_MAX_MS 100
+/*
+ * A removal's events do not lag: the kernel queues RTM_DELADDR (IPv4 and
+ * IPv6) before it ACKs the delete, so a release takes what is queued and
+ * does not wait: it runs inside a SET, where a wait stalls the agent.
+ */
+#define CMSHA_RELEASE_CONFIRM_MS 0
 /* How long a takeover waits for its pending note to be on disk. */
 #define CMSHA_NOTE_MAX_MS 5000
 /*

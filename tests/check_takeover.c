@@ -128,9 +128,12 @@ static bool fake_peer_command(void *ctx, enum cmsha_command cmd, unsigned timeou
 
 static bool yes(void *ctx) { (void)ctx; return true; }
 static void nothing(void *ctx) { (void)ctx; }
+static unsigned confirm_waits_ms[2];   /* the longest wait asked, for none / all held */
 static bool confirmed(void *ctx, bool held, unsigned max_ms)
 {
-	(void)ctx, (void)held, (void)max_ms;
+	(void)ctx;
+	if (max_ms > confirm_waits_ms[held])
+		confirm_waits_ms[held] = max_ms;
 	return true;
 }
 static void on_finished(void *ctx, const struct cmsha_history_entry *e)
@@ -170,6 +173,7 @@ static void setup(void)
 	n_asked = finished_calls = 0;
 	refuse_timers = peer_unreachable_now = false;
 	refused_add = refused_del = NULL;
+	memset(confirm_waits_ms, 0, sizeof(confirm_waits_ms));
 }
 
 static void teardown(void)
@@ -384,6 +388,17 @@ START_TEST(a_failed_undo_of_an_add_is_in_the_reason)
 END_TEST
 
 /* A release whose undo fails does not claim the aliases were kept. */
+/* A release runs inside a SET: it takes the queued netlink events, it does not wait. */
+START_TEST(a_release_does_not_wait_for_netlink)
+{
+	hold_the_alias();
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_SNMP));
+	ck_assert(!alias_added());
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_SUCCEEDED);
+	ck_assert_uint_eq(confirm_waits_ms[false], 0);
+}
+END_TEST
+
 START_TEST(a_failed_undo_of_a_release_is_in_the_reason)
 {
 	char err[256];
@@ -612,6 +627,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, a_give_back_that_cannot_be_sent_says_nobody_serves);
 	tcase_add_test(tc, a_failed_undo_of_an_add_is_in_the_reason);
 	tcase_add_test(tc, a_failed_undo_of_a_release_is_in_the_reason);
+	tcase_add_test(tc, a_release_does_not_wait_for_netlink);
 	tcase_add_test(tc, a_takeover_that_cannot_time_its_note_asks_nothing);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
