@@ -117,6 +117,30 @@ bool peer_session_parse(const char *args, char *err, size_t errlen)
 }
 
 /*
+ * A reload's 'peer' line: parse it as peer_session_parse would, into a
+ * template of its own that is thrown away, leaving the running one alone.
+ */
+bool peer_session_check(const char *args, char *err, size_t errlen)
+{
+	netsnmp_session saved = peer_template;
+	char *saved_argv[MAX_PEER_ARGS + 1];
+	int saved_argc = peer_argc;
+	bool saved_parsed = peer_parsed, ok;
+
+	memcpy(saved_argv, peer_argv, sizeof(saved_argv));
+	peer_parsed = false;
+	peer_argc = 0;
+	ok = peer_session_parse(args, err, errlen);
+	if (ok)
+		peer_session_free();
+	peer_template = saved;
+	memcpy(peer_argv, saved_argv, sizeof(saved_argv));
+	peer_argc = saved_argc;
+	peer_parsed = saved_parsed;
+	return ok;
+}
+
+/*
  * The words are ours; of what the template points to, snmp_parse_args
  * allocated the community it copied from -c and the protocol OIDs.
  */

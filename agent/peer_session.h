@@ -33,6 +33,8 @@ struct peer_status {
 
 /* Parse snmpcmd-style arguments ("-v3 -u cmsha ... AGENT"); false with err. */
 bool peer_session_parse(const char *args, char *err, size_t errlen);
+/* Would peer_session_parse accept args?  The running session's settings stay. */
+bool peer_session_check(const char *args, char *err, size_t errlen);
 
 /*
  * Open the sessions and start probing; edge() is told of the first verdict

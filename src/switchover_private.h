@@ -20,7 +20,7 @@ struct cmsha_job {
 	/* the probe: aliases first, then the peer's own addresses */
 	struct cmsha_probe *probe;
 	struct cmsha_alias_conf *targets;
-	size_t n_targets;
+	size_t n_targets, n_alias_targets;      /* the aliases come first */
 	unsigned rounds_left, round_wait_ms, timer;
 	void (*probe_next)(struct cmsha_switchover *s, const char *conflict);
 	char note[CMSHA_HISTORY_REASON_LEN];
@@ -28,6 +28,8 @@ struct cmsha_job {
 	uint64_t note_ticket;           /* the pending note's save (0: none) */
 	bool awaiting_note;             /* probed, the note's save not ended */
 	char conflict[CMSHA_HISTORY_REASON_LEN];        /* the probe's, kept meanwhile */
+	cmsha_reload_probed reload_then;        /* a reload's probe: who wants the verdict */
+	void *reload_arg;
 };
 
 /* switchover.c */
@@ -46,6 +48,10 @@ bool job_ask_peer(struct cmsha_switchover *s, enum cmsha_command cmd, unsigned t
 /* switchover_probe.c: the pre-flight probe, then next(); false: the job ended */
 bool job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
 		     void (*next)(struct cmsha_switchover *s, const char *conflict));
+/* The same for other aliases than the configured ones (a reload's new ones). */
+bool job_probe_start_for(struct cmsha_switchover *s, const struct cmsha_alias_conf *aliases,
+			 size_t n, unsigned count, unsigned wait_ms,
+			 void (*next)(struct cmsha_switchover *s, const char *conflict));
 void job_probe_stop(struct cmsha_switchover *s);
 
 /* switchover_takeover.c */
