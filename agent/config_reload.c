@@ -36,16 +36,22 @@ static void drop_fresh(void)
 }
 
 /* A row for the whole reload that changes nothing, and the log line. */
-static void refuse(const char *why)
+static void refuse_row(const char *why, bool logged)
 {
 	/* A line's error names the file already ("FILE: line N: ..."). */
 	const char *file = strncmp(why, reload_path, strlen(reload_path)) ? reload_path : NULL;
 
-	snmp_log(LOG_ERR, "SIGHUP: %s%s%s; the running configuration stays\n",
-		 file ? file : "", file ? ": " : "", why);
+	if (!logged)
+		snmp_log(LOG_ERR, "SIGHUP: %s%s%s; the running configuration stays\n",
+			 file ? file : "", file ? ": " : "", why);
 	reload_record(&rl, CMSHA_RESULT_REFUSED, "reload: %s%s%s; the running configuration "
 		      "stays", file ? file : "", file ? ": " : "", why);
 	drop_fresh();
+}
+
+static void refuse(const char *why)
+{
+	refuse_row(why, false);
 }
 
 static bool read_fresh(void)
@@ -57,9 +63,10 @@ static bool read_fresh(void)
 	clock_gettime(CLOCK_REALTIME, &rl.started_rt);
 	clock_gettime(CLOCK_MONOTONIC, &rl.started_mono);
 	if (!cmshad_config_read_into(&rl.fresh, reload_path)) {
-		snmp_log(LOG_ERR, "SIGHUP: %s rejected (errors above)\n", reload_path);
-		refuse(cmshad_config_first_error()[0] ? cmshad_config_first_error()
-						      : "rejected (errors in the log)");
+		snmp_log(LOG_ERR, "SIGHUP: %s rejected (errors above); the running "
+			 "configuration stays\n", reload_path);
+		refuse_row(cmshad_config_first_error()[0] ? cmshad_config_first_error()
+							  : "rejected (errors in the log)", true);
 		return false;
 	}
 	if (!cmsha_config_check_complete(&rl.fresh, err, sizeof(err)) ||
