@@ -545,3 +545,51 @@ bool peer_session_get_last_takeover(void (*done)(void *arg, bool ok, int64_t whe
 	free(w);
 	return false;
 }
+
+struct send_wait {
+	void (*reply)(void *arg, struct snmp_pdu *answer, const char *why);
+	void *arg;
+	unsigned timeout_ms;
+};
+
+static int on_send_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
+			 void *magic)
+{
+	struct send_wait *w = magic;
+	char why[128];
+
+	(void)sess, (void)reqid;
+	if (failed_in_send(op) || is_report(op, pdu))
+		return 1;
+	if (op == NETSNMP_CALLBACK_OP_SEC_ERROR)
+		snprintf(why, sizeof(why), "the peer refused our SNMPv3 credentials");
+	else if (!is_answer(op, pdu))
+		snprintf(why, sizeof(why), "no answer within %u ms", w->timeout_ms);
+	else if (pdu->errstat != SNMP_ERR_NOERROR)
+		snprintf(why, sizeof(why), "the peer answered %s", snmp_errstring(pdu->errstat));
+	else
+		why[0] = '\0';
+	w->reply(w->arg, why[0] ? NULL : pdu, why);
+	free(w);
+	return 1;
+}
+
+bool peer_session_send(struct snmp_pdu *pdu, unsigned timeout_ms,
+		       void (*reply)(void *arg, struct snmp_pdu *answer, const char *why),
+		       void *arg)
+{
+	struct send_wait *w = malloc(sizeof(*w));
+
+	if (!w || !command_session || engine_unknown()) {
+		free(w);
+		snmp_free_pdu(pdu);
+		return false;
+	}
+	*w = (struct send_wait){ reply, arg, timeout_ms };
+	command_session->timeout = (long)timeout_ms * 1000;
+	if (send_request(command_session, pdu, on_send_reply, w))
+		return true;
+	snmp_free_pdu(pdu);
+	free(w);
+	return false;
+}

@@ -69,4 +69,15 @@ bool peer_session_get_last_takeover(void (*done)(void *arg, bool ok, int64_t whe
 bool peer_session_command(enum cmsha_command cmd, unsigned timeout_ms,
 			  void (*done)(void *arg, bool ok, const char *reason), void *arg);
 
+/*
+ * agent/peer_facts.c, the engine's peer_view and peer_test hooks (test on
+ * an active server): the peer's state, mode and components; its own test.
+ */
+struct cmsha_peer_view;
+struct cmsha_peer_test;
+bool peer_facts_view(void *ctx, unsigned timeout_ms,
+		     void (*done)(void *arg, const struct cmsha_peer_view *v), void *arg);
+bool peer_facts_test(void *ctx, unsigned timeout_ms,
+		     void (*done)(void *arg, const struct cmsha_peer_test *t), void *arg);
+
 #endif

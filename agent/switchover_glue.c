@@ -98,7 +98,7 @@ static void env_step(void *ctx, enum cmsha_command cmd, double elapsed_ms, const
 static const struct cmsha_switchover_env env = {
 	loop_timer_add, loop_timer_cancel, loop_fd_watch, loop_fd_unwatch,
 	env_peer_reachable, env_peer_command, env_refresh, env_confirm, env_finished, env_step,
-	NULL
+	NULL, peer_facts_view, peer_facts_test
 };
 
 /*

@@ -290,6 +290,8 @@ bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
 	}
 	if (cmd == CMSHA_CMD_SWITCH_AWAY)
 		job_switch_away_start(s);
+	else if (cmd == CMSHA_CMD_TEST && s->ha->oper == CMSHA_OPER_ACTIVE)
+		job_test_switch_away_start(s);
 	else
 		job_takeover_start(s);        /* takeover, forceTakeover, test */
 	return true;

@@ -8,7 +8,8 @@
  * forceTakeover: short probe (answers noted, not fatal) -> add -> announce
  * release:       remove every alias now (the SET's response confirms it)
  * switchAway:    ask the peer to take over -> it asks us to release
- * test:          every check of a takeover, nothing changed
+ * test:          every check of a takeover (on a standby server) or of a
+ *                switchAway (on an active one), nothing changed
  */
 #ifndef CMSHA_SWITCHOVER_H
 #define CMSHA_SWITCHOVER_H
@@ -17,6 +18,7 @@
 #include "config.h"
 #include "ha.h"
 #include "history.h"
+#include "switch_away_check.h"
 
 enum cmsha_switchover_status {
 	CMSHA_STATUS_IDLE = 1, CMSHA_STATUS_IN_PROGRESS = 2, CMSHA_STATUS_SUCCEEDED = 3,
@@ -51,6 +53,16 @@ struct cmsha_switchover_env {
 	/* one line per step, for the log: "takeover: aliases added (1.2 ms)" */
 	void (*step)(void *ctx, enum cmsha_command cmd, double elapsed_ms, const char *what);
 	void *ctx;
+	/*
+	 * test on an active server (what a switchAway would meet), nothing
+	 * changed anywhere: the peer's state, mode and components in one
+	 * request; then the peer's own test, its verdict read back.  done()
+	 * exactly once unless these return false.  NULL: not available.
+	 */
+	bool (*peer_view)(void *ctx, unsigned timeout_ms,
+			  void (*done)(void *arg, const struct cmsha_peer_view *v), void *arg);
+	bool (*peer_test)(void *ctx, unsigned timeout_ms,
+			  void (*done)(void *arg, const struct cmsha_peer_test *t), void *arg);
 };
 
 enum cmsha_verdict { CMSHA_VERDICT_ACCEPT, CMSHA_VERDICT_ALREADY_DONE, CMSHA_VERDICT_REFUSE };

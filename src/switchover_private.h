@@ -54,6 +54,9 @@ bool job_probe_start_for(struct cmsha_switchover *s, const struct cmsha_alias_co
 			 void (*next)(struct cmsha_switchover *s, const char *conflict));
 void job_probe_stop(struct cmsha_switchover *s);
 
+/* switchover_test.c: test on an active server */
+void job_test_switch_away_start(struct cmsha_switchover *s);
+
 /* switchover_takeover.c */
 void job_takeover_start(struct cmsha_switchover *s);
 void job_switch_away_start(struct cmsha_switchover *s);
