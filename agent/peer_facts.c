@@ -65,14 +65,22 @@ struct view_wait {
 	void *arg;
 };
 
-/* Rows come as (name, requirement, state) triplets until a column ends. */
+/* Is v the start of a (name, requirement, state) triplet of one row? */
+static bool is_row(const netsnmp_variable_list *v)
+{
+	return v && v->next_variable && v->next_variable->next_variable &&
+	       is_of(v, MIB_COMPONENT_NAME) && is_of(v->next_variable, MIB_COMPONENT_REQUIREMENT) &&
+	       is_of(v->next_variable->next_variable, MIB_COMPONENT_STATE);
+}
+
+/* Rows come as triplets until a column ends; required(1) and down(2) is news. */
 static void read_components(const netsnmp_variable_list *v, struct cmsha_peer_view *view)
 {
-	while (v && v->next_variable && v->next_variable->next_variable && is_of(v, MIB_COMPONENT_NAME) &&
-	       is_of(v->next_variable, MIB_COMPONENT_REQUIREMENT) && is_of(v->next_variable->next_variable, MIB_COMPONENT_STATE)) {
-		if (!view->required_down[0] && int_of(v->next_variable) == 1 && int_of(v->next_variable->next_variable) == 2)
+	for (; is_row(v); v = v->next_variable->next_variable->next_variable) {
+		const netsnmp_variable_list *req = v->next_variable, *state = req->next_variable;
+
+		if (!view->required_down[0] && int_of(req) == 1 && int_of(state) == 2)
 			text_of(v, view->required_down, sizeof(view->required_down));
-		v = v->next_variable->next_variable->next_variable;
 	}
 }
 

@@ -27,13 +27,15 @@ static struct test_wait *wait_new(struct cmsha_switchover *s)
 	return w;
 }
 
-static bool still_ours(struct test_wait *w)
+/* The engine, if w's job still runs; else NULL and w freed. */
+static struct cmsha_switchover *still_ours(struct test_wait *w)
 {
-	bool ours = w->s->job && w->s->job->id == w->job_id;
+	struct cmsha_switchover *s = w->s;
 
-	if (!ours)
-		free(w);
-	return ours;
+	if (s->job && s->job->id == w->job_id)
+		return s;
+	free(w);
+	return NULL;
 }
 
 static void fail_at(struct cmsha_switchover *s, const char *check, const char *why)
@@ -44,14 +46,13 @@ static void fail_at(struct cmsha_switchover *s, const char *check, const char *w
 
 static void on_peer_test(void *arg, const struct cmsha_peer_test *t)
 {
-	struct test_wait *w = arg;
-	struct cmsha_switchover *s = w->s;
+	struct cmsha_switchover *s = still_ours(arg);
 	char why[CMSHA_HISTORY_REASON_LEN];
 	const char *check;
 
-	if (!still_ours(w))
+	if (!s)
 		return;
-	free(w);
+	free(arg);
 	if ((check = cmsha_switch_away_check_test(t, why, sizeof(why))))
 		fail_at(s, check, why);
 	else
@@ -62,12 +63,12 @@ static void on_peer_test(void *arg, const struct cmsha_peer_test *t)
 
 static void on_peer_view(void *arg, const struct cmsha_peer_view *v)
 {
+	struct cmsha_switchover *s = still_ours(arg);
 	struct test_wait *w = arg;
-	struct cmsha_switchover *s = w->s;
 	char why[CMSHA_HISTORY_REASON_LEN];
 	const char *check;
 
-	if (!still_ours(w))
+	if (!s)
 		return;
 	if ((check = cmsha_switch_away_check_view(v, why, sizeof(why)))) {
 		free(w);
