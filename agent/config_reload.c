@@ -28,6 +28,11 @@ static const char *reload_path;
 static bool deferred;              /* a SIGHUP came while a command ran */
 static unsigned retry_timer;
 
+/* While a reload waits for a command's end, it looks again this often. */
+#define DEFER_RETRY_MS 100
+
+static void retry_deferred(void *arg);
+
 static void drop_fresh(void)
 {
 	cmsha_reload_plan_free(&rl.plan);
@@ -153,11 +158,16 @@ void cmshad_config_reload(const char *path)
 	reload_path = path;
 	/* Never halfway through a command: the reload waits until it ends. */
 	if (rl.probing || cmsha_switchover_busy(&cmshad.sw)) {
+		enum cmsha_command running = cmsha_switchover_running(&cmshad.sw);
+
 		if (!deferred)
 			snmp_log(LOG_NOTICE, "SIGHUP: a command (%s) is in progress: the reload "
-				 "of %s waits until it ends\n",
-				 cmsha_command_name(cmsha_switchover_running(&cmshad.sw)), path);
+				 "of %s waits until it ends\n", running == CMSHA_CMD_NONE ?
+				 "a SET's, checked" : cmsha_command_name(running), path);
 		deferred = true;
+		/* Its end retries at once; this, should a SET end without a command. */
+		if (!retry_timer)
+			retry_timer = loop_timer_add(NULL, DEFER_RETRY_MS, retry_deferred, NULL);
 		return;
 	}
 	deferred = false;
@@ -180,7 +190,10 @@ void cmshad_config_reload_command_finished(const struct cmsha_history_entry *e)
 	if (rl.probing && e->command == CMSHA_CMD_RELOAD && e->result == CMSHA_RESULT_FAILED &&
 	    cmsha_switchover_running(&cmshad.sw) == CMSHA_CMD_NONE)
 		drop_fresh();
-	/* After the command's own end, from the loop: its records are out by then. */
-	if (deferred && !retry_timer)
-		retry_timer = loop_timer_add(NULL, 0, retry_deferred, NULL);
+	/* At once after the command's own end, from the loop: its records are out by then. */
+	if (!deferred)
+		return;
+	if (retry_timer)
+		loop_timer_cancel(NULL, retry_timer);
+	retry_timer = loop_timer_add(NULL, 0, retry_deferred, NULL);
 }
