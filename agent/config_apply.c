@@ -22,20 +22,56 @@
 
 #define ALIAS_TEXT_LEN (CMSHA_INET_STRLEN + 2 * IF_NAMESIZE + 24)
 
-void reload_record(const struct reload *rl, enum cmsha_result result, const char *fmt, ...)
+/*
+ * A reload of many aliases must not push the switch-overs out of the
+ * history (100 rows by default): past this many alias rows, the rest of
+ * the alias changes are logged, and one row says how many.
+ */
+#define MAX_ALIAS_ROWS 8
+
+static void vrecord(const struct reload *rl, enum cmsha_result result, const char *fmt,
+		    va_list ap) __attribute__((format(printf, 3, 0)));
+
+static void vrecord(const struct reload *rl, enum cmsha_result result, const char *fmt,
+		    va_list ap)
 {
 	struct cmsha_history_entry e = { .time = rl->started_rt, .command = CMSHA_CMD_RELOAD,
 					 .initiator = CMSHA_BY_CONFIG, .result = result };
 	struct timespec now;
-	va_list ap;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	e.duration_ms = (uint32_t)((now.tv_sec - rl->started_mono.tv_sec) * 1000 +
 				   (now.tv_nsec - rl->started_mono.tv_nsec) / 1000000);
-	va_start(ap, fmt);
 	vsnprintf(e.reason, sizeof(e.reason), fmt, ap);
-	va_end(ap);
 	cmsha_switchover_record(&cmshad.sw, &e);
+}
+
+void reload_record(const struct reload *rl, enum cmsha_result result, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vrecord(rl, result, fmt, ap);
+	va_end(ap);
+}
+
+/* An alias's row, or past MAX_ALIAS_ROWS only its log line. */
+static void alias_row(const struct reload *rl, size_t *rows, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void alias_row(const struct reload *rl, size_t *rows, const char *fmt, ...)
+{
+	char line[CMSHA_HISTORY_REASON_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	if ((*rows)++ < MAX_ALIAS_ROWS) {
+		vrecord(rl, CMSHA_RESULT_SUCCEEDED, fmt, ap);
+	} else {
+		vsnprintf(line, sizeof(line), fmt, ap);
+		snmp_log(LOG_NOTICE, "%s\n", line);
+	}
+	va_end(ap);
 }
 
 /* The runtime of what stays is kept; what is new starts absent / unknown. */
@@ -112,22 +148,26 @@ static void alias_rows(const struct reload *rl, bool active)
 	const struct cmsha_reload_plan *p = &rl->plan;
 	const struct cmsha_config *old = &rl->fresh, *cur = &cmshad.cfg;
 	char a[ALIAS_TEXT_LEN], b[ALIAS_TEXT_LEN];
+	size_t rows = 0;
 
 	for (size_t j = 0; j < old->n_aliases; j++)
 		if (p->alias_removed[j])
-			reload_record(rl, CMSHA_RESULT_SUCCEEDED, "reload: alias %s removed%s",
-				      cmsha_alias_conf_text(&old->aliases[j], a, sizeof(a)),
-				      active ? " and released" : "");
+			alias_row(rl, &rows, "reload: alias %s removed%s",
+				  cmsha_alias_conf_text(&old->aliases[j], a, sizeof(a)),
+				  active ? " and released" : "");
 	for (size_t i = 0; i < cur->n_aliases; i++) {
 		cmsha_alias_conf_text(&cur->aliases[i], a, sizeof(a));
 		if (p->alias_kind[i] == CMSHA_RELOAD_ALIAS_ADDED)
-			reload_record(rl, CMSHA_RESULT_SUCCEEDED, "reload: alias %s added%s", a,
-				      active ? " and announced" : " (absent: this server is standby)");
+			alias_row(rl, &rows, "reload: alias %s added%s", a,
+				  active ? " and announced" : " (absent: this server is standby)");
 		else if (p->alias_kind[i] == CMSHA_RELOAD_ALIAS_CHANGED)
-			reload_record(rl, CMSHA_RESULT_SUCCEEDED, "reload: alias %s changed to %s%s",
-				      cmsha_alias_conf_text(&old->aliases[p->alias_from[i]], b,
-							    sizeof(b)), a, active ? " and announced" : "");
+			alias_row(rl, &rows, "reload: alias %s changed to %s%s",
+				  cmsha_alias_conf_text(&old->aliases[p->alias_from[i]], b, sizeof(b)),
+				  a, active ? " and announced" : "");
 	}
+	if (rows > MAX_ALIAS_ROWS)
+		reload_record(rl, CMSHA_RESULT_SUCCEEDED, "reload: %zu more alias changes (in the "
+			      "log: 'reload: alias ...')", rows - MAX_ALIAS_ROWS);
 	if (!p->n_added && !p->n_removed && !p->n_changed)
 		reload_record(rl, CMSHA_RESULT_SUCCEEDED, "reload: aliases in a new order (rows "
 			      "follow the file)");

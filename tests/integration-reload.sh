@@ -48,6 +48,9 @@ alias_state_of() {     # alias_state_of NODE ADDRESS: cmsHaAliasState of its row
 alias_state_is() { [[ $(alias_state_of "$1" "$2") == "$3" ]]; }
 kernel_lacks() { ! kernel_has "$1" "$2"; }
 peer_address_is() { [[ $(value "$1" "$OID_PEER_ADDRESS" | tr -s ' ' | sed 's/ $//') == "$(hex4 "$2")" ]]; }
+unknown_then_unreachable() {
+	wait_value "$1" "$OID_PEER_OPER_STATE" 5 && wait_value "$1" "$OID_PEER_REACHABLE" 2
+}
 not_on() { ! kernel_has "$1" "$2" && alias_state_is "$1" "$2" none; }
 held_not() { kernel_has "$1" "$2" && ! kernel_has "$1" "$3"; }
 n_alias_rows() { [[ $(alias_rows "$1" | wc -l) == "$2" ]]; }
@@ -124,6 +127,9 @@ check "pri history: changed" history_row_is pri \
 check "pri kernel: $A30 with label eth0:new" kernel_has_label pri "$A30" eth0:new
 check "pri still active" value_is pri "$OID_OPER_STATE" 1
 hup sec
+check "sec history: changed (not announced: standby)" history_row_is sec \
+	"7 5 1 reload: alias $A30/24 dev eth0 changed to $A30/24 dev eth0 label eth0:new"
+check "sec kernel does not hold it" kernel_lacks sec "$A30"
 
 echo "=== refused: a bad line, a role change, a new alias in use on the link"
 cp "$(conf pri)" "$LAB_DIR/pri.good"
@@ -165,8 +171,27 @@ cp "$LAB_DIR/pri.good" "$(conf pri)"
 hup pri
 check "back: the peer answers again, standby(2)" wait_value pri "$OID_PEER_OPER_STATE" 2
 check "reachable" wait_value pri "$OID_PEER_REACHABLE" 1
+cp "$(conf sec)" "$LAB_DIR/sec.good"
+sed -i "s|^peer -v2c -c private $LAB_PRI_IP\$|peer -v2c -c private 10.77.0.98|" "$(conf sec)"
+hup sec
+check "sec (standby) history: peer" history_row_is sec \
+	"7 5 1 reload: peer -v2c -c private 10.77.0.98; its state is unknown until it answers"
+check "sec: cmsHaPeerOperState unknown(5), then unreachable" unknown_then_unreachable sec
+cp "$LAB_DIR/sec.good" "$(conf sec)"
+hup sec
+check "sec: the peer is active(1) again" wait_value sec "$OID_PEER_OPER_STATE" 1
 
 echo "=== components added and removed"
+echo "component db required tcp 127.0.0.1:5998" >>"$(conf pri)"
+hup pri
+check "pri (active) history: component added" history_row_is pri \
+	"7 5 1 reload: component db added (required 127.0.0.1:5998)"
+check "pri component table: db, down(2)" lab_wait_until 3000 "db down" \
+	value_is pri "$OID_COMPONENT_STATE.1" 2
+check "a required component down on the active server changes no alias" held_not pri "$A30" "$A20"
+cp "$LAB_DIR/pri.good" "$(conf pri)"
+hup pri
+check "pri history: component removed" history_row_is pri "7 5 1 reload: component db removed"
 echo "component web optional tcp 127.0.0.1:5999" >>"$(conf sec)"
 hup sec
 check "sec history: component added" history_row_is sec \
@@ -180,6 +205,20 @@ hup sec
 check "sec history: component removed" history_row_is sec "7 5 1 reload: component web removed"
 check "sec component table is empty" test "$(row_count sec "$OID_COMPONENT_NAME")" = 0
 
+echo "=== ten aliases at once: 8 rows and one that counts the rest (the history keeps its switch-overs)"
+cp "$(conf sec)" "$LAB_DIR/sec.before-ten"
+for i in $(seq 101 110); do echo "alias 10.77.0.$i/24 dev eth0" >>"$(conf sec)"; done
+rows=$(history_rows sec)
+hup sec
+check "sec history: the count row last" history_row_is sec \
+	"7 5 1 reload: 2 more alias changes (in the log: 'reload: alias ...')"
+check "  9 rows in all" test "$(history_rows sec)" = $((rows + 9))
+check "  the rest in the log" logged sec "reload: alias 10.77.0.110/24 dev eth0 added (absent"
+check "  13 alias rows in the table" n_alias_rows sec 13
+cp "$LAB_DIR/sec.before-ten" "$(conf sec)"
+hup sec
+check "  and gone again" lab_wait_until 3000 "3 rows" n_alias_rows sec 3
+
 echo "=== history size changed: trimmed, and the file rewritten"
 echo "history size 3" >>"$(conf sec)"
 hup sec
@@ -187,6 +226,16 @@ check "sec history: size 3" history_row_is sec "7 5 1 reload: history size 3 (wa
 check "the table keeps 3 rows" test "$(history_rows sec)" = 3
 check "the file holds 3 rows" bash -c '[[ $(($(wc -l <"$1") - 1)) == 3 ]]' _ \
 	"$LAB_DIR/sec/persist-cmshad/cmshad-history"
+
+echo "history size 4" >>"$(conf pri)"
+hup pri
+check "pri (active) history: size 4" history_row_is pri "7 5 1 reload: history size 4 (was 100)"
+check "pri's table keeps 4 rows" test "$(history_rows pri)" = 4
+cp "$LAB_DIR/pri.good" "$(conf pri)"
+hup pri
+check "pri: size 100 again, the table grows from here" history_row_is pri \
+	"7 5 1 reload: history size 100 (was 4)"
+check "  5 rows now" test "$(history_rows pri)" = 5
 
 echo "=== SIGHUP during a switch-over waits until it ends"
 echo "preflight count 1 wait 1500" >>"$(conf sec)"
