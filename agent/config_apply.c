@@ -100,6 +100,12 @@ static bool new_runtime(const struct reload *rl, struct cmsha_alias_runtime **al
 	return true;
 }
 
+/* The component checks point into the config and run every probe interval. */
+static bool components_restart(const struct cmsha_reload_plan *p)
+{
+	return p->components || p->probe;
+}
+
 /* Swap the running config for the file's; rl->fresh keeps the old one. */
 static void swap_config(struct reload *rl, struct cmsha_alias_runtime *aliases,
 			struct cmsha_component_runtime *components)
@@ -109,17 +115,25 @@ static void swap_config(struct reload *rl, struct cmsha_alias_runtime *aliases,
 	cmshad.cfg = rl->fresh;
 	rl->fresh = old;
 	free(cmshad.ha.aliases);
-	free(cmshad.ha.components);
 	cmshad.ha.aliases = aliases;
-	cmshad.ha.components = components;
+	if (components_restart(&rl->plan)) {
+		free(cmshad.ha.components);
+		cmshad.ha.components = components;
+		return;
+	}
+	/* The running checks keep their config and runtime (the same settings);
+	 * the file's copy goes with the old config. */
+	rl->fresh.components = cmshad.cfg.components;
+	cmshad.cfg.components = old.components;
+	free(components);
 }
 
 static void stop_parts(const struct cmsha_reload_plan *p)
 {
 	if (p->aliases)
 		cmshad_conflict_stop();
-	/* Checks point into the config and run every probe interval. */
-	cmshad_components_stop();
+	if (components_restart(p))
+		cmshad_components_stop();
 }
 
 static void start_parts(const struct reload *rl)
@@ -127,7 +141,8 @@ static void start_parts(const struct reload *rl)
 	const struct cmsha_reload_plan *p = &rl->plan;
 	char err[512];
 
-	if (!cmshad_components_restart(p->component_from, cmshad.cfg.n_components))
+	if (components_restart(p) &&
+	    !cmshad_components_restart(p->component_from, cmshad.cfg.n_components))
 		reload_record(rl, CMSHA_RESULT_FAILED, "reload: component checks cannot start "
 			      "(see the log)");
 	if ((p->peer || p->probe) && !cmshad_switchover_peer_restart(err, sizeof(err))) {
