@@ -82,7 +82,7 @@ enum cmsha_verdict cmsha_switchover_check(const struct cmsha_switchover *s,
 					  enum cmsha_command cmd, enum cmsha_initiator by,
 					  char *reason, size_t len)
 {
-	if (s->job || s->reserved)
+	if (s->job || cmsha_switchover_is_reserved(s))
 		return check_busy(s, cmd, reason, len);
 	return check_state(s, cmd, by, reason, len);
 }
@@ -130,14 +130,29 @@ bool cmsha_switchover_commit_stale(const struct timespec *checked_at,
 	return elapsed_ns > (long long)CMSHA_STALE_COMMIT_MS * 1000000LL;
 }
 
-void cmsha_switchover_reserve(struct cmsha_switchover *s)
+unsigned cmsha_switchover_reserve(struct cmsha_switchover *s, const struct timespec *checked_at)
 {
 	s->reserved = true;
+	s->reserved_at = *checked_at;
+	if (++s->reservation == 0)      /* 0 is never a holder's token */
+		s->reservation = 1;
+	return s->reservation;
 }
 
-void cmsha_switchover_unreserve(struct cmsha_switchover *s)
+void cmsha_switchover_unreserve(struct cmsha_switchover *s, unsigned token)
 {
-	s->reserved = false;
+	if (token == s->reservation)
+		s->reserved = false;
+}
+
+bool cmsha_switchover_is_reserved(const struct cmsha_switchover *s)
+{
+	struct timespec now;
+
+	if (!s->reserved)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return !cmsha_switchover_commit_stale(&s->reserved_at, &now);
 }
 
 void cmsha_switchover_refuse(struct cmsha_switchover *s, enum cmsha_command cmd,
@@ -394,7 +409,7 @@ enum cmsha_command cmsha_switchover_running(const struct cmsha_switchover *s)
 
 bool cmsha_switchover_busy(const struct cmsha_switchover *s)
 {
-	return s->job || s->reserved || s->records_held;
+	return s->job || cmsha_switchover_is_reserved(s) || s->records_held;
 }
 
 void cmsha_switchover_record(struct cmsha_switchover *s, struct cmsha_history_entry *e)
