@@ -76,6 +76,8 @@ bool cmshad_autofailover_start(void);
 void cmshad_autofailover_evaluate(void);
 void cmshad_autofailover_command_finished(const struct cmsha_history_entry *e);
 void cmshad_autofailover_stop(void);
+/* After a reload that changed the probe interval. */
+void cmshad_autofailover_retime(void);
 
 /* kernel_glue.c: netlink fd in the agent's select loop, state refresh */
 bool cmshad_kernel_watch_start(void);

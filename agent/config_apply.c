@@ -145,6 +145,8 @@ static void start_parts(const struct reload *rl)
 	    !cmshad_components_restart(p->component_from, cmshad.cfg.n_components))
 		reload_record(rl, CMSHA_RESULT_FAILED, "reload: component checks cannot start "
 			      "(see the log)");
+	if (p->probe)
+		cmshad_autofailover_retime();
 	if ((p->peer || p->probe) && !cmshad_switchover_peer_restart(err, sizeof(err))) {
 		snmp_log(LOG_ERR, "SIGHUP: peer: %s\n", err);
 		reload_record(rl, CMSHA_RESULT_FAILED, "reload: peer: %s", err);

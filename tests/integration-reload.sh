@@ -171,6 +171,14 @@ cp "$LAB_DIR/pri.good" "$(conf pri)"
 hup pri
 check "back: the peer answers again, standby(2)" wait_value pri "$OID_PEER_OPER_STATE" 2
 check "reachable" wait_value pri "$OID_PEER_REACHABLE" 1
+echo "probe interval 300 failures 2" >>"$(conf pri)"
+hup pri
+check "pri history: the probe's new interval" history_row_is pri \
+	"7 5 1 reload: probe interval 300 ms failures 2"
+check "  the peer is answered again at it" wait_value pri "$OID_PEER_OPER_STATE" 2
+cp "$LAB_DIR/pri.good" "$(conf pri)"
+hup pri
+check "  and back to 200 ms" history_row_is pri "7 5 1 reload: probe interval 200 ms failures 2"
 cp "$(conf sec)" "$LAB_DIR/sec.good"
 sed -i "s|^peer -v2c -c private $LAB_PRI_IP\$|peer -v2c -c private 10.77.0.98|" "$(conf sec)"
 hup sec
