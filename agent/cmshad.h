@@ -64,6 +64,11 @@ void cmshad_components_stop(void);
 /* After a reload: from[i] is the old index of component i (or CMSHA_RELOAD_NEW). */
 bool cmshad_components_restart(const size_t *from, size_t n);
 
+/* packet_glue.c: the kept ARP/ND packet socket (before switchover_start) */
+bool cmshad_packet_start(void);
+void cmshad_packet_log_counts(const char *when);
+void cmshad_packet_stop(void);
+
 /* conflict_glue.c: listen for other stations claiming the aliases held (after switchover_start) */
 bool cmshad_conflict_start(void);
 void cmshad_conflict_alias_changed(size_t index, enum cmsha_alias_state from,

@@ -221,7 +221,7 @@ static void start_agent(const struct options *opt)
 	check_config_or_exit(opt);
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (!cmsha_ha_init(&cmshad.ha, &cmshad.cfg, &now) || !cmshad_kernel_watch_start() ||
-	    !cmshad_switchover_start())
+	    !cmshad_packet_start() || !cmshad_switchover_start())
 		exit(1);
 	cmshad_mib_register_scalars();
 	cmshad_mib_register_tables();
@@ -264,6 +264,7 @@ int main(int argc, char **argv)
 	cmshad_components_stop();
 	cmshad_conflict_stop();
 	cmshad_switchover_stop();
+	cmshad_packet_stop();
 	cmshad_kernel_watch_stop();
 	cmshad_agentx_close();
 	snmp_shutdown(APP_NAME);

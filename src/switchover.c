@@ -37,6 +37,8 @@ static void job_free(struct cmsha_switchover *s)
 	job_probe_stop(s);
 	if (job->timer)
 		s->env->timer_cancel(s->env->ctx, job->timer);
+	if (job->release_timer)
+		s->env->timer_cancel(s->env->ctx, job->release_timer);
 	free(job->targets);
 	free(job);
 	s->job = NULL;

@@ -4,7 +4,9 @@
  * in struct cmsha_switchover_env (timers, fds, the peer's agent) and never
  * blocks: a SET only validates and starts; the steps follow as events.
  *
- * takeover:      probe (peer's MAC expected) -> peer releases -> add -> announce
+ * takeover:      probe (peer's MAC expected) and, beside it, the peer's
+ *                release (asked once the pending note is on disk, timed to
+ *                land as the probe ends) -> both done -> add -> announce
  * forceTakeover: short probe (answers noted, not fatal) -> add -> announce
  * release:       remove every alias now (the SET's response confirms it)
  * switchAway:    ask the peer to take over -> it asks us to release
@@ -95,6 +97,8 @@ struct cmsha_switchover {
 	struct cmsha_history_entry held[CMSHA_HELD_RECORDS];
 	size_t n_held;
 	unsigned held_timer;
+	/* the peer's release round trip, smoothed (0: none measured yet) */
+	double release_rtt_ms;
 };
 
 void cmsha_switchover_init(struct cmsha_switchover *s, const struct cmsha_config *cfg,

@@ -540,3 +540,11 @@ lab_snmp_mib() {
 	lab_exec noc env "${_LAB_CLIENT_ENV[@]}" "$cmd" -v2c -c "$community" -t 1 -r 0 \
 		-M "$path" -m CMS-HA-MIB "$(_lab_addr "$2")" "${@:3}"
 }
+
+# lab_noc_client cmd...: run a client program (check_cmsha, a net-snmp tool)
+# in the NOC namespace with the lab's client environment (no MIBs, no
+# system configuration).
+lab_noc_client() {
+	_lab_client_env
+	lab_exec noc env "${_LAB_CLIENT_ENV[@]}" "$@"
+}
