@@ -67,6 +67,12 @@ void cmshad_autofailover_evaluate(void);
 void cmshad_autofailover_command_finished(const struct cmsha_history_entry *e);
 void cmshad_autofailover_stop(void);
 
+/* dns_glue.c: the dns names' checks, log and notification (after switchover_start) */
+bool cmshad_dns_start(void);
+void cmshad_dns_stop(void);
+/* NULL when there is no 'dns' line */
+const struct cmsha_dns_names *cmshad_dns_names(void);
+
 /* kernel_glue.c: netlink fd in the agent's select loop, state refresh */
 bool cmshad_kernel_watch_start(void);
 void cmshad_kernel_refresh(void);

@@ -13,6 +13,7 @@ CMSHA_PACKAGES=(
 	tzdata  # tests/check_mib_values: DateAndTime in several time zones
 	snmptt libnet-ip-perl  # tests/integration-pager.sh (snmptt needs Net::IP for ipv6_enable)
 	nftables python3  # tests/faults: SNMP dropped between the agents; the analyzer
+	libldns-dev bind9 bind9-dnsutils  # 'dns' lines (UPDATE with TSIG); tests/integration-dns.sh
 )
 
 # Install whatever is missing (root only); apt-get update at most once.

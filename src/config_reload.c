@@ -42,6 +42,23 @@ static bool components_equal(const struct cmsha_config *a, const struct cmsha_co
 	return true;
 }
 
+static bool dns_equal(const struct cmsha_config *a, const struct cmsha_config *b)
+{
+	if (a->n_dns != b->n_dns)
+		return false;
+	for (size_t i = 0; i < a->n_dns; i++) {
+		const struct cmsha_dns_conf *x = &a->dns[i], *y = &b->dns[i];
+		if (strcmp(x->name, y->name) || !cmsha_inet_equal(&x->address, &y->address) ||
+		    !cmsha_inet_equal(&x->peer_address, &y->peer_address) ||
+		    !cmsha_inet_equal(&x->server, &y->server) || x->port != y->port ||
+		    strcmp(x->zone, y->zone) || x->ttl != y->ttl || x->timeout_ms != y->timeout_ms ||
+		    strcmp(x->key.name, y->key.name) || strcmp(x->key.secret, y->key.secret) ||
+		    strcmp(x->key.algorithm, y->key.algorithm))
+			return false;
+	}
+	return true;
+}
+
 static void note(char *what, size_t len, const char *name)
 {
 	size_t used = strlen(what);
@@ -64,6 +81,8 @@ bool cmsha_config_needs_restart(const struct cmsha_config *running,
 		note(what, len, "probe");
 	if (!components_equal(running, fresh))
 		note(what, len, "component");
+	if (!dns_equal(running, fresh))
+		note(what, len, "dns");
 	if (running->history_size != fresh->history_size)
 		note(what, len, "history size");
 	return what[0] != '\0';

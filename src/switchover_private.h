@@ -28,6 +28,7 @@ struct cmsha_job {
 	uint64_t note_ticket;           /* the pending note's save (0: none) */
 	bool awaiting_note;             /* probed, the note's save not ended */
 	char conflict[CMSHA_HISTORY_REASON_LEN];        /* the probe's, kept meanwhile */
+	bool names_moving;              /* a move of the dns names is in flight */
 };
 
 /* switchover.c */
@@ -47,6 +48,14 @@ bool job_ask_peer(struct cmsha_switchover *s, enum cmsha_command cmd, unsigned t
 bool job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
 		     void (*next)(struct cmsha_switchover *s, const char *conflict));
 void job_probe_stop(struct cmsha_switchover *s);
+
+/* switchover_names.c: in manual mode, the dns names are what moves */
+bool names_carry(const struct cmsha_switchover *s, enum cmsha_command cmd,
+		 enum cmsha_initiator by);
+enum cmsha_verdict names_check(const struct cmsha_switchover *s, enum cmsha_command cmd,
+			       char *reason, size_t len);
+void job_names_start(struct cmsha_switchover *s);
+void job_names_stop(struct cmsha_switchover *s);
 
 /* switchover_takeover.c */
 void job_takeover_start(struct cmsha_switchover *s);
