@@ -40,6 +40,7 @@ void cmshad_mib_register_tables(void);
 void cmshad_mib_register_control(void);
 void cmshad_mib_register_history(void);
 void cmshad_mib_history_sync(void);
+void cmshad_mib_register_dns(void);
 
 /* agentx_shutdown.c: close the master session before snmp_shutdown() */
 void cmshad_agentx_close(void);

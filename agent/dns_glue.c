@@ -32,6 +32,9 @@ static void on_state_changed(void *arg, size_t i, enum cmsha_dns_state from,
 		 "dns %s: %s -> %s (server answers %s)\n", cmshad.cfg.dns[i].name,
 		 cmsha_dns_state_name(from), cmsha_dns_state_name(to),
 		 to == CMSHA_DNS_UNKNOWN ? "nothing" : addr);
+	/* Neither server's move ever leads to other: somebody else changed the record. */
+	if (to == CMSHA_DNS_OTHER)
+		notify_dns_unexpected_answer(i);
 	if (cmshad.cfg.n_aliases == 0)        /* the names make the operational state */
 		cmshad_kernel_refresh();
 }

@@ -220,6 +220,7 @@ static void start_agent(const struct options *opt)
 	cmshad_mib_register_tables();
 	cmshad_mib_register_control();
 	cmshad_mib_register_history();
+	cmshad_mib_register_dns();
 	if (!cmshad_components_start() || !cmshad_conflict_start() ||
 	    !cmshad_autofailover_start() || !cmshad_dns_start())
 		exit(1);
