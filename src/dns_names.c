@@ -86,6 +86,17 @@ static void set_state(struct cmsha_dns_names *n, size_t i, const struct cmsha_dn
 }
 
 static void move_name_done(struct cmsha_dns_names *n, size_t i);
+static void verified(struct cmsha_dns_names *n, size_t i);
+static void requery(struct cmsha_dns_names *n, size_t i);
+
+/* A name's answer is in: a move may go on (or end) with it. */
+static void after_query(struct cmsha_dns_names *n, size_t i)
+{
+	if (n->rt[i].verifying)
+		verified(n, i);
+	else if (n->rt[i].moving && !n->rt[i].update)
+		move_name_done(n, i);
+}
 
 /* Carries the index of the name through the exchange's callback. */
 struct name_ref {
@@ -103,8 +114,7 @@ static void on_query_answer(void *arg, const struct cmsha_dns_reply *reply, cons
 	free(ref);
 	n->rt[i].query = NULL;
 	set_state(n, i, reply);
-	if (n->rt[i].moving && !n->rt[i].update)
-		move_name_done(n, i);
+	after_query(n, i);
 }
 
 static void query_name(struct cmsha_dns_names *n, size_t i)
@@ -124,8 +134,7 @@ static void query_name(struct cmsha_dns_names *n, size_t i)
 	}
 	if (!ref) {                     /* out of memory: nothing is known */
 		set_state(n, i, NULL);
-		if (n->rt[i].moving && !n->rt[i].update)
-			move_name_done(n, i);
+		after_query(n, i);
 		return;
 	}
 	*ref = (struct name_ref){ n, i };
@@ -208,9 +217,11 @@ static void on_update_reply(void *arg, const struct cmsha_dns_reply *reply, cons
 	if (reply->rcode == 0 && !reply->verified)
 		set_result(n, i, CMSHA_DNS_UPDATE_FAILED, "the server's NOERROR is not signed "
 			   "with key %s: not trusted", d->key.name);
-	else if (reply->rcode == 0)
+	else if (reply->rcode == 0) {
 		set_result(n, i, CMSHA_DNS_UPDATE_SUCCEEDED, "now %s (TTL %u)",
 			   cmsha_inet_ntop(&d->address, addr, sizeof(addr)), d->ttl);
+		n->updated++;
+	}
 	else
 		refused(n, i, reply);
 	requery(n, i);
@@ -254,6 +265,22 @@ static enum cmsha_dns_prereq prereq_for(const struct cmsha_dns_runtime *rt, bool
 	return CMSHA_PREREQ_HOLDS_PEER;
 }
 
+/* A name seen here at the last check, asked again before a takeover. */
+static void verified(struct cmsha_dns_names *n, size_t i)
+{
+	n->rt[i].verifying = false;
+	if (n->rt[i].state == CMSHA_DNS_POINTS_HERE) {
+		set_result(n, i, CMSHA_DNS_UPDATE_SUCCEEDED, "already points here");
+		move_name_done(n, i);
+	} else if (n->rt[i].state == CMSHA_DNS_UNKNOWN) {
+		set_result(n, i, CMSHA_DNS_UPDATE_FAILED, "not moved: its server did not "
+			   "answer where it points");
+		move_name_done(n, i);
+	} else {
+		start_update(n, i, prereq_for(&n->rt[i], false));
+	}
+}
+
 bool cmsha_dns_names_move(struct cmsha_dns_names *n, bool force, cmsha_dns_move_done done,
 			  void *arg)
 {
@@ -263,14 +290,15 @@ bool cmsha_dns_names_move(struct cmsha_dns_names *n, bool force, cmsha_dns_move_
 		return false;
 	n->move_done = done;
 	n->move_arg = arg;
+	n->updated = 0;
 	n->moves_pending = count;
 	for (size_t i = 0; i < count; i++)
 		n->rt[i].moving = true;
 	/* Each start may end at once (no memory, no socket): keep count first. */
 	for (size_t i = 0; i < count; i++) {
 		if (!force && n->rt[i].state == CMSHA_DNS_POINTS_HERE) {
-			set_result(n, i, CMSHA_DNS_UPDATE_SUCCEEDED, "already points here");
-			move_name_done(n, i);
+			n->rt[i].verifying = true;    /* the last check may be stale: ask */
+			requery(n, i);
 		} else {
 			start_update(n, i, prereq_for(&n->rt[i], force));
 		}
@@ -283,7 +311,7 @@ void cmsha_dns_names_cancel_move(struct cmsha_dns_names *n)
 	for (size_t i = 0; i < n->cfg->n_dns; i++) {
 		cmsha_dns_exchange_cancel(n->rt[i].update);
 		n->rt[i].update = NULL;
-		n->rt[i].moving = false;
+		n->rt[i].moving = n->rt[i].verifying = false;
 	}
 	n->moves_pending = 0;
 }

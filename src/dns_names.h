@@ -33,6 +33,7 @@ struct cmsha_dns_runtime {
 	struct cmsha_dns_exchange *query, *update;
 	enum cmsha_dns_prereq prereq;        /* the update in flight's */
 	bool moving;                         /* part of the move in progress */
+	bool verifying;                      /* ... asked again before it is updated */
 };
 
 typedef void (*cmsha_dns_move_done)(void *arg, enum cmsha_dns_update_result result,
@@ -47,6 +48,7 @@ struct cmsha_dns_names {
 			      enum cmsha_dns_state to);
 	void *observer_arg;
 	size_t moves_pending;
+	size_t updated;                 /* names the move changed (not already here) */
 	cmsha_dns_move_done move_done;
 	void *move_arg;
 };

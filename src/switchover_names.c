@@ -33,9 +33,9 @@ enum cmsha_verdict names_check(const struct cmsha_switchover *s, enum cmsha_comm
 	const char *unfit;
 	char peer[CMSHA_INET_STRLEN];
 
+	/* No "already active" from what the last check round saw: the peer may
+	 * have moved the names since.  The move itself asks again (dns_names.c). */
 	cmsha_inet_ntop(&s->cfg->peer_addrs[0], peer, sizeof(peer));
-	if (cmd != CMSHA_CMD_SWITCH_AWAY && cmsha_dns_names_all(s->names, CMSHA_DNS_POINTS_HERE))
-		VERDICT(CMSHA_VERDICT_ALREADY_DONE, "already active: every dns name points here");
 	if (cmd == CMSHA_CMD_SWITCH_AWAY &&
 	    cmsha_dns_names_all(s->names, CMSHA_DNS_POINTS_TO_PEER))
 		VERDICT(CMSHA_VERDICT_ALREADY_DONE, "already standby: every dns name points "
@@ -59,6 +59,7 @@ static void on_names_moved(void *arg, enum cmsha_dns_update_result r, const char
 	struct cmsha_switchover *s = arg;
 
 	s->job->names_moving = false;
+	s->job->changed = s->names->updated > 0;     /* counts in cmsHaSwitchoverCount */
 	job_finish(s, result_of(r), "dns: %s%s", why, s->cfg->n_aliases ?
 		   "; the aliases stay manual (refused)" : "");
 }

@@ -7,6 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/mib-oids.sh"
 . "$(dirname "$0")/assert.sh"
+. "$(dirname "$0")/lab_dns.sh"
 
 lab_require_root
 lab_require_tool named bind9
@@ -14,91 +15,29 @@ lab_require_tool tsig-keygen bind9
 lab_require_tool dig bind9-dnsutils
 lab_require_tool nsupdate bind9-dnsutils
 
-NS_IP=10.77.0.53
-NAME=www.cms.test
+NS_IP=$LAB_NS_IP
+NAME=$LAB_DNS_NAME
 TTL=17
 N_COMPLETED=$OID_NOTIFICATIONS.1
 N_REFUSED=$OID_NOTIFICATIONS.3
 
-# --- BIND -------------------------------------------------------------------
-
-# write_named: config, zone (NAME at the primary) and the update key.
-write_named() {
-	local d=$LAB_DIR/dns
-	mkdir -p "$d"
-	tsig-keygen -a hmac-sha256 cmsha-test >"$d/cmsha.key"
-	tsig-keygen -a hmac-sha256 cmsha-test >"$d/wrong.key"    # same name, other secret
-	cat >"$d/named.conf" <<-CONF
-		options {
-			directory "$d";
-			pid-file "$d/named.pid";
-			session-keyfile "$d/session.key";
-			managed-keys-directory "$d";
-			listen-on port 53 { $NS_IP; };
-			listen-on-v6 { none; };
-			recursion no;
-			dnssec-validation no;
-			notify no;
-		};
-		controls { };
-		include "$d/cmsha.key";
-		zone "cms.test" {
-			type primary;
-			file "$d/cms.test.zone";
-			update-policy { grant cmsha-test. name $NAME. A AAAA; };
-		};
-	CONF
-	cat >"$d/cms.test.zone" <<-ZONE
-		\$TTL 300
-		@    SOA ns.cms.test. hostmaster.cms.test. 1 3600 600 86400 5
-		@    NS  ns
-		ns   A   $NS_IP
-		www  A   $LAB_PRI_IP
-	ZONE
-}
-
-named_answers() { [[ -n $(lab_exec cli dig +short +time=1 +tries=1 "@$NS_IP" ns.cms.test A) ]]; }
-
-start_named() {
-	lab_bg dns named named -g -u root -c "$LAB_DIR/dns/named.conf" || return 1
-	lab_wait_until 10000 "named answers" _lab_ready_or_dead "$LAB_BG_PID" named_answers
-}
-
-stop_named() { lab_stop_bg dns named; }
-
-# answer: NAME's A record as the client sees it ("" when none); answer_ttl its TTL.
-answer() { lab_exec cli dig +short +time=1 +tries=1 "@$NS_IP" "$NAME" A; }
+answer() { lab_dns_answer; }
 answer_is() { [[ $(answer) == "$1" ]] || { echo "  dig says '$(answer)'"; return 1; }; }
+# answer_ttl: the TTL of NAME's A record as the client sees it.
 answer_ttl() { lab_exec cli dig +noall +answer +time=1 +tries=1 "@$NS_IP" "$NAME" A | awk '{print $2}'; }
-
-# nsupdate_as KEYFILE COMMANDS...: what a person with that key would do.
-nsupdate_as() {
-	local key=$1
-	shift
-	printf '%s\n' "server $NS_IP" "$@" send | lab_exec noc nsupdate -k "$key"
-}
+nsupdate_as() { lab_dns_nsupdate "$@"; }
 
 # --- the pair -------------------------------------------------------------
 
 # write_conf NODE [KEYFILE] [extra lines...]: names only, no alias.
 write_conf() {
-	local node=$1 key=${2:-$LAB_DIR/dns/cmsha.key} role=primary me=$LAB_PRI_IP peer=$LAB_SEC_IP
-	[[ $node == sec ]] && role=secondary me=$LAB_SEC_IP peer=$LAB_PRI_IP
-	mkdir -p "$LAB_DIR/$node"
-	{
-		echo "role $role"
-		echo "peer -v2c -c private $peer"
-		echo "probe interval 200 failures 2"
-		echo "dns $NAME address $me peeraddress $peer server $NS_IP key $key ttl $TTL timeout 700"
-		if (($# > 2)); then printf '%s\n' "${@:3}"; fi
-	} >"$LAB_DIR/$node/cmshad.conf"
+	lab_dns_write_conf "$1" "${2:-$LAB_DIR/dns/cmsha.key}" "ttl $TTL timeout 700" \
+		"probe interval ${PROBE_MS:-200} failures 2" "${@:3}"
 }
 
 start_lab() {
 	lab_up split
-	lab_add_host dns "$NS_IP" fd77::53 02:77:00:00:00:53
-	write_named
-	start_named
+	lab_dns_up
 	lab_start_snmptrapd
 	lab_start_snmpd pri && lab_start_snmpd sec
 	write_conf pri && write_conf sec
@@ -176,9 +115,17 @@ check "the server is back: the record did not change" lab_wait_until 3000 "dig" 
 check "sec sees pointsToPeer again" wait_value sec "$OID_DNS_STATE.1" 2
 
 echo "=== both servers take over at once: exactly one wins"
+# "At once": within one check round, so that neither has seen the other's
+# change (which would make its takeover a legitimate one from the peer).
+# Rounds of 3 s keep that true however loaded the machine is.
+lab_stop_cmshad pri && lab_stop_cmshad sec
+PROBE_MS=3000 write_conf pri && PROBE_MS=3000 write_conf sec
+lab_start_cmshad pri && lab_start_cmshad sec
+wait_value pri "$OID_PEER_REACHABLE" 1 10000
+wait_value sec "$OID_PEER_REACHABLE" 1 10000
 nsupdate_as "$LAB_DIR/dns/cmsha.key" "update delete $NAME A"
-check "pri sees no address (other)" wait_value pri "$OID_DNS_STATE.1" 3
-check "sec sees no address (other)" wait_value sec "$OID_DNS_STATE.1" 3
+check "pri sees no address (other)" wait_value pri "$OID_DNS_STATE.1" 3 7000
+check "sec sees no address (other)" wait_value sec "$OID_DNS_STATE.1" 3 7000
 # Both SETs from one shell in the NOC namespace, started together.
 _lab_client_env
 lab_exec noc env "${_LAB_CLIENT_ENV[@]}" bash -c '
@@ -196,6 +143,20 @@ check "the loser's reason: the record no longer holds no address (YXRRSET)" \
 	value_has "$loser" "$OID_SWITCHOVER_LAST_REASON" "it no longer holds no address"
 check "refused notification from the loser" lab_wait_until 2000 "trap" trap_from \
 	"$(_lab_addr "$loser")" "$N_REFUSED" "YXRRSET"
+
+echo "=== a takeover right after the peer's does not trust a stale check round"
+if [[ $loser == sec ]]; then winner_node=pri; else winner_node=sec; fi
+check "the loser takes over from the winner" set_ok "$loser" 2
+check "the loser's takeover succeeded" wait_value "$loser" "$OID_SWITCHOVER_STATUS" 3
+count=$(value "$winner_node" "$OID_SWITCHOVER_COUNT")
+# Within its 3 s round the winner still saw the name here: it must ask again.
+check "the winner takes it back at once" set_ok "$winner_node" 2
+check "the winner's takeover succeeded" wait_value "$winner_node" "$OID_SWITCHOVER_STATUS" 3
+check "... by an update, not 'already active'" value_has "$winner_node" \
+	"$OID_SWITCHOVER_LAST_REASON" "dns: $NAME.: now $winner"
+check "the name gives the winner's address again" answer_is "$winner"
+check "the winner's cmsHaSwitchoverCount counted it" value_is "$winner_node" \
+	"$OID_SWITCHOVER_COUNT" $((count + 1))
 
 echo "=== a wrong key is refused with the rcode named, and nothing changes"
 check "forceTakeover on pri to start from the primary" set_ok pri 4
