@@ -60,7 +60,7 @@ analyze() {
 		-v out="$LAB_DIR" '
 		/SetRequest/ && $5 ~ /\.161:$/ {
 			t_set = $1; target = $5; sub(/\.161:$/, "", target); upd = 0; next }
-		t_set && !upd && $3 ~ ("^" target "\\.") && $5 == ns ":" && / update / { upd = $1 }
+		t_set && !upd && $3 ~ ("^" target "\\.") && $5 == ns ":" && / update\+ / { upd = $1 }
 		t_set && $3 == ns && index($0, " A " target " ") {
 			printf "%.3f\n", ($1 - t_set) * 1000 >> (out "/set_answer")
 			if (upd) {

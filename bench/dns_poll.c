@@ -51,12 +51,12 @@ int main(int argc, char **argv)
 	if (!q || ldns_pkt2wire(&wire, q, &len) != LDNS_STATUS_OK)
 		return 1;
 	next = now_ms();
-	for (uint16_t id = 1;; id++) {
+	for (uint16_t id = 1;;) {
 		struct pollfd p = { fd, POLLIN, 0 };
 		double left = next - now_ms();
 
 		if (left <= 0) {
-			wire[0] = (uint8_t)(id >> 8), wire[1] = (uint8_t)id;
+			wire[0] = (uint8_t)(id >> 8), wire[1] = (uint8_t)id++;
 			(void)send(fd, wire, len, 0);
 			next += atof(argv[3]);
 			continue;
