@@ -54,15 +54,16 @@ static bool push(ldns_rr_list *list, ldns_rr *rr)
 
 /* Prerequisite and update sections; false when out of memory. */
 static bool fill_sections(const struct cmsha_dns_conf *d, enum cmsha_dns_prereq prereq,
-			  ldns_rr_list *pr, ldns_rr_list *up)
+			  const struct cmsha_inet *to, ldns_rr_list *pr, ldns_rr_list *up)
 {
-	if (prereq == CMSHA_PREREQ_HOLDS_PEER &&
-	    !push(pr, rr_new(d, LDNS_RR_CLASS_IN, 0, &d->peer_address)))
+	if ((prereq == CMSHA_PREREQ_HOLDS_PEER || prereq == CMSHA_PREREQ_HOLDS_SELF) &&
+	    !push(pr, rr_new(d, LDNS_RR_CLASS_IN, 0, prereq == CMSHA_PREREQ_HOLDS_PEER ?
+						      &d->peer_address : &d->address)))
 		return false;
 	if (prereq == CMSHA_PREREQ_ABSENT && !push(pr, rr_new(d, LDNS_RR_CLASS_NONE, 0, NULL)))
 		return false;
 	return push(up, rr_new(d, LDNS_RR_CLASS_ANY, 0, NULL)) &&
-	       push(up, rr_new(d, LDNS_RR_CLASS_IN, d->ttl, &d->address));
+	       (!to || push(up, rr_new(d, LDNS_RR_CLASS_IN, d->ttl, to)));
 }
 
 /* Sign, keep the MAC (the reply's signature covers it), and encode. */
@@ -87,8 +88,9 @@ static bool finish_request(const struct cmsha_dns_conf *d, ldns_pkt *p, bool sig
 	return true;
 }
 
-bool cmsha_dns_build_update(const struct cmsha_dns_conf *d, enum cmsha_dns_prereq prereq,
-			    uint16_t id, struct cmsha_dns_request *req, char *err, size_t errlen)
+static bool build_change(const struct cmsha_dns_conf *d, enum cmsha_dns_prereq prereq,
+			 const struct cmsha_inet *to, uint16_t id, struct cmsha_dns_request *req,
+			 char *err, size_t errlen)
 {
 	ldns_rr_list *pr = ldns_rr_list_new(), *up = ldns_rr_list_new();
 	ldns_rdf *zone = ldns_dname_new_frm_str(d->zone);
@@ -97,7 +99,7 @@ bool cmsha_dns_build_update(const struct cmsha_dns_conf *d, enum cmsha_dns_prere
 
 	memset(req, 0, sizeof(*req));
 	req->id = id;
-	if (pr && up && zone && fill_sections(d, prereq, pr, up))
+	if (pr && up && zone && fill_sections(d, prereq, to, pr, up))
 		p = ldns_update_pkt_new(zone, LDNS_RR_CLASS_IN, pr, up, NULL);
 	if (!p) {
 		ldns_rdf_deep_free(zone);
@@ -111,6 +113,18 @@ bool cmsha_dns_build_update(const struct cmsha_dns_conf *d, enum cmsha_dns_prere
 	if (!ok)
 		cmsha_dns_request_free(req);
 	return ok;
+}
+
+bool cmsha_dns_build_update(const struct cmsha_dns_conf *d, enum cmsha_dns_prereq prereq,
+			    uint16_t id, struct cmsha_dns_request *req, char *err, size_t errlen)
+{
+	return build_change(d, prereq, &d->address, id, req, err, errlen);
+}
+
+bool cmsha_dns_build_restore(const struct cmsha_dns_conf *d, const struct cmsha_inet *to,
+			     uint16_t id, struct cmsha_dns_request *req, char *err, size_t errlen)
+{
+	return build_change(d, CMSHA_PREREQ_HOLDS_SELF, to, id, req, err, errlen);
 }
 
 bool cmsha_dns_build_query(const struct cmsha_dns_conf *d, uint16_t id,

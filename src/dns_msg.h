@@ -15,6 +15,7 @@ enum cmsha_dns_prereq {
 	CMSHA_PREREQ_NONE,         /* forceTakeover: replace whatever is there */
 	CMSHA_PREREQ_HOLDS_PEER,   /* the RRset is exactly { peeraddress } */
 	CMSHA_PREREQ_ABSENT,       /* NAME has no RRset of that type */
+	CMSHA_PREREQ_HOLDS_SELF,   /* the RRset is exactly { address }: a rollback's */
 };
 
 struct cmsha_dns_request {
@@ -27,6 +28,12 @@ struct cmsha_dns_request {
 /* Replace NAME's RRset by { address } with the ttl, signed with the key. */
 bool cmsha_dns_build_update(const struct cmsha_dns_conf *d, enum cmsha_dns_prereq prereq,
 			    uint16_t id, struct cmsha_dns_request *req, char *err, size_t errlen);
+/*
+ * Undo a move: if the RRset is still exactly { address }, put back { to }
+ * (NULL: no address) with the ttl.  Signed like an update.
+ */
+bool cmsha_dns_build_restore(const struct cmsha_dns_conf *d, const struct cmsha_inet *to,
+			     uint16_t id, struct cmsha_dns_request *req, char *err, size_t errlen);
 /* Ask for NAME's A or AAAA (the family of address), unsigned. */
 bool cmsha_dns_build_query(const struct cmsha_dns_conf *d, uint16_t id,
 			   struct cmsha_dns_request *req, char *err, size_t errlen);

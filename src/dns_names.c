@@ -220,6 +220,7 @@ static void on_update_reply(void *arg, const struct cmsha_dns_reply *reply, cons
 	else if (reply->rcode == 0) {
 		set_result(n, i, CMSHA_DNS_UPDATE_SUCCEEDED, "now %s (TTL %u)",
 			   cmsha_inet_ntop(&d->address, addr, sizeof(addr)), d->ttl);
+		n->rt[i].changed = true;
 		n->updated++;
 	}
 	else
@@ -291,9 +292,13 @@ bool cmsha_dns_names_move(struct cmsha_dns_names *n, bool force, cmsha_dns_move_
 	n->move_done = done;
 	n->move_arg = arg;
 	n->updated = 0;
+	n->rolling_back = false;
 	n->moves_pending = count;
-	for (size_t i = 0; i < count; i++)
+	for (size_t i = 0; i < count; i++) {
 		n->rt[i].moving = true;
+		n->rt[i].changed = false;
+		n->rt[i].before = n->rt[i].n_answer ? n->rt[i].answer : (struct cmsha_inet){ 0 };
+	}
 	/* Each start may end at once (no memory, no socket): keep count first. */
 	for (size_t i = 0; i < count; i++) {
 		if (!force && n->rt[i].state == CMSHA_DNS_POINTS_HERE) {
@@ -316,14 +321,11 @@ void cmsha_dns_names_cancel_move(struct cmsha_dns_names *n)
 	n->moves_pending = 0;
 }
 
-/* "www.cms.test.: now 10.78.0.10 (TTL 60); ..." and the worst result. */
-static enum cmsha_dns_update_result summarize(struct cmsha_dns_names *n, char *reason,
-					      size_t len)
+/* An update the server applied must also show in its answer. */
+static enum cmsha_dns_update_result settle_results(struct cmsha_dns_names *n)
 {
 	enum cmsha_dns_update_result worst = CMSHA_DNS_UPDATE_SUCCEEDED;
-	size_t used = 0;
 
-	reason[0] = '\0';
 	for (size_t i = 0; i < n->cfg->n_dns; i++) {
 		struct cmsha_dns_runtime *rt = &n->rt[i];
 		if (rt->last_result == CMSHA_DNS_UPDATE_SUCCEEDED &&
@@ -334,21 +336,85 @@ static enum cmsha_dns_update_result summarize(struct cmsha_dns_names *n, char *r
 		}
 		if (rt->last_result > worst)
 			worst = rt->last_result;
-		if (used < len)
-			used += (size_t)snprintf(reason + used, len - used, "%s%s: %s",
-						 i ? "; " : "", n->cfg->dns[i].name, rt->last_reason);
 	}
 	return worst;
+}
+
+/* "www.cms.test.: now 10.78.0.10 (TTL 60); ..." */
+static void summarize(const struct cmsha_dns_names *n, char *reason, size_t len)
+{
+	size_t used = 0;
+
+	reason[0] = '\0';
+	for (size_t i = 0; i < n->cfg->n_dns && used < len; i++)
+		used += (size_t)snprintf(reason + used, len - used, "%s%s: %s", i ? "; " : "",
+					 n->cfg->dns[i].name, n->rt[i].last_reason);
+}
+
+static void on_restore_reply(void *arg, const struct cmsha_dns_reply *reply, const char *err)
+{
+	struct name_ref *ref = arg;
+	struct cmsha_dns_names *n = ref->n;
+	size_t i = ref->i;
+	char outcome[64];
+
+	free(ref);
+	n->rt[i].update = NULL;
+	if (reply && reply->rcode == 0 && reply->verified) {
+		set_result(n, i, CMSHA_DNS_UPDATE_SUCCEEDED, "moved, then rolled back (another "
+			   "name could not move)");
+	} else {
+		if (reply)
+			cmsha_dns_reply_outcome(reply, outcome, sizeof(outcome));
+		set_result(n, i, CMSHA_DNS_UPDATE_FAILED, "moved, but its rollback failed: %s",
+			   reply ? outcome : err);
+	}
+	requery(n, i);
+}
+
+/* All or nothing: put back the names this move changed, each only if it still
+ * gives our address (compare-and-swap again).  false: nothing to roll back. */
+static bool start_rollback(struct cmsha_dns_names *n)
+{
+	char err[CMSHA_DNS_REASON_LEN];
+
+	n->rolling_back = true;
+	for (size_t i = 0; i < n->cfg->n_dns; i++) {
+		struct cmsha_dns_runtime *rt = &n->rt[i];
+		struct cmsha_dns_request req;
+		struct name_ref *ref;
+
+		if (!rt->changed || !(ref = malloc(sizeof(*ref))))
+			continue;
+		*ref = (struct name_ref){ n, i };
+		if (!cmsha_dns_build_restore(&n->cfg->dns[i], rt->before.family ? &rt->before : NULL,
+					     cmsha_dns_new_id(), &req, err, sizeof(err)) ||
+		    !(rt->update = cmsha_dns_exchange_start(n->loop, &n->cfg->dns[i], &req,
+							    n->cfg->dns[i].timeout_ms,
+							    on_restore_reply, ref, err, sizeof(err)))) {
+			free(ref);
+			set_result(n, i, CMSHA_DNS_UPDATE_FAILED, "moved, but its rollback "
+				   "failed: %s", err);
+			continue;
+		}
+		rt->moving = true;
+		n->moves_pending++;
+	}
+	return n->moves_pending > 0;
 }
 
 static void move_name_done(struct cmsha_dns_names *n, size_t i)
 {
 	char reason[512];
-	enum cmsha_dns_update_result result;
 
 	n->rt[i].moving = false;
 	if (!n->moves_pending || --n->moves_pending > 0)
 		return;
-	result = summarize(n, reason, sizeof(reason));
-	n->move_done(n->move_arg, result, reason);
+	if (!n->rolling_back) {
+		n->outcome = settle_results(n);
+		if (n->outcome != CMSHA_DNS_UPDATE_SUCCEEDED && n->updated > 0 && start_rollback(n))
+			return;
+	}
+	summarize(n, reason, sizeof(reason));
+	n->move_done(n->move_arg, n->outcome, reason);
 }

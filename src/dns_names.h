@@ -34,6 +34,8 @@ struct cmsha_dns_runtime {
 	enum cmsha_dns_prereq prereq;        /* the update in flight's */
 	bool moving;                         /* part of the move in progress */
 	bool verifying;                      /* ... asked again before it is updated */
+	bool changed;                        /* ... and this move updated it */
+	struct cmsha_inet before;            /* what it gave before the move (family 0: none) */
 };
 
 typedef void (*cmsha_dns_move_done)(void *arg, enum cmsha_dns_update_result result,
@@ -49,6 +51,8 @@ struct cmsha_dns_names {
 	void *observer_arg;
 	size_t moves_pending;
 	size_t updated;                 /* names the move changed (not already here) */
+	bool rolling_back;              /* a name failed: the changed ones are put back */
+	enum cmsha_dns_update_result outcome;   /* the move's, before any rollback */
 	cmsha_dns_move_done move_done;
 	void *move_arg;
 };

@@ -59,7 +59,8 @@ static void on_names_moved(void *arg, enum cmsha_dns_update_result r, const char
 	struct cmsha_switchover *s = arg;
 
 	s->job->names_moving = false;
-	s->job->changed = s->names->updated > 0;     /* counts in cmsHaSwitchoverCount */
+	/* counts in cmsHaSwitchoverCount (a rolled-back move changed nothing) */
+	s->job->changed = s->names->updated > 0 && r == CMSHA_DNS_UPDATE_SUCCEEDED;
 	job_finish(s, result_of(r), "dns: %s%s", why, s->cfg->n_aliases ?
 		   "; the aliases stay manual (refused)" : "");
 }

@@ -122,6 +122,32 @@ START_TEST(update_compare_and_swap)
 }
 END_TEST
 
+/* A rollback: only if the RRset is still { address }, put back what it was. */
+START_TEST(restore_puts_back_only_our_own)
+{
+	struct cmsha_dns_conf d = conf();
+	struct cmsha_dns_request req;
+	char err[256];
+	ldns_pkt *p;
+
+	ck_assert(cmsha_dns_build_restore(&d, &d.peer_address, 3, &req, err, sizeof(err)));
+	p = decode(&req);
+	ck_assert_uint_eq(ldns_rr_list_rr_count(ldns_pkt_answer(p)), 1);
+	assert_rr(ldns_rr_list_rr(ldns_pkt_answer(p), 0), LDNS_RR_CLASS_IN, 0, "10.78.0.10");
+	ck_assert_uint_eq(ldns_rr_list_rr_count(ldns_pkt_authority(p)), 2);
+	assert_rr(ldns_rr_list_rr(ldns_pkt_authority(p), 1), LDNS_RR_CLASS_IN, 42, "10.77.0.10");
+	ck_assert_ptr_nonnull(ldns_pkt_tsig(p));
+	ldns_pkt_free(p);
+	cmsha_dns_request_free(&req);
+	ck_assert(cmsha_dns_build_restore(&d, NULL, 4, &req, err, sizeof(err)));
+	p = decode(&req);                               /* it had no address: delete only */
+	ck_assert_uint_eq(ldns_rr_list_rr_count(ldns_pkt_authority(p)), 1);
+	assert_rr(ldns_rr_list_rr(ldns_pkt_authority(p), 0), LDNS_RR_CLASS_ANY, 0, NULL);
+	ldns_pkt_free(p);
+	cmsha_dns_request_free(&req);
+}
+END_TEST
+
 /* The server checks the signature as ldns does here: the right key passes, another fails. */
 START_TEST(update_is_tsig_signed)
 {
@@ -233,6 +259,7 @@ int main(void)
 	tcase_add_test(tc, key_as_tsig_keygen_writes_it);
 	tcase_add_test(tc, update_compare_and_swap);
 	tcase_add_test(tc, update_is_tsig_signed);
+	tcase_add_test(tc, restore_puts_back_only_our_own);
 	tcase_add_test(tc, replies_are_read_and_checked);
 	tcase_add_test(tc, rcode_names);
 	suite_add_tcase(s, tc);

@@ -31,7 +31,8 @@ nsupdate_as() { lab_dns_nsupdate "$@"; }
 
 # write_conf NODE [KEYFILE] [extra lines...]: names only, no alias.
 write_conf() {
-	lab_dns_write_conf "$1" "${2:-$LAB_DIR/dns/cmsha.key}" "ttl $TTL timeout 700" \
+	local key=${2:-}
+	lab_dns_write_conf "$1" "${key:-$LAB_DIR/dns/cmsha.key}" "ttl $TTL timeout 700" \
 		"probe interval ${PROBE_MS:-200} failures 2" "${@:3}"
 }
 
@@ -172,6 +173,23 @@ check "the reason names NOTAUTH and the TSIG error BADSIG" value_has sec \
 check "sec cmsHaDnsLastUpdateReason too" value_has sec "$OID_DNS_LAST_UPDATE_REASON.1" "BADSIG"
 check "sec cmsHaDnsLastUpdateResult refused" value_is sec "$OID_DNS_LAST_UPDATE_RESULT.1" 3
 check "the name still points at the primary" answer_is "$LAB_PRI_IP"
+
+echo "=== all or nothing: a name the server refuses rolls back the one it took"
+lab_stop_cmshad sec
+write_conf sec "" "dns cti.cms.test address $LAB_SEC_IP peeraddress $LAB_PRI_IP server $NS_IP key $LAB_DIR/dns/cmsha.key ttl $TTL timeout 700"
+lab_start_cmshad sec
+check "sec sees www pointsToPeer" wait_value sec "$OID_DNS_STATE.1" 2
+check "sec sees cti pointsToPeer" wait_value sec "$OID_DNS_STATE.2" 2
+count=$(value sec "$OID_SWITCHOVER_COUNT")
+check "snmpset takeover on sec is accepted" set_ok sec 2
+check "sec cmsHaSwitchoverStatus refused" wait_value sec "$OID_SWITCHOVER_STATUS" 5
+check "the reason: cti refused by the server's policy" value_has sec "$OID_SWITCHOVER_LAST_REASON" \
+	"cti.cms.test.: update refused by the server: REFUSED"
+check "the reason: www moved, then rolled back" value_has sec "$OID_SWITCHOVER_LAST_REASON" \
+	"www.cms.test.: moved, then rolled back"
+check "www still gives the primary's address" answer_is "$LAB_PRI_IP"
+check "sec sees www pointsToPeer again" wait_value sec "$OID_DNS_STATE.1" 2
+check "sec cmsHaSwitchoverCount unchanged ($count)" value_is sec "$OID_SWITCHOVER_COUNT" "$count"
 lab_down
 
 echo "=== aliases and a name: the name moves, the aliases are refused with the mode's reason"

@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # tests/lab_dns.sh - a BIND 9 authoritative server in the lab (sourced after
 # tests/lab.sh, after lab_up): its own namespace "dns" at $LAB_NS_IP on the
-# primary's subnet, zone cms.test with $LAB_DNS_NAME, dynamic updates only
-# with the TSIG key $LAB_DIR/dns/cmsha.key ($LAB_DIR/dns/wrong.key: same key
+# primary's subnet, zone cms.test with $LAB_DNS_NAME (and cti.cms.test, which
+# the key may not update), dynamic updates only with the TSIG key $LAB_DIR/dns/cmsha.key ($LAB_DIR/dns/wrong.key: same key
 # name, another secret).  Used by tests/integration-dns.sh and bench/dns.sh.
 #
 #   lab_dns_up            namespace, config, zone, named in the foreground
@@ -46,6 +46,7 @@ _lab_dns_write() {
 		@    NS  ns
 		ns   A   $LAB_NS_IP
 		www  A   $LAB_PRI_IP
+		cti  A   $LAB_PRI_IP
 	ZONE
 }
 
