@@ -124,16 +124,21 @@ static bool parse_dns(const struct cmsha_config *cfg, const struct cmsha_words *
 		FAIL("%s", DNS_USAGE);
 	if (!parse_dns_name(w->word[0], d->name, sizeof(d->name)))
 		FAIL("'%s' is not a DNS name", w->word[0]);
-	for (size_t i = 0; i < cfg->n_dns; i++)
-		if (strcasecmp(cfg->dns[i].name, d->name) == 0)
-			FAIL("duplicate dns name %s", d->name);
 	d->ttl = CMSHA_DEFAULT_DNS_TTL;
 	d->timeout_ms = CMSHA_DEFAULT_DNS_TIMEOUT_MS;
 	default_zone(d);
 	for (size_t i = 1; i < w->count; i += 2)
 		if (!apply_keyword(d, w->word[i], w->word[i + 1], err, errlen))
 			return false;
-	return check_dns(d, err, errlen);
+	if (!check_dns(d, err, errlen))
+		return false;
+	/* One line for A, one for AAAA: a dual-stack name has both. */
+	for (size_t i = 0; i < cfg->n_dns; i++)
+		if (strcasecmp(cfg->dns[i].name, d->name) == 0 &&
+		    cfg->dns[i].address.family == d->address.family)
+			FAIL("duplicate dns name %s (%s)", d->name,
+			     d->address.family == AF_INET6 ? "AAAA" : "A");
+	return true;
 }
 
 bool cmsha_config_apply_dns(struct cmsha_config *cfg, const struct cmsha_words *w,

@@ -346,7 +346,11 @@ START_TEST(dns_bad_forms)
 		    "server 1.2.3.4 key /etc/hostname", "key file /etc/hostname: expected 'key");
 	dns_line(line, sizeof(line), "");
 	accept_line("dns", line);
-	reject_line("dns", line, "duplicate dns name www.cms.test.");
+	reject_line("dns", line, "duplicate dns name www.cms.test. (A)");
+	/* the same name's AAAA is another line */
+	snprintf(line, sizeof(line), "www.cms.test address fd78::10 peeraddress fd77::10 "
+		 "server 10.79.0.53 key %s", key_file());
+	accept_line("dns", line);
 }
 END_TEST
 

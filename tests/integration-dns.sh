@@ -196,16 +196,22 @@ echo "=== aliases and a name: the name moves, the aliases are refused with the m
 start_lab
 lab_stop_cmshad pri && lab_stop_cmshad sec
 dns_line() { echo "dns $NAME address $1 peeraddress $2 server $NS_IP key $LAB_DIR/dns/cmsha.key ttl $TTL"; }
-lab_write_cmshad_conf pri "$(dns_line "$LAB_PRI_IP" "$LAB_SEC_IP")"
-lab_write_cmshad_conf sec "$(dns_line "$LAB_SEC_IP" "$LAB_PRI_IP")"
+lab_write_cmshad_conf pri "$(dns_line "$LAB_PRI_IP" "$LAB_SEC_IP")" \
+	"$(dns_line "$LAB_PRI_IP6" "$LAB_SEC_IP6")"
+lab_write_cmshad_conf sec "$(dns_line "$LAB_SEC_IP" "$LAB_PRI_IP")" \
+	"$(dns_line "$LAB_SEC_IP6" "$LAB_PRI_IP6")"
 lab_start_cmshad pri && lab_start_cmshad sec
 check "sec mode manual (peer outside the alias subnet)" value_has sec "$OID_SWITCHOVER_MODE_REASON" \
 	"a manual switch-over is required"
 check "sec sees pointsToPeer" wait_value sec "$OID_DNS_STATE.1" 2
+check "sec sees the AAAA pointsToPeer" wait_value sec "$OID_DNS_STATE.2" 2
 check "sec peer reachable" wait_value sec "$OID_PEER_REACHABLE" 1 5000
 check "snmpset takeover on sec is accepted" set_ok sec 2
 check "sec cmsHaSwitchoverStatus succeeded" wait_value sec "$OID_SWITCHOVER_STATUS" 3
 check "the name points at the secondary" answer_is "$LAB_SEC_IP"
+aaaa() { lab_exec cli dig +short +time=1 +tries=1 "@$NS_IP" "$NAME" AAAA; }
+check "its AAAA too (a second dns line, same name)" bash -c '[[ $1 == "$2" ]]' _ "$(aaaa)" "$LAB_SEC_IP6"
+check "sec sees the AAAA row pointsHere" wait_value sec "$OID_DNS_STATE.2" 1
 check "sec history: the aliases refused with the mode's reason" history_has sec \
 	"eth0 has no address in alias subnet 10.77.0.0/24: a manual switch-over is required"
 check "sec history: the name moved, the aliases stay manual" history_has sec \

@@ -46,6 +46,7 @@ _lab_dns_write() {
 		@    NS  ns
 		ns   A   $LAB_NS_IP
 		www  A   $LAB_PRI_IP
+		www  AAAA $LAB_PRI_IP6
 		cti  A   $LAB_PRI_IP
 	ZONE
 }
