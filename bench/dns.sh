@@ -73,6 +73,8 @@ analyze() {
 	add_file update_answer "$LAB_DIR/update_answer"
 }
 
+# bench_header (bench/stats.sh) prints these.
+# shellcheck disable=SC2034
 CASES=dns GETS=- KA_ROUNDS=- RESTARTS=- SWITCHES=- SCALE=-
 bench_header
 echo "# BIND $(named -v)"
