@@ -72,6 +72,8 @@ check "sec cmsHaDnsLastUpdateResult succeeded" value_is sec "$OID_DNS_LAST_UPDAT
 check "pri sees pointsToPeer on its next round" wait_value pri "$OID_DNS_STATE.1" 2
 check "sec becomes active" wait_value sec "$OID_OPER_STATE" 1
 check "pri becomes standby" wait_value pri "$OID_OPER_STATE" 2
+check "pri tells the NOC why it is standby now" lab_wait_until 2000 "trap" trap_from \
+	"$LAB_PRI_IP" "$OID_NOTIFICATIONS.4" "the dns names' answers changed"
 check "sec history: takeover succeeded, the name named" history_has sec "dns: $NAME.: now $LAB_SEC_IP (TTL $TTL)"
 check "completed notification from sec" \
 	lab_wait_until 2000 "trap" trap_from "$LAB_SEC_IP" "$N_COMPLETED" "$NAME"
