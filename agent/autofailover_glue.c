@@ -83,7 +83,7 @@ static bool switch_away_running(void)
 {
 	char reason[CMSHA_HISTORY_REASON_LEN];
 
-	return cmshad.sw.job && !cmshad.sw.reserved &&
+	return cmshad.sw.job && !cmsha_switchover_is_reserved(&cmshad.sw) &&
 	       cmsha_switchover_check(&cmshad.sw, CMSHA_CMD_RELEASE, CMSHA_BY_AUTOMATIC, reason,
 				      sizeof(reason)) == CMSHA_VERDICT_ACCEPT;
 }
@@ -99,7 +99,7 @@ static void gather(struct cmsha_af_input *in)
 		.oper = switch_away_running() ? CMSHA_OPER_ACTIVE : cmshad.ha.oper,
 		.took_over_ds = own_took_over_ds(),
 		.mode = cmshad.ha.mode,
-		.busy = cmshad.sw.job || cmshad.sw.reserved,
+		.busy = cmshad.sw.job || cmsha_switchover_is_reserved(&cmshad.sw),
 		.switching_away = switch_away_running(),
 		.in_holddown = af.moved && ms_since(&af.moved_at) < cmshad.cfg.holddown_ms,
 		.required_down = cmsha_ha_required_component_down(&cmshad.ha),

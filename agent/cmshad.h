@@ -55,6 +55,11 @@ void cmshad_switchover_stop(void);
 bool cmshad_components_start(void);
 void cmshad_components_stop(void);
 
+/* packet_glue.c: the kept ARP/ND packet socket (before switchover_start) */
+bool cmshad_packet_start(void);
+void cmshad_packet_log_counts(const char *when);
+void cmshad_packet_stop(void);
+
 /* conflict_glue.c: listen for other stations claiming the aliases held (after switchover_start) */
 bool cmshad_conflict_start(void);
 void cmshad_conflict_alias_changed(size_t index, enum cmsha_alias_state from,

@@ -82,6 +82,7 @@ static void env_finished(void *ctx, const struct cmsha_history_entry *e)
 		 "%s (by %s) %s in %u ms: %s\n", cmsha_command_name(e->command),
 		 cmsha_initiator_name(e->initiator), cmsha_result_name(e->result),
 		 (unsigned)e->duration_ms, e->reason);
+	cmshad_packet_log_counts(cmsha_command_name(e->command));
 	cmshad_conflict_command_finished(e);
 	cmshad_autofailover_command_finished(e);
 	cmshad_mib_history_sync();

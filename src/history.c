@@ -87,7 +87,8 @@ static bool parse_entry(char *line, struct cmsha_history_entry *e)
 		   &cmd, &init, &res, &e->duration_ms, &used) < 7 || used == 0)
 		return false;
 	if (cmd < CMSHA_CMD_TAKEOVER || cmd > CMSHA_CMD_TEST || init < CMSHA_BY_SNMP ||
-	    init > CMSHA_BY_STARTUP || res < CMSHA_RESULT_SUCCEEDED || res > CMSHA_RESULT_REFUSED)
+	    init > CMSHA_BY_STARTUP || res < CMSHA_RESULT_SUCCEEDED || res > CMSHA_RESULT_REFUSED ||
+	    nsec < 0 || nsec > 999999999L)
 		return false;
 	e->time = (struct timespec){ (time_t)sec, nsec };
 	e->command = (enum cmsha_command)cmd;
@@ -116,7 +117,10 @@ static bool load(struct cmsha_history *h, FILE *f, char *err, size_t errlen)
 	h->pending = (enum cmsha_command)pending;
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
-		if (!parse_entry(line, &e)) {
+		/* Rows are numbered without gaps, below the next index: the table
+		 * finds a row by its distance from the oldest. */
+		if (!parse_entry(line, &e) || e.index >= h->next_index || e.index == 0 ||
+		    (h->count > 0 && e.index != cmsha_history_at(h, h->count - 1)->index + 1)) {
 			snprintf(err, errlen, "%s: line %u: malformed entry", h->path, lineno);
 			return false;
 		}

@@ -38,6 +38,8 @@ static void job_free(struct cmsha_switchover *s)
 	job_names_stop(s);
 	if (job->timer)
 		s->env->timer_cancel(s->env->ctx, job->timer);
+	if (job->release_timer)
+		s->env->timer_cancel(s->env->ctx, job->release_timer);
 	free(job->targets);
 	free(job);
 	s->job = NULL;
@@ -83,7 +85,7 @@ enum cmsha_verdict cmsha_switchover_check(const struct cmsha_switchover *s,
 					  enum cmsha_command cmd, enum cmsha_initiator by,
 					  char *reason, size_t len)
 {
-	if (s->job || s->reserved)
+	if (s->job || cmsha_switchover_is_reserved(s))
 		return check_busy(s, cmd, reason, len);
 	return check_state(s, cmd, by, reason, len);
 }
@@ -134,14 +136,29 @@ bool cmsha_switchover_commit_stale(const struct timespec *checked_at,
 	return elapsed_ns > (long long)CMSHA_STALE_COMMIT_MS * 1000000LL;
 }
 
-void cmsha_switchover_reserve(struct cmsha_switchover *s)
+unsigned cmsha_switchover_reserve(struct cmsha_switchover *s, const struct timespec *checked_at)
 {
 	s->reserved = true;
+	s->reserved_at = *checked_at;
+	if (++s->reservation == 0)      /* 0 is never a holder's token */
+		s->reservation = 1;
+	return s->reservation;
 }
 
-void cmsha_switchover_unreserve(struct cmsha_switchover *s)
+void cmsha_switchover_unreserve(struct cmsha_switchover *s, unsigned token)
 {
-	s->reserved = false;
+	if (token == s->reservation)
+		s->reserved = false;
+}
+
+bool cmsha_switchover_is_reserved(const struct cmsha_switchover *s)
+{
+	struct timespec now;
+
+	if (!s->reserved)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return !cmsha_switchover_commit_stale(&s->reserved_at, &now);
 }
 
 void cmsha_switchover_refuse(struct cmsha_switchover *s, enum cmsha_command cmd,

@@ -4,7 +4,9 @@
  * in struct cmsha_switchover_env (timers, fds, the peer's agent) and never
  * blocks: a SET only validates and starts; the steps follow as events.
  *
- * takeover:      probe (peer's MAC expected) -> peer releases -> add -> announce
+ * takeover:      probe (peer's MAC expected) and, beside it, the peer's
+ *                release (asked once the pending note is on disk, timed to
+ *                land as the probe ends) -> both done -> add -> announce
  * forceTakeover: short probe (answers noted, not fatal) -> add -> announce
  * release:       remove every alias now (the SET's response confirms it)
  * switchAway:    ask the peer to take over -> it asks us to release
@@ -69,7 +71,10 @@ struct cmsha_switchover {
 	const struct cmsha_switchover_env *env;
 	enum cmsha_switchover_status status;
 	char last_reason[CMSHA_HISTORY_REASON_LEN];
-	bool reserved;                  /* a SET passed its checks, not yet run */
+	/* a SET passed its checks at reserved_at and is not run yet (see reserve) */
+	bool reserved;
+	unsigned reservation;           /* the holder's token */
+	struct timespec reserved_at;    /* CLOCK_MONOTONIC */
 	bool recovering;                /* completing a takeover a restart cut short */
 	char trigger[128];              /* an automatic command's reason to run */
 	struct cmsha_job *job;          /* the command in progress, if any */
@@ -80,6 +85,8 @@ struct cmsha_switchover {
 	struct cmsha_history_entry held[CMSHA_HELD_RECORDS];
 	size_t n_held;
 	unsigned held_timer;
+	/* the peer's release round trip, smoothed (0: none measured yet) */
+	double release_rtt_ms;
 };
 
 void cmsha_switchover_init(struct cmsha_switchover *s, const struct cmsha_config *cfg,
@@ -104,9 +111,20 @@ enum cmsha_verdict cmsha_switchover_check(const struct cmsha_switchover *s,
 bool cmsha_switchover_commit_stale(const struct timespec *checked_at,
 				   const struct timespec *now);
 
-/* Hold the engine between a SET's checks and its commit (one winner). */
-void cmsha_switchover_reserve(struct cmsha_switchover *s);
-void cmsha_switchover_unreserve(struct cmsha_switchover *s);
+/*
+ * Hold the engine between a SET's checks (made at checked_at,
+ * CLOCK_MONOTONIC) and its commit, so that of two managers one wins.  The
+ * hold ends with the command's run, with unreserve(token), or when its
+ * commit would be stale anyway: snmpd may drop the session between the
+ * phases (a subagent stalled, the master restarted), and no COMMIT or FREE
+ * comes then; a hold without that deadline would refuse every later
+ * command until a restart.  unreserve() with an older token (a late FREE
+ * of a hold that expired) leaves a newer hold alone.
+ */
+unsigned cmsha_switchover_reserve(struct cmsha_switchover *s, const struct timespec *checked_at);
+void cmsha_switchover_unreserve(struct cmsha_switchover *s, unsigned token);
+/* Is the engine held by a SET now (an expired hold is not)? */
+bool cmsha_switchover_is_reserved(const struct cmsha_switchover *s);
 
 /* A refused command: status refused, reason, history row, finished(). */
 void cmsha_switchover_refuse(struct cmsha_switchover *s, enum cmsha_command cmd,

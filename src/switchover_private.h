@@ -8,6 +8,13 @@
 #define CMSHA_CONFIRM_MAX_MS 100
 /* How long a takeover waits for its pending note to be on disk. */
 #define CMSHA_NOTE_MAX_MS 5000
+/*
+ * A takeover's release request leaves this much of the (measured) release
+ * round trip before the probe's end, so that the peer's release lands as
+ * the probe ends: the probe's wait is not added to the clients' outage.
+ * In percent; at most half the probe's wait (also when nothing is measured).
+ */
+#define CMSHA_RELEASE_LEAD_PCT 125
 #include "switchover.h"
 
 struct cmsha_job {
@@ -28,6 +35,12 @@ struct cmsha_job {
 	uint64_t note_ticket;           /* the pending note's save (0: none) */
 	bool awaiting_note;             /* probed, the note's save not ended */
 	char conflict[CMSHA_HISTORY_REASON_LEN];        /* the probe's, kept meanwhile */
+	/* a takeover's release request, side by side with its probe */
+	bool probe_done;                /* the verdict is in job->conflict */
+	bool release_waits_note;        /* due, but the pending note is not on disk */
+	bool release_asked;             /* sent; peer_released once confirmed */
+	unsigned release_timer;         /* its start (lead) or the note's deadline */
+	struct timespec release_sent;
 	bool names_moving;              /* a move of the dns names is in flight */
 };
 
@@ -48,6 +61,15 @@ bool job_ask_peer(struct cmsha_switchover *s, enum cmsha_command cmd, unsigned t
 bool job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
 		     void (*next)(struct cmsha_switchover *s, const char *conflict));
 void job_probe_stop(struct cmsha_switchover *s);
+/* Has the probe seen a station other than the peer answer yet?  (reason in out) */
+bool job_probe_conflict_so_far(struct cmsha_switchover *s, char *out, size_t len);
+
+/* switchover_release.c: a takeover's release request beside its probe */
+bool takeover_asks_peer(const struct cmsha_job *job);
+void release_schedule(struct cmsha_switchover *s);
+void release_after_probe(struct cmsha_switchover *s, const char *conflict);
+bool release_note_written(struct cmsha_switchover *s);
+void add_aliases_and_announce(struct cmsha_switchover *s);
 
 /* switchover_names.c: in manual mode, the dns names are what moves */
 bool names_carry(const struct cmsha_switchover *s, enum cmsha_command cmd,
@@ -58,6 +80,7 @@ void job_names_start(struct cmsha_switchover *s);
 void job_names_stop(struct cmsha_switchover *s);
 
 /* switchover_takeover.c */
+void job_note_too_late(struct cmsha_switchover *s);
 void job_takeover_start(struct cmsha_switchover *s);
 void job_switch_away_start(struct cmsha_switchover *s);
 bool aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen);

@@ -1,7 +1,9 @@
 /*
  * The pre-flight probe of a takeover: ARP (sender 0.0.0.0) / NS (from ::)
  * for every alias and for the peer's own addresses, so that answers from
- * the peer's MAC can be told from a third station's.
+ * the peer's MAC can be told from a third station's.  The probe listens on
+ * the namespace's kept packet socket, which the agent reads as frames come
+ * (packet_glue.c); each round's end takes what is still queued.
  */
 #include "autoconfig.h"
 #include "switchover_private.h"
@@ -72,14 +74,6 @@ static void find_conflict(const struct cmsha_switchover *s, bool any_mac, char *
 	}
 }
 
-static void on_probe_readable(void *arg)
-{
-	struct cmsha_switchover *s = arg;
-
-	if (s->job && s->job->probe)
-		cmsha_probe_on_readable(s->job->probe);
-}
-
 static void on_round_over(void *arg)
 {
 	struct cmsha_switchover *s = arg;
@@ -105,6 +99,16 @@ static void on_round_over(void *arg)
 	job->probe_next(s, conflict);
 }
 
+bool job_probe_conflict_so_far(struct cmsha_switchover *s, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (!s->job || !s->job->probe)
+		return false;
+	cmsha_probe_on_readable(s->job->probe);
+	find_conflict(s, false, out, len);
+	return out[0] != '\0';
+}
+
 bool job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
 		     void (*next)(struct cmsha_switchover *s, const char *conflict))
 {
@@ -125,7 +129,6 @@ bool job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_m
 		job_finish(s, CMSHA_RESULT_FAILED, "probe: %s", err);
 		return false;
 	}
-	s->env->fd_watch(s->env->ctx, cmsha_probe_fd(job->probe), on_probe_readable, s);
 	job->rounds_left = count;
 	job->round_wait_ms = wait_ms;
 	job->timer = s->env->timer_add(s->env->ctx, wait_ms, on_round_over, s);
@@ -138,7 +141,6 @@ void job_probe_stop(struct cmsha_switchover *s)
 
 	if (!job || !job->probe)
 		return;
-	s->env->fd_unwatch(s->env->ctx, cmsha_probe_fd(job->probe));
 	cmsha_probe_free(job->probe);
 	job->probe = NULL;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -150,6 +151,67 @@ START_TEST(corrupt_file_is_reported)
 	ck_assert(!cmsha_history_open(&h, 5, path, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "line 2: malformed entry"));
 	cmsha_history_close(&h);
+}
+END_TEST
+
+/*
+ * fsync() as the library sees it (this definition wins over libc's for the
+ * statically linked core): it notes a sync of the test's directory, and
+ * whether the history file had its new name by then.
+ */
+static struct { bool seen, file_in_place; } dir_sync;
+
+int fsync(int fd)
+{
+	struct stat fd_st, dir_st;
+
+	if (fstat(fd, &fd_st) == 0 && S_ISDIR(fd_st.st_mode) && stat(dir, &dir_st) == 0 &&
+	    fd_st.st_ino == dir_st.st_ino && fd_st.st_dev == dir_st.st_dev) {
+		dir_sync.seen = true;
+		dir_sync.file_in_place = access(path, F_OK) == 0;
+	}
+	return (int)syscall(SYS_fsync, fd);
+}
+
+/* A power loss after the save must not bring back the old file. */
+START_TEST(a_save_syncs_the_directory_after_the_rename)
+{
+	const char text[] = "cmsha-history 1 1 0 0 0\n";
+
+	dir_sync.seen = dir_sync.file_in_place = false;
+	ck_assert_msg(cmsha_history_write_file(path, text, sizeof(text) - 1, err, sizeof(err)),
+		      "%s", err);
+	ck_assert(dir_sync.seen);
+	ck_assert(dir_sync.file_in_place);
+}
+END_TEST
+
+static void expect_malformed(const char *text, const char *what)
+{
+	struct cmsha_history h;
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	ck_assert_msg(!cmsha_history_open(&h, 5, path, err, sizeof(err)), "accepted: %s", what);
+	ck_assert_msg(strstr(err, "line 3: malformed entry"), "%s: %s", what, err);
+	cmsha_history_close(&h);
+}
+
+/* cmsHaHistoryTable finds a row by its index's distance from the oldest. */
+START_TEST(a_file_with_bad_times_or_indexes_is_refused)
+{
+	expect_malformed("cmsha-history 1 3 0 0 0\n1 1700000000 0 2 1 1 3 ok\n"
+			 "2 1700000000 1000000000 2 1 1 3 nsec too large\n", "nsec 1e9");
+	expect_malformed("cmsha-history 1 3 0 0 0\n1 1700000000 0 2 1 1 3 ok\n"
+			 "2 1700000000 -1 2 1 1 3 negative nsec\n", "nsec -1");
+	expect_malformed("cmsha-history 1 5 0 0 0\n1 1700000000 0 2 1 1 3 ok\n"
+			 "3 1700000000 0 2 1 1 3 a gap\n", "index gap");
+	expect_malformed("cmsha-history 1 5 0 0 0\n2 1700000000 0 2 1 1 3 ok\n"
+			 "2 1700000000 0 2 1 1 3 repeated\n", "index repeated");
+	expect_malformed("cmsha-history 1 2 0 0 0\n1 1700000000 0 2 1 1 3 ok\n"
+			 "2 1700000000 0 2 1 1 3 next index not past it\n", "next index");
 }
 END_TEST
 
@@ -341,6 +403,8 @@ int main(void)
 	tcase_add_test(tc, last_takeover_is_found_past_tests_and_refusals);
 	tcase_add_test(tc, corrupt_file_is_reported);
 	tcase_add_test(tc, unwritable_path_is_reported);
+	tcase_add_test(tc, a_save_syncs_the_directory_after_the_rename);
+	tcase_add_test(tc, a_file_with_bad_times_or_indexes_is_refused);
 	tcase_add_test(tc, a_writer_saves_off_the_callers_thread);
 	tcase_add_test(tc, a_writer_writes_only_the_newest_of_waiting_saves);
 	tcase_add_test(tc, a_writer_reports_a_failed_save_through_collect);
