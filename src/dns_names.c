@@ -384,8 +384,13 @@ static bool start_rollback(struct cmsha_dns_names *n)
 		struct cmsha_dns_request req;
 		struct name_ref *ref;
 
-		if (!rt->changed || !(ref = malloc(sizeof(*ref))))
+		if (!rt->changed)
 			continue;
+		if (!(ref = malloc(sizeof(*ref)))) {
+			set_result(n, i, CMSHA_DNS_UPDATE_FAILED, "moved, but its rollback "
+				   "failed: out of memory");
+			continue;
+		}
 		*ref = (struct name_ref){ n, i };
 		if (!cmsha_dns_build_restore(&n->cfg->dns[i], rt->before.family ? &rt->before : NULL,
 					     cmsha_dns_new_id(), &req, err, sizeof(err)) ||
