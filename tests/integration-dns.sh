@@ -108,7 +108,9 @@ check "snmpset takeover on sec is accepted" set_ok sec 2
 check "sec cmsHaSwitchoverStatus failed" wait_value sec "$OID_SWITCHOVER_STATUS" 4 3000
 check "sec's reason says no answer within 700 ms" value_has sec "$OID_SWITCHOVER_LAST_REASON" \
 	"no answer from DNS server $NS_IP#53 within 700 ms"
-check "it failed within the timeout (and a little)" bash -c '(( $1 >= 700 && $1 < 1200 ))' _ \
+# At the timeout, not before; the upper bound only tells "gave up" from "hung"
+# (a loaded machine fires timers late: no tighter bound in a test).
+check "it failed at its timeout, not later than 3 s" bash -c '(( $1 >= 700 && $1 < 3000 ))' _ \
 	"$(value sec "$OID_SWITCHOVER_LAST_DURATION")"
 check "sec cmsHaDnsLastUpdateResult failed" value_is sec "$OID_DNS_LAST_UPDATE_RESULT.1" 4
 check "sec cmsHaDnsState unknown while the server is away" wait_value sec "$OID_DNS_STATE.1" 4
