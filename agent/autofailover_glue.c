@@ -108,6 +108,7 @@ static void gather(struct cmsha_af_input *in)
 			  .oper_is_fresh = later(&peer->oper_asked, &cmshad.ha.oper_last_change),
 			  .took_over_known = af.peer_time_known,
 			  .took_over_ds = af.peer_took_over_ds },
+		.names_only = cmshad.cfg.n_aliases == 0,
 	};
 }
 

@@ -46,6 +46,7 @@ void cmshad_mib_register_history(void);
 void cmshad_mib_history_sync(void);
 /* After a reload: one alias and component row per configured one. */
 void cmshad_mib_tables_sync(void);
+void cmshad_mib_register_dns(void);
 
 /* agentx_shutdown.c: close the master session before snmp_shutdown() */
 void cmshad_agentx_close(void);
@@ -83,6 +84,12 @@ void cmshad_autofailover_command_finished(const struct cmsha_history_entry *e);
 void cmshad_autofailover_stop(void);
 /* After a reload that changed the probe interval. */
 void cmshad_autofailover_retime(void);
+
+/* dns_glue.c: the dns names' checks, log and notification (after switchover_start) */
+bool cmshad_dns_start(void);
+void cmshad_dns_stop(void);
+/* NULL when there is no 'dns' line */
+const struct cmsha_dns_names *cmshad_dns_names(void);
 
 /* kernel_glue.c: netlink fd in the agent's select loop, state refresh */
 bool cmshad_kernel_watch_start(void);

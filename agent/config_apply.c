@@ -114,6 +114,10 @@ static void swap_config(struct reload *rl, struct cmsha_alias_runtime *aliases,
 
 	cmshad.cfg = rl->fresh;
 	rl->fresh = old;
+	/* The names cannot change in a reload (the plan refuses it), and a
+	 * check's DNS exchange in flight points at the running lines: keep them. */
+	rl->fresh.dns = cmshad.cfg.dns;
+	cmshad.cfg.dns = old.dns;
 	free(cmshad.ha.aliases);
 	cmshad.ha.aliases = aliases;
 	if (components_restart(&rl->plan)) {

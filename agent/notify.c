@@ -182,3 +182,15 @@ void notify_split_brain(const char *why)
 	add_scalar(&vars, MIB_SWITCHOVER_LAST_REASON, mib_get_switchover_last_reason);
 	send_and_free(vars);
 }
+
+void notify_dns_unexpected_answer(size_t dns_index)
+{
+	netsnmp_variable_list *vars = start(MIB_N_DNS_UNEXPECTED_ANSWER);
+	unsigned long row = dns_index + 1;
+
+	add_column(&vars, MIB_DNS_NAME, row, mib_get_dns_name);
+	add_column(&vars, MIB_DNS_ANSWER_TYPE, row, mib_get_dns_answer_type);
+	add_column(&vars, MIB_DNS_ANSWER, row, mib_get_dns_answer);
+	add_column(&vars, MIB_DNS_STATE, row, mib_get_dns_state);
+	send_and_free(vars);
+}

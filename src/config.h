@@ -6,6 +6,7 @@
 #ifndef CMSHA_CONFIG_H
 #define CMSHA_CONFIG_H
 
+#include "dns_key.h"
 #include "inet.h"
 
 #include <net/if.h>
@@ -36,6 +37,25 @@ struct cmsha_component_conf {
 	unsigned timeout_ms;           /* exec only */
 };
 
+/* 'dns NAME address ADDR peeraddress ADDR server ADDR[#PORT] key FILE [zone ZONE] [ttl S]
+ *  [timeout MS]' */
+#define CMSHA_MAX_DNS 64
+#define CMSHA_DEFAULT_DNS_TTL 60
+#define CMSHA_DEFAULT_DNS_PORT 53
+#define CMSHA_DEFAULT_DNS_TIMEOUT_MS 2000
+struct cmsha_dns_conf {
+	char name[CMSHA_DNS_NAMELEN];       /* fully qualified, final dot */
+	struct cmsha_inet address;          /* NAME's address while this server is active */
+	struct cmsha_inet peer_address;     /* ... while the peer is */
+	struct cmsha_inet server;
+	unsigned port;
+	char key_file[1024];
+	struct cmsha_tsig_key key;          /* read from key_file with the line */
+	char zone[CMSHA_DNS_NAMELEN];       /* final dot; NAME's parent unless given */
+	unsigned ttl;
+	unsigned timeout_ms;                /* for each exchange with the server */
+};
+
 struct cmsha_config {
 	enum cmsha_role role;
 	struct cmsha_alias_conf *aliases;
@@ -56,6 +76,8 @@ struct cmsha_config {
 	bool autofailover;
 	unsigned holddown_ms;           /* no automatic move this soon after a switch-over */
 	unsigned history_size;
+	struct cmsha_dns_conf *dns;     /* service names moved by DNS UPDATE */
+	size_t n_dns;
 };
 
 /* Defaults, also documented in cmshad.conf(5). */

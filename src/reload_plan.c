@@ -101,6 +101,23 @@ static bool timings_same(const struct cmsha_config *a, const struct cmsha_config
 	       a->autofailover == b->autofailover && a->holddown_ms == b->holddown_ms;
 }
 
+static bool dns_same(const struct cmsha_config *a, const struct cmsha_config *b)
+{
+	if (a->n_dns != b->n_dns)
+		return false;
+	for (size_t i = 0; i < a->n_dns; i++) {
+		const struct cmsha_dns_conf *x = &a->dns[i], *y = &b->dns[i];
+		if (strcmp(x->name, y->name) || !cmsha_inet_equal(&x->address, &y->address) ||
+		    !cmsha_inet_equal(&x->peer_address, &y->peer_address) ||
+		    !cmsha_inet_equal(&x->server, &y->server) || x->port != y->port ||
+		    strcmp(x->zone, y->zone) || x->ttl != y->ttl || x->timeout_ms != y->timeout_ms ||
+		    strcmp(x->key.name, y->key.name) || strcmp(x->key.secret, y->key.secret) ||
+		    strcmp(x->key.algorithm, y->key.algorithm))
+			return false;
+	}
+	return true;
+}
+
 bool cmsha_reload_plan_make(struct cmsha_reload_plan *p, const struct cmsha_config *running,
 			    const struct cmsha_config *fresh, char *err, size_t errlen)
 {
@@ -110,6 +127,11 @@ bool cmsha_reload_plan_make(struct cmsha_reload_plan *p, const struct cmsha_conf
 	if (running->role != fresh->role) {
 		snprintf(err, errlen, "role changes from %s to %s: that needs a restart",
 			 cmsha_role_name(running->role), cmsha_role_name(fresh->role));
+		return false;
+	}
+	/* The names' table and their check rounds are set up at start only. */
+	if (!dns_same(running, fresh)) {
+		snprintf(err, errlen, "dns lines change: that needs a restart");
 		return false;
 	}
 	p->alias_kind = calloc(fresh->n_aliases + 1, sizeof(*p->alias_kind));

@@ -35,6 +35,7 @@ static void job_free(struct cmsha_switchover *s)
 	if (!job)
 		return;
 	job_probe_stop(s);
+	job_names_stop(s);
 	if (job->timer)
 		s->env->timer_cancel(s->env->ctx, job->timer);
 	if (job->release_timer)
@@ -102,8 +103,11 @@ enum cmsha_verdict check_state(const struct cmsha_switchover *s, enum cmsha_comm
 	if (cmd == CMSHA_CMD_TEST)
 		return CMSHA_VERDICT_ACCEPT;
 	/* Giving aliases up is always possible, and the peer may need it to recover. */
-	if (s->ha->mode == CMSHA_MODE_MANUAL && cmd != CMSHA_CMD_RELEASE)
-		VERDICT(CMSHA_VERDICT_REFUSE, "%s", s->ha->mode_reason);
+	if (s->ha->mode == CMSHA_MODE_MANUAL && cmd != CMSHA_CMD_RELEASE) {
+		if (!names_carry(s, cmd, by))
+			VERDICT(CMSHA_VERDICT_REFUSE, "%s", s->ha->mode_reason);
+		return names_check(s, cmd, reason, len);
+	}
 	if ((cmd == CMSHA_CMD_TAKEOVER || cmd == CMSHA_CMD_FORCE_TAKEOVER) && oper == CMSHA_OPER_ACTIVE)
 		VERDICT(CMSHA_VERDICT_ALREADY_DONE, "already active: this server holds its aliases");
 	if ((cmd == CMSHA_CMD_RELEASE || cmd == CMSHA_CMD_SWITCH_AWAY) && oper == CMSHA_OPER_STANDBY)
@@ -202,6 +206,7 @@ void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char
 	job_step(s, "%s: %s", cmsha_result_name(result), e.reason);
 	if (job->cmd != CMSHA_CMD_RELOAD)       /* a reload is no switch-over */
 		s->status = result == CMSHA_RESULT_SUCCEEDED ? CMSHA_STATUS_SUCCEEDED :
+			    result == CMSHA_RESULT_REFUSED   ? CMSHA_STATUS_REFUSED :
 							       CMSHA_STATUS_FAILED;
 	bool counts = result == CMSHA_RESULT_SUCCEEDED && job->changed;
 	job_free(s);
@@ -305,7 +310,9 @@ bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
 		s->ha->switching_over = true;
 		s->env->refresh(s->env->ctx);
 	}
-	if (cmd == CMSHA_CMD_SWITCH_AWAY)
+	if (s->ha->mode == CMSHA_MODE_MANUAL && names_carry(s, cmd, by))
+		job_names_start(s);
+	else if (cmd == CMSHA_CMD_SWITCH_AWAY)
 		job_switch_away_start(s);
 	else if (cmd == CMSHA_CMD_TEST && s->ha->oper == CMSHA_OPER_ACTIVE)
 		job_test_switch_away_start(s);

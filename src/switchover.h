@@ -18,6 +18,7 @@
 
 #include "alias_ctl.h"
 #include "config.h"
+#include "dns_names.h"
 #include "ha.h"
 #include "history.h"
 #include "switch_away_check.h"
@@ -91,6 +92,7 @@ struct cmsha_switchover {
 	bool recovering;                /* completing a takeover a restart cut short */
 	char trigger[128];              /* an automatic command's reason to run */
 	struct cmsha_job *job;          /* the command in progress, if any */
+	struct cmsha_dns_names *names;  /* 'dns' lines' names (NULL: none): see switchover_names.c */
 	unsigned announce_timer, announce_rounds_left;
 	/* records held back by cmsha_switchover_hold_records() */
 	bool records_held;

@@ -43,6 +43,7 @@ struct cmsha_job {
 	struct timespec release_sent;
 	cmsha_reload_probed reload_then;        /* a reload's probe: who wants the verdict */
 	void *reload_arg;
+	bool names_moving;              /* a move of the dns names is in flight */
 };
 
 /* switchover.c */
@@ -78,6 +79,13 @@ void add_aliases_and_announce(struct cmsha_switchover *s);
 
 /* switchover_test.c: test on an active server */
 void job_test_switch_away_start(struct cmsha_switchover *s);
+/* switchover_names.c: in manual mode, the dns names are what moves */
+bool names_carry(const struct cmsha_switchover *s, enum cmsha_command cmd,
+		 enum cmsha_initiator by);
+enum cmsha_verdict names_check(const struct cmsha_switchover *s, enum cmsha_command cmd,
+			       char *reason, size_t len);
+void job_names_start(struct cmsha_switchover *s);
+void job_names_stop(struct cmsha_switchover *s);
 
 /* switchover_takeover.c */
 void job_note_too_late(struct cmsha_switchover *s);

@@ -217,6 +217,38 @@ START_TEST(switch_away_checks_name_the_first_failure)
 }
 END_TEST
 
+/* A pair with names and no alias: manual, and the names make the operational state. */
+START_TEST(names_only_are_manual_and_make_the_oper_state)
+{
+	struct cmsha_config names_cfg;
+	struct cmsha_dns_conf dns[2] = { { .name = "www.cms.test." }, { .name = "cti.cms.test." } };
+	struct cmsha_dns_runtime rt[2] = { { .state = CMSHA_DNS_POINTS_HERE },
+					   { .state = CMSHA_DNS_POINTS_HERE } };
+	struct cmsha_dns_names names = { .cfg = &names_cfg, .rt = rt };
+	struct cmsha_ha ha;
+	struct timespec t0 = { 100, 0 };
+
+	cmsha_config_init(&names_cfg);
+	names_cfg.dns = dns;
+	names_cfg.n_dns = 2;
+	ck_assert_int_eq(cmsha_switchover_mode_of(&names_cfg, NULL, 0, reason, sizeof(reason)),
+			 CMSHA_MODE_MANUAL);
+	ck_assert_str_eq(reason, "no alias: clients reach the service by name, moved by DNS "
+			 "update (2 dns names)");
+	ck_assert(cmsha_ha_init(&ha, &names_cfg, &t0));
+	ha.names = &names;
+	cmsha_ha_refresh(&ha, NULL, NULL, 0, &t0);
+	ck_assert_int_eq(ha.oper, CMSHA_OPER_ACTIVE);
+	rt[1].state = CMSHA_DNS_OTHER;
+	cmsha_ha_refresh(&ha, NULL, NULL, 0, &t0);
+	ck_assert_int_eq(ha.oper, CMSHA_OPER_FAILED);
+	rt[0].state = rt[1].state = CMSHA_DNS_POINTS_TO_PEER;
+	cmsha_ha_refresh(&ha, NULL, NULL, 0, &t0);
+	ck_assert_int_eq(ha.oper, CMSHA_OPER_STANDBY);
+	cmsha_ha_free(&ha);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("rules");
@@ -224,6 +256,7 @@ int main(void)
 	tcase_add_test(states, alias_state_from_observation);
 	tcase_add_test(states, oper_state_all_none_some);
 	tcase_add_test(states, switch_away_checks_name_the_first_failure);
+	tcase_add_test(states, names_only_are_manual_and_make_the_oper_state);
 	suite_add_tcase(s, states);
 	TCase *subnet = tcase_create("subnet rule");
 	tcase_add_checked_fixture(subnet, setup, teardown);
