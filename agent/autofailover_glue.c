@@ -108,6 +108,7 @@ static void gather(struct cmsha_af_input *in)
 			  .oper_is_fresh = later(&peer->oper_asked, &cmshad.ha.oper_last_change),
 			  .took_over_known = af.peer_time_known,
 			  .took_over_ds = af.peer_took_over_ds },
+		.names_only = cmshad.cfg.n_aliases == 0,
 	};
 }
 
@@ -259,13 +260,28 @@ static void on_tick(unsigned int reg, void *arg)
 	cmshad_autofailover_evaluate();
 }
 
-bool cmshad_autofailover_start(void)
+static unsigned arm_tick(void)
 {
 	unsigned ms = cmshad.cfg.probe_interval_ms;
 	struct timeval every = { ms / 1000, (ms % 1000) * 1000 };
 
+	return snmp_alarm_register_hr(every, SA_REPEAT, on_tick, NULL);
+}
+
+/* A reload changed the probe interval: evaluate at the new one. */
+void cmshad_autofailover_retime(void)
+{
+	if (!af.alarm || af.stopped)
+		return;
+	snmp_alarm_unregister(af.alarm);
+	if (!(af.alarm = arm_tick()))
+		snmp_log(LOG_ERR, "autofailover: cannot arm its timer\n");
+}
+
+bool cmshad_autofailover_start(void)
+{
 	af.switchovers_seen = cmshad.history.switchover_count;
-	af.alarm = snmp_alarm_register_hr(every, SA_REPEAT, on_tick, NULL);
+	af.alarm = arm_tick();
 	if (!af.alarm)
 		snmp_log(LOG_ERR, "autofailover: cannot arm its timer\n");
 	return af.alarm != 0;

@@ -39,9 +39,14 @@ static void log_oper_change(void *arg, enum cmsha_oper_state from, enum cmsha_op
 	if (cmshad.refresh_by_command || from == CMSHA_OPER_SWITCHING_OVER ||
 	    to == CMSHA_OPER_SWITCHING_OVER)
 		return;
-	snprintf(why, sizeof(why), "operational state changed from %s to %s without a command "
-		 "(aliases changed outside cmshad)", cmsha_oper_state_name(from),
-		 cmsha_oper_state_name(to));
+	if (cmshad.cfg.n_aliases == 0)       /* names only: where they point decides */
+		snprintf(why, sizeof(why), "operational state changed from %s to %s: the dns "
+			 "names' answers changed (the peer took over, or someone else changed "
+			 "them)", cmsha_oper_state_name(from), cmsha_oper_state_name(to));
+	else
+		snprintf(why, sizeof(why), "operational state changed from %s to %s without a "
+			 "command (aliases changed outside cmshad)", cmsha_oper_state_name(from),
+			 cmsha_oper_state_name(to));
 	notify_oper_state_changed(why);
 }
 

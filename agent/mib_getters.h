@@ -25,4 +25,10 @@ void mib_get_component_name(unsigned long index, netsnmp_variable_list *var);
 void mib_get_component_requirement(unsigned long index, netsnmp_variable_list *var);
 void mib_get_component_state(unsigned long index, netsnmp_variable_list *var);
 
+/* Columns of cmsHaDnsTable, by row index (from 1). */
+void mib_get_dns_name(unsigned long index, netsnmp_variable_list *var);
+void mib_get_dns_answer_type(unsigned long index, netsnmp_variable_list *var);
+void mib_get_dns_answer(unsigned long index, netsnmp_variable_list *var);
+void mib_get_dns_state(unsigned long index, netsnmp_variable_list *var);
+
 #endif

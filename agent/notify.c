@@ -70,6 +70,17 @@ static void send_and_free(netsnmp_variable_list *vars)
 	snmp_free_varbind(vars);
 }
 
+/* cmsHaConfigChanged: a reload applied one change; cmsHaConfigRejected: it changed nothing. */
+static void notify_reload(const struct cmsha_history_entry *e)
+{
+	netsnmp_variable_list *vars = start(e->result == CMSHA_RESULT_SUCCEEDED ?
+					    MIB_N_CONFIG_CHANGED : MIB_N_CONFIG_REJECTED);
+
+	add_integer(&vars, MIB_NOTIFY_INITIATOR, e->initiator);
+	add_scalar(&vars, MIB_SWITCHOVER_LAST_REASON, mib_get_switchover_last_reason);
+	send_and_free(vars);
+}
+
 void notify_command_finished(const struct cmsha_history_entry *e)
 {
 	enum cmsha_mib_id id = e->result == CMSHA_RESULT_SUCCEEDED ? MIB_N_SWITCHOVER_COMPLETED :
@@ -77,6 +88,10 @@ void notify_command_finished(const struct cmsha_history_entry *e)
 								  MIB_N_SWITCHOVER_REFUSED;
 	netsnmp_variable_list *vars;
 
+	if (e->command == CMSHA_CMD_RELOAD) {
+		notify_reload(e);
+		return;
+	}
 	/* A test's verdict is read from the MIB; it pages nobody. */
 	if (e->command == CMSHA_CMD_TEST && e->result != CMSHA_RESULT_REFUSED)
 		return;
@@ -165,5 +180,17 @@ void notify_split_brain(const char *why)
 	add_scalar(&vars, MIB_PEER_ADDRESS, mib_get_peer_address);
 	add_scalar(&vars, MIB_PEER_OPER_STATE, mib_get_peer_oper_state);
 	add_scalar(&vars, MIB_SWITCHOVER_LAST_REASON, mib_get_switchover_last_reason);
+	send_and_free(vars);
+}
+
+void notify_dns_unexpected_answer(size_t dns_index)
+{
+	netsnmp_variable_list *vars = start(MIB_N_DNS_UNEXPECTED_ANSWER);
+	unsigned long row = dns_index + 1;
+
+	add_column(&vars, MIB_DNS_NAME, row, mib_get_dns_name);
+	add_column(&vars, MIB_DNS_ANSWER_TYPE, row, mib_get_dns_answer_type);
+	add_column(&vars, MIB_DNS_ANSWER, row, mib_get_dns_answer);
+	add_column(&vars, MIB_DNS_STATE, row, mib_get_dns_state);
 	send_and_free(vars);
 }

@@ -20,5 +20,7 @@ void notify_alias_conflict(size_t alias_index, const uint8_t mac[6]);
 void notify_component(size_t component_index, bool up);
 /* cmsHaSplitBrain: both servers hold the aliases; why says who keeps them. */
 void notify_split_brain(const char *why);
+/* cmsHaDnsUnexpectedAnswer: the name (index from 0) points neither here nor to the peer. */
+void notify_dns_unexpected_answer(size_t dns_index);
 
 #endif

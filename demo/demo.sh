@@ -3,7 +3,8 @@
 # throw-away network-namespace lab (tests/lab.sh), each with a real snmpd and
 # cmshad; a NOC namespace that walks CMS-HA-MIB, moves the service with one
 # snmpset and receives the notifications; a client that pings the service
-# address.  Needs root (network namespaces) and a built agent/cmshad:
+# address.  Act 2: the secondary on another subnet, where cmshad moves the
+# service's name in a BIND 9 server (tests/lab_dns.sh) instead.  Needs root (network namespaces) and a built agent/cmshad:
 # run it through `sudo scripts/demo`, which installs and builds first.
 # Everything it starts is torn down on exit, also on Ctrl-C.
 # LAB_KEEP=1 keeps the lab's directory (configs, logs, traps.log).
@@ -11,6 +12,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/lab.sh"
 . "$top/tests/mib-oids.sh"
+. "$top/tests/lab_dns.sh"
 
 if [[ $(id -u) -ne 0 ]]; then
 	echo "demo: needs root (it creates network namespaces): sudo scripts/demo" >&2
@@ -77,11 +79,13 @@ if $names; then
 	O_COMMAND=CMS-HA-MIB::cmsHaSwitchoverCommand.0
 	O_OPER=CMS-HA-MIB::cmsHaOperState.0
 	O_HISTORY=CMS-HA-MIB::cmsHaHistoryTable
+	O_DNS=CMS-HA-MIB::cmsHaDnsTable
 else
 	O_ROOT=$OID_CMSHA
 	O_COMMAND=$OID_SWITCHOVER_COMMAND
 	O_OPER=$OID_OPER_STATE
 	O_HISTORY=${OID_HISTORY_ENTRY%.1}
+	O_DNS=${OID_DNS_ENTRY%.1}
 fi
 
 # NOC SNMP commands: private config and state, the MIB options above.
@@ -346,6 +350,50 @@ client_ping
 say "The secondary's history now also has the switchAway and the release that" \
 	"completed it (asked for by the primary's takeover):"
 noc snmpwalk -v2c -c public "$LAB_SEC_IP" "$O_HISTORY"
+
+section "Act 2: the secondary in another data centre, on another subnet"
+lab_down
+lab_up split
+lab_dns_up
+mkdir -p "$LAB_DIR/demo/persist/cert_indexes"
+say "A new lab: the secondary is now 10.78.0.12 on 10.78.0.0/24, behind a" \
+	"router; the primary stays on 10.77.0.0/24.  No address can move between" \
+	"the subnets, so the mode is manual.  But the clients reach the CMS by" \
+	"name, $LAB_DNS_NAME, at a BIND 9 server (10.77.0.53) that accepts" \
+	"updates signed with a TSIG key (made by tsig-keygen): each cmshad.conf" \
+	"gets one more line, and cmshad moves the name."
+lab_start_snmptrapd
+lab_start_snmpd pri && lab_start_snmpd sec && lab_add_alias pri
+dns_line() { echo "dns $LAB_DNS_NAME address $1 peeraddress $2 server $LAB_NS_IP key $LAB_DIR/dns/cmsha.key ttl 10"; }
+lab_write_cmshad_conf pri "$(dns_line "$LAB_PRI_IP" "$LAB_SEC_IP")"
+lab_write_cmshad_conf sec "$(dns_line "$LAB_SEC_IP" "$LAB_PRI_IP")"
+lab_start_cmshad pri && lab_start_cmshad sec
+say "" "The secondary's dns line:"
+grep '^dns' "$LAB_DIR/sec/cmshad.conf" | indent
+lab_wait_until 10000 "both agents to see their peer" peers_see_each_other || true
+noc snmpget -v2c -c public "$LAB_SEC_IP" "$OID_SWITCHOVER_MODE" "$OID_SWITCHOVER_MODE_REASON"
+say "" "Where the name points, as the secondary's agent asks the DNS server on" \
+	"every probe round (cmsHaDnsTable; state pointsToPeer(2)):"
+noc snmpwalk -v2c -c public "$LAB_SEC_IP" "$O_DNS"
+show cli dig +short "@$LAB_NS_IP" "$LAB_DNS_NAME"
+lab_dns_answer | indent
+
+say "" "takeover(2) on the secondary: the aliases cannot move (refused, with the" \
+	"mode's reason); the name is updated, on condition that it still gives the" \
+	"primary's address (compare-and-swap: of two servers taking over at once," \
+	"one wins)."
+noc snmpset -v2c -c private "$LAB_SEC_IP" "$O_COMMAND" i 2
+lab_wait_until 5000 "the secondary's takeover to end" command_ended sec || true
+show cli dig +short "@$LAB_NS_IP" "$LAB_DNS_NAME"
+lab_dns_answer | indent
+say "The client now reaches the secondary by name:"
+show cli ping -c 1 -W 1 "$(lab_dns_answer)"
+lab_exec cli ping -n -q -c 1 -W 1 "$(lab_dns_answer)" 2>&1 | grep 'packets transmitted' | indent || true
+noc snmpwalk -v2c -c public "$LAB_SEC_IP" "$O_DNS"
+say "" "The secondary's history: the aliases refused, the name moved:"
+noc snmpwalk -v2c -c public "$LAB_SEC_IP" "$O_HISTORY"
+say "" "What stays manual: clients and peripherals that use an address, not" \
+	"the name, and clients' caches until the record's TTL (10 s here) runs out."
 
 section "Done"
 say "The lab is torn down now (namespaces, snmpd, cmshad, snmptrapd)." \

@@ -16,6 +16,7 @@ CMSHA_PACKAGES=(
 	debhelper dpkg-dev devscripts equivs lintian git  # tests/deb-check.sh: build, lint, mk-build-deps
 	icinga2-bin monitoring-plugins-standard  # nms/icinga2, tests/integration-icinga.sh (check_snmp)
 	strace  # tests/integration-packet-sockets.sh: no packet socket in a switch-over
+	libldns-dev bind9 bind9-dnsutils  # 'dns' lines (UPDATE with TSIG); tests/integration-dns.sh
 )
 
 # Install whatever is missing (root only); apt-get update at most once.

@@ -21,7 +21,7 @@ static const char *peer_state_name(int oper)
 
 bool cmsha_split_brain(const struct cmsha_af_input *in)
 {
-	return in->oper == CMSHA_OPER_ACTIVE && in->peer.reachable &&
+	return !in->names_only && in->oper == CMSHA_OPER_ACTIVE && in->peer.reachable &&
 	       in->peer.oper == CMSHA_OPER_ACTIVE && in->peer.oper_is_fresh;
 }
 

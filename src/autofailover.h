@@ -49,6 +49,9 @@ struct cmsha_af_input {
 	bool in_holddown;
 	const char *required_down;      /* a required component that is down, or NULL */
 	struct cmsha_af_peer peer;
+	/* No alias, only dns names: the record names one server at a time, so
+	 * "both active" is a check round's lag, never a split brain. */
+	bool names_only;
 };
 
 enum cmsha_af_action { CMSHA_AF_NONE, CMSHA_AF_TAKEOVER, CMSHA_AF_SWITCH_AWAY, CMSHA_AF_RELEASE };

@@ -29,6 +29,7 @@ void cmsha_config_free(struct cmsha_config *cfg)
 		free(cfg->components[i].target);
 	free(cfg->components);
 	free(cfg->aliases);
+	free(cfg->dns);
 	free(cfg->peer_args);
 	cmsha_config_init(cfg);
 }
@@ -282,6 +283,13 @@ static bool apply_component(struct cmsha_config *cfg, const struct cmsha_words *
 	return cmsha_config_apply_component(cfg, w, err, errlen);
 }
 
+static bool apply_dns(struct cmsha_config *cfg, const struct cmsha_words *w,
+		      const char *args, char *err, size_t errlen)
+{
+	(void)args;
+	return cmsha_config_apply_dns(cfg, w, err, errlen);
+}
+
 typedef bool (*line_handler)(struct cmsha_config *cfg, const struct cmsha_words *w,
 			     const char *args, char *err, size_t errlen);
 
@@ -295,6 +303,7 @@ static const struct {
 	{ "autofailover", apply_autofailover }, { "history", apply_history },
 	{ "preflight", apply_preflight }, { "forceprobe", apply_forceprobe },
 	{ "release", apply_release },
+	{ "dns", apply_dns },
 };
 
 const char *cmsha_config_token_at(size_t i)
@@ -325,8 +334,9 @@ bool cmsha_config_check_complete(const struct cmsha_config *cfg, char *err, size
 {
 	if (cfg->role == CMSHA_ROLE_UNSET)
 		FAIL("missing 'role primary|secondary'");
-	if (cfg->n_aliases == 0)
-		FAIL("missing 'alias ADDRESS/PREFIX dev IFNAME' (at least one is required)");
+	if (cfg->n_aliases == 0 && cfg->n_dns == 0)
+		FAIL("missing 'alias ADDRESS/PREFIX dev IFNAME' or 'dns NAME ...' "
+		     "(at least one service is required)");
 	if (!cfg->peer_args)
 		FAIL("missing 'peer [SNMP-OPTIONS] AGENT'");
 	return true;

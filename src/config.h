@@ -6,6 +6,7 @@
 #ifndef CMSHA_CONFIG_H
 #define CMSHA_CONFIG_H
 
+#include "dns_key.h"
 #include "inet.h"
 
 #include <net/if.h>
@@ -36,6 +37,25 @@ struct cmsha_component_conf {
 	unsigned timeout_ms;           /* exec only */
 };
 
+/* 'dns NAME address ADDR peeraddress ADDR server ADDR[#PORT] key FILE [zone ZONE] [ttl S]
+ *  [timeout MS]' */
+#define CMSHA_MAX_DNS 64
+#define CMSHA_DEFAULT_DNS_TTL 60
+#define CMSHA_DEFAULT_DNS_PORT 53
+#define CMSHA_DEFAULT_DNS_TIMEOUT_MS 2000
+struct cmsha_dns_conf {
+	char name[CMSHA_DNS_NAMELEN];       /* fully qualified, final dot */
+	struct cmsha_inet address;          /* NAME's address while this server is active */
+	struct cmsha_inet peer_address;     /* ... while the peer is */
+	struct cmsha_inet server;
+	unsigned port;
+	char key_file[1024];
+	struct cmsha_tsig_key key;          /* read from key_file with the line */
+	char zone[CMSHA_DNS_NAMELEN];       /* final dot; NAME's parent unless given */
+	unsigned ttl;
+	unsigned timeout_ms;                /* for each exchange with the server */
+};
+
 struct cmsha_config {
 	enum cmsha_role role;
 	struct cmsha_alias_conf *aliases;
@@ -56,6 +76,8 @@ struct cmsha_config {
 	bool autofailover;
 	unsigned holddown_ms;           /* no automatic move this soon after a switch-over */
 	unsigned history_size;
+	struct cmsha_dns_conf *dns;     /* service names moved by DNS UPDATE */
+	size_t n_dns;
 };
 
 /* Defaults, also documented in cmshad.conf(5). */
@@ -88,14 +110,6 @@ bool cmsha_config_apply(struct cmsha_config *cfg, const char *token,
 bool cmsha_config_check_complete(const struct cmsha_config *cfg, char *err, size_t errlen);
 
 const char *cmsha_role_name(enum cmsha_role role);
-
-/*
- * Reloading: which settings of fresh differ from running in a way only a
- * restart can apply (role, aliases, peer, probe timing, components, history
- * size)?  false when none; else true with their names in what.
- */
-bool cmsha_config_needs_restart(const struct cmsha_config *running,
-				const struct cmsha_config *fresh, char *what, size_t len);
 
 /* Copy the settings read at each use (announce, preflight, forceprobe,
  * release timeout, autofailover and its hold-down) from fresh into running. */

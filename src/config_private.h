@@ -8,4 +8,7 @@
 bool cmsha_config_apply_component(struct cmsha_config *cfg, const struct cmsha_words *w,
 				  char *err, size_t errlen);
 
+bool cmsha_config_apply_dns(struct cmsha_config *cfg, const struct cmsha_words *w,
+			    char *err, size_t errlen);
+
 #endif

@@ -72,6 +72,18 @@ static void refresh_mode(struct cmsha_ha *ha, const struct cmsha_local_addr *loc
 		ha->observer.mode_changed(ha->observer.arg, mode, reason);
 }
 
+/* A name that points here counts as a held alias would. */
+static enum cmsha_oper_state oper_of_names(const struct cmsha_ha *ha)
+{
+	enum cmsha_alias_state held[CMSHA_MAX_DNS];
+	size_t n = ha->cfg->n_dns;
+
+	for (size_t i = 0; i < n; i++)
+		held[i] = ha->names->rt[i].state == CMSHA_DNS_POINTS_HERE ?
+			  CMSHA_ALIAS_PRESENT : CMSHA_ALIAS_ABSENT;
+	return cmsha_oper_state_of(held, n, ha->switching_over);
+}
+
 void cmsha_ha_refresh(struct cmsha_ha *ha, const struct cmsha_alias_observation *obs,
 		      const struct cmsha_local_addr *locals, size_t n_locals,
 		      const struct timespec *now)
@@ -83,7 +95,10 @@ void cmsha_ha_refresh(struct cmsha_ha *ha, const struct cmsha_alias_observation 
 		return;        /* keep the last known state; the next event retries */
 	refresh_aliases(ha, obs, states, now);
 	refresh_mode(ha, locals, n_locals);
-	ha->oper = cmsha_oper_state_of(states, ha->cfg->n_aliases, ha->switching_over);
+	if (ha->cfg->n_aliases == 0 && ha->names)
+		ha->oper = oper_of_names(ha);
+	else
+		ha->oper = cmsha_oper_state_of(states, ha->cfg->n_aliases, ha->switching_over);
 	free(states);
 	if (ha->oper == was)
 		return;

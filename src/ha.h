@@ -7,6 +7,7 @@
 #define CMSHA_HA_H
 
 #include "config.h"
+#include "dns_names.h"
 #include "ha_rules.h"
 
 #include <time.h>
@@ -47,6 +48,8 @@ struct cmsha_ha {
 	char mode_reason[CMSHA_REASON_LEN];
 	bool switching_over;
 	struct cmsha_ha_observer observer;
+	/* With no alias, the names say whether this server is active. */
+	const struct cmsha_dns_names *names;
 };
 
 /* false when out of memory.  Components start unknown, aliases absent. */

@@ -93,6 +93,11 @@ enum cmsha_mode cmsha_switchover_mode_of(const struct cmsha_config *cfg,
 {
 	char net_text[CMSHA_INET_STRLEN], subnet[CMSHA_PREFIX_STRLEN];
 
+	if (cfg->n_aliases == 0 && cfg->n_dns > 0) {
+		snprintf(reason, reason_len, "no alias: clients reach the service by name, "
+			 "moved by DNS update (%zu dns name%s)", cfg->n_dns, cfg->n_dns > 1 ? "s" : "");
+		return CMSHA_MODE_MANUAL;
+	}
 	for (size_t i = 0; i < cfg->n_aliases; i++) {
 		const struct cmsha_alias_conf *a = &cfg->aliases[i];
 		struct cmsha_inet net = cmsha_inet_network(&a->addr, a->prefix);

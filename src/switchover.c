@@ -35,6 +35,7 @@ static void job_free(struct cmsha_switchover *s)
 	if (!job)
 		return;
 	job_probe_stop(s);
+	job_names_stop(s);
 	if (job->timer)
 		s->env->timer_cancel(s->env->ctx, job->timer);
 	if (job->release_timer)
@@ -102,8 +103,11 @@ enum cmsha_verdict check_state(const struct cmsha_switchover *s, enum cmsha_comm
 	if (cmd == CMSHA_CMD_TEST)
 		return CMSHA_VERDICT_ACCEPT;
 	/* Giving aliases up is always possible, and the peer may need it to recover. */
-	if (s->ha->mode == CMSHA_MODE_MANUAL && cmd != CMSHA_CMD_RELEASE)
-		VERDICT(CMSHA_VERDICT_REFUSE, "%s", s->ha->mode_reason);
+	if (s->ha->mode == CMSHA_MODE_MANUAL && cmd != CMSHA_CMD_RELEASE) {
+		if (!names_carry(s, cmd, by))
+			VERDICT(CMSHA_VERDICT_REFUSE, "%s", s->ha->mode_reason);
+		return names_check(s, cmd, reason, len);
+	}
 	if ((cmd == CMSHA_CMD_TAKEOVER || cmd == CMSHA_CMD_FORCE_TAKEOVER) && oper == CMSHA_OPER_ACTIVE)
 		VERDICT(CMSHA_VERDICT_ALREADY_DONE, "already active: this server holds its aliases");
 	if ((cmd == CMSHA_CMD_RELEASE || cmd == CMSHA_CMD_SWITCH_AWAY) && oper == CMSHA_OPER_STANDBY)
@@ -200,7 +204,10 @@ void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char
 	va_end(ap);
 	e.duration_ms = (uint32_t)(ms_since(&job->started_mono) + 0.5);
 	job_step(s, "%s: %s", cmsha_result_name(result), e.reason);
-	s->status = result == CMSHA_RESULT_SUCCEEDED ? CMSHA_STATUS_SUCCEEDED : CMSHA_STATUS_FAILED;
+	if (job->cmd != CMSHA_CMD_RELOAD)       /* a reload is no switch-over */
+		s->status = result == CMSHA_RESULT_SUCCEEDED ? CMSHA_STATUS_SUCCEEDED :
+			    result == CMSHA_RESULT_REFUSED   ? CMSHA_STATUS_REFUSED :
+							       CMSHA_STATUS_FAILED;
 	bool counts = result == CMSHA_RESULT_SUCCEEDED && job->changed;
 	job_free(s);
 	s->recovering = false;
@@ -327,8 +334,12 @@ bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
 		s->ha->switching_over = true;
 		s->env->refresh(s->env->ctx);
 	}
-	if (cmd == CMSHA_CMD_SWITCH_AWAY)
+	if (s->ha->mode == CMSHA_MODE_MANUAL && names_carry(s, cmd, by))
+		job_names_start(s);
+	else if (cmd == CMSHA_CMD_SWITCH_AWAY)
 		job_switch_away_start(s);
+	else if (cmd == CMSHA_CMD_TEST && s->ha->oper == CMSHA_OPER_ACTIVE)
+		job_test_switch_away_start(s);
 	else
 		job_takeover_start(s);        /* takeover, forceTakeover, test */
 	return true;
@@ -410,4 +421,43 @@ bool job_ask_peer(struct cmsha_switchover *s, enum cmsha_command cmd, unsigned t
 		return true;
 	free(w);
 	return false;
+}
+
+static void reload_after_probe(struct cmsha_switchover *s, const char *conflict)
+{
+	s->job->reload_then(s->job->reload_arg, conflict);
+}
+
+bool cmsha_switchover_reload_probe(struct cmsha_switchover *s,
+				   const struct cmsha_alias_conf *aliases, size_t n,
+				   cmsha_reload_probed then, void *arg)
+{
+	if (!(s->job = job_new(s, CMSHA_CMD_RELOAD, CMSHA_BY_CONFIG)))
+		return false;
+	s->job->reload_then = then;
+	s->job->reload_arg = arg;
+	job_step(s, "probing %zu new alias(es)", n);
+	return job_probe_start_for(s, aliases, n, s->cfg->preflight_count,
+				   s->cfg->preflight_wait_ms, reload_after_probe);
+}
+
+void cmsha_switchover_reload_end(struct cmsha_switchover *s)
+{
+	if (s->job && s->job->cmd == CMSHA_CMD_RELOAD)
+		job_free(s);
+}
+
+enum cmsha_command cmsha_switchover_running(const struct cmsha_switchover *s)
+{
+	return s->job ? s->job->cmd : CMSHA_CMD_NONE;
+}
+
+bool cmsha_switchover_busy(const struct cmsha_switchover *s)
+{
+	return s->job || cmsha_switchover_is_reserved(s) || s->records_held;
+}
+
+void cmsha_switchover_record(struct cmsha_switchover *s, struct cmsha_history_entry *e)
+{
+	record(s, e, false);
 }

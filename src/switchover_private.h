@@ -33,7 +33,7 @@ struct cmsha_job {
 	/* the probe: aliases first, then the peer's own addresses */
 	struct cmsha_probe *probe;
 	struct cmsha_alias_conf *targets;
-	size_t n_targets;
+	size_t n_targets, n_alias_targets;      /* the aliases come first */
 	unsigned rounds_left, round_wait_ms, timer;
 	void (*probe_next)(struct cmsha_switchover *s, const char *conflict);
 	char note[CMSHA_HISTORY_REASON_LEN];
@@ -49,6 +49,9 @@ struct cmsha_job {
 	bool release_asked;             /* sent; peer_released once confirmed */
 	unsigned release_timer;         /* its start (lead) or the note's deadline */
 	struct timespec release_sent;
+	cmsha_reload_probed reload_then;        /* a reload's probe: who wants the verdict */
+	void *reload_arg;
+	bool names_moving;              /* a move of the dns names is in flight */
 };
 
 /* switchover.c */
@@ -69,6 +72,10 @@ bool job_ask_peer(struct cmsha_switchover *s, enum cmsha_command cmd, unsigned t
 /* switchover_probe.c: the pre-flight probe, then next(); false: the job ended */
 bool job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
 		     void (*next)(struct cmsha_switchover *s, const char *conflict));
+/* The same for other aliases than the configured ones (a reload's new ones). */
+bool job_probe_start_for(struct cmsha_switchover *s, const struct cmsha_alias_conf *aliases,
+			 size_t n, unsigned count, unsigned wait_ms,
+			 void (*next)(struct cmsha_switchover *s, const char *conflict));
 void job_probe_stop(struct cmsha_switchover *s);
 /* Has the probe seen a station other than the peer answer yet?  (reason in out) */
 bool job_probe_conflict_so_far(struct cmsha_switchover *s, char *out, size_t len);
@@ -81,6 +88,16 @@ void release_after_probe(struct cmsha_switchover *s, const char *conflict);
 void give_back(struct cmsha_switchover *s, const char *why);
 bool release_note_written(struct cmsha_switchover *s);
 void add_aliases_and_announce(struct cmsha_switchover *s);
+
+/* switchover_test.c: test on an active server */
+void job_test_switch_away_start(struct cmsha_switchover *s);
+/* switchover_names.c: in manual mode, the dns names are what moves */
+bool names_carry(const struct cmsha_switchover *s, enum cmsha_command cmd,
+		 enum cmsha_initiator by);
+enum cmsha_verdict names_check(const struct cmsha_switchover *s, enum cmsha_command cmd,
+			       char *reason, size_t len);
+void job_names_start(struct cmsha_switchover *s);
+void job_names_stop(struct cmsha_switchover *s);
 
 /* switchover_takeover.c */
 void job_note_too_late(struct cmsha_switchover *s);

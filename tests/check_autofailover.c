@@ -159,6 +159,19 @@ START_TEST(no_split_brain_from_a_report_older_than_our_takeover)
 }
 END_TEST
 
+START_TEST(no_split_brain_between_servers_of_names_only)
+{
+	/* The DNS record names one server: "both active" is a check round's lag. */
+	in.oper = CMSHA_OPER_ACTIVE;
+	in.took_over_ds = 1000;
+	in.names_only = true;
+	ck_assert(!cmsha_split_brain(&in));
+	in.peer.took_over_known = true;
+	in.peer.took_over_ds = 1001;
+	ck_assert_int_ne(decide(), CMSHA_AF_RELEASE);
+}
+END_TEST
+
 START_TEST(split_brain_keeper_is_agreed_by_both)
 {
 	for (int64_t a = 0; a < 3; a++)
@@ -185,6 +198,7 @@ int main(void)
 	tcase_add_test(tc, split_brain_the_later_one_keeps);
 	tcase_add_test(tc, no_split_brain_from_a_report_older_than_our_takeover);
 	tcase_add_test(tc, split_brain_keeper_is_agreed_by_both);
+	tcase_add_test(tc, no_split_brain_between_servers_of_names_only);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }

@@ -2,16 +2,25 @@
 #include "autoconfig.h"
 #include "check_run.h"
 #include "config.h"
+#include "reload_plan.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct cmsha_config cfg;
 static char err[512];
 
 static void setup(void) { cmsha_config_init(&cfg); err[0] = '\0'; }
-static void teardown(void) { cmsha_config_free(&cfg); }
+static char key_path[64];      /* a key file of the test's own, made on first use */
+static void teardown(void)
+{
+	cmsha_config_free(&cfg);
+	if (key_path[0])
+		unlink(key_path);
+}
 
 static void accept_line(const char *token, const char *args)
 {
@@ -188,31 +197,122 @@ START_TEST(every_token_is_listed)
 	size_t n = 0;
 	while (cmsha_config_token_at(n))
 		n++;
-	ck_assert_uint_eq(n, 12);
+	ck_assert_uint_eq(n, 13);
 	ck_assert_str_eq(cmsha_config_token_at(0), "role");
 }
 END_TEST
 
-START_TEST(reload_tells_restart_settings_from_live_ones)
+static void fresh_line(struct cmsha_config *c, const char *token, const char *args)
+{
+	ck_assert_msg(cmsha_config_apply(c, token, args, err, sizeof(err)), "%s %s: %s", token,
+		      args, err);
+}
+
+static void fresh_pair(struct cmsha_config *fresh, const char *role_name)
+{
+	cmsha_config_init(fresh);
+	fresh_line(fresh, "role", role_name);
+	fresh_line(fresh, "peer", "10.77.0.12");
+}
+
+START_TEST(reload_plan_timings_only)
 {
 	struct cmsha_config fresh;
-	char what[256];
+	struct cmsha_reload_plan plan;
 
 	accept_line("role", "primary");
 	accept_line("alias", "10.77.0.10/24 dev eth0");
 	accept_line("peer", "10.77.0.12");
-	cmsha_config_init(&fresh);
-	ck_assert(cmsha_config_apply(&fresh, "role", "primary", err, sizeof(err)));
-	ck_assert(cmsha_config_apply(&fresh, "alias", "10.77.0.10/24 dev eth0", err, sizeof(err)));
-	ck_assert(cmsha_config_apply(&fresh, "peer", "10.77.0.12", err, sizeof(err)));
-	ck_assert(cmsha_config_apply(&fresh, "preflight", "wait 50", err, sizeof(err)));
-	ck_assert(!cmsha_config_needs_restart(&cfg, &fresh, what, sizeof(what)));
+	fresh_pair(&fresh, "primary");
+	fresh_line(&fresh, "alias", "10.77.0.10/24 dev eth0");
+	ck_assert(cmsha_reload_plan_make(&plan, &cfg, &fresh, err, sizeof(err)));
+	ck_assert(cmsha_reload_plan_empty(&plan));
+	cmsha_reload_plan_free(&plan);
+	fresh_line(&fresh, "preflight", "wait 50");
+	ck_assert(cmsha_reload_plan_make(&plan, &cfg, &fresh, err, sizeof(err)));
+	ck_assert(plan.timings && !plan.aliases && !plan.peer && !plan.components);
 	cmsha_config_update_live(&cfg, &fresh);
 	ck_assert_uint_eq(cfg.preflight_wait_ms, 50);
-	ck_assert(cmsha_config_apply(&fresh, "alias", "fd77::10/64 dev eth0", err, sizeof(err)));
-	ck_assert(cmsha_config_apply(&fresh, "probe", "interval 200", err, sizeof(err)));
-	ck_assert(cmsha_config_needs_restart(&cfg, &fresh, what, sizeof(what)));
-	ck_assert_str_eq(what, "alias, probe");
+	cmsha_reload_plan_free(&plan);
+	cmsha_config_free(&fresh);
+}
+END_TEST
+
+START_TEST(reload_plan_role_is_restart_only)
+{
+	struct cmsha_config fresh;
+	struct cmsha_reload_plan plan;
+
+	accept_line("role", "primary");
+	fresh_pair(&fresh, "secondary");
+	ck_assert(!cmsha_reload_plan_make(&plan, &cfg, &fresh, err, sizeof(err)));
+	ck_assert_str_eq(err, "role changes from primary to secondary: that needs a restart");
+	cmsha_config_free(&fresh);
+}
+END_TEST
+
+/* added, removed, kept, changed (label; interface), with the indexes they come from */
+START_TEST(reload_plan_aliases)
+{
+	struct cmsha_config fresh;
+	struct cmsha_reload_plan plan;
+	size_t n;
+	struct cmsha_alias_conf *probe;
+	char text[64];
+
+	accept_line("role", "primary");
+	accept_line("peer", "10.77.0.12");
+	accept_line("alias", "10.77.0.10/24 dev lo");
+	accept_line("alias", "10.77.0.20/24 dev lo");
+	accept_line("alias", "10.77.0.40/24 dev lo");
+	fresh_pair(&fresh, "primary");
+	fresh_line(&fresh, "alias", "10.77.0.30/24 dev lo");
+	fresh_line(&fresh, "alias", "10.77.0.10/24 dev lo");
+	fresh_line(&fresh, "alias", "10.77.0.40/24 dev lo label lo:svc");
+	ck_assert(cmsha_reload_plan_make(&plan, &cfg, &fresh, err, sizeof(err)));
+	ck_assert(plan.aliases && !plan.peer && !plan.components && !plan.timings);
+	ck_assert_uint_eq(plan.n_added, 1);
+	ck_assert_uint_eq(plan.n_removed, 1);
+	ck_assert_uint_eq(plan.n_changed, 1);
+	ck_assert_int_eq(plan.alias_kind[0], CMSHA_RELOAD_ALIAS_ADDED);
+	ck_assert(plan.alias_from[0] == CMSHA_RELOAD_NEW);
+	ck_assert_int_eq(plan.alias_kind[1], CMSHA_RELOAD_ALIAS_KEPT);
+	ck_assert_uint_eq(plan.alias_from[1], 0);
+	ck_assert_int_eq(plan.alias_kind[2], CMSHA_RELOAD_ALIAS_CHANGED);
+	ck_assert_uint_eq(plan.alias_from[2], 2);
+	ck_assert(!plan.alias_removed[0] && plan.alias_removed[1] && !plan.alias_removed[2]);
+	probe = cmsha_reload_plan_to_probe(&plan, &fresh, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(cmsha_alias_conf_text(&probe[0], text, sizeof(text)),
+			 "10.77.0.30/24 dev lo");
+	ck_assert_str_eq(cmsha_alias_conf_text(&fresh.aliases[2], text, sizeof(text)),
+			 "10.77.0.40/24 dev lo label lo:svc");
+	free(probe);
+	cmsha_reload_plan_free(&plan);
+	cmsha_config_free(&fresh);
+}
+END_TEST
+
+START_TEST(reload_plan_peer_components_history)
+{
+	struct cmsha_config fresh;
+	struct cmsha_reload_plan plan;
+
+	accept_line("role", "secondary");
+	accept_line("peer", "10.77.0.11");
+	accept_line("component", "db required tcp 127.0.0.1:5432");
+	accept_line("component", "web optional pidfile /run/web.pid");
+	fresh_pair(&fresh, "secondary");
+	fresh_line(&fresh, "component", "web optional pidfile /run/web.pid");
+	fresh_line(&fresh, "component", "acd required tcp 127.0.0.1:4000");
+	fresh_line(&fresh, "history", "size 5");
+	fresh_line(&fresh, "probe", "interval 200");
+	ck_assert(cmsha_reload_plan_make(&plan, &cfg, &fresh, err, sizeof(err)));
+	ck_assert(plan.peer && plan.components && plan.history_size && plan.probe);
+	ck_assert(!plan.aliases);
+	ck_assert_uint_eq(plan.component_from[0], 1);
+	ck_assert(plan.component_from[1] == CMSHA_RELOAD_NEW);
+	cmsha_reload_plan_free(&plan);
 	cmsha_config_free(&fresh);
 }
 END_TEST
@@ -241,11 +341,125 @@ START_TEST(completeness)
 	accept_line("role", "primary");
 	ck_assert(!cmsha_config_check_complete(&cfg, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "missing 'alias"));
+	ck_assert_ptr_nonnull(strstr(err, "or 'dns NAME"));
 	accept_line("alias", "10.77.0.10/24 dev eth0");
 	ck_assert(!cmsha_config_check_complete(&cfg, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "missing 'peer"));
 	accept_line("peer", "10.77.0.12");
 	ck_assert(cmsha_config_check_complete(&cfg, err, sizeof(err)));
+}
+END_TEST
+
+/* A key file as tsig-keygen writes it, in a file of the test's own. */
+static const char *key_file(void)
+{
+	char *path = key_path;
+	FILE *f;
+
+	if (path[0])
+		return path;
+	strcpy(path, "/tmp/check_config-key-XXXXXX");
+	ck_assert_int_ge(mkstemp(path), 0);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("key \"cmsha-test\" {\n\talgorithm hmac-sha256;\n"
+	      "\tsecret \"CkmGxTc0lg1eu8W0p367XiJfDs88PeWPP7uuqE9vwPU=\";\n};\n", f);
+	fclose(f);
+	return path;
+}
+
+static void dns_line(char *buf, size_t len, const char *tail)
+{
+	snprintf(buf, len, "www.cms.test address 10.78.0.10 peeraddress 10.77.0.10 "
+		 "server 10.79.0.53 key %s%s", key_file(), tail);
+}
+
+START_TEST(dns_good_forms)
+{
+	char line[512];
+
+	dns_line(line, sizeof(line), "");
+	accept_line("dns", line);
+	ck_assert_uint_eq(cfg.n_dns, 1);
+	ck_assert_str_eq(cfg.dns[0].name, "www.cms.test.");
+	ck_assert_str_eq(cfg.dns[0].zone, "cms.test.");         /* NAME's parent */
+	ck_assert_uint_eq(cfg.dns[0].port, 53);
+	ck_assert_uint_eq(cfg.dns[0].ttl, CMSHA_DEFAULT_DNS_TTL);
+	ck_assert_uint_eq(cfg.dns[0].timeout_ms, CMSHA_DEFAULT_DNS_TIMEOUT_MS);
+	ck_assert_str_eq(cfg.dns[0].key.name, "cmsha-test.");
+	ck_assert_str_eq(cfg.dns[0].key.algorithm, "hmac-sha256.");
+	snprintf(line, sizeof(line), "cms.test. address fd78::10 peeraddress fd77::10 "
+		 "server fd79::53#5353 key %s zone test ttl 5 timeout 300", key_file());
+	accept_line("dns", line);
+	ck_assert_uint_eq(cfg.dns[1].port, 5353);
+	ck_assert_str_eq(cfg.dns[1].zone, "test.");
+	ck_assert_uint_eq(cfg.dns[1].ttl, 5);
+	ck_assert_uint_eq(cfg.dns[1].timeout_ms, 300);
+	ck_assert_int_eq(cfg.dns[1].address.family, AF_INET6);
+	/* With names, no alias is needed. */
+	accept_line("role", "secondary");
+	accept_line("peer", "10.77.0.12");
+	ck_assert(cmsha_config_check_complete(&cfg, err, sizeof(err)));
+}
+END_TEST
+
+/* head, then the test's key file: the line's own fault is what is reported. */
+static void reject_dns(const char *head, const char *expected)
+{
+	char line[512];
+
+	snprintf(line, sizeof(line), "%s key %s", head, key_file());
+	reject_line("dns", line, expected);
+}
+
+START_TEST(dns_bad_forms)
+{
+	char line[512];
+
+	reject_line("dns", "www.cms.test address 10.78.0.10", "expected 'dns NAME address");
+	dns_line(line, sizeof(line), " ttl 9999999");
+	reject_line("dns", line, "ttl '9999999' must be a number of seconds");
+	dns_line(line, sizeof(line), " zone other.test");
+	reject_line("dns", line, "www.cms.test. is not in zone other.test.");
+	dns_line(line, sizeof(line), " colour blue");
+	reject_line("dns", line, "unknown keyword 'colour'");
+	reject_dns("www..test address 10.78.0.10 peeraddress 10.77.0.10 server 1.2.3.4",
+		   "'www..test' is not a DNS name");
+	reject_dns("www.cms.test address 10.78.0.10 peeraddress fd77::10 server 1.2.3.4",
+		   "of one family");
+	reject_dns("www.cms.test address 10.78.0.10 peeraddress 10.78.0.10 server 1.2.3.4",
+		   "are the same");
+	reject_dns("www.cms.test address 10.78.0.10 peeraddress 10.77.0.10 server ns.cms.test",
+		   "server 'ns.cms.test' is not a numeric");
+	reject_dns("www.cms.test address 10.78.0.10 peeraddress 10.77.0.10 server 1.2.3.4#0",
+		   "server port '0'");
+	reject_line("dns", "www.cms.test address 10.78.0.10 peeraddress 10.77.0.10 "
+		    "server 1.2.3.4 key /nonexistent/k", "cannot read key file /nonexistent/k");
+	reject_line("dns", "www.cms.test address 10.78.0.10 peeraddress 10.77.0.10 "
+		    "server 1.2.3.4 key /etc/hostname", "key file /etc/hostname: expected 'key");
+	dns_line(line, sizeof(line), "");
+	accept_line("dns", line);
+	reject_line("dns", line, "duplicate dns name www.cms.test. (A)");
+	/* the same name's AAAA is another line */
+	snprintf(line, sizeof(line), "www.cms.test address fd78::10 peeraddress fd77::10 "
+		 "server 10.79.0.53 key %s", key_file());
+	accept_line("dns", line);
+}
+END_TEST
+
+START_TEST(dns_change_needs_restart)
+{
+	struct cmsha_config fresh;
+	struct cmsha_reload_plan plan;
+	char line[512];
+
+	dns_line(line, sizeof(line), "");
+	accept_line("dns", line);
+	cmsha_config_init(&fresh);
+	dns_line(line, sizeof(line), " ttl 30");
+	ck_assert(cmsha_config_apply(&fresh, "dns", line, err, sizeof(err)));
+	ck_assert(!cmsha_reload_plan_make(&plan, &cfg, &fresh, err, sizeof(err)));
+	ck_assert_str_eq(err, "dns lines change: that needs a restart");
+	cmsha_config_free(&fresh);
 }
 END_TEST
 
@@ -265,10 +479,16 @@ int main(void)
 	tcase_add_test(tc, autofailover_and_history);
 	tcase_add_test(tc, switchover_timing);
 	tcase_add_test(tc, every_token_is_listed);
-	tcase_add_test(tc, reload_tells_restart_settings_from_live_ones);
+	tcase_add_test(tc, reload_plan_timings_only);
+	tcase_add_test(tc, reload_plan_role_is_restart_only);
+	tcase_add_test(tc, reload_plan_aliases);
+	tcase_add_test(tc, reload_plan_peer_components_history);
 	tcase_add_test(tc, unknown_token);
 	tcase_add_test(tc, tokens_in_any_case);
 	tcase_add_test(tc, completeness);
+	tcase_add_test(tc, dns_good_forms);
+	tcase_add_test(tc, dns_bad_forms);
+	tcase_add_test(tc, dns_change_needs_restart);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }

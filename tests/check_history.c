@@ -142,6 +142,57 @@ START_TEST(last_takeover_is_found_past_tests_and_refusals)
 }
 END_TEST
 
+/* A reload's rows are kept and read back, and hide no takeover. */
+START_TEST(reload_rows_survive_and_hide_no_takeover)
+{
+	struct cmsha_history h;
+	struct cmsha_history_entry e = { .time = { 1700000100, 0 }, .command = CMSHA_CMD_RELOAD,
+					 .initiator = CMSHA_BY_CONFIG,
+					 .result = CMSHA_RESULT_SUCCEEDED, .duration_ms = 9 };
+	struct timespec when;
+
+	ck_assert(cmsha_history_open(&h, 5, path, err, sizeof(err)));
+	add(&h, CMSHA_CMD_TAKEOVER, CMSHA_RESULT_SUCCEEDED, 4, "taken", true);
+	snprintf(e.reason, sizeof(e.reason), "reload: alias 10.77.0.30/24 dev eth0 added");
+	ck_assert(cmsha_history_add(&h, &e, false, err, sizeof(err)));
+	ck_assert_uint_eq(h.last_duration_ms, 4);
+	ck_assert(cmsha_history_last_takeover(&h, &when));
+	cmsha_history_close(&h);
+	ck_assert_msg(cmsha_history_open(&h, 5, path, err, sizeof(err)), "%s", err);
+	ck_assert_uint_eq(h.count, 2);
+	ck_assert_int_eq(cmsha_history_at(&h, 1)->command, CMSHA_CMD_RELOAD);
+	ck_assert_int_eq(cmsha_history_at(&h, 1)->initiator, CMSHA_BY_CONFIG);
+	ck_assert_str_eq(cmsha_command_name(CMSHA_CMD_RELOAD), "reload");
+	ck_assert_str_eq(cmsha_initiator_name(CMSHA_BY_CONFIG), "config");
+	cmsha_history_close(&h);
+}
+END_TEST
+
+/* Smaller: the newest rows stay, and the file says so; larger: room for more. */
+START_TEST(resize_keeps_the_newest_and_rewrites_the_file)
+{
+	struct cmsha_history h;
+
+	ck_assert(cmsha_history_open(&h, 5, path, err, sizeof(err)));
+	for (int i = 0; i < 7; i++)                 /* the ring wrapped: rows 3..7 */
+		add(&h, CMSHA_CMD_TAKEOVER, CMSHA_RESULT_SUCCEEDED, (uint32_t)i, "ok", true);
+	ck_assert_msg(cmsha_history_resize(&h, 2, err, sizeof(err)), "%s", err);
+	ck_assert_uint_eq(h.count, 2);
+	ck_assert_uint_eq(cmsha_history_at(&h, 0)->index, 6);
+	ck_assert_uint_eq(cmsha_history_at(&h, 1)->index, 7);
+	cmsha_history_close(&h);
+	ck_assert(cmsha_history_open(&h, 10, path, err, sizeof(err)));
+	ck_assert_uint_eq(h.count, 2);                  /* the file was rewritten */
+	ck_assert_msg(cmsha_history_resize(&h, 4, err, sizeof(err)), "%s", err);
+	for (int i = 0; i < 3; i++)
+		add(&h, CMSHA_CMD_RELEASE, CMSHA_RESULT_SUCCEEDED, 1, "ok", true);
+	ck_assert_uint_eq(h.count, 4);
+	ck_assert_uint_eq(cmsha_history_at(&h, 0)->index, 7);
+	ck_assert_uint_eq(cmsha_history_at(&h, 3)->index, 10);
+	cmsha_history_close(&h);
+}
+END_TEST
+
 START_TEST(corrupt_file_is_reported)
 {
 	struct cmsha_history h;
@@ -401,6 +452,8 @@ int main(void)
 	tcase_add_test(tc, survives_a_restart);
 	tcase_add_test(tc, a_pending_takeover_survives_a_restart_until_it_ends);
 	tcase_add_test(tc, last_takeover_is_found_past_tests_and_refusals);
+	tcase_add_test(tc, reload_rows_survive_and_hide_no_takeover);
+	tcase_add_test(tc, resize_keeps_the_newest_and_rewrites_the_file);
 	tcase_add_test(tc, corrupt_file_is_reported);
 	tcase_add_test(tc, unwritable_path_is_reported);
 	tcase_add_test(tc, a_save_syncs_the_directory_after_the_rename);

@@ -84,6 +84,23 @@ expect_rejected missing-role "@CONF@: missing 'role primary|secondary'" \
 expect_rejected bad-component "@CONF@: line 4: Error: component 'cms': expected required or optional" \
 	"${good_lines[@]}" "component cms mandatory pidfile /run/cms.pid"
 
+# 'dns' lines: the key file is read with the line, so its faults carry file:line too.
+printf 'key "cmsha-test" {\n\talgorithm hmac-sha256;\n\tsecret "YWJj";\n};\n' >"$work/good.key"
+printf 'key "cmsha-test" {\n\talgorithm hmac-sha256;\n};\n' >"$work/nosecret.key"
+dns_head="dns www.cms.test address 10.78.0.10 peeraddress 10.77.0.10 server 10.79.0.53"
+expect_rejected dns-key-missing "@CONF@: line 4: Error: cannot read key file $work/none.key" \
+	"${good_lines[@]}" "$dns_head key $work/none.key"
+expect_rejected dns-key-no-secret "@CONF@: line 4: Error: key file $work/nosecret.key: key \"cmsha-test.\" lacks its secret" \
+	"${good_lines[@]}" "$dns_head key $work/nosecret.key"
+expect_rejected dns-bad-ttl "@CONF@: line 4: Error: ttl '-1' must be a number of seconds" \
+	"${good_lines[@]}" "$dns_head key $work/good.key ttl -1"
+expect_rejected dns-without-server "@CONF@: line 4: Error: expected 'dns NAME address ADDR" \
+	"${good_lines[@]}" "dns www.cms.test address 10.78.0.10 peeraddress 10.77.0.10 key $work/good.key"
+expect_rejected dns-outside-zone "@CONF@: line 4: Error: www.cms.test. is not in zone example.org." \
+	"${good_lines[@]}" "$dns_head key $work/good.key zone example.org"
+expect_rejected no-service "@CONF@: missing 'alias ADDRESS/PREFIX dev IFNAME' or 'dns NAME ...'" \
+	"role primary" "${good_lines[2]}"
+
 status=0
 "$CMSHAD" -f -Le -c "$work/does-not-exist.conf" >"$work/missing.out" 2>&1 || status=$?
 if [[ $status -eq 1 ]] && grep -q "cannot read configuration file $work/does-not-exist.conf" "$work/missing.out"; then

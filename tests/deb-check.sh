@@ -158,6 +158,12 @@ check "the examples in /usr/share/doc/cmsha/examples" \
 	test -f /usr/share/doc/cmsha/examples/cmshad.conf.primary -a -f /usr/share/doc/cmsha/examples/snmpd.conf
 check "cmsha-page and the snmptt configuration (cmsha-nms)" \
 	test -x /usr/bin/cmsha-page -a -f /usr/share/cmsha/snmptt-cmsha.conf
+check "check_cmsha in the plugin directory, with its man page (cmsha-nms)" \
+	test -x /usr/lib/nagios/plugins/check_cmsha -a -f /usr/share/man/man1/check_cmsha.1.gz
+plugin_answers_help() { /usr/lib/nagios/plugins/check_cmsha --help | grep -q 'AGENT1 AGENT2'; }
+check "the installed check_cmsha runs (--help)" plugin_answers_help
+check "the Icinga 2 and Prometheus files under /usr/share/cmsha/nms (cmsha-nms)" \
+	test -f /usr/share/cmsha/nms/icinga2/cmsha-commands.conf -a -f /usr/share/cmsha/nms/prometheus/snmp.yml
 check "the unit starts nothing before /etc/snmp/cmshad.conf exists" \
 	grep -qx 'ConditionPathExists=/etc/snmp/cmshad.conf' "$UNIT"
 check "the unit runs /usr/sbin/cmshad as user cmsha" \

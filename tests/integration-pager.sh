@@ -103,6 +103,14 @@ check "operational state changed" page_is \
 	"CMS-HA pri: now FAILED: operational state changed from active to failed without a command (aliases changed outside cmshad)" < <(
 	notification "$PRI_IP" "$OID_NOTIFICATIONS.4" "$ROLE" 1 "$OPER" 4 "$OID_SWITCHOVER_LAST_REASON" \
 		'"operational state changed from active to failed without a command (aliases changed outside cmshad)"')
+check "dns name changed by someone else" page_is \
+	"CMS-HA pri: dns name www.cms.test. now gives 10.77.0.99, neither server (changed outside cmshad)" < <(
+	notification "$PRI_IP" "$OID_DNS_UNEXPECTED_ANSWER" "$ROLE" 1 "$OPER" 1 "$OID_DNS_NAME.1" \
+		'"www.cms.test."' "$OID_DNS_ENTRY.6.1" 1 "$OID_DNS_ANSWER.1" '"0A 4D 00 63 "' "$OID_DNS_STATE.1" 3)
+check "dns name removed by someone else" page_is \
+	"CMS-HA pri: dns name www.cms.test. now gives no address, neither server (changed outside cmshad)" < <(
+	notification "$PRI_IP" "$OID_DNS_UNEXPECTED_ANSWER" "$ROLE" 1 "$OPER" 1 "$OID_DNS_NAME.1" \
+		'"www.cms.test."' "$OID_DNS_ENTRY.6.1" 0 "$OID_DNS_ANSWER.1" '""' "$OID_DNS_STATE.1" 3)
 
 echo "=== symbolic names (CMS-HA-MIB loaded at the receiver) give the same lines"
 sym_notification() {

@@ -96,9 +96,10 @@ check "and the running configuration stays" lab_wait_until 2000 "log" logged pri
 	"rejected (errors above); the running configuration stays"
 check "pri still answers, still active" value_is pri "$OID_OPER_STATE" 1
 cp "$LAB_DIR/pri.conf.orig" "$pri_conf"
-echo "alias 10.77.0.20/24 dev eth0" >>"$pri_conf"
+sed -i 's/^role primary$/role secondary/' "$pri_conf"
 hup pri
-check "a new alias needs a restart" lab_wait_until 2000 "log" logged pri "changes alias: that needs a restart"
+check "a new role needs a restart (tests/integration-reload.sh: the rest applies live)" \
+	lab_wait_until 2000 "log" logged pri "role changes from primary to secondary: that needs a restart"
 cp "$LAB_DIR/pri.conf.orig" "$pri_conf"
 echo "preflight count 1 wait 700" >>"$sec_conf"
 hup sec

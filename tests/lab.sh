@@ -13,7 +13,8 @@
 #
 # lab_up installs traps: EXIT runs lab_down, INT/TERM exit (130/143) and so
 # reach EXIT.  A test that needs its own EXIT trap must call lab_down in it.
-# Functions: lab_require_root, lab_require_tool, lab_up [split], lab_down, lab_ns, lab_exec,
+# Functions: lab_require_root, lab_require_tool, lab_up [split], lab_add_host, lab_down,
+# lab_ns, lab_exec,
 # lab_start_snmpd/lab_stop_snmpd, lab_write_cmshad_conf, lab_add_alias,
 # lab_del_alias, lab_start_cmshad/lab_stop_cmshad (CMSHAD, LAB_CMSHAD_WRAPPER),
 # lab_start_snmptrapd/lab_stop_snmptrapd ($LAB_TRAPLOG), lab_snmpget,
@@ -78,7 +79,10 @@ lab_require_tool() {
 lab_ns() {
 	case ${1:-} in
 	lan | pri | sec | cli | noc) echo "$LAB_PFX-$1" ;;
-	*) _lab_err "unknown lab node '${1:-}'" && return 1 ;;
+	*)
+		[[ -n ${1:-} && " $_LAB_EXTRA_NODES " == *" $1 "* ]] && echo "$LAB_PFX-$1" && return 0
+		_lab_err "unknown lab node '${1:-}'" && return 1
+		;;
 	esac
 }
 
@@ -264,6 +268,14 @@ lab_up() {
 		_lab_host noc "$LAB_NOC_IP" "$LAB_NOC_IP6" 10.77.0.1 fd77::1 02:77:00:00:00:60
 }
 
+# lab_add_host NODE IP4 IP6 MAC: one more host on the primary's subnet (e.g.
+# a DNS server), its own namespace, torn down with the lab.
+_LAB_EXTRA_NODES=""
+lab_add_host() {
+	_LAB_EXTRA_NODES+=" $1"
+	_lab_mkns "$1" && _lab_host "$1" "$2" "$3" 10.77.0.1 fd77::1 "$4"
+}
+
 # lab_down: stop everything, delete the namespaces and LAB_DIR.  Idempotent.
 lab_down() {
 	local - pid pids n ns
@@ -277,7 +289,7 @@ lab_down() {
 		for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
 	fi
 	if [[ -n $LAB_PFX ]]; then
-		for n in $_LAB_NODES; do
+		for n in $_LAB_NODES $_LAB_EXTRA_NODES; do
 			ns=$LAB_PFX-$n
 			[[ -e /run/netns/$ns ]] || continue
 			ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
@@ -291,7 +303,7 @@ lab_down() {
 			rm -rf "$LAB_DIR"
 		fi
 	fi
-	LAB_PFX="" LAB_DIR=""
+	LAB_PFX="" LAB_DIR="" _LAB_EXTRA_NODES=""
 	trap - EXIT INT TERM
 }
 
