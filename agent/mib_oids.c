@@ -91,4 +91,7 @@ const struct cmsha_mib_object cmsha_mib[MIB_ID_COUNT] = {
 	OBJ(MIB_DNS_LAST_UPDATE_RESULT, "cmsHaDnsLastUpdateResult", 1, 8, 1, 10),
 	OBJ(MIB_DNS_LAST_UPDATE_TIME, "cmsHaDnsLastUpdateTime", 1, 8, 1, 11),
 	OBJ(MIB_DNS_LAST_UPDATE_REASON, "cmsHaDnsLastUpdateReason", 1, 8, 1, 12),
+
+	OBJ(MIB_PEER_REQUEST, "cmsHaPeerRequest", 1, 4, 7),
+	OBJ(MIB_PEER_REQUEST_ID, "cmsHaPeerRequestId", 1, 4, 8),
 };
