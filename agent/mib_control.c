@@ -211,16 +211,6 @@ static uint32_t peer_request_id(netsnmp_agent_request_info *reqinfo)
 	return (uint32_t)*v->val.integer;
 }
 
-/* Only what one agent asks of the other: the values are cmsHaSwitchoverCommand's. */
-static int peer_request_validate(const netsnmp_variable_list *vb)
-{
-	int rc = netsnmp_check_vb_type(vb, ASN_INTEGER);
-
-	if (rc == SNMP_ERR_NOERROR)
-		rc = netsnmp_check_vb_int_range(vb, CMSHA_CMD_TAKEOVER, CMSHA_CMD_FORCE_TAKEOVER);
-	return rc;
-}
-
 /* A request id seen before: answered with its outcome, not carried out again. */
 static int peer_request_reserve2(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r)
 {
@@ -248,7 +238,7 @@ static int peer_request_handler(netsnmp_mib_handler *handler, netsnmp_handler_re
 		mib_set_integer(r->requestvb, CMSHA_CMD_NONE);  /* noRequest: an action */
 		return SNMP_ERR_NOERROR;
 	case MODE_SET_RESERVE1:
-		if ((rc = peer_request_validate(r->requestvb)) != SNMP_ERR_NOERROR)
+		if ((rc = mib_peer_request_validate(r->requestvb)) != SNMP_ERR_NOERROR)
 			return fail(reqinfo, r, rc);
 		/* Without its id a request could be carried out twice (the id's own
 		 * handler checks its type and value). */

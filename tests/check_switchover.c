@@ -123,34 +123,32 @@ static const struct cmsha_history_entry *row(size_t back)
 	return &history.ring[(history.oldest + history.count - 1 - back) % history.capacity];
 }
 
-START_TEST(the_peers_release_completes_a_switch_away)
+/* The release in a switchAway by `by`: its two rows, the release's and the switchAway's. */
+static void release_during_switch_away(enum cmsha_initiator by, enum cmsha_result switch_away)
 {
 	start_switch_away();
-	ck_assert_int_eq(check_cmd(CMSHA_CMD_RELEASE, CMSHA_BY_PEER), CMSHA_VERDICT_ACCEPT);
-	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_PEER));
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_RELEASE, by), CMSHA_VERDICT_ACCEPT);
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, by));
 	cfg.n_aliases = aliases_configured;
 	ck_assert_ptr_null(sw.job);
 	ck_assert_uint_eq(history.count, 2);
 	ck_assert_int_eq(row(1)->command, CMSHA_CMD_RELEASE);
-	ck_assert_int_eq(row(1)->initiator, CMSHA_BY_PEER);
+	ck_assert_int_eq(row(1)->initiator, by);
+	ck_assert_int_eq(row(1)->result, CMSHA_RESULT_SUCCEEDED);
 	ck_assert_int_eq(row(0)->command, CMSHA_CMD_SWITCH_AWAY);
-	ck_assert_int_eq(row(0)->result, CMSHA_RESULT_SUCCEEDED);
+	ck_assert_int_eq(row(0)->result, switch_away);
+}
+
+START_TEST(the_peers_release_completes_a_switch_away)
+{
+	release_during_switch_away(CMSHA_BY_PEER, CMSHA_RESULT_SUCCEEDED);
 	ck_assert_uint_eq(history.switchover_count, 1);         /* the switchAway alone */
 }
 END_TEST
 
 START_TEST(a_managers_release_cancels_a_switch_away)
 {
-	start_switch_away();
-	ck_assert_int_eq(check_cmd(CMSHA_CMD_RELEASE, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
-	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_SNMP));
-	cfg.n_aliases = aliases_configured;
-	ck_assert_ptr_null(sw.job);
-	ck_assert_int_eq(row(1)->command, CMSHA_CMD_RELEASE);
-	ck_assert_int_eq(row(1)->initiator, CMSHA_BY_SNMP);
-	ck_assert_int_eq(row(1)->result, CMSHA_RESULT_SUCCEEDED);
-	ck_assert_int_eq(row(0)->command, CMSHA_CMD_SWITCH_AWAY);
-	ck_assert_int_eq(row(0)->result, CMSHA_RESULT_FAILED);
+	release_during_switch_away(CMSHA_BY_SNMP, CMSHA_RESULT_FAILED);
 	ck_assert_ptr_nonnull(strstr(row(0)->reason, "cancelled by a manager's release"));
 	ck_assert_int_eq(sw.status, CMSHA_STATUS_FAILED);
 	ck_assert_uint_eq(history.switchover_count, 1);         /* the manager's release */
