@@ -568,6 +568,7 @@ bool peer_session_command(enum cmsha_command cmd, unsigned timeout_ms,
 {
 	struct command_wait *w = malloc(sizeof(*w));
 	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_SET);
+	uint32_t id;
 
 	if (!w || !pdu) {
 		free(w);
@@ -575,16 +576,20 @@ bool peer_session_command(enum cmsha_command cmd, unsigned timeout_ms,
 		return false;
 	}
 	*w = (struct command_wait){ done, arg };
+	id = next_request_id();
 	/* Without its varbinds the SET would be answered noError, having done nothing. */
 	if (!add_scalar(pdu, MIB_PEER_REQUEST, ASN_INTEGER, cmd) ||
-	    !add_scalar(pdu, MIB_PEER_REQUEST_ID, ASN_UNSIGNED, (long)next_request_id())) {
+	    !add_scalar(pdu, MIB_PEER_REQUEST_ID, ASN_UNSIGNED, (long)id)) {
 		snmp_free_pdu(pdu);
 		free(w);
 		return false;
 	}
 	/* Before the engine is known the request could not be built (nor answered). */
-	if (peer_session_send(pdu, timeout_ms, on_command_reply, w))
+	if (peer_session_send(pdu, timeout_ms, on_command_reply, w)) {
+		snmp_log(LOG_INFO, "asked the peer: %s (cmsHaPeerRequestId %u)\n",
+			 cmsha_command_name(cmd), id);
 		return true;
+	}
 	free(w);
 	return false;
 }

@@ -18,7 +18,7 @@ LAB_SNMPD_V3=1
 LAB_SNMPD_EXTRA="$(grep -E '^(view|group|access) ' "$EXAMPLE")
 createUser nocread  SHA-256 lab-auth-pass AES lab-priv-pass
 createUser nocwrite SHA-256 lab-auth-pass AES lab-priv-pass
-createUser cmspeer  SHA-256 lab-auth-pass AES lab-priv-pass"
+createUser cmsha    SHA-256 lab-auth-pass AES lab-priv-pass"
 export LAB_SNMPD_V3 LAB_SNMPD_EXTRA
 
 v3() {   # v3 USER CMD NODE ARGS...: an SNMPv3 authPriv request from the NOC
@@ -39,7 +39,7 @@ for n in pri sec; do
 	peer6=$LAB_SEC_IP6; [[ $n == sec ]] && peer6=$LAB_PRI_IP6
 	lab_write_cmshad_conf "$n"
 	# The peer session over SNMPv3 authPriv with its own user.
-	sed -i "s/^peer .*/peer -v3 -u cmspeer -l authPriv $AUTH $peer/" "$LAB_DIR/$n/cmshad.conf"
+	sed -i "s/^peer .*/peer -v3 -u cmsha -l authPriv $AUTH $peer/" "$LAB_DIR/$n/cmshad.conf"
 	grep -q "peeraddress $peer6" "$LAB_DIR/$n/cmshad.conf"
 done
 
@@ -83,7 +83,7 @@ check "the write user cannot write outside the control view" \
 out=$(v3 nocwrite snmpset pri "$OID_PEER_REQUEST" i 3 "$OID_PEER_REQUEST_ID" u 99 || true)
 check "the NOC write user may not write the peer's request: authorizationError" \
 	bash -c '[[ $1 == *noAccess* || $1 == *authorizationError* ]]' _ "$out"
-out=$(v3 cmspeer snmpset pri "$OID_SWITCHOVER_COMMAND" i 3 || true)
+out=$(v3 cmsha snmpset pri "$OID_SWITCHOVER_COMMAND" i 3 || true)
 check "the peer's user may not write cmsHaSwitchoverCommand" \
 	bash -c '[[ $1 == *noAccess* || $1 == *notWritable* || $1 == *authorizationError* ]]' _ "$out"
 check "nothing changed" only_holder pri sec

@@ -290,6 +290,8 @@ def peer_requests(trial, node):
             asked[4] += 1
         if n != node and cmd == 5:
             asked[2] += 1
+        if n != node and cmd == 6:      # a test on the active server asks the peer's
+            asked[6] += 1
     return asked
 
 
