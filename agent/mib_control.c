@@ -77,6 +77,7 @@ static int command_reserve2(netsnmp_agent_request_info *reqinfo, netsnmp_request
 
 	if (cmsha_switchover_check(&cmshad.sw, cmd, by, reason, sizeof(reason)) ==
 	    CMSHA_VERDICT_REFUSE) {
+		cmsha_switchover_set_request_id(&cmshad.sw, request_id);
 		cmsha_switchover_refuse(&cmshad.sw, cmd, by, reason);
 		return fail(reqinfo, r, SNMP_ERR_INCONSISTENTVALUE);
 	}
@@ -114,6 +115,7 @@ static bool carry_out(netsnmp_request_info *r, struct hold *hold)
 		return false;
 	}
 	hold->released = cmd == CMSHA_CMD_RELEASE;
+	cmsha_switchover_set_request_id(&cmshad.sw, hold->request_id);
 	bool ok = cmsha_switchover_run(&cmshad.sw, cmd, hold->by);
 
 	if (hold->request_id)

@@ -94,4 +94,5 @@ const struct cmsha_mib_object cmsha_mib[MIB_ID_COUNT] = {
 
 	OBJ(MIB_PEER_REQUEST, "cmsHaPeerRequest", 1, 4, 7),
 	OBJ(MIB_PEER_REQUEST_ID, "cmsHaPeerRequestId", 1, 4, 8),
+	OBJ(MIB_HISTORY_REQUEST_ID, "cmsHaHistoryRequestId", 1, 5, 1, 8),
 };

@@ -169,10 +169,11 @@ void cmsha_switchover_refuse(struct cmsha_switchover *s, enum cmsha_command cmd,
 			     enum cmsha_initiator by, const char *reason)
 {
 	struct cmsha_history_entry e = { .command = cmd, .initiator = by,
-					 .result = CMSHA_RESULT_REFUSED };
+					 .result = CMSHA_RESULT_REFUSED, .request_id = s->request_id };
 
 	clock_gettime(CLOCK_REALTIME, &e.time);
 	snprintf(e.reason, sizeof(e.reason), "%s", reason);
+	s->request_id = 0;
 	/* A refusal while a switch-over runs must not hide that one's status. */
 	if (!s->job)
 		s->status = CMSHA_STATUS_REFUSED;
@@ -196,7 +197,8 @@ void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char
 {
 	struct cmsha_job *job = s->job;
 	struct cmsha_history_entry e = { .time = job->started_rt, .command = job->cmd,
-					 .initiator = job->by, .result = result };
+					 .initiator = job->by, .result = result,
+					 .request_id = job->request_id };
 	va_list ap;
 
 	size_t used = 0;
@@ -232,6 +234,8 @@ static struct cmsha_job *job_new(struct cmsha_switchover *s, enum cmsha_command 
 	if (by == CMSHA_BY_AUTOMATIC)
 		snprintf(job->trigger, sizeof(job->trigger), "%s", s->trigger);
 	s->trigger[0] = '\0';
+	job->request_id = s->request_id;
+	s->request_id = 0;
 	job->id = ++next_id;
 	job->cmd = cmd;
 	job->by = by;
@@ -492,6 +496,11 @@ bool cmsha_switchover_peer_request_seen(const struct cmsha_switchover *s, uint32
 			return true;
 		}
 	return false;
+}
+
+void cmsha_switchover_set_request_id(struct cmsha_switchover *s, uint32_t id)
+{
+	s->request_id = id;
 }
 
 void cmsha_switchover_peer_request_done(struct cmsha_switchover *s, uint32_t id, bool ok)

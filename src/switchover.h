@@ -113,6 +113,7 @@ struct cmsha_switchover {
 	double release_rtt_ms;
 	struct cmsha_peer_request peer_requests[CMSHA_PEER_REQUESTS_KEPT];
 	size_t next_peer_request;
+	uint32_t request_id;            /* the next command's (see set_request_id) */
 };
 
 void cmsha_switchover_init(struct cmsha_switchover *s, const struct cmsha_config *cfg,
@@ -244,6 +245,8 @@ void cmsha_switchover_record(struct cmsha_switchover *s, struct cmsha_history_en
 bool cmsha_switchover_peer_request_seen(const struct cmsha_switchover *s, uint32_t id,
 					bool *ok);
 void cmsha_switchover_peer_request_done(struct cmsha_switchover *s, uint32_t id, bool ok);
+/* The next command run or refused is the peer's request id: its row keeps it. */
+void cmsha_switchover_set_request_id(struct cmsha_switchover *s, uint32_t id);
 
 const char *cmsha_switchover_status_name(enum cmsha_switchover_status st);
 

@@ -173,6 +173,20 @@ START_TEST(a_peer_request_id_is_carried_out_once)
 }
 END_TEST
 
+START_TEST(a_peer_requests_row_keeps_its_id)
+{
+	cmsha_switchover_set_request_id(&sw, 77);
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_PEER));
+	ck_assert_uint_eq(row(0)->request_id, 77);
+	ck_assert_int_eq(row(0)->initiator, CMSHA_BY_PEER);
+	cmsha_switchover_set_request_id(&sw, 78);
+	cmsha_switchover_refuse(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_PEER, "busy");
+	ck_assert_uint_eq(row(0)->request_id, 78);
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_SNMP));
+	ck_assert_uint_eq(row(0)->request_id, 0);       /* a manager's: no id */
+}
+END_TEST
+
 START_TEST(takeover_from_standby_is_accepted)
 {
 	ck_assert_int_eq(check_cmd(CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
@@ -467,6 +481,7 @@ int main(void)
 	tcase_add_test(tc, the_peers_release_completes_a_switch_away);
 	tcase_add_test(tc, a_managers_release_cancels_a_switch_away);
 	tcase_add_test(tc, a_peer_request_id_is_carried_out_once);
+	tcase_add_test(tc, a_peer_requests_row_keeps_its_id);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }

@@ -17,6 +17,16 @@ row() {
 	v=$(lab_snmpwalk "$1" -Oqv "$OID_HISTORY_ENTRY.$2" | tail -n $(($3 + 1)) | head -n 1)
 	v=${v#\"}; echo "${v%\"}"
 }
+value_is_last() { [[ $(row "$1" "$2" 0) == "$3" ]] || { echo "  got $(row "$1" "$2" 0)"; return 1; }; }
+# rows_text NODE: one line a row, oldest first: "COMMAND INITIATOR RESULT".
+rows_text() {
+	paste -d' ' <(lab_snmpwalk "$1" -Oqv "$OID_HISTORY_ENTRY.3") \
+		<(lab_snmpwalk "$1" -Oqv "$OID_HISTORY_ENTRY.4") \
+		<(lab_snmpwalk "$1" -Oqv "$OID_HISTORY_ENTRY.5")
+}
+# newest_of NODE COMMAND: the newest row of that command.
+newest_of() { rows_text "$1" | awk -v c="$2" '$1 == c' | tail -n 1; }
+newest_is() { [[ $(newest_of "$1" "$2") == "$3" ]] || { echo "  newest: $(newest_of "$1" "$2")"; return 1; }; }
 rows() { lab_snmpwalk "$1" "$OID_HISTORY_ENTRY.3" | grep -c INTEGER || true; }
 # peer_set NODE REQUEST ID: what cmshad sends its peer, from the NOC.
 peer_set() { SET_OUT=$(lab_snmpset "$1" "$OID_PEER_REQUEST" i "$2" "$OID_PEER_REQUEST_ID" u "$3" 2>&1); }
@@ -34,6 +44,9 @@ check "NOC takeover on sec is accepted" set_ok sec 2
 check "sec becomes active" wait_value sec "$OID_OPER_STATE" 1 5000
 check "sec: takeover by snmp(1) succeeded" history_row_is sec 0 2 1 1
 check "pri: the release it asked for is peer(2), succeeded" history_row_is pri 0 3 2 1
+check "pri: its row keeps the request's id (cmsHaHistoryRequestId)" \
+	bash -c '(($1 > 0))' _ "$(row pri 8 0)"
+check "sec: the NOC's row has none" value_is_last sec 8 0
 check "NOC switchAway on sec is accepted" set_ok sec 5
 check "pri becomes active" wait_value pri "$OID_OPER_STATE" 1 6000
 check "sec: switchAway by snmp(1) succeeded" \
@@ -45,9 +58,10 @@ echo "=== a NOC release during switchAway is the NOC's: the switchAway is cancel
 count=$(value pri "$OID_SWITCHOVER_COUNT")
 check "NOC switchAway on pri is accepted" set_ok pri 5
 check "NOC release on pri during it is accepted" set_ok pri 3
-check "pri: the release is snmp(1), succeeded" \
-	lab_wait_until 2000 "release row" history_row_is pri 1 3 1 1
-check "pri: the switchAway failed, not completed" history_row_is pri 0 5 1 2
+check "pri: the switchAway failed, not completed" \
+	lab_wait_until 2000 "switchAway row" newest_is pri 5 "5 1 2"
+check "pri: the release before it is the NOC's: snmp(1), succeeded" \
+	bash -c '[[ $1 == *"3 1 1"* ]]' _ "$(rows_text pri | tail -n 3)"
 check "pri: its reason says a manager's release cancelled it" \
 	history_has pri "cancelled by a manager's release"
 check "sec still takes over (pri holds nothing)" wait_value sec "$OID_OPER_STATE" 1 6000
@@ -67,6 +81,7 @@ n=$(rows sec)
 check "release request id 4242 on sec" peer_set sec 3 4242
 check "sec becomes standby" wait_value sec "$OID_OPER_STATE" 2
 check "sec: release peer(2) succeeded" history_row_is sec 0 3 2 1
+check "sec: its row keeps id 4242" value_is_last sec 8 4242
 check "NOC takeover on sec again" set_ok sec 2
 check "sec active again" wait_value sec "$OID_OPER_STATE" 1 6000
 n=$(rows sec)
