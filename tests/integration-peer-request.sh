@@ -68,6 +68,8 @@ check "sec still takes over (pri holds nothing)" wait_value sec "$OID_OPER_STATE
 check "pri counts the NOC's release once" value_is pri "$OID_SWITCHOVER_COUNT" $((count + 1))
 
 echo "=== the peer request's SET: both varbinds, valid values"
+check "cmsHaPeerRequest reads noRequest(1)" value_is sec "$OID_PEER_REQUEST" 1
+check "cmsHaPeerRequestId reads 0" value_is sec "$OID_PEER_REQUEST_ID" 0
 SET_OUT=$(lab_snmpset sec "$OID_PEER_REQUEST" i 3 2>&1) || true
 check "a request without its id: inconsistentValue" grep -q inconsistentValue <<<"$SET_OUT"
 SET_OUT=$(lab_snmpset sec "$OID_PEER_REQUEST_ID" u 7 2>&1) || true
