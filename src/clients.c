@@ -1,0 +1,96 @@
+#include "autoconfig.h"
+#include "clients.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool cmsha_clients_init(struct cmsha_clients *c, size_t max, unsigned keep_s)
+{
+	memset(c, 0, sizeof(*c));
+	c->rows = calloc(max ? max : 1, sizeof(*c->rows));
+	if (!c->rows)
+		return false;
+	c->max = max;
+	c->keep_s = keep_s;
+	c->next_id = 1;
+	return true;
+}
+
+void cmsha_clients_free(struct cmsha_clients *c)
+{
+	free(c->rows);
+	memset(c, 0, sizeof(*c));
+}
+
+static bool same_peer(const struct cmsha_client_seen *a, const struct cmsha_client_seen *b)
+{
+	return a->proto == b->proto && a->local_port == b->local_port &&
+	       cmsha_inet_equal(&a->remote, &b->remote) && cmsha_inet_equal(&a->local, &b->local);
+}
+
+void cmsha_clients_seen(struct cmsha_clients *c, const struct cmsha_client_seen *s,
+			const struct timespec *now)
+{
+	struct cmsha_client *row;
+
+	for (size_t i = 0; i < c->n; i++) {
+		if (same_peer(&c->rows[i].seen, s)) {
+			c->rows[i].seen.remote_port = s->remote_port;
+			c->rows[i].last_seen = *now;
+			return;
+		}
+	}
+	/* Full: the rows already there are the older work, keep them and count
+	 * the newcomer (it is seen again at the next refresh if still there). */
+	if (c->n == c->max || c->next_id == UINT32_MAX) {
+		c->dropped++;
+		return;
+	}
+	row = &c->rows[c->n++];
+	row->id = c->next_id++;
+	row->seen = *s;
+	row->first_seen = row->last_seen = *now;
+}
+
+static bool expired(const struct cmsha_clients *c, const struct cmsha_client *row,
+		    const struct timespec *now)
+{
+	return now->tv_sec - row->last_seen.tv_sec > (time_t)c->keep_s;
+}
+
+size_t cmsha_clients_expire(struct cmsha_clients *c, const struct timespec *now)
+{
+	size_t kept = 0, before = c->n;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (!expired(c, &c->rows[i], now))
+			c->rows[kept++] = c->rows[i];   /* order, hence id order, kept */
+	c->n = kept;
+	return before - kept;
+}
+
+static int by_id(const void *key, const void *elem)
+{
+	uint32_t id = *(const uint32_t *)key, other = ((const struct cmsha_client *)elem)->id;
+
+	return id < other ? -1 : id > other;
+}
+
+const struct cmsha_client *cmsha_clients_find(const struct cmsha_clients *c, uint32_t id)
+{
+	return c->n ? bsearch(&id, c->rows, c->n, sizeof(*c->rows), by_id) : NULL;
+}
+
+bool cmsha_clients_is_service(const struct cmsha_inet *svc, size_t n,
+			      const struct cmsha_inet *addr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (cmsha_inet_equal(&svc[i], addr))
+			return true;
+	return false;
+}
+
+const char *cmsha_client_proto_name(uint8_t proto)
+{
+	return proto == CMSHA_CLIENT_TCP ? "tcp" : proto == CMSHA_CLIENT_UDP ? "udp" : "other";
+}

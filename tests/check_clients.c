@@ -1,0 +1,168 @@
+/* The clients' worklist: merge, expiry, cap; and one real inet_diag scan. */
+#include "autoconfig.h"
+#include "check_run.h"
+#include "client_scan.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static struct cmsha_client_seen peer(const char *remote, uint8_t proto, uint16_t port,
+				     uint16_t remote_port)
+{
+	struct cmsha_client_seen s = { .proto = proto, .local_port = port,
+				       .remote_port = remote_port };
+
+	ck_assert(cmsha_inet_parse(remote, &s.remote));
+	ck_assert(cmsha_inet_parse("10.77.0.10", &s.local));
+	return s;
+}
+
+static struct timespec at(time_t sec)
+{
+	return (struct timespec){ .tv_sec = sec };
+}
+
+START_TEST(same_peer_is_one_row)
+{
+	struct cmsha_clients c;
+	struct cmsha_client_seen a = peer("10.77.0.50", CMSHA_CLIENT_TCP, 5000, 40001);
+
+	ck_assert(cmsha_clients_init(&c, 10, 60));
+	cmsha_clients_seen(&c, &a, &(struct timespec){ 100, 0 });
+	a.remote_port = 40002;              /* the client reconnected */
+	cmsha_clients_seen(&c, &a, &(struct timespec){ 130, 0 });
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert_uint_eq(c.rows[0].id, 1);
+	ck_assert_int_eq(c.rows[0].first_seen.tv_sec, 100);
+	ck_assert_int_eq(c.rows[0].last_seen.tv_sec, 130);
+	ck_assert_uint_eq(c.rows[0].seen.remote_port, 40002);
+	cmsha_clients_free(&c);
+}
+END_TEST
+
+START_TEST(protocol_port_and_address_make_rows)
+{
+	struct cmsha_clients c;
+	struct cmsha_client_seen s[] = {
+		peer("10.77.0.50", CMSHA_CLIENT_TCP, 5000, 1),
+		peer("10.77.0.50", CMSHA_CLIENT_UDP, 5000, 1),
+		peer("10.77.0.50", CMSHA_CLIENT_TCP, 5001, 1),
+		peer("fd77::50", CMSHA_CLIENT_TCP, 5000, 1),
+	};
+	struct timespec t = at(1);
+
+	ck_assert(cmsha_clients_init(&c, 10, 60));
+	for (size_t i = 0; i < 4; i++)
+		cmsha_clients_seen(&c, &s[i], &t);
+	ck_assert_uint_eq(c.n, 4);
+	ck_assert_uint_eq(cmsha_clients_find(&c, 3)->seen.local_port, 5001);
+	ck_assert_ptr_null(cmsha_clients_find(&c, 5));
+	cmsha_clients_free(&c);
+}
+END_TEST
+
+START_TEST(expire_after_keep_only)
+{
+	struct cmsha_clients c;
+	struct cmsha_client_seen a = peer("10.77.0.50", CMSHA_CLIENT_TCP, 5000, 1);
+	struct cmsha_client_seen b = peer("10.77.0.51", CMSHA_CLIENT_UDP, 5000, 1);
+
+	ck_assert(cmsha_clients_init(&c, 10, 60));
+	cmsha_clients_seen(&c, &a, &(struct timespec){ 100, 0 });
+	cmsha_clients_seen(&c, &b, &(struct timespec){ 150, 0 });
+	ck_assert_uint_eq(cmsha_clients_expire(&c, &(struct timespec){ 160, 0 }), 0);
+	ck_assert_uint_eq(cmsha_clients_expire(&c, &(struct timespec){ 161, 0 }), 1);
+	ck_assert_uint_eq(c.n, 1);
+	/* The row left keeps its id: an SNMP index never changes meaning. */
+	ck_assert_uint_eq(c.rows[0].id, 2);
+	ck_assert_ptr_nonnull(cmsha_clients_find(&c, 2));
+	ck_assert_ptr_null(cmsha_clients_find(&c, 1));
+	/* Seen again after expiry: a new row, a new id, a new first-seen. */
+	cmsha_clients_seen(&c, &a, &(struct timespec){ 170, 0 });
+	ck_assert_uint_eq(c.rows[1].id, 3);
+	ck_assert_int_eq(c.rows[1].first_seen.tv_sec, 170);
+	cmsha_clients_free(&c);
+}
+END_TEST
+
+START_TEST(cap_keeps_the_first_and_counts_the_rest)
+{
+	struct cmsha_clients c;
+	char addr[32];
+	struct timespec t = at(1);
+
+	ck_assert(cmsha_clients_init(&c, 3, 60));
+	for (int i = 0; i < 5; i++) {
+		struct cmsha_client_seen s;
+
+		snprintf(addr, sizeof(addr), "10.77.0.%d", 50 + i);
+		s = peer(addr, CMSHA_CLIENT_TCP, 5000, 1);
+		cmsha_clients_seen(&c, &s, &t);
+		cmsha_clients_seen(&c, &s, &t);   /* each refresh counts again */
+	}
+	ck_assert_uint_eq(c.n, 3);
+	ck_assert_uint_eq(c.dropped, 4);
+	/* A known peer is still refreshed when the table is full. */
+	struct cmsha_client_seen first = peer("10.77.0.50", CMSHA_CLIENT_TCP, 5000, 9);
+	cmsha_clients_seen(&c, &first, &(struct timespec){ 2, 0 });
+	ck_assert_int_eq(c.rows[0].last_seen.tv_sec, 2);
+	ck_assert_uint_eq(c.dropped, 4);
+	cmsha_clients_free(&c);
+}
+END_TEST
+
+/* A real TCP session on loopback, seen through inet_diag, only on its address. */
+START_TEST(scan_sees_a_tcp_session_on_a_service_address)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int lsn = socket(AF_INET, SOCK_STREAM, 0), cli = socket(AF_INET, SOCK_STREAM, 0), srv;
+	struct cmsha_clients c;
+	struct cmsha_inet svc[2];
+	struct cmsha_client_scan_result res;
+	struct timespec now = at(1000);
+	bool found = false;
+
+	ck_assert(bind(lsn, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(lsn, 1) == 0);
+	ck_assert(getsockname(lsn, (struct sockaddr *)&sa, &len) == 0);
+	ck_assert(connect(cli, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	ck_assert((srv = accept(lsn, NULL, NULL)) >= 0);
+	ck_assert(cmsha_inet_parse("127.0.0.1", &svc[0]));
+	ck_assert(cmsha_inet_parse("fd77::10", &svc[1]));
+	ck_assert(cmsha_clients_init(&c, 100000, 60));
+	cmsha_client_scan(&c, svc, 2, &now, &res);
+	ck_assert_msg(res.tcp_ok, "%s", res.tcp_err);
+	for (size_t i = 0; i < c.n; i++) {
+		ck_assert(cmsha_inet_equal(&c.rows[i].seen.local, &svc[0]));
+		found |= c.rows[i].seen.local_port == ntohs(sa.sin_port) &&
+			 c.rows[i].seen.proto == CMSHA_CLIENT_TCP;
+	}
+	ck_assert_msg(found, "the session to port %u is not in the table", ntohs(sa.sin_port));
+	/* Only the service addresses: with none, nothing is listed. */
+	cmsha_clients_free(&c);
+	ck_assert(cmsha_clients_init(&c, 100000, 60));
+	cmsha_client_scan(&c, svc + 1, 1, &now, &res);
+	ck_assert_uint_eq(c.n, 0);
+	cmsha_clients_free(&c);
+	close(srv);
+	close(cli);
+	close(lsn);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("clients");
+	TCase *tc = tcase_create("worklist");
+
+	tcase_add_test(tc, same_peer_is_one_row);
+	tcase_add_test(tc, protocol_port_and_address_make_rows);
+	tcase_add_test(tc, expire_after_keep_only);
+	tcase_add_test(tc, cap_keeps_the_first_and_counts_the_rest);
+	tcase_add_test(tc, scan_sees_a_tcp_session_on_a_service_address);
+	suite_add_tcase(s, tc);
+	return cmsha_run_suite(s);
+}
