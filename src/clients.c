@@ -90,6 +90,27 @@ bool cmsha_clients_is_service(const struct cmsha_inet *svc, size_t n,
 	return false;
 }
 
+static size_t add_once(struct cmsha_inet *out, size_t n, size_t max,
+		       const struct cmsha_inet *addr)
+{
+	if (n == max || cmsha_clients_is_service(out, n, addr))
+		return n;
+	out[n] = *addr;
+	return n + 1;
+}
+
+size_t cmsha_clients_service_addresses(const struct cmsha_config *cfg,
+				       struct cmsha_inet *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->n_aliases; i++)
+		n = add_once(out, n, max, &cfg->aliases[i].addr);
+	for (size_t i = 0; i < cfg->n_dns; i++)
+		n = add_once(out, n, max, &cfg->dns[i].address);
+	return n;
+}
+
 const char *cmsha_client_proto_name(uint8_t proto)
 {
 	return proto == CMSHA_CLIENT_TCP ? "tcp" : proto == CMSHA_CLIENT_UDP ? "udp" : "other";

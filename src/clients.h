@@ -8,6 +8,7 @@
 #ifndef CMSHA_CLIENTS_H
 #define CMSHA_CLIENTS_H
 
+#include "config.h"
 #include "inet.h"
 
 #include <stdbool.h>
@@ -60,6 +61,13 @@ const struct cmsha_client *cmsha_clients_find(const struct cmsha_clients *c, uin
 /* Is addr one of the n service addresses? */
 bool cmsha_clients_is_service(const struct cmsha_inet *svc, size_t n,
 			      const struct cmsha_inet *addr);
+
+/*
+ * This server's service addresses, each once: the aliases' addresses and
+ * the dns lines' 'address'es.  At most max into out; returns how many.
+ */
+size_t cmsha_clients_service_addresses(const struct cmsha_config *cfg,
+				       struct cmsha_inet *out, size_t max);
 
 const char *cmsha_client_proto_name(uint8_t proto);
 

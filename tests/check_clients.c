@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -114,6 +115,29 @@ START_TEST(cap_keeps_the_first_and_counts_the_rest)
 }
 END_TEST
 
+START_TEST(service_addresses_are_aliases_and_dns_addresses)
+{
+	struct cmsha_config cfg;
+	struct cmsha_inet out[8];
+	char err[256], text[CMSHA_INET_STRLEN];
+
+	cmsha_config_init(&cfg);
+	ck_assert_msg(cmsha_config_apply(&cfg, "alias", "10.77.0.10/24 dev lo", err, sizeof(err)),
+		      "%s", err);
+	ck_assert(cmsha_config_apply(&cfg, "alias", "fd77::10/64 dev lo", err, sizeof(err)));
+	/* A dns line's address (the same as an alias's here: listed once). */
+	cfg.dns = calloc(2, sizeof(*cfg.dns));
+	ck_assert_ptr_nonnull(cfg.dns);
+	ck_assert(cmsha_inet_parse("10.78.0.10", &cfg.dns[0].address));
+	ck_assert(cmsha_inet_parse("10.77.0.10", &cfg.dns[1].address));
+	cfg.n_dns = 2;
+	ck_assert_uint_eq(cmsha_clients_service_addresses(&cfg, out, 8), 3);
+	ck_assert_str_eq(cmsha_inet_ntop(&out[2], text, sizeof(text)), "10.78.0.10");
+	ck_assert_uint_eq(cmsha_clients_service_addresses(&cfg, out, 1), 1);
+	cmsha_config_free(&cfg);
+}
+END_TEST
+
 /* A real TCP session on loopback, seen through inet_diag, only on its address. */
 START_TEST(scan_sees_a_tcp_session_on_a_service_address)
 {
@@ -162,6 +186,7 @@ int main(void)
 	tcase_add_test(tc, protocol_port_and_address_make_rows);
 	tcase_add_test(tc, expire_after_keep_only);
 	tcase_add_test(tc, cap_keeps_the_first_and_counts_the_rest);
+	tcase_add_test(tc, service_addresses_are_aliases_and_dns_addresses);
 	tcase_add_test(tc, scan_sees_a_tcp_session_on_a_service_address);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
