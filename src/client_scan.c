@@ -55,10 +55,12 @@ static void on_socket(struct nl_object *obj, void *arg)
 	merge(arg, &seen);
 }
 
-/* Sessions still open: not the listeners, not those the peer has closed. */
-#define TCP_STATES ((1 << IDIAG_SS_ESTABLISHED) | (1 << IDIAG_SS_SYN_RECV) | \
-		    (1 << IDIAG_SS_FIN_WAIT1) | (1 << IDIAG_SS_FIN_WAIT2) | \
-		    (1 << IDIAG_SS_CLOSE_WAIT))
+/*
+ * Sessions the peer still holds: not the listeners, and not those closed
+ * by either end (CLOSE_WAIT: the client has gone even if the CMS has not
+ * closed its socket yet; FIN_WAIT: the CMS has closed it).
+ */
+#define TCP_STATES ((1 << IDIAG_SS_ESTABLISHED) | (1 << IDIAG_SS_SYN_RECV))
 
 static bool scan_tcp(struct scan *s, char *err, size_t errlen)
 {
