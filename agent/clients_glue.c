@@ -40,12 +40,15 @@ static void note_result(const struct cmsha_client_scan_result *res)
 static void on_refresh(void *arg)
 {
 	struct cmsha_inet svc[CMSHA_MAX_ALIASES + CMSHA_MAX_DNS];
-	size_t n = cmsha_clients_service_addresses(&cmshad.cfg, svc, sizeof(svc) / sizeof(svc[0]));
+	struct cmsha_client_filter filter = {
+		svc, cmsha_clients_service_addresses(&cmshad.cfg, svc, sizeof(svc) / sizeof(svc[0])),
+		cmshad.cfg.peer_addrs, cmshad.cfg.n_peer_addrs
+	};
 	struct cmsha_client_scan_result res;
 
 	(void)arg;
 	clock_gettime(CLOCK_REALTIME, &last_refresh);
-	cmsha_client_scan(&clients, svc, n, &last_refresh, &res);
+	cmsha_client_scan(&clients, &filter, &last_refresh, &res);
 	note_result(&res);
 	cmshad_mib_clients_sync();
 	refresh_timer = loop_timer_add(NULL, cmshad.cfg.clients_interval_ms, on_refresh, NULL);

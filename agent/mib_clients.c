@@ -2,6 +2,7 @@
 #include "autoconfig.h"
 #include "cmshad.h"
 #include "clients.h"
+#include "mib_getters.h"
 #include "mib_table.h"
 #include "mib_values.h"
 
@@ -63,48 +64,48 @@ void cmshad_mib_clients_sync(void)
 	}
 }
 
-static void get_scalar(enum cmsha_mib_id id, netsnmp_variable_list *var)
+static void get_max(netsnmp_variable_list *var)
 {
-	const struct cmsha_clients *c = cmshad_clients();
+	mib_set_unsigned(var, ASN_UNSIGNED, cmshad_clients()->max);
+}
 
-	switch (id) {
-	case MIB_CLIENT_MAX: mib_set_unsigned(var, ASN_UNSIGNED, c->max); break;
-	case MIB_CLIENT_COUNT: mib_set_unsigned(var, ASN_GAUGE, c->n); break;
+static void get_count(netsnmp_variable_list *var)
+{
+	mib_set_unsigned(var, ASN_GAUGE, cmshad_clients()->n);
+}
+
+static void get_dropped(netsnmp_variable_list *var)
+{
 	/* Counter32 wraps, as counters do. */
-	case MIB_CLIENT_DROPPED: mib_set_unsigned(var, ASN_COUNTER, (uint32_t)c->dropped); break;
-	case MIB_CLIENT_KEEP_TIME: mib_set_unsigned(var, ASN_UNSIGNED, c->keep_s); break;
-	case MIB_CLIENT_LAST_REFRESH:
-		mib_set_date_and_time(var, cmshad_clients_last_refresh());
-		break;
-	default: mib_set_string(var, cmshad_clients_refresh_error()); break;
-	}
+	mib_set_unsigned(var, ASN_COUNTER, (uint32_t)cmshad_clients()->dropped);
 }
 
-static int scalar_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
-			  netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+static void get_keep_time(netsnmp_variable_list *var)
 {
-	(void)reg;
-	if (reqinfo->mode != MODE_GET)
-		return SNMP_ERR_NOERROR;       /* read-only: SETs never get here */
-	for (netsnmp_request_info *r = requests; r; r = r->next)
-		get_scalar((enum cmsha_mib_id)(uintptr_t)handler->myvoid, r->requestvb);
-	return SNMP_ERR_NOERROR;
+	mib_set_unsigned(var, ASN_UNSIGNED, cmshad_clients()->keep_s);
 }
+
+static void get_last_refresh(netsnmp_variable_list *var)
+{
+	mib_set_date_and_time(var, cmshad_clients_last_refresh());
+}
+
+static void get_refresh_error(netsnmp_variable_list *var)
+{
+	mib_set_string(var, cmshad_clients_refresh_error());
+}
+
+static const struct mib_scalar_def scalars[] = {
+	{ MIB_CLIENT_MAX, get_max },
+	{ MIB_CLIENT_COUNT, get_count },
+	{ MIB_CLIENT_DROPPED, get_dropped },
+	{ MIB_CLIENT_KEEP_TIME, get_keep_time },
+	{ MIB_CLIENT_LAST_REFRESH, get_last_refresh },
+	{ MIB_CLIENT_REFRESH_ERROR, get_refresh_error },
+};
 
 void cmshad_mib_register_clients(void)
 {
-	for (int id = MIB_CLIENT_MAX; id <= MIB_CLIENT_REFRESH_ERROR; id++) {
-		const struct cmsha_mib_object *obj = &cmsha_mib[id];
-		netsnmp_mib_handler *handler = netsnmp_create_handler(obj->name, scalar_handler);
-		netsnmp_handler_registration *reg;
-
-		if (!handler)
-			continue;
-		handler->myvoid = (void *)(uintptr_t)id;
-		reg = netsnmp_handler_registration_create(obj->name, handler, obj->oid,
-							  obj->oid_len, HANDLER_CAN_RONLY);
-		if (!reg || netsnmp_register_scalar(reg) != MIB_REGISTERED_OK)
-			snmp_log(LOG_ERR, "cannot register %s\n", obj->name);
-	}
+	mib_register_scalars(scalars, sizeof(scalars) / sizeof(scalars[0]));
 	table = mib_table_register(&client_table);
 }

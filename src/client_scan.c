@@ -14,8 +14,7 @@
 
 struct scan {
 	struct cmsha_clients *clients;
-	const struct cmsha_inet *svc;
-	size_t n_svc;
+	const struct cmsha_client_filter *filter;
 	const struct timespec *now;
 };
 
@@ -35,7 +34,7 @@ static bool from_nl_addr(struct nl_addr *a, struct cmsha_inet *out)
 
 static void merge(struct scan *s, struct cmsha_client_seen *seen)
 {
-	if (cmsha_clients_is_service(s->svc, s->n_svc, &seen->local))
+	if (cmsha_clients_wanted(s->filter, seen))
 		cmsha_clients_seen(s->clients, seen, s->now);
 }
 
@@ -114,10 +113,10 @@ static bool scan_udp(struct scan *s, char *err, size_t errlen)
 	return rc == 0;
 }
 
-void cmsha_client_scan(struct cmsha_clients *c, const struct cmsha_inet *svc, size_t n,
+void cmsha_client_scan(struct cmsha_clients *c, const struct cmsha_client_filter *f,
 		       const struct timespec *now, struct cmsha_client_scan_result *res)
 {
-	struct scan s = { c, svc, n, now };
+	struct scan s = { c, f, now };
 
 	memset(res, 0, sizeof(*res));
 	res->tcp_ok = scan_tcp(&s, res->tcp_err, sizeof(res->tcp_err));

@@ -17,10 +17,10 @@ struct cmsha_client_scan_result {
 };
 
 /*
- * Merge every peer the kernel shows on one of the n service addresses
- * into c at now, then expire what is older than c->keep_s.
+ * Merge every peer the kernel shows that the filter wants into c at now,
+ * then expire what is older than c->keep_s.
  */
-void cmsha_client_scan(struct cmsha_clients *c, const struct cmsha_inet *svc, size_t n,
+void cmsha_client_scan(struct cmsha_clients *c, const struct cmsha_client_filter *f,
 		       const struct timespec *now, struct cmsha_client_scan_result *res);
 
 #endif

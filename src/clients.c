@@ -90,6 +90,13 @@ bool cmsha_clients_is_service(const struct cmsha_inet *svc, size_t n,
 	return false;
 }
 
+bool cmsha_clients_wanted(const struct cmsha_client_filter *f,
+			  const struct cmsha_client_seen *s)
+{
+	return cmsha_clients_is_service(f->svc, f->n_svc, &s->local) &&
+	       !cmsha_clients_is_service(f->peer, f->n_peer, &s->remote);
+}
+
 static size_t add_once(struct cmsha_inet *out, size_t n, size_t max,
 		       const struct cmsha_inet *addr)
 {

@@ -62,6 +62,21 @@ const struct cmsha_client *cmsha_clients_find(const struct cmsha_clients *c, uin
 bool cmsha_clients_is_service(const struct cmsha_inet *svc, size_t n,
 			      const struct cmsha_inet *addr);
 
+/* Which of the kernel's sessions and flows are the worklist's. */
+struct cmsha_client_filter {
+	const struct cmsha_inet *svc;     /* this server's service addresses */
+	size_t n_svc;
+	const struct cmsha_inet *peer;    /* the peer server's addresses */
+	size_t n_peer;
+};
+
+/*
+ * A peer of a service address, other than the peer server (its probes and
+ * commands are the pair's own traffic, no client to re-point).
+ */
+bool cmsha_clients_wanted(const struct cmsha_client_filter *f,
+			  const struct cmsha_client_seen *s);
+
 /*
  * This server's service addresses, each once: the aliases' addresses and
  * the dns lines' 'address'es.  At most max into out; returns how many.

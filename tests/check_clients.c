@@ -138,6 +138,23 @@ START_TEST(service_addresses_are_aliases_and_dns_addresses)
 }
 END_TEST
 
+START_TEST(only_peers_of_service_addresses_not_the_peer_server)
+{
+	struct cmsha_inet svc, peer_server;
+	struct cmsha_client_filter f = { &svc, 1, &peer_server, 1 };
+	struct cmsha_client_seen client = peer("10.77.0.50", CMSHA_CLIENT_TCP, 5000, 1);
+	struct cmsha_client_seen probe = peer("10.78.0.12", CMSHA_CLIENT_UDP, 161, 1);
+	struct cmsha_client_seen host = peer("10.77.0.50", CMSHA_CLIENT_TCP, 22, 1);
+
+	ck_assert(cmsha_inet_parse("10.77.0.10", &svc));
+	ck_assert(cmsha_inet_parse("10.78.0.12", &peer_server));
+	ck_assert(cmsha_inet_parse("10.77.0.11", &host.local));   /* the host's own address */
+	ck_assert(cmsha_clients_wanted(&f, &client));
+	ck_assert(!cmsha_clients_wanted(&f, &probe));
+	ck_assert(!cmsha_clients_wanted(&f, &host));
+}
+END_TEST
+
 /* A real TCP session on loopback, seen through inet_diag, only on its address. */
 START_TEST(scan_sees_a_tcp_session_on_a_service_address)
 {
@@ -157,7 +174,7 @@ START_TEST(scan_sees_a_tcp_session_on_a_service_address)
 	ck_assert(cmsha_inet_parse("127.0.0.1", &svc[0]));
 	ck_assert(cmsha_inet_parse("fd77::10", &svc[1]));
 	ck_assert(cmsha_clients_init(&c, 100000, 60));
-	cmsha_client_scan(&c, svc, 2, &now, &res);
+	cmsha_client_scan(&c, &(struct cmsha_client_filter){ svc, 2, NULL, 0 }, &now, &res);
 	ck_assert_msg(res.tcp_ok, "%s", res.tcp_err);
 	for (size_t i = 0; i < c.n; i++) {
 		ck_assert(cmsha_inet_equal(&c.rows[i].seen.local, &svc[0]));
@@ -168,7 +185,7 @@ START_TEST(scan_sees_a_tcp_session_on_a_service_address)
 	/* Only the service addresses: with none, nothing is listed. */
 	cmsha_clients_free(&c);
 	ck_assert(cmsha_clients_init(&c, 100000, 60));
-	cmsha_client_scan(&c, svc + 1, 1, &now, &res);
+	cmsha_client_scan(&c, &(struct cmsha_client_filter){ svc + 1, 1, NULL, 0 }, &now, &res);
 	ck_assert_uint_eq(c.n, 0);
 	cmsha_clients_free(&c);
 	close(srv);
@@ -187,6 +204,7 @@ int main(void)
 	tcase_add_test(tc, expire_after_keep_only);
 	tcase_add_test(tc, cap_keeps_the_first_and_counts_the_rest);
 	tcase_add_test(tc, service_addresses_are_aliases_and_dns_addresses);
+	tcase_add_test(tc, only_peers_of_service_addresses_not_the_peer_server);
 	tcase_add_test(tc, scan_sees_a_tcp_session_on_a_service_address);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
