@@ -4,12 +4,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+static size_t slots_for(size_t max)
+{
+	size_t n = 16;
+
+	while (n < 2 * max)
+		n *= 2;
+	return n;
+}
+
 bool cmsha_clients_init(struct cmsha_clients *c, size_t max, unsigned keep_s)
 {
 	memset(c, 0, sizeof(*c));
+	c->n_slots = slots_for(max);
 	c->rows = calloc(max ? max : 1, sizeof(*c->rows));
-	if (!c->rows)
+	c->slot = calloc(c->n_slots, sizeof(*c->slot));
+	if (!c->rows || !c->slot) {
+		cmsha_clients_free(c);
 		return false;
+	}
 	c->max = max;
 	c->keep_s = keep_s;
 	c->next_id = 1;
@@ -19,6 +32,7 @@ bool cmsha_clients_init(struct cmsha_clients *c, size_t max, unsigned keep_s)
 void cmsha_clients_free(struct cmsha_clients *c)
 {
 	free(c->rows);
+	free(c->slot);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -28,17 +42,41 @@ static bool same_peer(const struct cmsha_client_seen *a, const struct cmsha_clie
 	       cmsha_inet_equal(&a->remote, &b->remote) && cmsha_inet_equal(&a->local, &b->local);
 }
 
+/* FNV-1a over what makes a row: remote and local address, protocol, port. */
+static size_t hash_peer(const struct cmsha_client_seen *s)
+{
+	uint32_t h = 2166136261u;
+	const struct cmsha_inet *parts[] = { &s->remote, &s->local };
+
+	for (size_t p = 0; p < 2; p++)
+		for (size_t i = 0; i < cmsha_inet_len(parts[p]); i++)
+			h = (h ^ parts[p]->u.bytes[i]) * 16777619u;
+	h = (h ^ s->proto) * 16777619u;
+	h = (h ^ (s->local_port & 0xff)) * 16777619u;
+	return (h ^ (s->local_port >> 8)) * 16777619u;
+}
+
+/* The slot holding s's row, or the empty slot where it would go. */
+static uint32_t *find_slot(const struct cmsha_clients *c, const struct cmsha_client_seen *s)
+{
+	size_t mask = c->n_slots - 1, i = hash_peer(s) & mask;
+
+	while (c->slot[i] && !same_peer(&c->rows[c->slot[i] - 1].seen, s))
+		i = (i + 1) & mask;
+	return &c->slot[i];
+}
+
 void cmsha_clients_seen(struct cmsha_clients *c, const struct cmsha_client_seen *s,
 			const struct timespec *now)
 {
+	uint32_t *slot = find_slot(c, s);
 	struct cmsha_client *row;
 
-	for (size_t i = 0; i < c->n; i++) {
-		if (same_peer(&c->rows[i].seen, s)) {
-			c->rows[i].seen.remote_port = s->remote_port;
-			c->rows[i].last_seen = *now;
-			return;
-		}
+	if (*slot) {
+		row = &c->rows[*slot - 1];
+		row->seen.remote_port = s->remote_port;
+		row->last_seen = *now;
+		return;
 	}
 	/* Full: the rows already there are the older work, keep them and count
 	 * the newcomer (it is seen again at the next refresh if still there). */
@@ -47,6 +85,7 @@ void cmsha_clients_seen(struct cmsha_clients *c, const struct cmsha_client_seen 
 		return;
 	}
 	row = &c->rows[c->n++];
+	*slot = (uint32_t)c->n;
 	row->id = c->next_id++;
 	row->seen = *s;
 	row->first_seen = row->last_seen = *now;
@@ -66,6 +105,12 @@ size_t cmsha_clients_expire(struct cmsha_clients *c, const struct timespec *now)
 		if (!expired(c, &c->rows[i], now))
 			c->rows[kept++] = c->rows[i];   /* order, hence id order, kept */
 	c->n = kept;
+	if (kept == before)
+		return 0;
+	/* Rows moved: index them again (linear, once per refresh). */
+	memset(c->slot, 0, c->n_slots * sizeof(*c->slot));
+	for (size_t i = 0; i < c->n; i++)
+		*find_slot(c, &c->rows[i].seen) = (uint32_t)(i + 1);
 	return before - kept;
 }
 

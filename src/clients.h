@@ -40,6 +40,10 @@ struct cmsha_client {
 struct cmsha_clients {
 	struct cmsha_client *rows;        /* ids ascending */
 	size_t n, max;
+	/* Open addressing over rows (row index + 1; 0 empty), so that a refresh
+	 * of many sessions into a large table stays linear. */
+	uint32_t *slot;
+	size_t n_slots;                   /* a power of two, at least 2 * max */
 	unsigned keep_s;                  /* kept this long after last seen */
 	uint32_t next_id;
 	uint64_t dropped;                 /* new peers not kept: the table was full */

@@ -89,6 +89,33 @@ START_TEST(expire_after_keep_only)
 }
 END_TEST
 
+/* A full table of many peers, refreshed, thinned by expiry, refreshed again. */
+START_TEST(many_peers_merge_after_expiry)
+{
+	enum { N = 60000 };
+	struct cmsha_clients c;
+	struct cmsha_client_seen s = peer("10.77.0.50", CMSHA_CLIENT_UDP, 5060, 1);
+
+	ck_assert(cmsha_clients_init(&c, N, 10));
+	for (int round = 0; round < 2; round++)
+		for (uint32_t i = 0; i < N; i++) {
+			s.remote.u.v4.s_addr = htonl(0x0a000000u + i);
+			/* the even peers are seen again later, the odd ones not */
+			cmsha_clients_seen(&c, &s, &(struct timespec){ round && i % 2 ? 100 : 105, 0 });
+		}
+	ck_assert_uint_eq(c.n, N);
+	ck_assert_uint_eq(cmsha_clients_expire(&c, &(struct timespec){ 111, 0 }), N / 2);
+	for (uint32_t i = 0; i < N; i += 2) {
+		s.remote.u.v4.s_addr = htonl(0x0a000000u + i);
+		cmsha_clients_seen(&c, &s, &(struct timespec){ 112, 0 });
+	}
+	ck_assert_uint_eq(c.n, N / 2);                 /* found again, not added */
+	ck_assert_uint_eq(c.dropped, 0);
+	ck_assert_int_eq(c.rows[N / 2 - 1].last_seen.tv_sec, 112);
+	cmsha_clients_free(&c);
+}
+END_TEST
+
 START_TEST(cap_keeps_the_first_and_counts_the_rest)
 {
 	struct cmsha_clients c;
@@ -203,6 +230,7 @@ int main(void)
 	tcase_add_test(tc, protocol_port_and_address_make_rows);
 	tcase_add_test(tc, expire_after_keep_only);
 	tcase_add_test(tc, cap_keeps_the_first_and_counts_the_rest);
+	tcase_add_test(tc, many_peers_merge_after_expiry);
 	tcase_add_test(tc, service_addresses_are_aliases_and_dns_addresses);
 	tcase_add_test(tc, only_peers_of_service_addresses_not_the_peer_server);
 	tcase_add_test(tc, scan_sees_a_tcp_session_on_a_service_address);
