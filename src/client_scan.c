@@ -29,6 +29,7 @@ static bool from_nl_addr(struct nl_addr *a, struct cmsha_inet *out)
 	    nl_addr_get_len(a) < cmsha_inet_len(out))
 		return false;
 	memcpy(out->u.bytes, nl_addr_get_binary_addr(a), cmsha_inet_len(out));
+	cmsha_clients_unmap_v4(out);
 	return true;
 }
 

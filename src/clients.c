@@ -163,6 +163,18 @@ size_t cmsha_clients_service_addresses(const struct cmsha_config *cfg,
 	return n;
 }
 
+void cmsha_clients_unmap_v4(struct cmsha_inet *addr)
+{
+	struct in_addr v4;
+
+	if (addr->family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&addr->u.v6))
+		return;
+	memcpy(&v4, &addr->u.bytes[12], sizeof(v4));
+	memset(addr, 0, sizeof(*addr));
+	addr->family = AF_INET;
+	addr->u.v4 = v4;
+}
+
 const char *cmsha_client_proto_name(uint8_t proto)
 {
 	return proto == CMSHA_CLIENT_TCP ? "tcp" : proto == CMSHA_CLIENT_UDP ? "udp" : "other";

@@ -88,6 +88,12 @@ bool cmsha_clients_wanted(const struct cmsha_client_filter *f,
 size_t cmsha_clients_service_addresses(const struct cmsha_config *cfg,
 				       struct cmsha_inet *out, size_t max);
 
+/*
+ * An IPv4-mapped IPv6 address (::ffff:a.b.c.d) as the IPv4 address it is:
+ * a service listening on "::" sees its IPv4 clients that way.
+ */
+void cmsha_clients_unmap_v4(struct cmsha_inet *addr);
+
 const char *cmsha_client_proto_name(uint8_t proto);
 
 #endif

@@ -182,6 +182,25 @@ START_TEST(only_peers_of_service_addresses_not_the_peer_server)
 }
 END_TEST
 
+/* A dual-stack listener's IPv4 clients: ::ffff:10.77.0.50 is 10.77.0.50. */
+START_TEST(v4_mapped_is_ipv4)
+{
+	struct cmsha_inet mapped, v4, v6;
+	char text[CMSHA_INET_STRLEN];
+
+	ck_assert(cmsha_inet_parse("::ffff:10.77.0.50", &mapped));
+	ck_assert(cmsha_inet_parse("10.77.0.50", &v4));
+	ck_assert(cmsha_inet_parse("fd77::50", &v6));
+	cmsha_clients_unmap_v4(&mapped);
+	ck_assert(cmsha_inet_equal(&mapped, &v4));
+	ck_assert_str_eq(cmsha_inet_ntop(&mapped, text, sizeof(text)), "10.77.0.50");
+	cmsha_clients_unmap_v4(&v6);
+	ck_assert_str_eq(cmsha_inet_ntop(&v6, text, sizeof(text)), "fd77::50");
+	cmsha_clients_unmap_v4(&v4);
+	ck_assert_str_eq(cmsha_inet_ntop(&v4, text, sizeof(text)), "10.77.0.50");
+}
+END_TEST
+
 /* A real TCP session on loopback, seen through inet_diag, only on its address. */
 START_TEST(scan_sees_a_tcp_session_on_a_service_address)
 {
@@ -233,6 +252,7 @@ int main(void)
 	tcase_add_test(tc, many_peers_merge_after_expiry);
 	tcase_add_test(tc, service_addresses_are_aliases_and_dns_addresses);
 	tcase_add_test(tc, only_peers_of_service_addresses_not_the_peer_server);
+	tcase_add_test(tc, v4_mapped_is_ipv4);
 	tcase_add_test(tc, scan_sees_a_tcp_session_on_a_service_address);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);

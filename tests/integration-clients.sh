@@ -14,13 +14,16 @@ lab_require_tool nft nftables
 lab_require_tool python3 python3
 
 KEEP_S=2
-MAX=2
+MAX=3
 TCP_PORT=7000
 UDP_PORT=5060
 PERIPH_IP=10.77.0.70
 
-# hex_of IPV4: an InetAddress as snmpwalk -Oq prints it ("0A 4D 00 32").
-hex_of() { local IFS=.; printf '%02X %02X %02X %02X' $1; }
+# hex_of ADDRESS: an InetAddress as snmpwalk -Oq prints it ("0A 4D 00 32").
+hex_of() {
+	python3 -c 'import ipaddress, sys
+print(" ".join("%02X" % b for b in ipaddress.ip_address(sys.argv[1]).packed))' "$1"
+}
 
 # rows NODE: "INDEX PROTOCOL ADDRESS SERVICE-PORT" per row of cmsHaClientTable.
 rows() {
@@ -40,19 +43,21 @@ lacks_row() { ! rows "$1" | grep -qF -- " $(hex_of "$2") "; }
 count_is() { value_is pri "$OID_CLIENT_COUNT" "$1"; }
 dropped_positive() { (($(value pri "$OID_CLIENT_DROPPED") > 0)); }
 
-# A server that accepts and holds every TCP session, and a client holding one.
+# A server that accepts and holds every TCP session, listening on "::" as many
+# do: the kernel shows its IPv4 sessions as ::ffff:10.77.0.50 (v4-mapped).
 tcp_server() {
 	lab_bg pri tcp-server python3 -c '
 import socket, sys, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(8); held = []
-while True: held.append(s.accept()[0])' "$LAB_ALIAS" "$TCP_PORT"
+s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::", int(sys.argv[1]))); s.listen(8); held = []
+while True: held.append(s.accept()[0])' "$TCP_PORT"
 }
+# tcp_client NAME ADDRESS: a client holding a session to ADDRESS.
 tcp_client() {
-	lab_bg cli tcp-client python3 -c '
+	lab_bg cli "$1" python3 -c '
 import socket, sys, time
 c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
-print("connected", flush=True); time.sleep(600)' "$LAB_ALIAS" "$TCP_PORT"
+print("connected", flush=True); time.sleep(600)' "$2" "$TCP_PORT"
 }
 # send_udp NODE: one datagram to the service address, as a peripheral does.
 send_udp() {
@@ -83,16 +88,19 @@ check "cmsHaClientLastRefresh is a date" refreshed
 tcp_server
 listening() { [[ -n $(lab_exec pri ss -Htln "sport = :$TCP_PORT") ]]; }
 lab_wait_until 3000 "the service listening" listening
-tcp_client
+tcp_client tcp-client "$LAB_ALIAS"
 check "the client's TCP session is listed (inet_diag)" \
 	lab_wait_until 3000 "tcp row" has_row pri 6 "$LAB_CLI_IP" "$TCP_PORT"
+tcp_client tcp-client6 "$LAB_ALIAS6"
+check "its IPv6 session to the IPv6 alias too" \
+	lab_wait_until 3000 "tcp6 row" has_row pri 6 "$LAB_CLI_IP6" "$TCP_PORT"
 send_udp periph
 check "the peripheral's UDP is listed (conntrack)" \
 	lab_wait_until 3000 "udp row" has_row pri 17 "$PERIPH_IP" "$UDP_PORT"
 check "both sources were read (cmsHaClientRefreshError empty)" \
 	value_is pri "$OID_CLIENT_REFRESH_ERROR" ""
 check "the NOC's own SNMP to the primary's address is not a service peer" lacks_row pri "$LAB_NOC_IP"
-check "cmsHaClientCount is 2" count_is 2
+check "cmsHaClientCount is 3" count_is 3
 # dates COLUMN: every row's DateAndTime in that column is a date, not "never".
 dates() {
 	local v
@@ -122,6 +130,7 @@ echo "=== expiry"
 lab_stop_bg cli tcp-client
 check "the closed session's row expires after the keep time" \
 	lab_wait_until $(((KEEP_S + 3) * 1000)) "tcp row gone" lacks_row pri "$LAB_CLI_IP"
+check "the IPv6 session, still held, stays" has_row pri 6 "$LAB_CLI_IP6" "$TCP_PORT"
 check "the peer that did not fit is listed now" \
 	lab_wait_until 2000 "noc row" has_row pri 17 "$LAB_NOC_IP" "$UDP_PORT"
 
