@@ -13,6 +13,7 @@ CMSHA_PACKAGES=(
 	tzdata  # tests/check_mib_values: DateAndTime in several time zones
 	snmptt libnet-ip-perl  # tests/integration-pager.sh (snmptt needs Net::IP for ipv6_enable)
 	nftables python3  # tests/faults: SNMP dropped between the agents; the analyzer
+	prometheus-snmp-exporter prometheus curl  # nms/prometheus: generator, exporter, promtool; scrapes in tests
 )
 
 # Install whatever is missing (root only); apt-get update at most once.
