@@ -5,7 +5,10 @@
 # equals what the agents answer to snmpget, before and after a takeover:
 # operational state, switch-over count, peer reachability and state, role,
 # the alias rows (labelled with their addresses as text, never hex),
-# components, and the takeover's history row.
+# components, and the takeover's history row.  Then Prometheus itself runs
+# the shipped scrape job and alert rules (nms/prometheus/prometheus-cmsha.yml,
+# cmsha-rules.yml) on them: a failed server and a failed switch-over raise
+# their alerts, with the agent's reason.
 set -euo pipefail
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/mib-oids.sh"
@@ -14,10 +17,13 @@ set -euo pipefail
 lab_require_root
 lab_require_tool prometheus-snmp-exporter prometheus-snmp-exporter
 lab_require_tool curl curl
+lab_require_tool prometheus prometheus
+lab_require_tool promtool prometheus
 
 SRC=${top_srcdir:-$_LAB_TOP}
 SNMP_YML=$SRC/nms/prometheus/snmp.yml
-PORT=9116
+PROM_YML=$SRC/nms/prometheus/prometheus-cmsha.yml
+PORT=9116 PROM_PORT=9090
 
 # Names of the MIB's enumerations, as the state sets and infos label them.
 OPER_STATES=(- active standby switchingOver failed unknown)
@@ -50,6 +56,28 @@ lab_bg noc snmp_exporter prometheus-snmp-exporter --config.file="$SNMP_YML" \
 lab_wait_until 5000 "the exporter to listen" \
 	_lab_ready_or_dead "$LAB_BG_PID" exporter_up && _lab_alive "$LAB_BG_PID" ||
 	{ _lab_tail "$LAB_DIR/noc/snmp_exporter.out"; exit 1; }
+
+# Prometheus with the shipped scrape job and rules; only what a lab needs
+# changes: 1 s intervals, the exporter's address, the rule file's path.
+sed -e 's/^\(  [a-z_]*_interval:\) 15s$/\1 1s/' -e "s/localhost:$PORT/$LAB_NOC_IP:$PORT/" \
+	-e "s|^  - cmsha-rules.yml\$|  - $SRC/nms/prometheus/cmsha-rules.yml|" "$PROM_YML" >"$LAB_DIR/noc/prometheus.yml"
+check "the lab's prometheus.yml differs from the shipped one in 4 lines only" \
+	test "$(diff "$PROM_YML" "$LAB_DIR/noc/prometheus.yml" | grep -c '^>')" = 4
+prom_ready() { lab_exec noc curl -sf -o /dev/null "http://$LAB_NOC_IP:$PROM_PORT/-/ready"; }
+lab_bg noc prometheus prometheus --config.file="$LAB_DIR/noc/prometheus.yml" \
+	--storage.tsdb.path="$LAB_DIR/noc/tsdb" --web.listen-address="$LAB_NOC_IP:$PROM_PORT" \
+	--log.level=warn
+lab_wait_until 20000 "Prometheus to be ready" \
+	_lab_ready_or_dead "$LAB_BG_PID" prom_ready && _lab_alive "$LAB_BG_PID" ||
+	{ _lab_tail "$LAB_DIR/noc/prometheus.out"; exit 1; }
+
+# prom_is EXPR WANT: Prometheus's instant query gives one sample, WANT.
+prom_is() {
+	local out
+	out=$(lab_exec noc promtool query instant "http://$LAB_NOC_IP:$PROM_PORT" "$1") || return 1
+	[[ $(wc -l <<<"$out") == 1 && $out == *" => $2 @["* ]] || { echo "  $1: $out" >&2; return 1; }
+}
+prom_soon() { lab_wait_until 15000 "Prometheus: $1 = $2" prom_is "$1" "$2"; }
 
 # scrape NODE: the exporter's page for that server in $LAB_DIR/NODE.prom.
 scrape() {
@@ -152,6 +180,12 @@ check "pri: alias 10.77.0.10 present (exporter)" state_set pri cmsHaAliasState p
 check "sec: alias fd77::10 absent (exporter)" state_set sec cmsHaAliasState absent \
 	cmsHaAliasAddressText=fd77::10
 check "sec: component odbc down (exporter)" state_set sec cmsHaComponentState down cmsHaComponentName=odbc
+check "Prometheus scrapes both servers (job cmsha, pair cms)" \
+	prom_soon 'count(up{job="cmsha",pair="cms"} == 1)' 2
+check "Prometheus: instance is the agent's address" \
+	prom_soon 'cmsHaServerRole_info{job="cmsha",instance="10.77.0.12",cmsHaServerRole="secondary"}' 1
+check "Prometheus: one active server in pair cms" \
+	prom_soon 'sum by (pair) (cmsHaOperState{cmsHaOperState="active"})' 1
 pri_count=$(sample pri cmsHaSwitchoverCount)
 sec_count=$(sample sec cmsHaSwitchoverCount)
 
@@ -182,10 +216,41 @@ check "sec: history row $row succeeded (exporter)" is sec cmsHaHistoryResult_inf
 check "sec: history row $row's duration = the agent's" is sec cmsHaHistoryDuration \
 	"$(agent sec "$OID_HISTORY_ENTRY.6.$row")" "cmsHaHistoryIndex=$row"
 
+echo "=== Prometheus: a server FAILED (an alias removed by hand) raises CmsHaServerFailed"
+FIRING='alertstate="firing"'
+check "Prometheus sees the secondary active" \
+	prom_soon 'cmsHaOperState{instance="10.77.0.12",cmsHaOperState="active"}' 1
+lab_exec sec ip addr del "$LAB_ALIAS6/64" dev eth0
+check "sec becomes failed (agent)" wait_value sec "$OID_OPER_STATE" 4
+check "CmsHaServerFailed fires for 10.77.0.12" \
+	prom_soon "ALERTS{alertname=\"CmsHaServerFailed\",$FIRING,instance=\"10.77.0.12\",pair=\"cms\"}" 1
+lab_exec sec ip addr add "$LAB_ALIAS6/64" dev eth0 nodad
+check "sec is active again with both aliases (agent)" wait_value sec "$OID_OPER_STATE" 1
+check "CmsHaServerFailed resolves" prom_soon 'count(ALERTS{alertname="CmsHaServerFailed"}) or vector(0)' 0
+
 echo "=== a server whose cmshad is down, then its snmpd: no stale values"
 lab_stop_cmshad pri
 no_cmsha_series() { scrape "$1" && ! grep -E '^cmsHa' "$LAB_DIR/$1.prom"; }
 check "pri without cmshad: scraped, no cmsHa series" no_cmsha_series pri
+
+echo "=== a switch-over that fails: switchAway to a peer without cmshad"
+check "snmpset switchAway on sec is accepted" set_command sec 5
+check "sec's switchAway failed (agent)" wait_value sec "$OID_SWITCHOVER_STATUS" 4 8000
+row=$(newest_history sec)
+reason=$(agent sec "$OID_HISTORY_ENTRY.7.$row")
+check "sec: history row $row failed (agent)" value_is sec "$OID_HISTORY_ENTRY.5.$row" 2
+check "exporter scrape of sec" scrape sec
+check "sec: history row $row is a switchAway (exporter)" is sec cmsHaHistoryCommand_info 1 \
+	"cmsHaHistoryIndex=$row" "cmsHaHistoryCommand=${COMMANDS[5]}"
+check "sec: history row $row failed (exporter)" is sec cmsHaHistoryResult_info 1 \
+	"cmsHaHistoryIndex=$row" "cmsHaHistoryResult=${RESULTS[2]}"
+check "sec: its reason (exporter) is the agent's" is sec cmsHaHistoryReason 1 \
+	"cmsHaHistoryIndex=$row" "cmsHaHistoryReason=$reason"
+check "CmsHaSwitchoverFailed fires for 10.77.0.12, row $row" \
+	prom_soon "ALERTS{alertname=\"CmsHaSwitchoverFailed\",$FIRING,instance=\"10.77.0.12\",cmsHaHistoryIndex=\"$row\"}" 1
+check "... with the agent's reason ($reason)" \
+	prom_is "count(ALERTS{alertname=\"CmsHaSwitchoverFailed\",cmsHaHistoryReason=\"${reason//\"/\\\"}\"})" 1
+check "sec is still active" value_is sec "$OID_OPER_STATE" 1
 lab_stop_snmpd pri
 scrape_fails() { ! scrape "$1"; }
 check "pri without snmpd: the scrape fails (HTTP error)" scrape_fails pri
@@ -193,5 +258,6 @@ check "sec is still scraped" scrape sec
 check "sec: the peer's state becomes unknown (agent)" wait_value sec "$OID_PEER_OPER_STATE" 5 5000
 agrees sec
 
+lab_stop_bg noc prometheus
 lab_stop_bg noc snmp_exporter
 exit $((failures > 0))

@@ -3,7 +3,8 @@
 # tests (nms/prometheus/cmsha-rules.test.yml) pass: `promtool test rules`
 # evaluates each alert on series shaped like the exporter's (module cmsha).
 # Every alert must have a case where it fires, not only cases where it stays
-# silent.  Needs promtool (Debian package prometheus); no root.
+# silent; the example scrape configuration is valid and loads them.
+# Needs promtool (Debian package prometheus); no root.
 set -euo pipefail
 here=$(dirname "$0")
 . "$here/assert.sh"
@@ -18,6 +19,9 @@ if ! command -v promtool >/dev/null; then
 fi
 
 check "promtool check rules" promtool check rules "$RULES"
+# The example scrape job of README.md loads these rules (relative path).
+check "promtool check config nms/prometheus/prometheus-cmsha.yml" \
+	promtool check config "$SRC/nms/prometheus/prometheus-cmsha.yml"
 # promtool resolves rule_files relative to the test file's directory.
 check "promtool test rules" promtool test rules "$TESTS"
 
