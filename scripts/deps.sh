@@ -14,6 +14,7 @@ CMSHA_PACKAGES=(
 	snmptt libnet-ip-perl  # tests/integration-pager.sh (snmptt needs Net::IP for ipv6_enable)
 	nftables python3  # tests/faults: SNMP dropped between the agents; the analyzer
 	prometheus-snmp-exporter prometheus curl  # nms/prometheus: generator, exporter, promtool; scrapes in tests
+	python3-yaml  # tests/zabbix-template.sh reads the Zabbix template
 )
 
 # Install whatever is missing (root only); apt-get update at most once.
