@@ -22,6 +22,7 @@ static netsnmp_log_handler *config_log_watch;
 /* Where lines go: the running config at start, a scratch one on reload. */
 static struct cmsha_config *target = &cmshad.cfg;
 static bool reloading;
+static char first_error[256];      /* of the last read, with file and line */
 
 static int on_log(int major, int minor, void *server_arg, void *client_arg);
 static void watch_log(bool on);
@@ -52,9 +53,10 @@ static void handle_line(const char *token, char *line)
 {
 	char err[512];
 
-	/* On reload the peer's session stays; a changed 'peer' line needs a restart. */
-	if (strcasecmp(token, "peer") == 0 && !reloading &&
-	    !peer_session_parse(line, err, sizeof(err))) {
+	/* On reload the running session stays until the reload is applied. */
+	if (strcasecmp(token, "peer") == 0 &&
+	    !(reloading ? peer_session_check(line, err, sizeof(err))
+			: peer_session_parse(line, err, sizeof(err)))) {
 		reject_line(err);
 		return;
 	}
@@ -97,6 +99,7 @@ bool cmshad_config_read_into(struct cmsha_config *scratch, const char *path)
 {
 	target = scratch;
 	reloading = true;
+	first_error[0] = '\0';
 	cmshad.config_failed = false;
 	watch_log(true);
 	read_config_with_type(path, CONFIG_TYPE);
@@ -117,7 +120,16 @@ static int on_log(int major, int minor, void *server_arg, void *client_arg)
 	(void)major, (void)minor, (void)client_arg;
 	if (reading_config && msg && msg->msg && strstr(msg->msg, "Unknown token"))
 		cmshad.config_failed = true;
+	if (reading_config && msg && msg->msg && msg->priority <= LOG_WARNING && !first_error[0]) {
+		snprintf(first_error, sizeof(first_error), "%s", msg->msg);
+		first_error[strcspn(first_error, "\n")] = '\0';
+	}
 	return SNMPERR_SUCCESS;
+}
+
+const char *cmshad_config_first_error(void)
+{
+	return first_error;
 }
 
 void cmshad_config_register(void)

@@ -83,7 +83,7 @@ static bool switch_away_running(void)
 {
 	char reason[CMSHA_HISTORY_REASON_LEN];
 
-	return cmshad.sw.job && !cmshad.sw.reserved &&
+	return cmshad.sw.job && !cmsha_switchover_is_reserved(&cmshad.sw) &&
 	       cmsha_switchover_check(&cmshad.sw, CMSHA_CMD_RELEASE, CMSHA_BY_AUTOMATIC, reason,
 				      sizeof(reason)) == CMSHA_VERDICT_ACCEPT;
 }
@@ -99,7 +99,7 @@ static void gather(struct cmsha_af_input *in)
 		.oper = switch_away_running() ? CMSHA_OPER_ACTIVE : cmshad.ha.oper,
 		.took_over_ds = own_took_over_ds(),
 		.mode = cmshad.ha.mode,
-		.busy = cmshad.sw.job || cmshad.sw.reserved,
+		.busy = cmshad.sw.job || cmsha_switchover_is_reserved(&cmshad.sw),
 		.switching_away = switch_away_running(),
 		.in_holddown = af.moved && ms_since(&af.moved_at) < cmshad.cfg.holddown_ms,
 		.required_down = cmsha_ha_required_component_down(&cmshad.ha),
@@ -259,13 +259,28 @@ static void on_tick(unsigned int reg, void *arg)
 	cmshad_autofailover_evaluate();
 }
 
-bool cmshad_autofailover_start(void)
+static unsigned arm_tick(void)
 {
 	unsigned ms = cmshad.cfg.probe_interval_ms;
 	struct timeval every = { ms / 1000, (ms % 1000) * 1000 };
 
+	return snmp_alarm_register_hr(every, SA_REPEAT, on_tick, NULL);
+}
+
+/* A reload changed the probe interval: evaluate at the new one. */
+void cmshad_autofailover_retime(void)
+{
+	if (!af.alarm || af.stopped)
+		return;
+	snmp_alarm_unregister(af.alarm);
+	if (!(af.alarm = arm_tick()))
+		snmp_log(LOG_ERR, "autofailover: cannot arm its timer\n");
+}
+
+bool cmshad_autofailover_start(void)
+{
 	af.switchovers_seen = cmshad.history.switchover_count;
-	af.alarm = snmp_alarm_register_hr(every, SA_REPEAT, on_tick, NULL);
+	af.alarm = arm_tick();
 	if (!af.alarm)
 		snmp_log(LOG_ERR, "autofailover: cannot arm its timer\n");
 	return af.alarm != 0;

@@ -33,6 +33,10 @@ void cmshad_config_register(void);
 /* Read PATH's lines into scratch instead of the running config; false on errors. */
 bool cmshad_config_read_into(struct cmsha_config *scratch, const char *path);
 void cmshad_config_reload(const char *path);
+/* The first error logged while the last file was read ("FILE: line N: ..."). */
+const char *cmshad_config_first_error(void);
+/* A command ended: a reload that waited for it goes on; a reload's failed probe ends it. */
+void cmshad_config_reload_command_finished(const struct cmsha_history_entry *e);
 
 /* mib_*.c */
 void cmshad_mib_register_scalars(void);
@@ -40,6 +44,8 @@ void cmshad_mib_register_tables(void);
 void cmshad_mib_register_control(void);
 void cmshad_mib_register_history(void);
 void cmshad_mib_history_sync(void);
+/* After a reload: one alias and component row per configured one. */
+void cmshad_mib_tables_sync(void);
 
 /* agentx_shutdown.c: close the master session before snmp_shutdown() */
 void cmshad_agentx_close(void);
@@ -49,10 +55,19 @@ bool cmshad_switchover_start(void);
 /* History saves off the event loop; after daemonizing and dropping privileges. */
 void cmshad_switchover_start_history_writer(void);
 void cmshad_switchover_stop(void);
+/* A reload changed the peer or the probe: new sessions from cmshad.cfg. */
+bool cmshad_switchover_peer_restart(char *err, size_t errlen);
 
 /* component_glue.c: component checks in the agent's loop, log and notifications */
 bool cmshad_components_start(void);
 void cmshad_components_stop(void);
+/* After a reload: from[i] is the old index of component i (or CMSHA_RELOAD_NEW). */
+bool cmshad_components_restart(const size_t *from, size_t n);
+
+/* packet_glue.c: the kept ARP/ND packet socket (before switchover_start) */
+bool cmshad_packet_start(void);
+void cmshad_packet_log_counts(const char *when);
+void cmshad_packet_stop(void);
 
 /* conflict_glue.c: listen for other stations claiming the aliases held (after switchover_start) */
 bool cmshad_conflict_start(void);
@@ -66,6 +81,8 @@ bool cmshad_autofailover_start(void);
 void cmshad_autofailover_evaluate(void);
 void cmshad_autofailover_command_finished(const struct cmsha_history_entry *e);
 void cmshad_autofailover_stop(void);
+/* After a reload that changed the probe interval. */
+void cmshad_autofailover_retime(void);
 
 /* kernel_glue.c: netlink fd in the agent's select loop, state refresh */
 bool cmshad_kernel_watch_start(void);

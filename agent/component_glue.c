@@ -11,6 +11,7 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <string.h>
 
 /* cmsHaComponentUp only ends a cmsHaComponentDown: after one was sent. */
 static bool down_sent[CMSHA_MAX_COMPONENTS];
@@ -51,6 +52,16 @@ bool cmshad_components_start(void)
 		return false;
 	}
 	return true;
+}
+
+bool cmshad_components_restart(const size_t *from, size_t n)
+{
+	bool was_sent[CMSHA_MAX_COMPONENTS];
+
+	memcpy(was_sent, down_sent, sizeof(was_sent));
+	for (size_t i = 0; i < CMSHA_MAX_COMPONENTS; i++)
+		down_sent[i] = i < n && from[i] < CMSHA_MAX_COMPONENTS && was_sent[from[i]];
+	return cmshad_components_start();
 }
 
 void cmshad_components_stop(void)

@@ -1,40 +1,199 @@
 /*
- * SIGHUP: read the configuration file again.  A file with an error is
- * rejected (file:line in the log) and the running configuration stays; a
- * file that changes what only a restart can apply is refused the same way;
- * otherwise the timings that are read at each use take effect at once.
+ * SIGHUP: read the configuration file again and apply it as one
+ * transaction.  The file is read into a scratch config and compared with
+ * the running one (src/reload_plan.c); a file with an error, or one that
+ * changes the role, is rejected (file:line in the log, a history row) and
+ * the running configuration stays.  On the active server the new aliases
+ * are probed first (the switch-over engine's probe, which holds the engine
+ * meanwhile); then the kernel's aliases change all or nothing, and only
+ * then the running config, the tables, the peer's sessions and the
+ * component checks.  A SIGHUP while a command runs waits until it ends.
+ * Every change applied gets a history row (command reload, initiator
+ * config) and, through it, a notification (agent/config_apply.c).
  */
 #include "autoconfig.h"
 #include "cmshad.h"
+#include "config_apply.h"
+#include "loop_glue.h"
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static struct reload rl;
+static const char *reload_path;
+static bool deferred;              /* a SIGHUP came while a command ran */
+static unsigned retry_timer;
+
+/* While a reload waits for a command's end, it looks again this often. */
+#define DEFER_RETRY_MS 100
+
+static void retry_deferred(void *arg);
+
+static void drop_fresh(void)
+{
+	cmsha_reload_plan_free(&rl.plan);
+	cmsha_config_free(&rl.fresh);
+	rl.probing = rl.have_fresh = false;
+}
+
+/* A row for the whole reload that changes nothing, and the log line. */
+static void refuse_row(const char *why, bool logged)
+{
+	/* A line's error names the file already ("FILE: line N: ..."). */
+	const char *file = strncmp(why, reload_path, strlen(reload_path)) ? reload_path : NULL;
+
+	if (!logged)
+		snmp_log(LOG_ERR, "SIGHUP: %s%s%s; the running configuration stays\n",
+			 file ? file : "", file ? ": " : "", why);
+	reload_record(&rl, CMSHA_RESULT_REFUSED, "reload: %s%s%s; the running configuration "
+		      "stays", file ? file : "", file ? ": " : "", why);
+	drop_fresh();
+}
+
+static void refuse(const char *why)
+{
+	refuse_row(why, false);
+}
+
+static bool read_fresh(void)
+{
+	char err[512];
+
+	cmsha_config_init(&rl.fresh);
+	rl.have_fresh = true;
+	clock_gettime(CLOCK_REALTIME, &rl.started_rt);
+	clock_gettime(CLOCK_MONOTONIC, &rl.started_mono);
+	if (!cmshad_config_read_into(&rl.fresh, reload_path)) {
+		snmp_log(LOG_ERR, "SIGHUP: %s rejected (errors above); the running "
+			 "configuration stays\n", reload_path);
+		refuse_row(cmshad_config_first_error()[0] ? cmshad_config_first_error()
+							  : "rejected (errors in the log)", true);
+		return false;
+	}
+	if (!cmsha_config_check_complete(&rl.fresh, err, sizeof(err)) ||
+	    !cmsha_reload_plan_make(&rl.plan, &cmshad.cfg, &rl.fresh, err, sizeof(err))) {
+		refuse(err);
+		return false;
+	}
+	return true;
+}
+
+static void on_probed(void *arg, const char *conflict)
+{
+	(void)arg;
+	rl.probing = false;
+	if (conflict[0]) {
+		char why[CMSHA_HISTORY_REASON_LEN];
+
+		snprintf(why, sizeof(why), "a new alias is in use: %s: nothing changed", conflict);
+		refuse(why);
+	} else {
+		reload_apply(&rl);
+		drop_fresh();
+	}
+	cmsha_switchover_reload_end(&cmshad.sw);
+}
+
+/* The new aliases of an active server are probed before anything changes. */
+static bool start_probe(void)
+{
+	size_t n;
+	struct cmsha_alias_conf *targets;
+	bool started;
+
+	if (cmshad.ha.oper != CMSHA_OPER_ACTIVE || rl.plan.n_added == 0)
+		return false;
+	targets = cmsha_reload_plan_to_probe(&rl.plan, &rl.fresh, &n);
+	if (!targets) {
+		refuse("out of memory");
+		return true;
+	}
+	rl.probing = true;
+	started = cmsha_switchover_reload_probe(&cmshad.sw, targets, n, on_probed, NULL);
+	free(targets);
+	if (!started) {                 /* its history row says why */
+		snmp_log(LOG_ERR, "SIGHUP: %s: the new aliases cannot be probed; the running "
+			 "configuration stays\n", reload_path);
+		drop_fresh();
+	}
+	return true;
+}
+
+static void reload_now(void)
+{
+	if (!read_fresh())
+		return;
+	if (cmsha_reload_plan_empty(&rl.plan)) {
+		snmp_log(LOG_NOTICE, "SIGHUP: %s: nothing changed\n", reload_path);
+		drop_fresh();
+		return;
+	}
+	/* Half-held aliases (failed, switching over): which ones to touch is a guess. */
+	if (rl.plan.aliases && cmshad.ha.oper != CMSHA_OPER_ACTIVE &&
+	    cmshad.ha.oper != CMSHA_OPER_STANDBY) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "aliases change only on an active or standby server; "
+			 "this one is %s", cmsha_oper_state_name(cmshad.ha.oper));
+		refuse(why);
+		return;
+	}
+	if (start_probe())
+		return;
+	reload_apply(&rl);
+	drop_fresh();
+}
 
 void cmshad_config_reload(const char *path)
 {
-	struct cmsha_config fresh;
-	char err[512];
-
 	if (!path) {
 		snmp_log(LOG_WARNING, "SIGHUP: reload needs the configuration file named "
 			 "with -c; the running configuration stays\n");
 		return;
 	}
-	cmsha_config_init(&fresh);
-	if (!cmshad_config_read_into(&fresh, path) ||
-	    !cmsha_config_check_complete(&fresh, err, sizeof(err))) {
-		if (!cmshad.config_failed)
-			snmp_log(LOG_ERR, "%s: %s\n", path, err);
-		snmp_log(LOG_ERR, "SIGHUP: %s rejected (errors above); the running "
-			 "configuration stays\n", path);
-	} else if (cmsha_config_needs_restart(&cmshad.cfg, &fresh, err, sizeof(err))) {
-		snmp_log(LOG_WARNING, "SIGHUP: %s changes %s: that needs a restart; the "
-			 "running configuration stays\n", path, err);
-	} else {
-		cmsha_config_update_live(&cmshad.cfg, &fresh);
-		snmp_log(LOG_NOTICE, "SIGHUP: %s reloaded (announce, preflight, forceprobe, "
-			 "release and autofailover settings apply from now on)\n", path);
+	reload_path = path;
+	/* Never halfway through a command: the reload waits until it ends. */
+	if (rl.probing || cmsha_switchover_busy(&cmshad.sw)) {
+		enum cmsha_command running = cmsha_switchover_running(&cmshad.sw);
+
+		if (!deferred)
+			snmp_log(LOG_NOTICE, "SIGHUP: a command (%s) is in progress: the reload "
+				 "of %s waits until it ends\n", running == CMSHA_CMD_NONE ?
+				 "a SET's, checked" : cmsha_command_name(running), path);
+		deferred = true;
+		/* Its end retries at once; this, should a SET end without a command. */
+		if (!retry_timer)
+			retry_timer = loop_timer_add(NULL, DEFER_RETRY_MS, retry_deferred, NULL);
+		return;
 	}
+	deferred = false;
 	cmshad.config_failed = false;
-	cmsha_config_free(&fresh);
+	reload_now();
+	cmshad.config_failed = false;
+}
+
+static void retry_deferred(void *arg)
+{
+	(void)arg;
+	retry_timer = 0;
+	if (deferred)
+		cmshad_config_reload(reload_path);
+}
+
+void cmshad_config_reload_command_finished(const struct cmsha_history_entry *e)
+{
+	/* The reload's probe failed (its row is written): the reload is over. */
+	if (rl.probing && e->command == CMSHA_CMD_RELOAD && e->result == CMSHA_RESULT_FAILED &&
+	    cmsha_switchover_running(&cmshad.sw) == CMSHA_CMD_NONE)
+		drop_fresh();
+	/* At once after the command's own end, from the loop: its records are out by then. */
+	if (!deferred)
+		return;
+	if (retry_timer)
+		loop_timer_cancel(NULL, retry_timer);
+	retry_timer = loop_timer_add(NULL, 0, retry_deferred, NULL);
 }

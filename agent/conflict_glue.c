@@ -1,7 +1,9 @@
 /*
  * Wires conflict detection (src/conflict_watch.c) to the agent: a listener
- * in net-snmp's loop for the aliases this server holds, opened when one is
- * held and closed when none is; a claim sets the alias's conflict flag,
+ * on the kept packet socket (packet_glue.c reads it in net-snmp's loop) for
+ * the aliases this server holds, attached when one is held and detached
+ * when none is (no socket is opened or closed: the peer's release stays
+ * fast); a claim sets the alias's conflict flag,
  * which the alias table shows as conflict(3), with a log line and one
  * cmsHaAliasConflict per conflict.
  *
@@ -32,6 +34,8 @@
 /* While a conflict lasts: probe this often, and wait this long for answers. */
 #define RECHECK_MS 2000
 #define RECHECK_WAIT_MS 200
+/* How long a watch outlives the aliases it watched (see cmshad_conflict_alias_changed). */
+#define UNWATCH_AFTER_MS 50
 
 static struct cmsha_conflict_watch *watch;
 static bool watched[CMSHA_MAX_ALIASES];    /* what the open watch listens for */
@@ -73,18 +77,10 @@ static void on_conflict(void *arg, size_t i, const uint8_t mac[CMSHA_MAC_LEN])
 	schedule_recheck(RECHECK_MS);
 }
 
-static void on_watch_readable(void *arg)
-{
-	(void)arg;
-	if (watch)
-		cmsha_conflict_watch_on_readable(watch);
-}
-
 static void close_watch(void)
 {
 	if (!watch)
 		return;
-	loop_fd_unwatch(NULL, cmsha_conflict_watch_fd(watch));
 	cmsha_conflict_watch_close(watch);
 	watch = NULL;
 	memset(watched, 0, sizeof(watched));
@@ -98,11 +94,6 @@ static void open_watch(const bool *want)
 
 	watch = cmsha_conflict_watch_open(cmshad.cfg.aliases, cmshad.cfg.n_aliases, want,
 					  on_conflict, NULL, err, sizeof(err));
-	if (watch && !loop_fd_watch(NULL, cmsha_conflict_watch_fd(watch), on_watch_readable, NULL)) {
-		snprintf(err, sizeof(err), "cannot watch the packet socket");
-		cmsha_conflict_watch_close(watch);
-		watch = NULL;
-	}
 	if (!watch) {
 		if (!open_failing)
 			snmp_log(LOG_ERR, "alias conflict detection is off: %s (retrying every "
@@ -157,7 +148,14 @@ void cmshad_conflict_alias_changed(size_t i, enum cmsha_alias_state from,
 		return;
 	/* Held again: a station seen before is news again. */
 	rearm = rearm || is;
-	schedule_sync(0);
+	/*
+	 * Given up: detach after the peer's release SET is answered, not before
+	 * (net-snmp runs a 0 ms alarm before it sends the response); frames
+	 * heard meanwhile are for aliases no longer held, which on_conflict
+	 * ignores.
+	 */
+	if (is || !sync_timer)
+		schedule_sync(is ? 0 : UNWATCH_AFTER_MS);
 }
 
 /* A takeover that added and announced the aliases ends their conflicts. */
@@ -183,18 +181,10 @@ static void clear_conflicts(void)
 
 /* --- rechecking a conflict ------------------------------------------------- */
 
-static void on_recheck_readable(void *arg)
-{
-	(void)arg;
-	if (recheck)
-		cmsha_probe_on_readable(recheck);
-}
-
 static void close_recheck(void)
 {
 	if (!recheck)
 		return;
-	loop_fd_unwatch(NULL, cmsha_probe_fd(recheck));
 	cmsha_probe_free(recheck);
 	recheck = NULL;
 }
@@ -217,10 +207,6 @@ static bool start_recheck(void)
 	if (n_recheck == 0)
 		return false;
 	recheck = cmsha_probe_start(conf, n_recheck, err, sizeof(err));
-	if (recheck && !loop_fd_watch(NULL, cmsha_probe_fd(recheck), on_recheck_readable, NULL)) {
-		cmsha_probe_free(recheck);
-		recheck = NULL;
-	}
 	return recheck != NULL;   /* a probe that cannot run now: try again later */
 }
 

@@ -9,6 +9,7 @@
 #include "notify.h"
 #include "peer_session.h"
 #include "privileges.h"
+#include "signals.h"
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define APP_NAME "cmshad"
@@ -35,7 +37,6 @@ struct options {
 	const char *user;
 };
 
-static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void usage(FILE *out)
 {
@@ -95,31 +96,37 @@ static void parse_options(int argc, char **argv, struct options *opt)
 	}
 }
 
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
+#ifdef CMSHA_TEST_HOOKS
+/*
+ * Only in tests/cmshad-test-hooks: CMSHA_TEST_LOOP_GAP_MS stalls the loop
+ * once after each reload, between its test of the stop flag and its wait in
+ * select(), so that a test can deliver a signal in that gap.  (Not on every
+ * turn: the master drops a subagent that stalls for longer than its
+ * agentXTimeout.)
+ */
+static bool test_gap_armed;
 
-static void on_reload_signal(int sig)
+static void test_gap_before_wait(void)
 {
-	(void)sig;
-	reload_requested = 1;
-}
+	const char *ms = getenv("CMSHA_TEST_LOOP_GAP_MS");
+	struct timespec gap;
 
-static void install_signals(void)
+	if (!test_gap_armed || !ms || atol(ms) <= 0)
+		return;
+	test_gap_armed = false;
+	gap.tv_sec = atol(ms) / 1000;
+	gap.tv_nsec = atol(ms) % 1000 * 1000000L;
+	while (nanosleep(&gap, &gap) != 0)
+		;
+}
+static void test_gap_arm(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_reload_signal;
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	test_gap_armed = true;
 }
+#else
+static void test_gap_before_wait(void) {}
+static void test_gap_arm(void) {}
+#endif
 
 /* Only the named file: no system-wide cmshad.conf mixed into an HA config. */
 static void use_config_file(const char *path)
@@ -214,7 +221,7 @@ static void start_agent(const struct options *opt)
 	check_config_or_exit(opt);
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (!cmsha_ha_init(&cmshad.ha, &cmshad.cfg, &now) || !cmshad_kernel_watch_start() ||
-	    !cmshad_switchover_start())
+	    !cmshad_packet_start() || !cmshad_switchover_start())
 		exit(1);
 	cmshad_mib_register_scalars();
 	cmshad_mib_register_tables();
@@ -238,15 +245,17 @@ int main(int argc, char **argv)
 		write_pid_file(opt.pid_file);
 	drop_privileges(&opt);
 	cmshad_switchover_start_history_writer();
-	install_signals();
+	if (!signals_install())
+		exit(1);
 	snmp_log(LOG_INFO, APP_NAME " " PACKAGE_VERSION " started as %s\n",
 		 cmsha_role_name(cmshad.cfg.role));
 	notify_started();
-	while (!stop_requested) {
+	while (!signals_stop_requested()) {
+		test_gap_before_wait();
 		agent_check_and_process(1);
-		if (reload_requested) {
-			reload_requested = 0;
+		if (signals_take_reload()) {
 			cmshad_config_reload(opt.config_file);
+			test_gap_arm();
 		}
 	}
 	/* Stopping the agent is not a failover decision: aliases stay as they are. */
@@ -255,6 +264,7 @@ int main(int argc, char **argv)
 	cmshad_components_stop();
 	cmshad_conflict_stop();
 	cmshad_switchover_stop();
+	cmshad_packet_stop();
 	cmshad_kernel_watch_stop();
 	cmshad_agentx_close();
 	snmp_shutdown(APP_NAME);

@@ -51,6 +51,7 @@ static int fail(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, in
 /* What a SET of the command holds between its phases. */
 struct hold {
 	struct timespec checked_at;     /* RESERVE2 */
+	unsigned reservation;           /* the engine's hold for this SET */
 	bool released;                  /* release carried out in ACTION */
 };
 
@@ -68,7 +69,7 @@ static int command_reserve2(netsnmp_agent_request_info *reqinfo, netsnmp_request
 	if (!(hold = calloc(1, sizeof(*hold))))
 		return fail(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE);
 	clock_gettime(CLOCK_MONOTONIC, &hold->checked_at);
-	cmsha_switchover_reserve(&cmshad.sw);
+	hold->reservation = cmsha_switchover_reserve(&cmshad.sw, &hold->checked_at);
 	netsnmp_request_add_list_data(r, netsnmp_create_data_list(HOLD_KEY, hold, free));
 	return SNMP_ERR_NOERROR;
 }
@@ -93,7 +94,7 @@ static bool carry_out(netsnmp_request_info *r, struct hold *hold)
 	enum cmsha_command cmd = (enum cmsha_command)*r->requestvb->val.integer;
 
 	if (stale(hold, cmd)) {
-		cmsha_switchover_unreserve(&cmshad.sw);
+		cmsha_switchover_unreserve(&cmshad.sw, hold->reservation);
 		return false;
 	}
 	hold->released = cmd == CMSHA_CMD_RELEASE;
@@ -135,8 +136,8 @@ static int command_set_phase(netsnmp_agent_request_info *reqinfo, netsnmp_reques
 		break;
 	case MODE_SET_FREE:        /* a hold never used is given back */
 		cmsha_switchover_flush_records(&cmshad.sw);
-		if (!hold->released && cmshad.sw.reserved)
-			cmsha_switchover_unreserve(&cmshad.sw);
+		if (!hold->released)
+			cmsha_switchover_unreserve(&cmshad.sw, hold->reservation);
 		netsnmp_request_remove_list_data(r, HOLD_KEY);
 		break;
 	}

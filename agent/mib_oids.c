@@ -19,6 +19,8 @@ const struct cmsha_mib_object cmsha_mib[MIB_ID_COUNT] = {
 	OBJ(MIB_N_COMPONENT_DOWN, "cmsHaComponentDown", 0, 9),
 	OBJ(MIB_N_COMPONENT_UP, "cmsHaComponentUp", 0, 10),
 	OBJ(MIB_N_SPLIT_BRAIN, "cmsHaSplitBrain", 0, 11),
+	OBJ(MIB_N_CONFIG_CHANGED, "cmsHaConfigChanged", 0, 12),
+	OBJ(MIB_N_CONFIG_REJECTED, "cmsHaConfigRejected", 0, 13),
 
 	OBJ(MIB_SERVER_ROLE, "cmsHaServerRole", 1, 1, 1),
 	OBJ(MIB_OPER_STATE, "cmsHaOperState", 1, 1, 2),

@@ -100,16 +100,31 @@ static const struct mib_table_def component_table = {
 	MIB_COMPONENT_TABLE, COMPONENT_COL_NAME, COMPONENT_COL_LAST_CHANGE, get_component
 };
 
-static void add_rows(netsnmp_tdata *table, size_t count, const char *what)
+static netsnmp_tdata *aliases, *components;
+static size_t n_alias_rows, n_component_rows;
+
+/* Rows 1..n are there and no more (rows follow the config's order). */
+static size_t sync_rows(netsnmp_tdata *table, size_t have, size_t want, const char *what)
 {
-	for (size_t i = 1; table && i <= count; i++)
+	for (size_t i = have; table && i > want; i--)
+		mib_table_remove_row(table, i);
+	for (size_t i = have + 1; table && i <= want; i++)
 		if (!mib_table_add_row(table, i))
 			snmp_log(LOG_ERR, "cannot add %s row %zu: out of memory\n", what, i);
+	return want;
 }
 
-/* Rows are fixed by the config, which is read before this runs. */
+/* Rows follow the config, read before this runs and again by a reload. */
 void cmshad_mib_register_tables(void)
 {
-	add_rows(mib_table_register(&alias_table), cmshad.cfg.n_aliases, "alias");
-	add_rows(mib_table_register(&component_table), cmshad.cfg.n_components, "component");
+	aliases = mib_table_register(&alias_table);
+	components = mib_table_register(&component_table);
+	cmshad_mib_tables_sync();
+}
+
+void cmshad_mib_tables_sync(void)
+{
+	n_alias_rows = sync_rows(aliases, n_alias_rows, cmshad.cfg.n_aliases, "alias");
+	n_component_rows = sync_rows(components, n_component_rows, cmshad.cfg.n_components,
+				     "component");
 }

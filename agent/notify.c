@@ -70,6 +70,17 @@ static void send_and_free(netsnmp_variable_list *vars)
 	snmp_free_varbind(vars);
 }
 
+/* cmsHaConfigChanged: a reload applied one change; cmsHaConfigRejected: it changed nothing. */
+static void notify_reload(const struct cmsha_history_entry *e)
+{
+	netsnmp_variable_list *vars = start(e->result == CMSHA_RESULT_SUCCEEDED ?
+					    MIB_N_CONFIG_CHANGED : MIB_N_CONFIG_REJECTED);
+
+	add_integer(&vars, MIB_NOTIFY_INITIATOR, e->initiator);
+	add_scalar(&vars, MIB_SWITCHOVER_LAST_REASON, mib_get_switchover_last_reason);
+	send_and_free(vars);
+}
+
 void notify_command_finished(const struct cmsha_history_entry *e)
 {
 	enum cmsha_mib_id id = e->result == CMSHA_RESULT_SUCCEEDED ? MIB_N_SWITCHOVER_COMPLETED :
@@ -77,6 +88,10 @@ void notify_command_finished(const struct cmsha_history_entry *e)
 								  MIB_N_SWITCHOVER_REFUSED;
 	netsnmp_variable_list *vars;
 
+	if (e->command == CMSHA_CMD_RELOAD) {
+		notify_reload(e);
+		return;
+	}
 	/* A test's verdict is read from the MIB; it pages nobody. */
 	if (e->command == CMSHA_CMD_TEST && e->result != CMSHA_RESULT_REFUSED)
 		return;

@@ -27,6 +27,17 @@ bool peer_probe_start(const struct cmsha_config *cfg, void (*edge)(bool reachabl
 		      char *err, size_t errlen);
 void peer_probe_stop(void);
 
+/*
+ * peer_session.c: send pdu (any request) on the command session, waiting
+ * timeout_ms; reply(arg, answer, why) exactly once unless this returns
+ * false (pdu freed either way): answer is NULL on no answer or an error,
+ * with why saying which.  For agent/peer_facts.c.
+ */
+struct snmp_pdu;
+bool peer_session_send(struct snmp_pdu *pdu, unsigned timeout_ms,
+		       void (*reply)(void *arg, struct snmp_pdu *answer, const char *why),
+		       void *arg);
+
 /* A round waits this long for its answers, at most (and never past the interval). */
 #define PEER_MAX_PROBE_TIMEOUT_MS 1000
 unsigned peer_probe_timeout_ms(const struct cmsha_config *cfg);

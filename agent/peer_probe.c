@@ -176,6 +176,9 @@ bool peer_probe_start(const struct cmsha_config *cfg, void (*edge)(bool reachabl
 				 (cfg->probe_interval_ms % 1000) * 1000 };
 
 	edge_fn = edge;
+	/* A new session (a reload) knows nothing of the peer yet. */
+	status = (struct peer_status){ .oper_state = PEER_OPER_UNKNOWN,
+				       .last_known_oper = PEER_OPER_UNKNOWN };
 	timeout_ms = peer_probe_timeout_ms(cfg);
 	cmsha_peer_reach_init(&reach, cfg->probe_failures);
 	if (!open_echo(cfg, err, errlen))

@@ -117,6 +117,30 @@ bool peer_session_parse(const char *args, char *err, size_t errlen)
 }
 
 /*
+ * A reload's 'peer' line: parse it as peer_session_parse would, into a
+ * template of its own that is thrown away, leaving the running one alone.
+ */
+bool peer_session_check(const char *args, char *err, size_t errlen)
+{
+	netsnmp_session saved = peer_template;
+	char *saved_argv[MAX_PEER_ARGS + 1];
+	int saved_argc = peer_argc;
+	bool saved_parsed = peer_parsed, ok;
+
+	memcpy(saved_argv, peer_argv, sizeof(saved_argv));
+	peer_parsed = false;
+	peer_argc = 0;
+	ok = peer_session_parse(args, err, errlen);
+	if (ok)
+		peer_session_free();
+	peer_template = saved;
+	memcpy(peer_argv, saved_argv, sizeof(saved_argv));
+	peer_argc = saved_argc;
+	peer_parsed = saved_parsed;
+	return ok;
+}
+
+/*
  * The words are ours; of what the template points to, snmp_parse_args
  * allocated the community it copied from -c and the protocol OIDs.
  */
@@ -403,35 +427,65 @@ static bool failed_in_send(int op)
 	return sending && op == NETSNMP_CALLBACK_OP_SEND_FAILED;
 }
 
-struct command_wait {
-	void (*done)(void *arg, bool ok, const char *reason);
+struct send_wait {
+	void (*reply)(void *arg, struct snmp_pdu *answer, const char *why);
 	void *arg;
 	unsigned timeout_ms;
 };
 
-static int on_command_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
-			    void *magic)
+static int on_send_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
+			 void *magic)
 {
-	struct command_wait *w = magic;
-	char reason[128];
+	struct send_wait *w = magic;
+	char why[128];
 
 	(void)sess, (void)reqid;
-	if (failed_in_send(op))
-		return 1;                  /* peer_session_command returns false */
-	if (is_report(op, pdu))
+	if (failed_in_send(op) || is_report(op, pdu))
 		return 1;
 	if (op == NETSNMP_CALLBACK_OP_SEC_ERROR)
-		snprintf(reason, sizeof(reason), "the peer refused our SNMPv3 credentials");
-	else if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE)
-		snprintf(reason, sizeof(reason), "no answer within %u ms", w->timeout_ms);
+		snprintf(why, sizeof(why), "the peer refused our SNMPv3 credentials");
+	else if (!is_answer(op, pdu))
+		snprintf(why, sizeof(why), "no answer within %u ms", w->timeout_ms);
 	else if (pdu->errstat != SNMP_ERR_NOERROR)
-		snprintf(reason, sizeof(reason), "the peer answered %s", snmp_errstring(pdu->errstat));
+		snprintf(why, sizeof(why), "the peer answered %s", snmp_errstring(pdu->errstat));
 	else
-		snprintf(reason, sizeof(reason), "done");
-	w->done(w->arg, op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE &&
-		pdu->errstat == SNMP_ERR_NOERROR, reason);
+		why[0] = '\0';
+	w->reply(w->arg, why[0] ? NULL : pdu, why);
 	free(w);
 	return 1;
+}
+
+bool peer_session_send(struct snmp_pdu *pdu, unsigned timeout_ms,
+		       void (*reply)(void *arg, struct snmp_pdu *answer, const char *why),
+		       void *arg)
+{
+	struct send_wait *w = malloc(sizeof(*w));
+
+	if (!w || !command_session || engine_unknown()) {
+		free(w);
+		snmp_free_pdu(pdu);
+		return false;
+	}
+	*w = (struct send_wait){ reply, arg, timeout_ms };
+	command_session->timeout = (long)timeout_ms * 1000;
+	if (send_request(command_session, pdu, on_send_reply, w))
+		return true;
+	snmp_free_pdu(pdu);
+	free(w);
+	return false;
+}
+
+struct command_wait {
+	void (*done)(void *arg, bool ok, const char *reason);
+	void *arg;
+};
+
+static void on_command_reply(void *arg, struct snmp_pdu *answer, const char *why)
+{
+	struct command_wait *w = arg;
+
+	w->done(w->arg, answer != NULL, answer ? "done" : why);
+	free(w);
 }
 
 bool peer_session_command(enum cmsha_command cmd, unsigned timeout_ms,
@@ -443,20 +497,18 @@ bool peer_session_command(enum cmsha_command cmd, unsigned timeout_ms,
 	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_SET);
 	long value = cmd;
 
-	/* Before the engine is known the request could not be built (nor answered). */
-	if (!w || !pdu || !command_session || engine_unknown()) {
+	if (!w || !pdu) {
 		free(w);
 		snmp_free_pdu(pdu);
 		return false;
 	}
-	*w = (struct command_wait){ done, arg, timeout_ms };
+	*w = (struct command_wait){ done, arg };
 	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
 	name[obj->oid_len] = 0;
 	snmp_pdu_add_variable(pdu, name, obj->oid_len + 1, ASN_INTEGER, &value, sizeof(value));
-	command_session->timeout = (long)timeout_ms * 1000;
-	if (send_request(command_session, pdu, on_command_reply, w))
+	/* Before the engine is known the request could not be built (nor answered). */
+	if (peer_session_send(pdu, timeout_ms, on_command_reply, w))
 		return true;
-	snmp_free_pdu(pdu);
 	free(w);
 	return false;
 }
@@ -521,3 +573,4 @@ bool peer_session_get_last_takeover(void (*done)(void *arg, bool ok, int64_t whe
 	free(w);
 	return false;
 }
+

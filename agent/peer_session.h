@@ -33,6 +33,8 @@ struct peer_status {
 
 /* Parse snmpcmd-style arguments ("-v3 -u cmsha ... AGENT"); false with err. */
 bool peer_session_parse(const char *args, char *err, size_t errlen);
+/* Would peer_session_parse accept args?  The running session's settings stay. */
+bool peer_session_check(const char *args, char *err, size_t errlen);
 
 /*
  * Open the sessions and start probing; edge() is told of the first verdict
@@ -66,5 +68,16 @@ bool peer_session_get_last_takeover(void (*done)(void *arg, bool ok, int64_t whe
 /* SET the peer's cmsHaSwitchoverCommand; done(arg, ok, reason) exactly once. */
 bool peer_session_command(enum cmsha_command cmd, unsigned timeout_ms,
 			  void (*done)(void *arg, bool ok, const char *reason), void *arg);
+
+/*
+ * agent/peer_facts.c, the engine's peer_view and peer_test hooks (test on
+ * an active server): the peer's state, mode and components; its own test.
+ */
+struct cmsha_peer_view;
+struct cmsha_peer_test;
+bool peer_facts_view(void *ctx, unsigned timeout_ms,
+		     void (*done)(void *arg, const struct cmsha_peer_view *v), void *arg);
+bool peer_facts_test(void *ctx, unsigned timeout_ms,
+		     void (*done)(void *arg, const struct cmsha_peer_test *t), void *arg);
 
 #endif

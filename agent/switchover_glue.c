@@ -82,10 +82,12 @@ static void env_finished(void *ctx, const struct cmsha_history_entry *e)
 		 "%s (by %s) %s in %u ms: %s\n", cmsha_command_name(e->command),
 		 cmsha_initiator_name(e->initiator), cmsha_result_name(e->result),
 		 (unsigned)e->duration_ms, e->reason);
+	cmshad_packet_log_counts(cmsha_command_name(e->command));
 	cmshad_conflict_command_finished(e);
 	cmshad_autofailover_command_finished(e);
 	cmshad_mib_history_sync();
 	notify_command_finished(e);
+	cmshad_config_reload_command_finished(e);
 }
 
 static void env_step(void *ctx, enum cmsha_command cmd, double elapsed_ms, const char *what)
@@ -97,7 +99,7 @@ static void env_step(void *ctx, enum cmsha_command cmd, double elapsed_ms, const
 static const struct cmsha_switchover_env env = {
 	loop_timer_add, loop_timer_cancel, loop_fd_watch, loop_fd_unwatch,
 	env_peer_reachable, env_peer_command, env_refresh, env_confirm, env_finished, env_step,
-	NULL
+	NULL, peer_facts_view, peer_facts_test
 };
 
 /*
@@ -183,6 +185,14 @@ bool cmshad_switchover_start(void)
 	cmsha_switchover_init(&cmshad.sw, &cmshad.cfg, &cmshad.ha, &cmshad.history,
 			      cmshad.alias_ctl, &env);
 	return true;
+}
+
+bool cmshad_switchover_peer_restart(char *err, size_t errlen)
+{
+	peer_session_stop();
+	peer_session_free();
+	return peer_session_parse(cmshad.cfg.peer_args, err, errlen) &&
+	       peer_session_start(&cmshad.cfg, on_peer_edge, err, errlen);
 }
 
 static void on_history_written(void *arg)

@@ -11,12 +11,21 @@
 #   1b  snmpd restart -> first answered GET from cmshad and from keepalived
 #   2   snmpset -> first gratuitous ARP: cmshad takeover, forceTakeover,
 #       switchAway; keepalived: vrrpInstanceBasePriority of the backup raised
+#   2b  a takeover's steps from the wire (tcpdump on the secondary's bridge
+#       port): SET in -> probe out -> release SET out -> release answered ->
+#       first GARP; packet sockets opened/closed meanwhile (flagged if any)
 #   3   client replies lost (2 ms pings) and the window in which both servers
 #       hold the address (ip -ts monitor address in both), both daemons
 #   4   1, 16, 256 aliases: SET -> every alias announced, both daemons
 #   5   resident memory idle, after 10 and after BENCH_SWITCHES switch-overs,
 #       then cmshad's after BENCH_SOAK_EXTRA more (cmshad alone, fast driver)
 #   6   GET p99 while the peer is black-holed and during switch-overs
+#   7   unplanned failover (autofailover on): the active server's bridge
+#       port cut -> the client's pings answered by the standby, cmshad and
+#       keepalived at equal detection times (cmshad's default probes with
+#       advert_int 1; probes of 200 ms x 3 with VRRPv3 advert_int 0.2); and
+#       false failovers when the active cmshad, then snmpd, is SIGSTOPped
+#       for 1.5 x the detection time while the host answers ICMP
 #
 # Environment (defaults): BENCH_CASES ("1 1b 2 3 4 5 6"), BENCH_GETS (3000
 # per subject, case 1), BENCH_ROUNDS (20 cmshad rounds, cases 2 and 4 use
@@ -24,14 +33,15 @@
 # 3 s master-down interval), BENCH_RESTARTS (3), BENCH_SWITCHES (1000),
 # BENCH_SCALE ("1 16 256"), BENCH_WALKS (20), BENCH_KA_SOAK_ADVERT (0.05 s,
 # keepalived's advert interval in case 5 only; VRRPv3 allows it),
-# BENCH_SOAK_EXTRA (5000 more cmshad switch-overs in case 5, about 1 min).
+# BENCH_SOAK_EXTRA (5000 more cmshad switch-overs in case 5, about 1 min),
+# BENCH_FAILOVER_ROUNDS (3 port cuts per configuration in case 7).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/lab.sh"
 . "$top/tests/mib-oids.sh"
 . "$top/bench/keepalived.sh"
 
-CASES=${BENCH_CASES:-1 1b 2 3 4 5 6}
+CASES=${BENCH_CASES:-1 1b 2 2b 3 4 5 6 7}
 GETS=${BENCH_GETS:-3000}
 ROUNDS=${BENCH_ROUNDS:-20}
 KA_ROUNDS=${BENCH_KA_ROUNDS:-10}
@@ -41,6 +51,7 @@ SOAK_EXTRA=${BENCH_SOAK_EXTRA:-5000}
 SCALE=${BENCH_SCALE:-1 16 256}
 WALKS=${BENCH_WALKS:-20}
 KA_SOAK_ADVERT=${BENCH_KA_SOAK_ADVERT:-0.05}
+FAILOVER_ROUNDS=${BENCH_FAILOVER_ROUNDS:-3}
 TOOLS=${BENCH_TOOLS:-$top/bench}
 SNMP_LOAD=$TOOLS/snmp_load SET_TO_GARP=$TOOLS/set_to_garp AGENTX_FLOOR=$TOOLS/agentx_floor
 OID_FLOOR=.1.3.6.1.4.1.8072.9999.9999.78.1.0 # agentx_floor's one object
@@ -57,14 +68,15 @@ lab_require_root
 ka_install
 want() { [[ " $CASES " == *" $1 "* ]]; }
 bench_header
-if want 1 || want 1b || want 2 || want 3 || want 6; then
+if want 1 || want 1b || want 2 || want 2b || want 3 || want 6; then
 	bench_lab 0
-	for c in 1 1b 2 3 6; do want $c && "bench_case_$c"; done
+	for c in 1 1b 2 2b 3 6; do want $c && "bench_case_$c"; done
 fi
 want 4 && bench_case_4
 if want 1 && ! { want 4 && [[ " $SCALE " == *" 256 "* ]]; }; then
 	bench_lab 256 && bench_walk 256
 fi
 if want 5; then bench_lab 0 && bench_case_5; fi
+want 7 && bench_case_7
 lab_down
 bench_table

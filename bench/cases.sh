@@ -501,3 +501,190 @@ _case_6_rows() {
 	row 6 "GET p99, switch-overs running: cmshad cmsHaOperState.0" ms sw_cmshad sw_snmpd \
 		"p99 ratio $(ratio "$(pct sw_cmshad 99)" "$(pct sw_snmpd 99)"); ${SWITCHES_UNDER_GETS#switches=} switch-overs back to back"
 }
+
+# --- case 2b: a takeover's steps, from the wire ---------------------------------
+
+# Where a takeover's time goes, from packet timestamps on the secondary's
+# bridge port: SET in -> probe out -> release SET out -> release answered
+# -> first GARP.  The packet sockets the cmshads opened or closed meanwhile
+# (their logged counts) must be none: each one is an RCU grace period.
+bench_case_2b() {
+	local i c0 c1
+	c0="$(_sock_count pri) $(_sock_count sec)"
+	lab_bg lan wire tcpdump -i vsec -n -l -tt --time-stamp-precision=nano -e \
+		"arp or udp port 161"
+	lab_wait_until 5000 "tcpdump listening" grep -q "listening on" "$LAB_DIR/lan/wire.out"
+	for ((i = 0; i < ROUNDS; i++)); do
+		cmshad_switch sec 2 && wait_active sec && cmshad_switch sec 5 && wait_active pri
+	done
+	lab_stop_bg lan wire
+	c1="$(_sock_count pri) $(_sock_count sec)"
+	_wire_steps "$LAB_DIR/lan/wire.out"
+	_case_2b_rows "$c0" "$c1"
+}
+
+# _sock_count NODE: packet sockets opened + closed, from cmshad's last log
+# line; "?" when cmshad logs none (a build before issue 13).
+_sock_count() {
+	awk '/packet sockets \(/ {n = $(NF - 3) + $(NF - 1)} END {print (n == "" ? "?" : n)}' \
+		"$LAB_DIR/$1/cmshad.log"
+}
+
+# _wire_steps FILE: the steps of each takeover in the capture (ms).
+_wire_steps() {
+	local line
+	while read -r line; do
+		# shellcheck disable=SC2086 # five numbers
+		set -- $line
+		add w_probe "$1" && add w_ask "$2" && add w_rtt "$3" && add w_garp "$4" && add w_total "$5"
+	done < <(awk -v noc="$LAB_NOC_IP" -v sec="$LAB_SEC_IP" -v pri="$LAB_PRI_IP" \
+		-v alias="$LAB_ALIAS" -v cmd="${OID_SWITCHOVER_COMMAND#.}" '
+		function ms(a, b) { return sprintf("%.3f", (b - a) * 1000) }
+		# a NOC SET of the command on sec starts a round
+		$0 ~ ("> " sec ".161:") && $0 ~ ("^[0-9.]+ [0-9a-f:]+ > [0-9a-f:]+, .* " noc "\\.") &&
+			/SetRequest/ && index($0, cmd "=2") { t0 = $1; p = a = r = 0; next }
+		!t0 { next }
+		/who-has/ && index($0, "who-has " alias " tell 0.0.0.0") && !p { p = $1; next }
+		/SetRequest/ && index($0, sec ".") && index($0, "> " pri ".161:") && index($0, cmd "=3") && !a { a = $1; next }
+		/GetResponse/ && index($0, pri ".161 >") && index($0, cmd "=3") && a && !r { r = $1; next }
+		index($0, "who-has " alias " tell " alias) && p && r {
+			print ms(t0, p), ms(p, a), ms(a, r), ms(r, $1), ms(t0, $1); t0 = 0 }' "$1")
+}
+
+_case_2b_rows() {
+	local -a c0 c1
+	local flag
+	read -ra c0 <<<"$1"
+	read -ra c1 <<<"$2"
+	if [[ " $1 $2 " == *" ? "* ]]; then
+		flag="FLAGGED: cmshad logged no packet socket counts"
+	else
+		flag="packet sockets opened/closed in $ROUNDS rounds: pri $((c1[0] - c0[0])), sec $((c1[1] - c0[1]))"
+		((c1[0] - c0[0] + c1[1] - c0[1] == 0)) || flag="FLAGGED: $flag"
+	fi
+	row 2b "takeover, wire: SET in -> probe out" ms w_probe -
+	row 2b "takeover, wire: probe out -> release SET out" ms w_ask - \
+		"the release lands as the probe ends"
+	row 2b "takeover, wire: release SET out -> answered" ms w_rtt - "the peer's release"
+	row 2b "takeover, wire: release answered -> 1st GARP" ms w_garp -
+	row 2b "takeover, wire: SET in -> 1st GARP" ms w_total - "$flag"
+}
+
+# --- case 7: unplanned failover --------------------------------------------------
+
+# The active server's bridge port is cut (autofailover on): how long the
+# client's pings (every 10 ms) go unanswered until the standby answers.
+# cmshad and keepalived are cut together (same server, same port) and
+# compared at the same nominal detection time: cmshad's default probes
+# (1000 ms x 3) with keepalived's default advert_int 1 (VRRPv2), and
+# 'probe interval 200 failures 3' with VRRPv3 advert_int 0.2.  Then the
+# false-failover check: the active server's cmshad, then its snmpd, stopped
+# (SIGSTOP) for 1.5 x the detection time while the host answers ICMP: the
+# service must not move.
+bench_case_7() {
+	_failover_phase default "" 1 2 3000
+	_failover_phase fast "probe interval 200 failures 3" 0.2 3 600
+	_case_7_rows
+}
+
+# _failover_phase NAME PROBE-LINE ADVERT VRRP-VERSION DETECTION_MS
+_failover_phase() {
+	local i
+	echo "# case 7: $1 (cmshad '${2:-default probes}', keepalived advert_int $3 VRRPv$4)" >&2
+	_failover_lab "$2" "$3" "$4" || return 1
+	for ((i = 0; i < FAILOVER_ROUNDS; i++)); do
+		_failover_round "$1" || return 1
+	done
+	add "false_cmshad_$1" "$(_stalled cmshad "$5")"
+	add "false_snmpd_$1" "$(_stalled snmpd "$5")"
+	lab_down
+}
+
+_failover_lab() {
+	local conf=("autofailover on holddown 0")
+	[[ -n $1 ]] && conf+=("$1")
+	lab_up
+	lab_start_snmpd pri && lab_start_snmpd sec && lab_add_alias pri &&
+		lab_write_cmshad_conf pri "${conf[@]}" && lab_write_cmshad_conf sec "${conf[@]}" &&
+		ka_write_conf pri "$KA_PRIO_PRI" "$KA_VIP" 1 24 "$2" "$3" &&
+		ka_write_conf sec "$KA_PRIO_SEC" "$KA_VIP" 1 24 "$2" "$3" &&
+		lab_start_cmshad pri && lab_start_cmshad sec && ka_start pri && ka_start sec &&
+		ka_wait_master pri && wait_active pri &&
+		lab_wait_until 10000 "each server finds its peer" _peers_reachable
+}
+
+_holder() {
+	if holds_alias pri && ! holds_alias sec; then echo pri
+	elif holds_alias sec && ! holds_alias pri; then echo sec
+	else return 1; fi
+}
+holds_alias() { [[ $(lab_exec "$1" ip -o -4 addr show dev eth0) == *" $LAB_ALIAS/24 "* ]]; }
+
+# _first_reply_after FILE T: the client's outage after T, from ping -D's
+# FILE: the first gap of more than 100 ms between two replies stamped
+# after T (the last reply before the cut to the first one after it, so
+# within the 10 ms ping interval of the real outage); false while the
+# replies have not come back.
+_first_reply_after() {
+	awk -v t="$2" '/bytes from/ { s = substr($1, 2, length($1) - 2) + 0
+		if (s < t) next
+		if (prev && s - prev > 0.1) { printf "%.1f\n", (s - prev) * 1000; found = 1; exit }
+		prev = s }
+		END { exit !found }' "$1"
+}
+
+# _failover_round NAME: cut the holder's port, time both services' return.
+_failover_round() {
+	local active pc pk t
+	active=$(_holder) || { echo "bench: no single holder before the cut" >&2 && return 1; }
+	lab_exec cli stdbuf -oL ping -D -n -i 0.01 -W 1 -w 20 "$LAB_ALIAS" >"$LAB_DIR/fo_c.out" 2>&1 &
+	pc=$!
+	lab_exec cli stdbuf -oL ping -D -n -i 0.01 -W 1 -w 20 "$KA_VIP" >"$LAB_DIR/fo_k.out" 2>&1 &
+	pk=$!
+	sleep 0.3 # a benchmark, not a test: cut mid-stream
+	t=$EPOCHREALTIME
+	lab_exec lan ip link set "v$active" down
+	lab_wait_until 20000 "cmshad's alias answered again" _first_reply_after "$LAB_DIR/fo_c.out" "$t" &&
+		lab_wait_until 20000 "keepalived's VIP answered again" \
+			_first_reply_after "$LAB_DIR/fo_k.out" "$t" || true
+	add "fo_$1" "$(_first_reply_after "$LAB_DIR/fo_c.out" "$t" || echo 20000)"
+	# keepalived's master is the primary (preempting): only its cut counts
+	[[ $active == pri ]] && add "ka_fo_$1" "$(_first_reply_after "$LAB_DIR/fo_k.out" "$t" || echo 20000)"
+	kill "$pc" "$pk" 2>/dev/null || true
+	wait "$pc" "$pk" 2>/dev/null || true
+	lab_exec lan ip link set "v$active" up
+	# the split brain resolves to one holder; keepalived's primary preempts
+	lab_wait_until 30000 "one holder again" _holder >/dev/null &&
+		lab_wait_until 10000 "each server finds its peer" _peers_reachable &&
+		ka_wait_master pri 20000
+}
+
+# _stalled DAEMON DETECTION_MS: stop DAEMON on the holder for 1.5 x the
+# detection time (then one more probe interval's worth), continue it; 1 if
+# the service moved (a false failover), else 0.
+_stalled() {
+	local active pid
+	active=$(_holder) || { echo 1 && return 0; }
+	pid=$(<"$LAB_DIR/$active/$1.bgpid")
+	kill -STOP "$pid"
+	sleep "$(awk -v d="$2" 'BEGIN {print d * 1.5 / 1000}')"
+	kill -CONT "$pid"
+	sleep "$(awk -v d="$2" 'BEGIN {print d / 1000}')" # a takeover started meanwhile ends
+	if [[ $(_holder 2>/dev/null) == "$active" ]]; then echo 0; else echo 1; fi
+	lab_wait_until 30000 "one holder again" _holder >/dev/null || true
+}
+
+_case_7_rows() {
+	row 7 "port cut -> pings answered: keepalived advert_int 1 (ref)" ms ka_fo_default \
+		ka_fo_default "VRRPv2; master down 3 x advert + skew"
+	row 7 "port cut -> pings answered: cmshad, probes 1000 ms x 3" ms fo_default ka_fo_default \
+		"default probe timings; max $(maxv fo_default)"
+	row 7 "port cut -> pings answered: keepalived VRRPv3 0.2 (ref)" ms ka_fo_fast ka_fo_fast \
+		"advert_int 0.2"
+	row 7 "port cut -> pings answered: cmshad, probes 200 ms x 3" ms fo_fast ka_fo_fast \
+		"max $(maxv fo_fast)"
+	_row 7 "false failovers: active cmshad SIGSTOPped 1.5 x detection" count 2 - - - \
+		"default, fast: ${SAMPLES[false_cmshad_default]:-?}, ${SAMPLES[false_cmshad_fast]:-?}(1 = moved)"
+	_row 7 "false failovers: active snmpd SIGSTOPped 1.5 x detection" count 2 - - - \
+		"default, fast: ${SAMPLES[false_snmpd_default]:-?}, ${SAMPLES[false_snmpd_fast]:-?}(1 = moved)"
+}

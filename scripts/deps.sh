@@ -15,6 +15,9 @@ CMSHA_PACKAGES=(
 	tzdata  # tests/check_mib_values: DateAndTime in several time zones
 	snmptt libnet-ip-perl  # tests/integration-pager.sh (snmptt needs Net::IP for ipv6_enable)
 	nftables python3  # tests/faults: SNMP dropped between the agents; the analyzer
+	debhelper dpkg-dev devscripts equivs lintian git  # tests/deb-check.sh: build, lint, mk-build-deps
+	icinga2-bin monitoring-plugins-standard  # nms/icinga2, tests/integration-icinga.sh (check_snmp)
+	strace  # tests/integration-packet-sockets.sh: no packet socket in a switch-over
 )
 
 # Install whatever is missing (root only); apt-get update at most once.

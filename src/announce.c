@@ -1,5 +1,6 @@
 #include "autoconfig.h"
 #include "announce.h"
+#include "packet_tap.h"
 
 #include <errno.h>
 #include <linux/if_arp.h>
@@ -11,8 +12,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-static int announce_fd = -1;
 
 static bool set_ifr_name(struct ifreq *ifr, const char *ifname, char *err, size_t errlen)
 {
@@ -117,19 +116,6 @@ bool cmsha_frame_send(int fd, int ifindex, const uint8_t *frame, size_t len,
 	return true;
 }
 
-/* Protocol 0: the socket can send but receives nothing, so it can stay open idle. */
-static bool announce_socket(char *err, size_t errlen)
-{
-	if (announce_fd >= 0)
-		return true;
-	announce_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (announce_fd < 0) {
-		snprintf(err, errlen, "packet socket: %s", strerror(errno));
-		return false;
-	}
-	return true;
-}
-
 static size_t build_announcement(const struct cmsha_alias_conf *alias,
 				 const uint8_t mac[CMSHA_MAC_LEN], uint8_t *buf, size_t len)
 {
@@ -146,24 +132,24 @@ static size_t build_announcement(const struct cmsha_alias_conf *alias,
 bool cmsha_announce_once(const struct cmsha_alias_conf *alias, char *err, size_t errlen)
 {
 	uint8_t frame[CMSHA_PKT_MAX_LEN], mac[CMSHA_MAC_LEN];
-	int ifindex;
+	struct cmsha_packet_tap *tap;
+	int ifindex, fd;
 	size_t len;
+	bool ok;
 
 	if (alias->addr.family != AF_INET && alias->addr.family != AF_INET6) {
 		snprintf(err, errlen, "alias has no address");
 		return false;
 	}
-	if (!announce_socket(err, errlen) ||
-	    !cmsha_link_ready(announce_fd, alias->ifname, err, errlen) ||
-	    !link_hwaddr_on(announce_fd, alias->ifname, &ifindex, mac, err, errlen))
+	if (!(tap = cmsha_packet_tap_get(err, errlen)))
 		return false;
-	len = build_announcement(alias, mac, frame, sizeof(frame));
-	return cmsha_frame_send(announce_fd, ifindex, frame, len, err, errlen);
-}
-
-void cmsha_announce_close(void)
-{
-	if (announce_fd >= 0)
-		close(announce_fd);
-	announce_fd = -1;
+	fd = cmsha_packet_tap_fd(tap);
+	ok = cmsha_link_ready(fd, alias->ifname, err, errlen) &&
+	     link_hwaddr_on(fd, alias->ifname, &ifindex, mac, err, errlen);
+	if (ok) {
+		len = build_announcement(alias, mac, frame, sizeof(frame));
+		ok = cmsha_frame_send(fd, ifindex, frame, len, err, errlen);
+	}
+	cmsha_packet_tap_put(tap);
+	return ok;
 }

@@ -39,18 +39,14 @@ bool cmsha_frame_send(int fd, int ifindex, const uint8_t *frame, size_t len,
  * with Override and our MAC (IPv6).  The caller repeats it announce_count
  * times, announce_interval_ms apart: one frame can be lost.
  *
- * This is on the switch-over's critical path, so the packet socket is
- * opened on first use and kept (it is bound to no protocol and so queues
- * nothing): closing a packet socket waits for an RCU grace period in the
- * kernel, which costs up to milliseconds on a busy host, per call.  Each
- * call then costs three ioctls (the link's state, index and MAC, read
- * afresh since links come and go) and one sendto.  Fails when the link is
- * not ready (cmsha_link_ready).  The kept socket belongs to the network
- * namespace current at the first call.  Not thread-safe.
+ * This is on the switch-over's critical path, so it sends through the
+ * network namespace's kept packet socket (packet_tap.h): closing a packet
+ * socket waits for an RCU grace period in the kernel.  cmshad holds that
+ * socket for its lifetime; a caller that holds no tap gets one opened and
+ * closed for the call.  Each call costs three ioctls (the link's state,
+ * index and MAC, read afresh since links come and go) and one sendto.
+ * Fails when the link is not ready (cmsha_link_ready).  Not thread-safe.
  */
 bool cmsha_announce_once(const struct cmsha_alias_conf *alias, char *err, size_t errlen);
-
-/* Close the kept socket: at exit, or before announcing from another network namespace. */
-void cmsha_announce_close(void);
 
 #endif

@@ -89,14 +89,6 @@ bool cmsha_config_check_complete(const struct cmsha_config *cfg, char *err, size
 
 const char *cmsha_role_name(enum cmsha_role role);
 
-/*
- * Reloading: which settings of fresh differ from running in a way only a
- * restart can apply (role, aliases, peer, probe timing, components, history
- * size)?  false when none; else true with their names in what.
- */
-bool cmsha_config_needs_restart(const struct cmsha_config *running,
-				const struct cmsha_config *fresh, char *what, size_t len);
-
 /* Copy the settings read at each use (announce, preflight, forceprobe,
  * release timeout, autofailover and its hold-down) from fresh into running. */
 void cmsha_config_update_live(struct cmsha_config *running, const struct cmsha_config *fresh);

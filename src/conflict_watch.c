@@ -18,6 +18,8 @@ struct cmsha_conflict_watch {
 	size_t *reported;       /* probe answers already handled, per target */
 };
 
+static void report_claims(void *arg);
+
 /* Pick the watched aliases; false when there is none. */
 static bool pick(struct cmsha_conflict_watch *w, const struct cmsha_alias_conf *aliases,
 		 size_t n, const bool *watched, struct cmsha_alias_conf *picked)
@@ -54,6 +56,7 @@ struct cmsha_conflict_watch *cmsha_conflict_watch_open(const struct cmsha_alias_
 	}
 	if (!(w->probe = cmsha_probe_listen(picked, w->n, err, errlen)))
 		goto fail;
+	cmsha_probe_on_frames(w->probe, report_claims, w);
 	free(picked);
 	return w;
 fail:
@@ -89,11 +92,12 @@ static bool is_local_mac(const uint8_t mac[CMSHA_MAC_LEN])
 	return found;
 }
 
-void cmsha_conflict_watch_on_readable(struct cmsha_conflict_watch *w)
+/* After any read of the shared socket that brought frames (whoever read it). */
+static void report_claims(void *arg)
 {
+	struct cmsha_conflict_watch *w = arg;
 	uint8_t macs[CMSHA_PROBE_MAX_MACS][CMSHA_MAC_LEN];
 
-	cmsha_probe_on_readable(w->probe);
 	for (size_t t = 0; t < w->n; t++) {
 		size_t seen = cmsha_probe_answers(w->probe, t, macs, CMSHA_PROBE_MAX_MACS);
 
@@ -102,6 +106,11 @@ void cmsha_conflict_watch_on_readable(struct cmsha_conflict_watch *w)
 				w->cb(w->arg, w->index[t], macs[j]);
 		w->reported[t] = seen;
 	}
+}
+
+void cmsha_conflict_watch_on_readable(struct cmsha_conflict_watch *w)
+{
+	cmsha_probe_on_readable(w->probe);
 }
 
 void cmsha_conflict_watch_close(struct cmsha_conflict_watch *w)

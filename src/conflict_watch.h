@@ -9,7 +9,10 @@
  * NS from ::) is not a claim: our kernel answers it.
  *
  * Non-blocking: the agent's event loop watches cmsha_conflict_watch_fd()
- * and calls cmsha_conflict_watch_on_readable() when it is readable.
+ * and calls cmsha_conflict_watch_on_readable() when it is readable.  The
+ * socket is the namespace's kept one (packet_tap.h): opening and closing a
+ * watch attaches and detaches a listener, no socket.  Claims are reported
+ * whoever reads the socket (cmsha_packet_tap_on_readable included).
  */
 #ifndef CMSHA_CONFLICT_WATCH_H
 #define CMSHA_CONFLICT_WATCH_H

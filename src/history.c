@@ -15,14 +15,15 @@ static bool save(struct cmsha_history *h, char *err, size_t errlen);
 const char *cmsha_command_name(enum cmsha_command c)
 {
 	static const char *const names[] = { "?", "noCommand", "takeover", "release",
-					     "forceTakeover", "switchAway", "test" };
-	return (unsigned)c < 7 ? names[c] : "?";
+					     "forceTakeover", "switchAway", "test", "reload" };
+	return (unsigned)c < 8 ? names[c] : "?";
 }
 
 const char *cmsha_initiator_name(enum cmsha_initiator i)
 {
-	static const char *const names[] = { "?", "snmp", "peer", "automatic", "startup" };
-	return (unsigned)i < 5 ? names[i] : "?";
+	static const char *const names[] = { "?", "snmp", "peer", "automatic", "startup",
+					     "config" };
+	return (unsigned)i < 6 ? names[i] : "?";
 }
 
 const char *cmsha_result_name(enum cmsha_result r)
@@ -49,7 +50,7 @@ bool cmsha_history_last_takeover(const struct cmsha_history *h, struct timespec 
 		const struct cmsha_history_entry *e = cmsha_history_at(h, i);
 
 		if (e->result != CMSHA_RESULT_SUCCEEDED || e->command == CMSHA_CMD_TEST ||
-		    e->command == CMSHA_CMD_NONE)
+		    e->command == CMSHA_CMD_NONE || e->command == CMSHA_CMD_RELOAD)
 			continue;
 		if (e->command != CMSHA_CMD_TAKEOVER && e->command != CMSHA_CMD_FORCE_TAKEOVER)
 			return false;
@@ -63,6 +64,25 @@ bool cmsha_history_last_takeover(const struct cmsha_history *h, struct timespec 
 		return true;
 	}
 	return false;
+}
+
+bool cmsha_history_resize(struct cmsha_history *h, size_t capacity, char *err, size_t errlen)
+{
+	size_t keep = h->count < capacity ? h->count : capacity;
+	struct cmsha_history_entry *ring;
+
+	if (capacity == 0 || !(ring = calloc(capacity, sizeof(*ring)))) {
+		snprintf(err, errlen, "history: out of memory for %zu rows", capacity);
+		return false;
+	}
+	for (size_t i = 0; i < keep; i++)      /* the newest keep rows, oldest first */
+		ring[i] = *cmsha_history_at(h, h->count - keep + i);
+	free(h->ring);
+	h->ring = ring;
+	h->capacity = capacity;
+	h->count = keep;
+	h->oldest = 0;
+	return cmsha_history_save(h, err, errlen);
 }
 
 static void push(struct cmsha_history *h, const struct cmsha_history_entry *e)
@@ -86,8 +106,9 @@ static bool parse_entry(char *line, struct cmsha_history_entry *e)
 	if (sscanf(line, "%" SCNu32 " %lld %ld %d %d %d %" SCNu32 " %n", &e->index, &sec, &nsec,
 		   &cmd, &init, &res, &e->duration_ms, &used) < 7 || used == 0)
 		return false;
-	if (cmd < CMSHA_CMD_TAKEOVER || cmd > CMSHA_CMD_TEST || init < CMSHA_BY_SNMP ||
-	    init > CMSHA_BY_STARTUP || res < CMSHA_RESULT_SUCCEEDED || res > CMSHA_RESULT_REFUSED)
+	if (cmd < CMSHA_CMD_TAKEOVER || cmd > CMSHA_CMD_RELOAD || init < CMSHA_BY_SNMP ||
+	    init > CMSHA_BY_CONFIG || res < CMSHA_RESULT_SUCCEEDED || res > CMSHA_RESULT_REFUSED ||
+	    nsec < 0 || nsec > 999999999L)
 		return false;
 	e->time = (struct timespec){ (time_t)sec, nsec };
 	e->command = (enum cmsha_command)cmd;
@@ -116,7 +137,10 @@ static bool load(struct cmsha_history *h, FILE *f, char *err, size_t errlen)
 	h->pending = (enum cmsha_command)pending;
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
-		if (!parse_entry(line, &e)) {
+		/* Rows are numbered without gaps, below the next index: the table
+		 * finds a row by its distance from the oldest. */
+		if (!parse_entry(line, &e) || e.index >= h->next_index || e.index == 0 ||
+		    (h->count > 0 && e.index != cmsha_history_at(h, h->count - 1)->index + 1)) {
 			snprintf(err, errlen, "%s: line %u: malformed entry", h->path, lineno);
 			return false;
 		}
@@ -220,7 +244,8 @@ void cmsha_history_append(struct cmsha_history *h, struct cmsha_history_entry *e
 	h->pending = 0;
 	if (counts_as_switchover)
 		h->switchover_count++;
-	if (e->result != CMSHA_RESULT_REFUSED && e->command != CMSHA_CMD_TEST)
+	if (e->result != CMSHA_RESULT_REFUSED && e->command != CMSHA_CMD_TEST &&
+	    e->command != CMSHA_CMD_RELOAD)
 		h->last_duration_ms = e->duration_ms;
 	push(h, e);
 }

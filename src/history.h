@@ -15,10 +15,13 @@
 /* Values are those of CMS-HA-MIB. */
 enum cmsha_command {
 	CMSHA_CMD_NONE = 1, CMSHA_CMD_TAKEOVER = 2, CMSHA_CMD_RELEASE = 3,
-	CMSHA_CMD_FORCE_TAKEOVER = 4, CMSHA_CMD_SWITCH_AWAY = 5, CMSHA_CMD_TEST = 6
+	CMSHA_CMD_FORCE_TAKEOVER = 4, CMSHA_CMD_SWITCH_AWAY = 5, CMSHA_CMD_TEST = 6,
+	/* not a command of cmsHaSwitchoverCommand: a SIGHUP's change, in the history */
+	CMSHA_CMD_RELOAD = 7
 };
 enum cmsha_initiator {
-	CMSHA_BY_SNMP = 1, CMSHA_BY_PEER = 2, CMSHA_BY_AUTOMATIC = 3, CMSHA_BY_STARTUP = 4
+	CMSHA_BY_SNMP = 1, CMSHA_BY_PEER = 2, CMSHA_BY_AUTOMATIC = 3, CMSHA_BY_STARTUP = 4,
+	CMSHA_BY_CONFIG = 5             /* a reloaded configuration file */
 };
 enum cmsha_result { CMSHA_RESULT_SUCCEEDED = 1, CMSHA_RESULT_FAILED = 2, CMSHA_RESULT_REFUSED = 3 };
 
@@ -78,6 +81,13 @@ bool cmsha_history_save(struct cmsha_history *h, char *err, size_t errlen);
 /* Note (and save) that cmd has started; the next cmsha_history_add ends it. */
 bool cmsha_history_set_pending(struct cmsha_history *h, enum cmsha_command cmd,
 			       char *err, size_t errlen);
+
+/*
+ * Keep capacity rows from now on: the oldest beyond it go, and the file is
+ * saved (false with err if that failed; memory is changed all the same, or
+ * not at all when out of memory, with err).
+ */
+bool cmsha_history_resize(struct cmsha_history *h, size_t capacity, char *err, size_t errlen);
 
 /* i from 0 (oldest) to count-1 (newest). */
 const struct cmsha_history_entry *cmsha_history_at(const struct cmsha_history *h, size_t i);

@@ -51,6 +51,32 @@ static bool write_fully(int fd, const char *data, size_t len)
 	return true;
 }
 
+/*
+ * The rename is in the directory's data: until the directory is synced, a
+ * power loss may bring back the old file, and with it lose the pending note
+ * a takeover waited for.
+ */
+static bool sync_parent_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	int fd, saved_errno;
+	bool ok;
+
+	if (!dir) {
+		errno = ENOMEM;
+		return false;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ok = fd >= 0 && fsync(fd) == 0;
+	saved_errno = errno;
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	errno = saved_errno;
+	return ok;
+}
+
 bool cmsha_history_write_file(const char *path, const char *data, size_t len,
 			      char *err, size_t errlen)
 {
@@ -80,6 +106,9 @@ bool cmsha_history_write_file(const char *path, const char *data, size_t len,
 	if (!ok) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(saved_errno));
 		unlink(tmp);
+	} else if (!sync_parent_dir(path)) {
+		ok = false;
+		snprintf(err, errlen, "cannot sync the directory of %s: %s", path, strerror(errno));
 	}
 	free(tmp);
 	return ok;

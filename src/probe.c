@@ -1,10 +1,10 @@
 #include "autoconfig.h"
 #include "probe.h"
 #include "announce.h"
+#include "packet_tap.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <stdio.h>
@@ -12,11 +12,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-/* Frames taken per cmsha_probe_on_readable call, so a flood cannot starve the loop. */
-#define FRAMES_PER_CALL 1024
-/* Room per frame in the socket buffers: a frame's kernel footprint is 1-4 KiB. */
-#define BUFFER_PER_ALIAS 4096
 
 struct probe_target {
 	struct cmsha_inet addr;
@@ -28,78 +23,16 @@ struct probe_target {
 	bool contended;
 };
 
+/* The namespace's kept packet socket (packet_tap.h): no socket of its own. */
 struct cmsha_probe {
-	int fd;
+	struct cmsha_packet_tap *tap;
+	struct cmsha_tap_listener listener;
+	bool attached;
 	size_t n;
 	struct probe_target t[];
 };
 
-/*
- * Only ARP and ICMPv6 NS/NA reach the socket: ETH_P_ALL would otherwise
- * copy every frame the host receives while we probe.  The parser still
- * checks everything; this only sheds load.
- */
-static const struct sock_filter arp_nd_only[] = {
-	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),                 /* EtherType */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_ARP, 6, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 0, 6),
-	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 14 + 6),             /* IPv6 next header */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMPV6, 0, 4),
-	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 14 + 40),            /* ICMPv6 type */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 135, 1, 0),         /* NS */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 136, 0, 1),         /* NA */
-	BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
-	BPF_STMT(BPF_RET | BPF_K, 0),
-};
-
-/* Best effort: a round sends n frames at once and may bring n answers back. */
-static void size_buffer(int fd, int opt_force, int opt, size_t n)
-{
-	size_t want = n * BUFFER_PER_ALIAS;
-	int have = 0, value;
-	socklen_t len = sizeof(have);
-
-	if (want > 64u << 20)
-		want = 64u << 20;
-	value = (int)want;
-	if (getsockopt(fd, SOL_SOCKET, opt, &have, &len) == 0 && (size_t)have >= want)
-		return;
-	/* The forced variant passes net.core.[rw]mem_max; it needs CAP_NET_ADMIN. */
-	if (setsockopt(fd, SOL_SOCKET, opt_force, &value, sizeof(value)) < 0)
-		(void)setsockopt(fd, SOL_SOCKET, opt, &value, sizeof(value));
-}
-
-static int open_socket(size_t n, char *err, size_t errlen)
-{
-	struct sock_fprog prog = {
-		.len = sizeof(arp_nd_only) / sizeof(arp_nd_only[0]),
-		.filter = (struct sock_filter *)arp_nd_only,
-	};
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
-	int one = 1;
-	/* Protocol 0 until bound: nothing is queued before the filter is on. */
-	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	if (fd < 0) {
-		snprintf(err, errlen, "packet socket: %s", strerror(errno));
-		return -1;
-	}
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-		snprintf(err, errlen, "packet socket: %s", strerror(errno));
-		close(fd);
-		return -1;
-	}
-#ifdef PACKET_IGNORE_OUTGOING
-	/* Linux >= 4.20; on_readable also drops PACKET_OUTGOING for older ones. */
-	(void)setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
-#else
-	(void)one;
-#endif
-	size_buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, n);
-	size_buffer(fd, SO_RCVBUFFORCE, SO_RCVBUF, n);
-	return fd;
-}
+static void note_frame(void *arg, int ifindex, const uint8_t *frame, size_t len);
 
 static bool init_target(struct probe_target *t, const struct cmsha_alias_conf *a,
 			char *err, size_t errlen)
@@ -131,14 +64,16 @@ struct cmsha_probe *cmsha_probe_listen(const struct cmsha_alias_conf *aliases, s
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	p->fd = -1;
 	p->n = n;
 	for (size_t i = 0; i < n; i++)
 		if (!init_target(&p->t[i], &aliases[i], err, errlen))
 			goto fail;
-	p->fd = open_socket(n, err, errlen);
-	if (p->fd < 0)
+	if (!(p->tap = cmsha_packet_tap_get(err, errlen)))
 		goto fail;
+	p->listener = (struct cmsha_tap_listener){ .frame = note_frame, .arg = p, .room = n };
+	if (!cmsha_packet_tap_attach(p->tap, &p->listener, err, errlen))
+		goto fail;
+	p->attached = true;
 	return p;
 fail:
 	cmsha_probe_free(p);
@@ -173,6 +108,7 @@ bool cmsha_probe_send_round(struct cmsha_probe *p, char *err, size_t errlen)
 {
 	uint8_t frame[CMSHA_PKT_MAX_LEN];
 	char one_err[256];
+	int fd = cmsha_packet_tap_fd(p->tap);
 	bool ok = true;
 
 	for (size_t i = 0; i < p->n; i++) {
@@ -180,8 +116,8 @@ bool cmsha_probe_send_round(struct cmsha_probe *p, char *err, size_t errlen)
 		size_t len = build_probe(t, frame, sizeof(frame));
 
 		/* A probe lost on a link without carrier would read as "address free". */
-		if (cmsha_link_ready(p->fd, t->ifname, one_err, sizeof(one_err)) &&
-		    cmsha_frame_send(p->fd, t->ifindex, frame, len, one_err, sizeof(one_err)))
+		if (cmsha_link_ready(fd, t->ifname, one_err, sizeof(one_err)) &&
+		    cmsha_frame_send(fd, t->ifindex, frame, len, one_err, sizeof(one_err)))
 			continue;
 		if (ok)
 			snprintf(err, errlen, "%s", one_err);
@@ -192,7 +128,13 @@ bool cmsha_probe_send_round(struct cmsha_probe *p, char *err, size_t errlen)
 
 int cmsha_probe_fd(const struct cmsha_probe *p)
 {
-	return p->fd;
+	return cmsha_packet_tap_fd(p->tap);
+}
+
+void cmsha_probe_on_frames(struct cmsha_probe *p, void (*fn)(void *arg), void *arg)
+{
+	p->listener.batch = fn;
+	p->listener.batch_arg = arg;
 }
 
 static bool from_us(const struct cmsha_probe *p, const struct cmsha_pkt_info *pi)
@@ -237,8 +179,9 @@ static void add_mac(struct probe_target *t, const uint8_t mac[CMSHA_MAC_LEN])
 		memcpy(t->seen[t->n_seen++], mac, CMSHA_MAC_LEN);
 }
 
-static void note_frame(struct cmsha_probe *p, int ifindex, const uint8_t *frame, size_t len)
+static void note_frame(void *arg, int ifindex, const uint8_t *frame, size_t len)
 {
+	struct cmsha_probe *p = arg;
 	struct cmsha_pkt_info pi;
 
 	/* Our own frames, looped back through another port, are nobody's answer. */
@@ -264,24 +207,7 @@ static void note_frame(struct cmsha_probe *p, int ifindex, const uint8_t *frame,
 
 void cmsha_probe_on_readable(struct cmsha_probe *p)
 {
-	/* ND messages with options can exceed the 86 bytes we send; none nears 2 KiB. */
-	uint8_t frame[2048];
-
-	for (int i = 0; i < FRAMES_PER_CALL; i++) {
-		struct sockaddr_ll from;
-		socklen_t fromlen = sizeof(from);
-		ssize_t got = recvfrom(p->fd, frame, sizeof(frame), MSG_TRUNC,
-				       (struct sockaddr *)&from, &fromlen);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			return;                 /* EAGAIN: all taken */
-		/* MSG_TRUNC returns the real length: a cut frame is skipped, not misparsed. */
-		if ((size_t)got > sizeof(frame) || from.sll_pkttype == PACKET_OUTGOING)
-			continue;
-		note_frame(p, from.sll_ifindex, frame, (size_t)got);
-	}
+	cmsha_packet_tap_on_readable(p->tap);
 }
 
 size_t cmsha_probe_answers(const struct cmsha_probe *p, size_t alias_index,
@@ -313,7 +239,8 @@ void cmsha_probe_free(struct cmsha_probe *p)
 {
 	if (!p)
 		return;
-	if (p->fd >= 0)
-		close(p->fd);
+	if (p->attached)
+		cmsha_packet_tap_detach(p->tap, &p->listener);
+	cmsha_packet_tap_put(p->tap);
 	free(p);
 }

@@ -22,7 +22,9 @@
 struct cmsha_probe;
 
 /*
- * Open one packet socket for all aliases and send the first round.  The
+ * Listen on the network namespace's kept packet socket (packet_tap.h: no
+ * socket is opened or closed when the namespace's tap is held) for all
+ * aliases and send the first round.  The
  * aliases are copied.  NULL with a reason in err when a socket cannot be
  * opened, an alias' interface is missing, not Ethernet or not ready to
  * send (down, no carrier: see cmsha_link_ready), or a send fails.
@@ -46,12 +48,20 @@ struct cmsha_probe *cmsha_probe_listen(const struct cmsha_alias_conf *aliases, s
  */
 bool cmsha_probe_send_round(struct cmsha_probe *p, char *err, size_t errlen);
 
-/* Readable when frames are waiting: then call cmsha_probe_on_readable(). */
+/*
+ * Readable when frames are waiting: then call cmsha_probe_on_readable().
+ * The fd is the namespace's shared packet socket: an event loop that holds
+ * the tap watches it once (cmsha_packet_tap_on_readable) instead.
+ */
 int cmsha_probe_fd(const struct cmsha_probe *p);
+
+/* Call fn(arg) after each read of the shared socket that delivered frames. */
+void cmsha_probe_on_frames(struct cmsha_probe *p, void (*fn)(void *arg), void *arg);
 
 /*
  * Take the waiting frames (a bounded number per call: the fd stays readable
- * if more wait) and record who answered.  For an alias, on its interface:
+ * if more wait), hand them to every listener of the socket, and record who
+ * answered.  For an alias, on its interface:
  * an ARP reply or request whose sender IP is the alias, an NA whose target
  * is the alias, or an NS whose source is the alias, is an answer from the
  * hardware address claimed in it.  An ARP probe (sender 0.0.0.0) or a DAD

@@ -37,6 +37,8 @@ static void job_free(struct cmsha_switchover *s)
 	job_probe_stop(s);
 	if (job->timer)
 		s->env->timer_cancel(s->env->ctx, job->timer);
+	if (job->release_timer)
+		s->env->timer_cancel(s->env->ctx, job->release_timer);
 	free(job->targets);
 	free(job);
 	s->job = NULL;
@@ -82,7 +84,7 @@ enum cmsha_verdict cmsha_switchover_check(const struct cmsha_switchover *s,
 					  enum cmsha_command cmd, enum cmsha_initiator by,
 					  char *reason, size_t len)
 {
-	if (s->job || s->reserved)
+	if (s->job || cmsha_switchover_is_reserved(s))
 		return check_busy(s, cmd, reason, len);
 	return check_state(s, cmd, by, reason, len);
 }
@@ -130,14 +132,29 @@ bool cmsha_switchover_commit_stale(const struct timespec *checked_at,
 	return elapsed_ns > (long long)CMSHA_STALE_COMMIT_MS * 1000000LL;
 }
 
-void cmsha_switchover_reserve(struct cmsha_switchover *s)
+unsigned cmsha_switchover_reserve(struct cmsha_switchover *s, const struct timespec *checked_at)
 {
 	s->reserved = true;
+	s->reserved_at = *checked_at;
+	if (++s->reservation == 0)      /* 0 is never a holder's token */
+		s->reservation = 1;
+	return s->reservation;
 }
 
-void cmsha_switchover_unreserve(struct cmsha_switchover *s)
+void cmsha_switchover_unreserve(struct cmsha_switchover *s, unsigned token)
 {
-	s->reserved = false;
+	if (token == s->reservation)
+		s->reserved = false;
+}
+
+bool cmsha_switchover_is_reserved(const struct cmsha_switchover *s)
+{
+	struct timespec now;
+
+	if (!s->reserved)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return !cmsha_switchover_commit_stale(&s->reserved_at, &now);
 }
 
 void cmsha_switchover_refuse(struct cmsha_switchover *s, enum cmsha_command cmd,
@@ -183,7 +200,9 @@ void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char
 	va_end(ap);
 	e.duration_ms = (uint32_t)(ms_since(&job->started_mono) + 0.5);
 	job_step(s, "%s: %s", cmsha_result_name(result), e.reason);
-	s->status = result == CMSHA_RESULT_SUCCEEDED ? CMSHA_STATUS_SUCCEEDED : CMSHA_STATUS_FAILED;
+	if (job->cmd != CMSHA_CMD_RELOAD)       /* a reload is no switch-over */
+		s->status = result == CMSHA_RESULT_SUCCEEDED ? CMSHA_STATUS_SUCCEEDED :
+							       CMSHA_STATUS_FAILED;
 	bool counts = result == CMSHA_RESULT_SUCCEEDED && job->changed;
 	job_free(s);
 	s->recovering = false;
@@ -288,6 +307,8 @@ bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
 	}
 	if (cmd == CMSHA_CMD_SWITCH_AWAY)
 		job_switch_away_start(s);
+	else if (cmd == CMSHA_CMD_TEST && s->ha->oper == CMSHA_OPER_ACTIVE)
+		job_test_switch_away_start(s);
 	else
 		job_takeover_start(s);        /* takeover, forceTakeover, test */
 	return true;
@@ -357,4 +378,43 @@ bool job_ask_peer(struct cmsha_switchover *s, enum cmsha_command cmd, unsigned t
 		return true;
 	free(w);
 	return false;
+}
+
+static void reload_after_probe(struct cmsha_switchover *s, const char *conflict)
+{
+	s->job->reload_then(s->job->reload_arg, conflict);
+}
+
+bool cmsha_switchover_reload_probe(struct cmsha_switchover *s,
+				   const struct cmsha_alias_conf *aliases, size_t n,
+				   cmsha_reload_probed then, void *arg)
+{
+	if (!(s->job = job_new(s, CMSHA_CMD_RELOAD, CMSHA_BY_CONFIG)))
+		return false;
+	s->job->reload_then = then;
+	s->job->reload_arg = arg;
+	job_step(s, "probing %zu new alias(es)", n);
+	return job_probe_start_for(s, aliases, n, s->cfg->preflight_count,
+				   s->cfg->preflight_wait_ms, reload_after_probe);
+}
+
+void cmsha_switchover_reload_end(struct cmsha_switchover *s)
+{
+	if (s->job && s->job->cmd == CMSHA_CMD_RELOAD)
+		job_free(s);
+}
+
+enum cmsha_command cmsha_switchover_running(const struct cmsha_switchover *s)
+{
+	return s->job ? s->job->cmd : CMSHA_CMD_NONE;
+}
+
+bool cmsha_switchover_busy(const struct cmsha_switchover *s)
+{
+	return s->job || cmsha_switchover_is_reserved(s) || s->records_held;
+}
+
+void cmsha_switchover_record(struct cmsha_switchover *s, struct cmsha_history_entry *e)
+{
+	record(s, e, false);
 }

@@ -4,11 +4,14 @@
  * in struct cmsha_switchover_env (timers, fds, the peer's agent) and never
  * blocks: a SET only validates and starts; the steps follow as events.
  *
- * takeover:      probe (peer's MAC expected) -> peer releases -> add -> announce
+ * takeover:      probe (peer's MAC expected) and, beside it, the peer's
+ *                release (asked once the pending note is on disk, timed to
+ *                land as the probe ends) -> both done -> add -> announce
  * forceTakeover: short probe (answers noted, not fatal) -> add -> announce
  * release:       remove every alias now (the SET's response confirms it)
  * switchAway:    ask the peer to take over -> it asks us to release
- * test:          every check of a takeover, nothing changed
+ * test:          every check of a takeover (on a standby server) or of a
+ *                switchAway (on an active one), nothing changed
  */
 #ifndef CMSHA_SWITCHOVER_H
 #define CMSHA_SWITCHOVER_H
@@ -17,6 +20,7 @@
 #include "config.h"
 #include "ha.h"
 #include "history.h"
+#include "switch_away_check.h"
 
 enum cmsha_switchover_status {
 	CMSHA_STATUS_IDLE = 1, CMSHA_STATUS_IN_PROGRESS = 2, CMSHA_STATUS_SUCCEEDED = 3,
@@ -25,6 +29,8 @@ enum cmsha_switchover_status {
 
 typedef void (*cmsha_callback)(void *arg);
 typedef void (*cmsha_peer_done)(void *arg, bool ok, const char *reason);
+/* A reload's probe is over: conflict "" when nobody answered for the new aliases. */
+typedef void (*cmsha_reload_probed)(void *arg, const char *conflict);
 
 struct cmsha_switchover_env {
 	/* event loop: one-shot timers and readable fds */
@@ -49,6 +55,16 @@ struct cmsha_switchover_env {
 	/* one line per step, for the log: "takeover: aliases added (1.2 ms)" */
 	void (*step)(void *ctx, enum cmsha_command cmd, double elapsed_ms, const char *what);
 	void *ctx;
+	/*
+	 * test on an active server (what a switchAway would meet), nothing
+	 * changed anywhere: the peer's state, mode and components in one
+	 * request; then the peer's own test, its verdict read back.  done()
+	 * exactly once unless these return false.  NULL: not available.
+	 */
+	bool (*peer_view)(void *ctx, unsigned timeout_ms,
+			  void (*done)(void *arg, const struct cmsha_peer_view *v), void *arg);
+	bool (*peer_test)(void *ctx, unsigned timeout_ms,
+			  void (*done)(void *arg, const struct cmsha_peer_test *t), void *arg);
 };
 
 enum cmsha_verdict { CMSHA_VERDICT_ACCEPT, CMSHA_VERDICT_ALREADY_DONE, CMSHA_VERDICT_REFUSE };
@@ -68,7 +84,10 @@ struct cmsha_switchover {
 	const struct cmsha_switchover_env *env;
 	enum cmsha_switchover_status status;
 	char last_reason[CMSHA_HISTORY_REASON_LEN];
-	bool reserved;                  /* a SET passed its checks, not yet run */
+	/* a SET passed its checks at reserved_at and is not run yet (see reserve) */
+	bool reserved;
+	unsigned reservation;           /* the holder's token */
+	struct timespec reserved_at;    /* CLOCK_MONOTONIC */
 	bool recovering;                /* completing a takeover a restart cut short */
 	char trigger[128];              /* an automatic command's reason to run */
 	struct cmsha_job *job;          /* the command in progress, if any */
@@ -78,6 +97,8 @@ struct cmsha_switchover {
 	struct cmsha_history_entry held[CMSHA_HELD_RECORDS];
 	size_t n_held;
 	unsigned held_timer;
+	/* the peer's release round trip, smoothed (0: none measured yet) */
+	double release_rtt_ms;
 };
 
 void cmsha_switchover_init(struct cmsha_switchover *s, const struct cmsha_config *cfg,
@@ -102,9 +123,20 @@ enum cmsha_verdict cmsha_switchover_check(const struct cmsha_switchover *s,
 bool cmsha_switchover_commit_stale(const struct timespec *checked_at,
 				   const struct timespec *now);
 
-/* Hold the engine between a SET's checks and its commit (one winner). */
-void cmsha_switchover_reserve(struct cmsha_switchover *s);
-void cmsha_switchover_unreserve(struct cmsha_switchover *s);
+/*
+ * Hold the engine between a SET's checks (made at checked_at,
+ * CLOCK_MONOTONIC) and its commit, so that of two managers one wins.  The
+ * hold ends with the command's run, with unreserve(token), or when its
+ * commit would be stale anyway: snmpd may drop the session between the
+ * phases (a subagent stalled, the master restarted), and no COMMIT or FREE
+ * comes then; a hold without that deadline would refuse every later
+ * command until a restart.  unreserve() with an older token (a late FREE
+ * of a hold that expired) leaves a newer hold alone.
+ */
+unsigned cmsha_switchover_reserve(struct cmsha_switchover *s, const struct timespec *checked_at);
+void cmsha_switchover_unreserve(struct cmsha_switchover *s, unsigned token);
+/* Is the engine held by a SET now (an expired hold is not)? */
+bool cmsha_switchover_is_reserved(const struct cmsha_switchover *s);
 
 /* A refused command: status refused, reason, history row, finished(). */
 void cmsha_switchover_refuse(struct cmsha_switchover *s, enum cmsha_command cmd,
@@ -159,6 +191,31 @@ void cmsha_switchover_flush_records(struct cmsha_switchover *s);
  * takeover that waits for its pending note to be on disk goes on.
  */
 void cmsha_switchover_history_written(struct cmsha_switchover *s);
+
+/*
+ * A reload (SIGHUP) that adds aliases on the active server probes them
+ * first, as a takeover would (any answer is a conflict, the peer's too),
+ * and holds the engine meanwhile: no command starts halfway through a
+ * reload, and no reload while a command runs (the caller checks
+ * cmsha_switchover_busy).  then(arg, conflict) comes from the event loop
+ * with the engine still held; the caller applies (or refuses) the reload
+ * and calls cmsha_switchover_reload_end.  false when the probe could not
+ * start: then a history row (reload failed) is written and then() never
+ * comes; a later probe failure writes such a row too, without then().
+ */
+bool cmsha_switchover_reload_probe(struct cmsha_switchover *s,
+				   const struct cmsha_alias_conf *aliases, size_t n,
+				   cmsha_reload_probed then, void *arg);
+void cmsha_switchover_reload_end(struct cmsha_switchover *s);
+
+/* The command running (a reload's probe: reload), or noCommand. */
+enum cmsha_command cmsha_switchover_running(const struct cmsha_switchover *s);
+
+/* Is a command running, reserved by a SET, or its records held back? */
+bool cmsha_switchover_busy(const struct cmsha_switchover *s);
+
+/* A row that is no command's (a reload's change): history, then finished(). */
+void cmsha_switchover_record(struct cmsha_switchover *s, struct cmsha_history_entry *e);
 
 const char *cmsha_switchover_status_name(enum cmsha_switchover_status st);
 

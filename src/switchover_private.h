@@ -8,6 +8,13 @@
 #define CMSHA_CONFIRM_MAX_MS 100
 /* How long a takeover waits for its pending note to be on disk. */
 #define CMSHA_NOTE_MAX_MS 5000
+/*
+ * A takeover's release request leaves this much of the (measured) release
+ * round trip before the probe's end, so that the peer's release lands as
+ * the probe ends: the probe's wait is not added to the clients' outage.
+ * In percent; at most half the probe's wait (also when nothing is measured).
+ */
+#define CMSHA_RELEASE_LEAD_PCT 125
 #include "switchover.h"
 
 struct cmsha_job {
@@ -20,7 +27,7 @@ struct cmsha_job {
 	/* the probe: aliases first, then the peer's own addresses */
 	struct cmsha_probe *probe;
 	struct cmsha_alias_conf *targets;
-	size_t n_targets;
+	size_t n_targets, n_alias_targets;      /* the aliases come first */
 	unsigned rounds_left, round_wait_ms, timer;
 	void (*probe_next)(struct cmsha_switchover *s, const char *conflict);
 	char note[CMSHA_HISTORY_REASON_LEN];
@@ -28,6 +35,14 @@ struct cmsha_job {
 	uint64_t note_ticket;           /* the pending note's save (0: none) */
 	bool awaiting_note;             /* probed, the note's save not ended */
 	char conflict[CMSHA_HISTORY_REASON_LEN];        /* the probe's, kept meanwhile */
+	/* a takeover's release request, side by side with its probe */
+	bool probe_done;                /* the verdict is in job->conflict */
+	bool release_waits_note;        /* due, but the pending note is not on disk */
+	bool release_asked;             /* sent; peer_released once confirmed */
+	unsigned release_timer;         /* its start (lead) or the note's deadline */
+	struct timespec release_sent;
+	cmsha_reload_probed reload_then;        /* a reload's probe: who wants the verdict */
+	void *reload_arg;
 };
 
 /* switchover.c */
@@ -46,9 +61,26 @@ bool job_ask_peer(struct cmsha_switchover *s, enum cmsha_command cmd, unsigned t
 /* switchover_probe.c: the pre-flight probe, then next(); false: the job ended */
 bool job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
 		     void (*next)(struct cmsha_switchover *s, const char *conflict));
+/* The same for other aliases than the configured ones (a reload's new ones). */
+bool job_probe_start_for(struct cmsha_switchover *s, const struct cmsha_alias_conf *aliases,
+			 size_t n, unsigned count, unsigned wait_ms,
+			 void (*next)(struct cmsha_switchover *s, const char *conflict));
 void job_probe_stop(struct cmsha_switchover *s);
+/* Has the probe seen a station other than the peer answer yet?  (reason in out) */
+bool job_probe_conflict_so_far(struct cmsha_switchover *s, char *out, size_t len);
+
+/* switchover_release.c: a takeover's release request beside its probe */
+bool takeover_asks_peer(const struct cmsha_job *job);
+void release_schedule(struct cmsha_switchover *s);
+void release_after_probe(struct cmsha_switchover *s, const char *conflict);
+bool release_note_written(struct cmsha_switchover *s);
+void add_aliases_and_announce(struct cmsha_switchover *s);
+
+/* switchover_test.c: test on an active server */
+void job_test_switch_away_start(struct cmsha_switchover *s);
 
 /* switchover_takeover.c */
+void job_note_too_late(struct cmsha_switchover *s);
 void job_takeover_start(struct cmsha_switchover *s);
 void job_switch_away_start(struct cmsha_switchover *s);
 bool aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen);

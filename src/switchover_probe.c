@@ -1,7 +1,9 @@
 /*
  * The pre-flight probe of a takeover: ARP (sender 0.0.0.0) / NS (from ::)
  * for every alias and for the peer's own addresses, so that answers from
- * the peer's MAC can be told from a third station's.
+ * the peer's MAC can be told from a third station's.  The probe listens on
+ * the namespace's kept packet socket, which the agent reads as frames come
+ * (packet_glue.c); each round's end takes what is still queued.
  */
 #include "autoconfig.h"
 #include "switchover_private.h"
@@ -13,13 +15,15 @@
 #define MAX_MACS CMSHA_PROBE_MAX_MACS
 
 /* The peer's addresses that sit on an alias's subnet, probed on that interface. */
-static size_t add_peer_targets(const struct cmsha_config *cfg, struct cmsha_alias_conf *t)
+static size_t add_peer_targets(const struct cmsha_config *cfg,
+			       const struct cmsha_alias_conf *aliases, size_t n_aliases,
+			       struct cmsha_alias_conf *t)
 {
 	size_t n = 0;
 
 	for (size_t p = 0; p < cfg->n_peer_addrs; p++)
-		for (size_t i = 0; i < cfg->n_aliases; i++) {
-			const struct cmsha_alias_conf *a = &cfg->aliases[i];
+		for (size_t i = 0; i < n_aliases; i++) {
+			const struct cmsha_alias_conf *a = &aliases[i];
 			if (!cmsha_inet_in_subnet(&cfg->peer_addrs[p], &a->addr, a->prefix))
 				continue;
 			t[n] = *a;
@@ -35,7 +39,7 @@ static bool is_peer_mac(const struct cmsha_switchover *s, const uint8_t mac[6])
 	uint8_t macs[MAX_MACS][6];
 	struct cmsha_job *job = s->job;
 
-	for (size_t t = s->cfg->n_aliases; t < job->n_targets; t++) {
+	for (size_t t = job->n_alias_targets; t < job->n_targets; t++) {
 		size_t n = cmsha_probe_answers(job->probe, t, macs, MAX_MACS);
 		for (size_t k = 0; k < n; k++)
 			if (memcmp(macs[k], mac, 6) == 0)
@@ -51,33 +55,25 @@ static void find_conflict(const struct cmsha_switchover *s, bool any_mac, char *
 	char addr[CMSHA_INET_STRLEN];
 
 	out[0] = '\0';
-	for (size_t i = 0; i < s->cfg->n_aliases; i++) {
+	for (size_t i = 0; i < s->job->n_alias_targets; i++) {
 		size_t n = cmsha_probe_answers(s->job->probe, i, macs, MAX_MACS);
 
 		/* RFC 5227: another station probing for it now is a conflict too. */
 		if (cmsha_probe_contended(s->job->probe, i)) {
 			snprintf(out, len, "another station is probing for %s",
-				 cmsha_inet_ntop(&s->cfg->aliases[i].addr, addr, sizeof(addr)));
+				 cmsha_inet_ntop(&s->job->targets[i].addr, addr, sizeof(addr)));
 			return;
 		}
 		for (size_t k = 0; k < n; k++) {
 			if (!any_mac && is_peer_mac(s, macs[k]))
 				continue;
 			snprintf(out, len, "%s is answered by %02x:%02x:%02x:%02x:%02x:%02x%s",
-				 cmsha_inet_ntop(&s->cfg->aliases[i].addr, addr, sizeof(addr)),
+				 cmsha_inet_ntop(&s->job->targets[i].addr, addr, sizeof(addr)),
 				 macs[k][0], macs[k][1], macs[k][2], macs[k][3], macs[k][4],
 				 macs[k][5], any_mac ? "" : ", not by the peer");
 			return;
 		}
 	}
-}
-
-static void on_probe_readable(void *arg)
-{
-	struct cmsha_switchover *s = arg;
-
-	if (s->job && s->job->probe)
-		cmsha_probe_on_readable(s->job->probe);
 }
 
 static void on_round_over(void *arg)
@@ -97,20 +93,38 @@ static void on_round_over(void *arg)
 		return;
 	}
 	/* forceTakeover notes every answer; a takeover without the peer's release
-	 * (start-up claim, automatic) wants no answer at all, not even the peer's. */
+	 * (start-up claim, automatic) or a reload's new alias wants no answer at
+	 * all, not even the peer's. */
 	find_conflict(s, job->cmd == CMSHA_CMD_FORCE_TAKEOVER || job->by == CMSHA_BY_STARTUP ||
-			 job->by == CMSHA_BY_AUTOMATIC, conflict, sizeof(conflict));
+			 job->by == CMSHA_BY_AUTOMATIC || job->cmd == CMSHA_CMD_RELOAD,
+		      conflict, sizeof(conflict));
 	job_probe_stop(s);
 	job_step(s, "probe done%s%s", conflict[0] ? ": " : ": no conflict", conflict);
 	job->probe_next(s, conflict);
 }
 
+bool job_probe_conflict_so_far(struct cmsha_switchover *s, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (!s->job || !s->job->probe)
+		return false;
+	cmsha_probe_on_readable(s->job->probe);
+	find_conflict(s, false, out, len);
+	return out[0] != '\0';
+}
+
 bool job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
 		     void (*next)(struct cmsha_switchover *s, const char *conflict))
 {
+	return job_probe_start_for(s, s->cfg->aliases, s->cfg->n_aliases, count, wait_ms, next);
+}
+
+bool job_probe_start_for(struct cmsha_switchover *s, const struct cmsha_alias_conf *aliases,
+			 size_t n, unsigned count, unsigned wait_ms,
+			 void (*next)(struct cmsha_switchover *s, const char *conflict))
+{
 	struct cmsha_job *job = s->job;
 	char err[CMSHA_HISTORY_REASON_LEN];
-	size_t n = s->cfg->n_aliases;
 
 	job->probe_next = next;
 	job->targets = calloc(n + s->cfg->n_peer_addrs, sizeof(*job->targets));
@@ -118,14 +132,14 @@ bool job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_m
 		job_finish(s, CMSHA_RESULT_FAILED, "out of memory");
 		return false;
 	}
-	memcpy(job->targets, s->cfg->aliases, n * sizeof(*job->targets));
-	job->n_targets = n + add_peer_targets(s->cfg, job->targets + n);
+	memcpy(job->targets, aliases, n * sizeof(*job->targets));
+	job->n_alias_targets = n;
+	job->n_targets = n + add_peer_targets(s->cfg, aliases, n, job->targets + n);
 	job->probe = cmsha_probe_start(job->targets, job->n_targets, err, sizeof(err));
 	if (!job->probe) {
 		job_finish(s, CMSHA_RESULT_FAILED, "probe: %s", err);
 		return false;
 	}
-	s->env->fd_watch(s->env->ctx, cmsha_probe_fd(job->probe), on_probe_readable, s);
 	job->rounds_left = count;
 	job->round_wait_ms = wait_ms;
 	job->timer = s->env->timer_add(s->env->ctx, wait_ms, on_round_over, s);
@@ -138,7 +152,6 @@ void job_probe_stop(struct cmsha_switchover *s)
 
 	if (!job || !job->probe)
 		return;
-	s->env->fd_unwatch(s->env->ctx, cmsha_probe_fd(job->probe));
 	cmsha_probe_free(job->probe);
 	job->probe = NULL;
 }

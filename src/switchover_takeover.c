@@ -1,7 +1,8 @@
 /*
  * takeover, forceTakeover, test and switchAway, step by step.  The order
  * keeps the clients' outage to the peer's release plus our add: everything
- * slow (the probe) happens while the peer still serves.
+ * slow (the probe) happens while the peer still serves, and the release
+ * request goes out beside the probe (switchover_release.c).
  */
 #include "autoconfig.h"
 #include "announce.h"
@@ -52,7 +53,7 @@ static void ignore_peer_reply(void *arg, bool ok, const char *reason)
 }
 
 /* All or nothing: a failed add removes what this job added. */
-static void add_aliases_and_announce(struct cmsha_switchover *s)
+void add_aliases_and_announce(struct cmsha_switchover *s)
 {
 	struct cmsha_job *job = s->job;
 	char err[CMSHA_HISTORY_REASON_LEN], ignored[CMSHA_HISTORY_REASON_LEN];
@@ -95,18 +96,6 @@ static void add_aliases_and_announce(struct cmsha_switchover *s)
 		job_finish(s, CMSHA_RESULT_SUCCEEDED, "takeover completed; the peer released first");
 }
 
-static void on_peer_released(struct cmsha_switchover *s, bool ok, const char *reason)
-{
-	if (!ok) {
-		job_finish(s, CMSHA_RESULT_FAILED, "the peer did not confirm its release (%s): "
-			   "nothing changed; use forceTakeover if the peer server is down", reason);
-		return;
-	}
-	s->job->peer_released = true;
-	job_step(s, "peer released");
-	add_aliases_and_announce(s);
-}
-
 /* The probe's verdict, once the pending note is on disk (see after_probe). */
 static void go_on_after_probe(struct cmsha_switchover *s, const char *conflict)
 {
@@ -146,23 +135,24 @@ static void go_on_after_probe(struct cmsha_switchover *s, const char *conflict)
 			add_aliases_and_announce(s);
 		return;
 	}
-	if (conflict[0])
-		job_finish(s, CMSHA_RESULT_FAILED, "conflict: %s: nothing changed", conflict);
-	else if (!job_ask_peer(s, CMSHA_CMD_RELEASE, s->cfg->release_timeout_ms, on_peer_released))
-		job_finish(s, CMSHA_RESULT_FAILED, "cannot send the release request to the peer: "
-			   "nothing changed");
+	release_after_probe(s, conflict);
 }
 
 /* The disk under the history file is hung (or very slow): give up, unchanged. */
+void job_note_too_late(struct cmsha_switchover *s)
+{
+	job_finish(s, CMSHA_RESULT_FAILED, "the pending note was not on disk within %d ms "
+		   "(the history file's disk is slow or hung): nothing changed",
+		   CMSHA_NOTE_MAX_MS);
+}
+
 static void on_note_deadline(void *arg)
 {
 	struct cmsha_switchover *s = arg;
 
 	s->job->timer = 0;
 	s->job->awaiting_note = false;
-	job_finish(s, CMSHA_RESULT_FAILED, "the pending note was not on disk within %d ms "
-		   "(the history file's disk is slow or hung): nothing changed",
-		   CMSHA_NOTE_MAX_MS);
+	job_note_too_late(s);
 }
 
 /*
@@ -175,6 +165,11 @@ static void after_probe(struct cmsha_switchover *s, const char *conflict)
 {
 	struct cmsha_job *job = s->job;
 
+	/* Its release waits for the note; its add waits for the release. */
+	if (takeover_asks_peer(job)) {
+		release_after_probe(s, conflict);
+		return;
+	}
 	if (cmsha_history_settled(s->history, job->note_ticket)) {
 		go_on_after_probe(s, conflict);
 		return;
@@ -223,6 +218,8 @@ void cmsha_switchover_history_written(struct cmsha_switchover *s)
 {
 	struct cmsha_job *job = s->job;
 
+	if (release_note_written(s))
+		return;
 	if (job && job->awaiting_note && cmsha_history_settled(s->history, job->note_ticket)) {
 		job->awaiting_note = false;
 		if (job->timer)
@@ -249,6 +246,8 @@ void job_takeover_start(struct cmsha_switchover *s)
 					  after_probe);
 	if (started && s->job->cmd != CMSHA_CMD_TEST)
 		note_pending(s);
+	if (started && takeover_asks_peer(s->job))
+		release_schedule(s);
 }
 
 static void on_switch_away_deadline(void *arg)

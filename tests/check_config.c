@@ -2,6 +2,7 @@
 #include "autoconfig.h"
 #include "check_run.h"
 #include "config.h"
+#include "reload_plan.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -193,26 +194,117 @@ START_TEST(every_token_is_listed)
 }
 END_TEST
 
-START_TEST(reload_tells_restart_settings_from_live_ones)
+static void fresh_line(struct cmsha_config *c, const char *token, const char *args)
+{
+	ck_assert_msg(cmsha_config_apply(c, token, args, err, sizeof(err)), "%s %s: %s", token,
+		      args, err);
+}
+
+static void fresh_pair(struct cmsha_config *fresh, const char *role_name)
+{
+	cmsha_config_init(fresh);
+	fresh_line(fresh, "role", role_name);
+	fresh_line(fresh, "peer", "10.77.0.12");
+}
+
+START_TEST(reload_plan_timings_only)
 {
 	struct cmsha_config fresh;
-	char what[256];
+	struct cmsha_reload_plan plan;
 
 	accept_line("role", "primary");
 	accept_line("alias", "10.77.0.10/24 dev eth0");
 	accept_line("peer", "10.77.0.12");
-	cmsha_config_init(&fresh);
-	ck_assert(cmsha_config_apply(&fresh, "role", "primary", err, sizeof(err)));
-	ck_assert(cmsha_config_apply(&fresh, "alias", "10.77.0.10/24 dev eth0", err, sizeof(err)));
-	ck_assert(cmsha_config_apply(&fresh, "peer", "10.77.0.12", err, sizeof(err)));
-	ck_assert(cmsha_config_apply(&fresh, "preflight", "wait 50", err, sizeof(err)));
-	ck_assert(!cmsha_config_needs_restart(&cfg, &fresh, what, sizeof(what)));
+	fresh_pair(&fresh, "primary");
+	fresh_line(&fresh, "alias", "10.77.0.10/24 dev eth0");
+	ck_assert(cmsha_reload_plan_make(&plan, &cfg, &fresh, err, sizeof(err)));
+	ck_assert(cmsha_reload_plan_empty(&plan));
+	cmsha_reload_plan_free(&plan);
+	fresh_line(&fresh, "preflight", "wait 50");
+	ck_assert(cmsha_reload_plan_make(&plan, &cfg, &fresh, err, sizeof(err)));
+	ck_assert(plan.timings && !plan.aliases && !plan.peer && !plan.components);
 	cmsha_config_update_live(&cfg, &fresh);
 	ck_assert_uint_eq(cfg.preflight_wait_ms, 50);
-	ck_assert(cmsha_config_apply(&fresh, "alias", "fd77::10/64 dev eth0", err, sizeof(err)));
-	ck_assert(cmsha_config_apply(&fresh, "probe", "interval 200", err, sizeof(err)));
-	ck_assert(cmsha_config_needs_restart(&cfg, &fresh, what, sizeof(what)));
-	ck_assert_str_eq(what, "alias, probe");
+	cmsha_reload_plan_free(&plan);
+	cmsha_config_free(&fresh);
+}
+END_TEST
+
+START_TEST(reload_plan_role_is_restart_only)
+{
+	struct cmsha_config fresh;
+	struct cmsha_reload_plan plan;
+
+	accept_line("role", "primary");
+	fresh_pair(&fresh, "secondary");
+	ck_assert(!cmsha_reload_plan_make(&plan, &cfg, &fresh, err, sizeof(err)));
+	ck_assert_str_eq(err, "role changes from primary to secondary: that needs a restart");
+	cmsha_config_free(&fresh);
+}
+END_TEST
+
+/* added, removed, kept, changed (label; interface), with the indexes they come from */
+START_TEST(reload_plan_aliases)
+{
+	struct cmsha_config fresh;
+	struct cmsha_reload_plan plan;
+	size_t n;
+	struct cmsha_alias_conf *probe;
+	char text[64];
+
+	accept_line("role", "primary");
+	accept_line("peer", "10.77.0.12");
+	accept_line("alias", "10.77.0.10/24 dev lo");
+	accept_line("alias", "10.77.0.20/24 dev lo");
+	accept_line("alias", "10.77.0.40/24 dev lo");
+	fresh_pair(&fresh, "primary");
+	fresh_line(&fresh, "alias", "10.77.0.30/24 dev lo");
+	fresh_line(&fresh, "alias", "10.77.0.10/24 dev lo");
+	fresh_line(&fresh, "alias", "10.77.0.40/24 dev lo label lo:svc");
+	ck_assert(cmsha_reload_plan_make(&plan, &cfg, &fresh, err, sizeof(err)));
+	ck_assert(plan.aliases && !plan.peer && !plan.components && !plan.timings);
+	ck_assert_uint_eq(plan.n_added, 1);
+	ck_assert_uint_eq(plan.n_removed, 1);
+	ck_assert_uint_eq(plan.n_changed, 1);
+	ck_assert_int_eq(plan.alias_kind[0], CMSHA_RELOAD_ALIAS_ADDED);
+	ck_assert(plan.alias_from[0] == CMSHA_RELOAD_NEW);
+	ck_assert_int_eq(plan.alias_kind[1], CMSHA_RELOAD_ALIAS_KEPT);
+	ck_assert_uint_eq(plan.alias_from[1], 0);
+	ck_assert_int_eq(plan.alias_kind[2], CMSHA_RELOAD_ALIAS_CHANGED);
+	ck_assert_uint_eq(plan.alias_from[2], 2);
+	ck_assert(!plan.alias_removed[0] && plan.alias_removed[1] && !plan.alias_removed[2]);
+	probe = cmsha_reload_plan_to_probe(&plan, &fresh, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(cmsha_alias_conf_text(&probe[0], text, sizeof(text)),
+			 "10.77.0.30/24 dev lo");
+	ck_assert_str_eq(cmsha_alias_conf_text(&fresh.aliases[2], text, sizeof(text)),
+			 "10.77.0.40/24 dev lo label lo:svc");
+	free(probe);
+	cmsha_reload_plan_free(&plan);
+	cmsha_config_free(&fresh);
+}
+END_TEST
+
+START_TEST(reload_plan_peer_components_history)
+{
+	struct cmsha_config fresh;
+	struct cmsha_reload_plan plan;
+
+	accept_line("role", "secondary");
+	accept_line("peer", "10.77.0.11");
+	accept_line("component", "db required tcp 127.0.0.1:5432");
+	accept_line("component", "web optional pidfile /run/web.pid");
+	fresh_pair(&fresh, "secondary");
+	fresh_line(&fresh, "component", "web optional pidfile /run/web.pid");
+	fresh_line(&fresh, "component", "acd required tcp 127.0.0.1:4000");
+	fresh_line(&fresh, "history", "size 5");
+	fresh_line(&fresh, "probe", "interval 200");
+	ck_assert(cmsha_reload_plan_make(&plan, &cfg, &fresh, err, sizeof(err)));
+	ck_assert(plan.peer && plan.components && plan.history_size && plan.probe);
+	ck_assert(!plan.aliases);
+	ck_assert_uint_eq(plan.component_from[0], 1);
+	ck_assert(plan.component_from[1] == CMSHA_RELOAD_NEW);
+	cmsha_reload_plan_free(&plan);
 	cmsha_config_free(&fresh);
 }
 END_TEST
@@ -265,7 +357,10 @@ int main(void)
 	tcase_add_test(tc, autofailover_and_history);
 	tcase_add_test(tc, switchover_timing);
 	tcase_add_test(tc, every_token_is_listed);
-	tcase_add_test(tc, reload_tells_restart_settings_from_live_ones);
+	tcase_add_test(tc, reload_plan_timings_only);
+	tcase_add_test(tc, reload_plan_role_is_restart_only);
+	tcase_add_test(tc, reload_plan_aliases);
+	tcase_add_test(tc, reload_plan_peer_components_history);
 	tcase_add_test(tc, unknown_token);
 	tcase_add_test(tc, tokens_in_any_case);
 	tcase_add_test(tc, completeness);

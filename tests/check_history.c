@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -141,6 +142,57 @@ START_TEST(last_takeover_is_found_past_tests_and_refusals)
 }
 END_TEST
 
+/* A reload's rows are kept and read back, and hide no takeover. */
+START_TEST(reload_rows_survive_and_hide_no_takeover)
+{
+	struct cmsha_history h;
+	struct cmsha_history_entry e = { .time = { 1700000100, 0 }, .command = CMSHA_CMD_RELOAD,
+					 .initiator = CMSHA_BY_CONFIG,
+					 .result = CMSHA_RESULT_SUCCEEDED, .duration_ms = 9 };
+	struct timespec when;
+
+	ck_assert(cmsha_history_open(&h, 5, path, err, sizeof(err)));
+	add(&h, CMSHA_CMD_TAKEOVER, CMSHA_RESULT_SUCCEEDED, 4, "taken", true);
+	snprintf(e.reason, sizeof(e.reason), "reload: alias 10.77.0.30/24 dev eth0 added");
+	ck_assert(cmsha_history_add(&h, &e, false, err, sizeof(err)));
+	ck_assert_uint_eq(h.last_duration_ms, 4);
+	ck_assert(cmsha_history_last_takeover(&h, &when));
+	cmsha_history_close(&h);
+	ck_assert_msg(cmsha_history_open(&h, 5, path, err, sizeof(err)), "%s", err);
+	ck_assert_uint_eq(h.count, 2);
+	ck_assert_int_eq(cmsha_history_at(&h, 1)->command, CMSHA_CMD_RELOAD);
+	ck_assert_int_eq(cmsha_history_at(&h, 1)->initiator, CMSHA_BY_CONFIG);
+	ck_assert_str_eq(cmsha_command_name(CMSHA_CMD_RELOAD), "reload");
+	ck_assert_str_eq(cmsha_initiator_name(CMSHA_BY_CONFIG), "config");
+	cmsha_history_close(&h);
+}
+END_TEST
+
+/* Smaller: the newest rows stay, and the file says so; larger: room for more. */
+START_TEST(resize_keeps_the_newest_and_rewrites_the_file)
+{
+	struct cmsha_history h;
+
+	ck_assert(cmsha_history_open(&h, 5, path, err, sizeof(err)));
+	for (int i = 0; i < 7; i++)                 /* the ring wrapped: rows 3..7 */
+		add(&h, CMSHA_CMD_TAKEOVER, CMSHA_RESULT_SUCCEEDED, (uint32_t)i, "ok", true);
+	ck_assert_msg(cmsha_history_resize(&h, 2, err, sizeof(err)), "%s", err);
+	ck_assert_uint_eq(h.count, 2);
+	ck_assert_uint_eq(cmsha_history_at(&h, 0)->index, 6);
+	ck_assert_uint_eq(cmsha_history_at(&h, 1)->index, 7);
+	cmsha_history_close(&h);
+	ck_assert(cmsha_history_open(&h, 10, path, err, sizeof(err)));
+	ck_assert_uint_eq(h.count, 2);                  /* the file was rewritten */
+	ck_assert_msg(cmsha_history_resize(&h, 4, err, sizeof(err)), "%s", err);
+	for (int i = 0; i < 3; i++)
+		add(&h, CMSHA_CMD_RELEASE, CMSHA_RESULT_SUCCEEDED, 1, "ok", true);
+	ck_assert_uint_eq(h.count, 4);
+	ck_assert_uint_eq(cmsha_history_at(&h, 0)->index, 7);
+	ck_assert_uint_eq(cmsha_history_at(&h, 3)->index, 10);
+	cmsha_history_close(&h);
+}
+END_TEST
+
 START_TEST(corrupt_file_is_reported)
 {
 	struct cmsha_history h;
@@ -150,6 +202,67 @@ START_TEST(corrupt_file_is_reported)
 	ck_assert(!cmsha_history_open(&h, 5, path, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "line 2: malformed entry"));
 	cmsha_history_close(&h);
+}
+END_TEST
+
+/*
+ * fsync() as the library sees it (this definition wins over libc's for the
+ * statically linked core): it notes a sync of the test's directory, and
+ * whether the history file had its new name by then.
+ */
+static struct { bool seen, file_in_place; } dir_sync;
+
+int fsync(int fd)
+{
+	struct stat fd_st, dir_st;
+
+	if (fstat(fd, &fd_st) == 0 && S_ISDIR(fd_st.st_mode) && stat(dir, &dir_st) == 0 &&
+	    fd_st.st_ino == dir_st.st_ino && fd_st.st_dev == dir_st.st_dev) {
+		dir_sync.seen = true;
+		dir_sync.file_in_place = access(path, F_OK) == 0;
+	}
+	return (int)syscall(SYS_fsync, fd);
+}
+
+/* A power loss after the save must not bring back the old file. */
+START_TEST(a_save_syncs_the_directory_after_the_rename)
+{
+	const char text[] = "cmsha-history 1 1 0 0 0\n";
+
+	dir_sync.seen = dir_sync.file_in_place = false;
+	ck_assert_msg(cmsha_history_write_file(path, text, sizeof(text) - 1, err, sizeof(err)),
+		      "%s", err);
+	ck_assert(dir_sync.seen);
+	ck_assert(dir_sync.file_in_place);
+}
+END_TEST
+
+static void expect_malformed(const char *text, const char *what)
+{
+	struct cmsha_history h;
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	ck_assert_msg(!cmsha_history_open(&h, 5, path, err, sizeof(err)), "accepted: %s", what);
+	ck_assert_msg(strstr(err, "line 3: malformed entry"), "%s: %s", what, err);
+	cmsha_history_close(&h);
+}
+
+/* cmsHaHistoryTable finds a row by its index's distance from the oldest. */
+START_TEST(a_file_with_bad_times_or_indexes_is_refused)
+{
+	expect_malformed("cmsha-history 1 3 0 0 0\n1 1700000000 0 2 1 1 3 ok\n"
+			 "2 1700000000 1000000000 2 1 1 3 nsec too large\n", "nsec 1e9");
+	expect_malformed("cmsha-history 1 3 0 0 0\n1 1700000000 0 2 1 1 3 ok\n"
+			 "2 1700000000 -1 2 1 1 3 negative nsec\n", "nsec -1");
+	expect_malformed("cmsha-history 1 5 0 0 0\n1 1700000000 0 2 1 1 3 ok\n"
+			 "3 1700000000 0 2 1 1 3 a gap\n", "index gap");
+	expect_malformed("cmsha-history 1 5 0 0 0\n2 1700000000 0 2 1 1 3 ok\n"
+			 "2 1700000000 0 2 1 1 3 repeated\n", "index repeated");
+	expect_malformed("cmsha-history 1 2 0 0 0\n1 1700000000 0 2 1 1 3 ok\n"
+			 "2 1700000000 0 2 1 1 3 next index not past it\n", "next index");
 }
 END_TEST
 
@@ -339,8 +452,12 @@ int main(void)
 	tcase_add_test(tc, survives_a_restart);
 	tcase_add_test(tc, a_pending_takeover_survives_a_restart_until_it_ends);
 	tcase_add_test(tc, last_takeover_is_found_past_tests_and_refusals);
+	tcase_add_test(tc, reload_rows_survive_and_hide_no_takeover);
+	tcase_add_test(tc, resize_keeps_the_newest_and_rewrites_the_file);
 	tcase_add_test(tc, corrupt_file_is_reported);
 	tcase_add_test(tc, unwritable_path_is_reported);
+	tcase_add_test(tc, a_save_syncs_the_directory_after_the_rename);
+	tcase_add_test(tc, a_file_with_bad_times_or_indexes_is_refused);
 	tcase_add_test(tc, a_writer_saves_off_the_callers_thread);
 	tcase_add_test(tc, a_writer_writes_only_the_newest_of_waiting_saves);
 	tcase_add_test(tc, a_writer_reports_a_failed_save_through_collect);

@@ -8,6 +8,7 @@
 #include "check_run.h"
 #include "announce.h"
 #include "netns_fixture.h"
+#include "packet_tap.h"
 #include "probe.h"
 
 #include <arpa/inet.h>
@@ -84,7 +85,6 @@ static void setup(void)
 
 static void teardown(void)
 {
-	cmsha_announce_close();
 	netns_peer_stop(&peer);
 }
 
@@ -256,13 +256,63 @@ START_TEST(frames_on_other_interfaces_are_ignored)
 	/* The peer announces the address on cm0p only. */
 	netns_peer_enter(&peer);
 	sent = cmsha_announce_once(&theirs, err, sizeof(err));
-	cmsha_announce_close();                 /* its socket is in the peer's namespace */
 	netns_peer_leave(&peer);
 	ck_assert_msg(sent, "%s", err);
 	ck_assert(pump_until(p, first_in_use, DEADLINE_MS));
 	assert_only_answer(p, 0, peer_mac);
 	assert_unanswered(p, 1);                /* the same frame was seen and not counted */
 	cmsha_probe_free(p);
+}
+END_TEST
+
+/*
+ * Two probes on the namespace's one socket (as cmshad's takeover probe and
+ * conflict watch share it) both hear the same answer; with the tap held,
+ * neither they nor an announcement open or close a packet socket.
+ */
+START_TEST(probes_share_the_held_socket)
+{
+	struct cmsha_alias_conf a = alias_on("cm0", "10.88.0.2");
+	struct cmsha_packet_socket_counts before, after;
+	struct cmsha_packet_tap *tap = cmsha_packet_tap_get(err, sizeof(err));
+	struct cmsha_probe *p, *q;
+
+	ck_assert_msg(tap != NULL, "%s", err);
+	cmsha_packet_socket_counts(&before);
+	q = cmsha_probe_listen(&a, 1, err, sizeof(err));
+	ck_assert_msg(q != NULL, "%s", err);
+	p = start_probe(&a, 1);
+	ck_assert_int_eq(cmsha_probe_fd(p), cmsha_probe_fd(q));
+	ck_assert(pump_until(p, all_in_use, DEADLINE_MS));
+	assert_only_answer(p, 0, peer_mac);
+	assert_only_answer(q, 0, peer_mac);     /* read through p, delivered to q too */
+	ck_assert_msg(cmsha_announce_once(&a, err, sizeof(err)), "%s", err);
+	cmsha_probe_free(p);
+	cmsha_probe_free(q);
+	cmsha_packet_socket_counts(&after);
+	ck_assert_uint_eq(after.opened, before.opened);
+	ck_assert_uint_eq(after.closed, before.closed);
+	cmsha_packet_tap_put(tap);
+	cmsha_packet_socket_counts(&after);
+	ck_assert_uint_eq(after.closed, before.closed + 1);     /* the last reference */
+}
+END_TEST
+
+/* A probe hears what arrives after its start, not what was queued before it. */
+START_TEST(a_later_probe_does_not_hear_earlier_frames)
+{
+	struct cmsha_alias_conf a = alias_on("cm0", "10.88.0.2");
+	struct cmsha_probe *early = start_probe(&a, 1), *late;
+	struct pollfd pfd = { .fd = cmsha_probe_fd(early), .events = POLLIN };
+
+	ck_assert_int_eq(poll(&pfd, 1, DEADLINE_MS), 1);       /* the answer is queued */
+	late = cmsha_probe_listen(&a, 1, err, sizeof(err));
+	ck_assert_msg(late != NULL, "%s", err);
+	pump_until(late, never, QUIET_MS);
+	assert_only_answer(early, 0, peer_mac);
+	assert_unanswered(late, 0);
+	cmsha_probe_free(late);
+	cmsha_probe_free(early);
 }
 END_TEST
 
@@ -558,6 +608,8 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, free_addresses_get_no_answer_until_taken);
 	tcase_add_test(tc, rival_probe_is_contention_not_answer);
 	tcase_add_test(tc, frames_on_other_interfaces_are_ignored);
+	tcase_add_test(tc, probes_share_the_held_socket);
+	tcase_add_test(tc, a_later_probe_does_not_hear_earlier_frames);
 	tcase_add_test(tc, probe_start_errors);
 	tcase_add_test(tc, announce_errors);
 	tcase_add_test(tc, gratuitous_arp_reaches_peer_and_overrides_its_entry);

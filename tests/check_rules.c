@@ -3,6 +3,7 @@
 #include "check_run.h"
 #include "ha.h"
 #include "ha_rules.h"
+#include "switch_away_check.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -176,12 +177,53 @@ START_TEST(refresh_stamps_changes_only)
 }
 END_TEST
 
+/* The switchAway checks of test, in order: the first failing one is named. */
+START_TEST(switch_away_checks_name_the_first_failure)
+{
+	struct cmsha_peer_view v = { .answered = true, .oper_state = CMSHA_OPER_STANDBY,
+				     .mode = CMSHA_MODE_SOFTWARE };
+	struct cmsha_peer_test t = { .answered = true, .status = 3,
+				     .reason = "test: a takeover would proceed: mode software" };
+	char why[256];
+
+	ck_assert_ptr_null(cmsha_switch_away_check_view(&v, why, sizeof(why)));
+	ck_assert_ptr_null(cmsha_switch_away_check_test(&t, why, sizeof(why)));
+	strcpy(v.required_down, "acd");
+	ck_assert_str_eq(cmsha_switch_away_check_view(&v, why, sizeof(why)), "peer components");
+	ck_assert_str_eq(why, "required component acd is down on the peer");
+	v.mode = CMSHA_MODE_MANUAL;
+	strcpy(v.mode_reason, "eth0 has no address in alias subnet 10.79.0.0/24");
+	ck_assert_str_eq(cmsha_switch_away_check_view(&v, why, sizeof(why)), "peer mode");
+	v.oper_state = CMSHA_OPER_ACTIVE;
+	ck_assert_str_eq(cmsha_switch_away_check_view(&v, why, sizeof(why)), "peer state");
+	ck_assert_str_eq(why, "the peer is active, not standby");
+	v.answered = false;
+	strcpy(v.error, "no answer within 2000 ms");
+	ck_assert_str_eq(cmsha_switch_away_check_view(&v, why, sizeof(why)), "peer reachability");
+	ck_assert_str_eq(why, "the peer's agent did not answer (no answer within 2000 ms)");
+	/* A test that found the peer already active changes nothing: no takeover to accept. */
+	t.status = 3;
+	strcpy(t.reason, "test: already active: this server holds its aliases; a takeover "
+	       "would change nothing");
+	ck_assert_str_eq(cmsha_switch_away_check_test(&t, why, sizeof(why)), "peer takeover test");
+	t.status = 4;
+	strcpy(t.reason, "test: a takeover would fail: conflict: 10.77.0.10 is answered by x");
+	ck_assert_str_eq(cmsha_switch_away_check_test(&t, why, sizeof(why)), "peer takeover test");
+	ck_assert_str_eq(why, "the peer would not take over: test: a takeover would fail: "
+			 "conflict: 10.77.0.10 is answered by x");
+	t.answered = false;
+	strcpy(t.error, "the peer answered resourceUnavailable");
+	ck_assert_str_eq(cmsha_switch_away_check_test(&t, why, sizeof(why)), "peer takeover test");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("rules");
 	TCase *states = tcase_create("states");
 	tcase_add_test(states, alias_state_from_observation);
 	tcase_add_test(states, oper_state_all_none_some);
+	tcase_add_test(states, switch_away_checks_name_the_first_failure);
 	suite_add_tcase(s, states);
 	TCase *subnet = tcase_create("subnet rule");
 	tcase_add_checked_fixture(subnet, setup, teardown);

@@ -264,15 +264,57 @@ START_TEST(interface_down_refuses_takeover)
 }
 END_TEST
 
+/* A hold whose checks ran at now, minus ms milliseconds. */
+static unsigned reserve_checked_ms_ago(long ms)
+{
+	struct timespec at;
+
+	clock_gettime(CLOCK_MONOTONIC, &at);
+	at.tv_sec -= ms / 1000;
+	at.tv_nsec -= (ms % 1000) * 1000000L;
+	if (at.tv_nsec < 0) {
+		at.tv_sec--;
+		at.tv_nsec += 1000000000L;
+	}
+	return cmsha_switchover_reserve(&sw, &at);
+}
+
 START_TEST(a_held_engine_refuses_everything)
 {
-	cmsha_switchover_reserve(&sw);
+	unsigned token = reserve_checked_ms_ago(0);
+
 	for (int c = CMSHA_CMD_TAKEOVER; c <= CMSHA_CMD_TEST; c++) {
 		ck_assert_int_eq(check_cmd(c, CMSHA_BY_SNMP), CMSHA_VERDICT_REFUSE);
 		ck_assert_ptr_nonnull(strstr(reason, "already in progress"));
 	}
-	cmsha_switchover_unreserve(&sw);
+	cmsha_switchover_unreserve(&sw, token);
 	ck_assert_int_eq(check_cmd(CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
+}
+END_TEST
+
+/* snmpd dropped the session after RESERVE2: no COMMIT, no FREE ever comes. */
+START_TEST(a_hold_whose_commit_never_comes_expires)
+{
+	reserve_checked_ms_ago(CMSHA_STALE_COMMIT_MS / 2);
+	ck_assert(cmsha_switchover_is_reserved(&sw));
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_REFUSE);
+	reserve_checked_ms_ago(CMSHA_STALE_COMMIT_MS + 50);
+	ck_assert(!cmsha_switchover_is_reserved(&sw));
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_ACCEPT);
+}
+END_TEST
+
+START_TEST(a_late_free_leaves_a_newer_hold)
+{
+	unsigned expired = reserve_checked_ms_ago(CMSHA_STALE_COMMIT_MS + 50);
+	unsigned current = reserve_checked_ms_ago(0);
+
+	ck_assert_uint_ne(expired, current);
+	cmsha_switchover_unreserve(&sw, expired);
+	ck_assert(cmsha_switchover_is_reserved(&sw));
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP), CMSHA_VERDICT_REFUSE);
+	cmsha_switchover_unreserve(&sw, current);
+	ck_assert(!cmsha_switchover_is_reserved(&sw));
 }
 END_TEST
 
@@ -322,6 +364,8 @@ int main(void)
 	tcase_add_test(tc, a_held_engine_refuses_everything);
 	tcase_add_test(tc, refusal_is_recorded_and_changes_nothing);
 	tcase_add_test(tc, a_late_commit_is_stale);
+	tcase_add_test(tc, a_hold_whose_commit_never_comes_expires);
+	tcase_add_test(tc, a_late_free_leaves_a_newer_hold);
 	tcase_add_test(tc, held_records_wait_for_the_flush);
 	tcase_add_test(tc, held_records_are_written_by_the_timer_if_nobody_flushes);
 	suite_add_tcase(s, tc);

@@ -17,8 +17,8 @@
 # lab_start_snmpd/lab_stop_snmpd, lab_write_cmshad_conf, lab_add_alias,
 # lab_del_alias, lab_start_cmshad/lab_stop_cmshad (CMSHAD, LAB_CMSHAD_WRAPPER),
 # lab_start_snmptrapd/lab_stop_snmptrapd ($LAB_TRAPLOG), lab_snmpget,
-# lab_snmpwalk, lab_snmpset, lab_wait_until, lab_bg/lab_stop_bg (any other
-# background program; lab_stop_* leave its exit status in LAB_EXIT_STATUS).
+# lab_snmpwalk, lab_snmpset, lab_snmp_mib (CMS-HA-MIB from LAB_MIBDIR),
+# lab_wait_until, lab_bg/lab_stop_bg (any other background program; lab_stop_* leave its exit status in LAB_EXIT_STATUS).
 # Set LAB_KEEP=1 to keep $LAB_DIR (configs, logs, traps.log) after teardown.
 # Every net-snmp process gets an empty MIB list and a private config and
 # persistent directory, so nothing under /etc/snmp or /var/lib/snmp is read.
@@ -500,4 +500,51 @@ lab_snmpset() {
 	_lab_client_env
 	lab_exec noc env "${_LAB_CLIENT_ENV[@]}" snmpset -v2c -c private -On \
 		-t 1 -r 0 "$(_lab_addr "$1")" "${@:2}"
+}
+
+# --- SNMP clients with CMS-HA-MIB loaded (names instead of numbers) --------
+# LAB_MIBDIR: the directory CMS-HA-MIB is loaded from (default: the source
+# tree's mibs/; tests/deb-check.sh sets /usr/share/snmp/mibs, the installed
+# cmsha-mibs).  The IETF base MIBs it imports come from MIBDIRS, else
+# ../shared/mibs beside the checkout, else /var/lib/mibs/ietf
+# (scripts/deps.sh cmsha_find_base_mibs); NET-SNMP-MIB from /usr/share/snmp/mibs.
+
+# lab_mib_path: print the -M search path, or fail when no base MIBs are found.
+lab_mib_path() {
+	local dir dirs=() mibdir=${LAB_MIBDIR:-$_LAB_TOP/mibs}
+	[[ -f $mibdir/CMS-HA-MIB.txt ]] || { _lab_err "no CMS-HA-MIB.txt in $mibdir" && return 1; }
+	IFS=: read -ra dirs <<<"${MIBDIRS:-}"
+	dirs+=("$_LAB_TOP/../shared/mibs" /var/lib/mibs/ietf)
+	for dir in "${dirs[@]}"; do
+		dir=${dir#[+-]} # net-snmp's "+dir" / "-dir" forms
+		if [[ -n $dir && -f $dir/SNMPv2-SMI.txt ]]; then
+			echo "$mibdir:$dir:/usr/share/snmp/mibs"
+			return 0
+		fi
+	done
+	_lab_err "no IETF base MIBs (SNMPv2-SMI.txt) in MIBDIRS, ../shared/mibs or /var/lib/mibs/ietf"
+	return 1
+}
+
+# lab_snmp_mib COMMAND NODE [options] ARGS...: snmpget, snmpset, snmpwalk or
+# snmptranslate (no NODE then) from the NOC with only CMS-HA-MIB loaded.
+lab_snmp_mib() {
+	local cmd=$1 path community=public
+	path=$(lab_mib_path) || return 1
+	_lab_client_env
+	[[ $cmd == snmpset ]] && community=private
+	if [[ $cmd == snmptranslate ]]; then
+		lab_exec noc env "${_LAB_CLIENT_ENV[@]}" snmptranslate -M "$path" -m CMS-HA-MIB "${@:2}"
+		return
+	fi
+	lab_exec noc env "${_LAB_CLIENT_ENV[@]}" "$cmd" -v2c -c "$community" -t 1 -r 0 \
+		-M "$path" -m CMS-HA-MIB "$(_lab_addr "$2")" "${@:3}"
+}
+
+# lab_noc_client cmd...: run a client program (check_cmsha, a net-snmp tool)
+# in the NOC namespace with the lab's client environment (no MIBs, no
+# system configuration).
+lab_noc_client() {
+	_lab_client_env
+	lab_exec noc env "${_LAB_CLIENT_ENV[@]}" "$@"
 }

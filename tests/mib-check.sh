@@ -11,6 +11,7 @@
 #
 # Environment:
 #   top_srcdir  source tree (default: this script's directory/..)
+#   CMSHA_MIBDIR  directory of CMS-HA-MIB.txt to check (default: $top_srcdir/mibs)
 #   OID_DUMP    program printing "NAME NUMERIC-OID" per object of cmshad
 #   MIBDIRS     colon-separated directories to look in first for IETF MIBs
 #   CI          when "true", missing prerequisites fail instead of skipping
@@ -24,7 +25,7 @@ readonly MODULE=CMS-HA-MIB
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top_srcdir=$(cd "${top_srcdir:-$script_dir/..}" && pwd)
-project_mibdir=$top_srcdir/mibs
+project_mibdir=$(cd "${CMSHA_MIBDIR:-$top_srcdir/mibs}" && pwd)   # CMSHA_MIBDIR: e.g. the installed /usr/share/snmp/mibs
 mib=$project_mibdir/$MODULE.txt
 
 failures=0

@@ -1,5 +1,5 @@
 #!/bin/bash
-# cmshad under valgrind through one full cycle (takeover, switchAway, test,
+# cmshad under valgrind through one full cycle (takeover, switchAway, test on both, SIGHUPs,
 # forceTakeover, release, refusals) on both servers: zero errors, zero
 # definite leaks.  Run by .ci/run (slow under valgrind; not in make check).
 set -euo pipefail
@@ -29,6 +29,19 @@ check "switchAway" set_ok sec 5
 check "pri active" wait_value pri "$OID_OPER_STATE" 1 10000
 check "test" set_ok sec 6
 check "test verdict" lab_wait_until 10000 "verdict" value_has sec "$OID_SWITCHOVER_LAST_REASON" "test:"
+check "test on the active pri (the switchAway checks)" set_ok pri 6
+check "its verdict" lab_wait_until 10000 "verdict" value_has pri "$OID_SWITCHOVER_LAST_REASON" \
+	"test: a switchAway would"
+cp "$LAB_DIR/pri/cmshad.conf" "$LAB_DIR/pri.conf.orig"
+printf '%s\n' "alias 10.77.0.30/24 dev eth0" "component x optional tcp 127.0.0.1:5999" \
+	"history size 50" >>"$LAB_DIR/pri/cmshad.conf"
+kill -HUP "$(cat "$LAB_DIR/pri/cmshad.pid")"
+check "SIGHUP: reloaded on the active pri" lab_wait_until 10000 "reload" value_has pri \
+	"$OID_SWITCHOVER_LAST_REASON" "reload: history size 50"
+cp "$LAB_DIR/pri.conf.orig" "$LAB_DIR/pri/cmshad.conf"
+kill -HUP "$(cat "$LAB_DIR/pri/cmshad.pid")"
+check "SIGHUP: and back" lab_wait_until 10000 "reload" value_has pri \
+	"$OID_SWITCHOVER_LAST_REASON" "reload: history size 100"
 check "wrongValue" set_error sec 1 wrongValue
 check "forceTakeover" set_ok sec 4
 check "sec active" wait_value sec "$OID_OPER_STATE" 1 10000

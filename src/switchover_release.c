@@ -1,0 +1,188 @@
+/*
+ * A takeover asks the peer to release beside its pre-flight probe instead
+ * of after it: the probe already expects the peer's MAC, so the two need
+ * not wait for each other, and the aliases are added once both are done.
+ *
+ * When the request leaves: never before the pending note is on disk (a
+ * restart between the peer's release and our add must find the takeover
+ * pending); then, so that the peer's confirmation lands as the probe ends,
+ * CMSHA_RELEASE_LEAD_PCT of the measured release round trip before that
+ * end, but not before half the probe's wait (nor before it when no round
+ * trip is measured yet).  Sending it with the probe's first frame would add
+ * the rest of the probe's wait to the time neither server holds the
+ * addresses, and would ask the peer to release before any third station
+ * could answer.  A conflict already seen when the request is due ends the
+ * takeover with nothing changed.
+ *
+ * A conflict the probe finds after the peer released gives the aliases
+ * back: a forceTakeover request to the peer (its takeover would probe,
+ * find the same third station and leave the addresses to nobody), which
+ * restores what was there before the command.
+ */
+#include "autoconfig.h"
+#include "switchover_private.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static double ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+bool takeover_asks_peer(const struct cmsha_job *job)
+{
+	return job->cmd == CMSHA_CMD_TAKEOVER && job->by != CMSHA_BY_STARTUP &&
+	       job->by != CMSHA_BY_AUTOMATIC;
+}
+
+static void ignore_peer_reply(void *arg, bool ok, const char *reason)
+{
+	(void)arg, (void)ok, (void)reason;
+}
+
+/* The peer released for a takeover that cannot go on: it serves again. */
+static void give_back(struct cmsha_switchover *s, const char *why)
+{
+	s->env->peer_command(s->env->ctx, CMSHA_CMD_FORCE_TAKEOVER, s->cfg->release_timeout_ms,
+			     ignore_peer_reply, NULL);
+	job_finish(s, CMSHA_RESULT_FAILED, "conflict: %s: no alias added here; the peer "
+		   "had released and was asked to take them back", why);
+}
+
+static void learn_round_trip(struct cmsha_switchover *s)
+{
+	struct timespec now;
+	double rtt;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	rtt = ms_between(&s->job->release_sent, &now);
+	s->release_rtt_ms = s->release_rtt_ms > 0 ? 0.75 * s->release_rtt_ms + 0.25 * rtt : rtt;
+}
+
+static void on_peer_released(struct cmsha_switchover *s, bool ok, const char *reason)
+{
+	struct cmsha_job *job = s->job;
+
+	if (!ok) {
+		job_finish(s, CMSHA_RESULT_FAILED, "the peer did not confirm its release (%s): "
+			   "nothing changed; use forceTakeover if the peer server is down", reason);
+		return;
+	}
+	learn_round_trip(s);
+	job->peer_released = true;
+	job_step(s, "peer released");
+	if (!job->probe_done)
+		return;                 /* release_after_probe() goes on */
+	if (job->conflict[0])
+		give_back(s, job->conflict);
+	else
+		add_aliases_and_announce(s);
+}
+
+static void send_release(struct cmsha_switchover *s)
+{
+	struct cmsha_job *job = s->job;
+	char conflict[CMSHA_HISTORY_REASON_LEN];
+
+	if (job_probe_conflict_so_far(s, conflict, sizeof(conflict))) {
+		job_finish(s, CMSHA_RESULT_FAILED, "conflict: %s: nothing changed", conflict);
+		return;
+	}
+	job->release_asked = true;
+	clock_gettime(CLOCK_MONOTONIC, &job->release_sent);
+	job_step(s, "release request sent to the peer");
+	if (!job_ask_peer(s, CMSHA_CMD_RELEASE, s->cfg->release_timeout_ms, on_peer_released))
+		job_finish(s, CMSHA_RESULT_FAILED, "cannot send the release request to the peer: "
+			   "nothing changed");
+}
+
+static void on_note_deadline(void *arg)
+{
+	struct cmsha_switchover *s = arg;
+
+	s->job->release_timer = 0;
+	s->job->release_waits_note = false;
+	job_note_too_late(s);
+}
+
+/* The release is due: now if the pending note is on disk, else once it is. */
+static void release_due(struct cmsha_switchover *s)
+{
+	struct cmsha_job *job = s->job;
+
+	if (job->release_asked || job->release_waits_note)
+		return;
+	if (job->release_timer)
+		s->env->timer_cancel(s->env->ctx, job->release_timer);
+	job->release_timer = 0;
+	if (cmsha_history_settled(s->history, job->note_ticket)) {
+		send_release(s);
+		return;
+	}
+	job->release_waits_note = true;
+	job->release_timer = s->env->timer_add(s->env->ctx, CMSHA_NOTE_MAX_MS, on_note_deadline, s);
+	job_step(s, "waiting until the pending note is on disk");
+}
+
+static void on_release_lead(void *arg)
+{
+	struct cmsha_switchover *s = arg;
+
+	s->job->release_timer = 0;
+	release_due(s);
+}
+
+void release_schedule(struct cmsha_switchover *s)
+{
+	const struct cmsha_config *cfg = s->cfg;
+	double probe_ms = (double)cfg->preflight_count * cfg->preflight_wait_ms;
+	double lead = s->release_rtt_ms * CMSHA_RELEASE_LEAD_PCT / 100.0;
+	unsigned delay;
+
+	if (lead <= 0 || lead > probe_ms / 2)
+		lead = probe_ms / 2;
+	delay = (unsigned)(probe_ms - lead);
+
+	if (delay == 0 || !(s->job->release_timer = s->env->timer_add(s->env->ctx, delay,
+								       on_release_lead, s)))
+		release_due(s);
+}
+
+bool release_note_written(struct cmsha_switchover *s)
+{
+	struct cmsha_job *job = s->job;
+
+	if (!job || !job->release_waits_note ||
+	    !cmsha_history_settled(s->history, job->note_ticket))
+		return false;
+	job->release_waits_note = false;
+	if (job->release_timer)
+		s->env->timer_cancel(s->env->ctx, job->release_timer);
+	job->release_timer = 0;
+	job_step(s, "pending note on disk");
+	send_release(s);
+	return true;
+}
+
+void release_after_probe(struct cmsha_switchover *s, const char *conflict)
+{
+	struct cmsha_job *job = s->job;
+
+	job->probe_done = true;
+	snprintf(job->conflict, sizeof(job->conflict), "%s", conflict);
+	if (job->peer_released) {
+		if (conflict[0])
+			give_back(s, conflict);
+		else
+			add_aliases_and_announce(s);
+		return;
+	}
+	if (job->release_asked)
+		return;                 /* on_peer_released() goes on */
+	if (conflict[0]) {
+		job_finish(s, CMSHA_RESULT_FAILED, "conflict: %s: nothing changed", conflict);
+		return;
+	}
+	release_due(s);                 /* the lead was longer than the probe */
+}

@@ -1,0 +1,118 @@
+#!/bin/bash
+# No packet socket is opened or closed between a command's SET and its last
+# announcement, on either server: closing an AF_PACKET socket waits for an
+# RCU grace period in the kernel (milliseconds, machine-dependent), which
+# put the probe's close and the peer's conflict-watch close on the
+# switch-over's critical path.  Both cmshads run under
+# `strace -f -yy -e trace=socket,close` from before the SET until the
+# client has seen the last gratuitous ARP; any socket(AF_PACKET) or close()
+# of a packet socket (by inode, from the trace and /proc/net/packet) fails.
+# The counters cmshad logs must agree.  Also: the takeover asks the peer to
+# release while its probe still runs, not after it.
+set -euo pipefail
+. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/mib-oids.sh"
+. "$(dirname "$0")/assert.sh"
+
+lab_require_root
+lab_require_tool strace
+lab_require_tool tcpdump
+
+ANNOUNCE_COUNT=3
+SEC_MAC=02:77:00:00:00:12
+PRI_MAC=02:77:00:00:00:11
+
+log_of() { echo "$LAB_DIR/$1/cmshad.log"; }
+
+# strace -f -p attaches every thread of the process at once ("attached with N threads").
+all_attached() { grep -q "Process $1 attached" "$2" 2>/dev/null; }
+
+trace_start() {
+	local n pid
+	for n in pri sec; do
+		pid=$(<"$LAB_DIR/$n/cmshad.pid")
+		lab_exec "$n" cat /proc/net/packet | awk 'NR > 1 { print $NF }' >"$LAB_DIR/$n/$1.inodes"
+		strace -f -yy -e trace=socket,close -p "$pid" -o "$LAB_DIR/$n/$1.strace" \
+			2>"$LAB_DIR/$n/$1.strace.err" &
+		echo $! >"$LAB_DIR/$n/strace.pid"
+		echo $! >>"$LAB_DIR/pids"
+		lab_wait_until 5000 "strace attached to cmshad on $n" \
+			all_attached "$pid" "$LAB_DIR/$n/$1.strace.err"
+	done
+}
+
+trace_stop() {
+	local n pid
+	for n in pri sec; do
+		pid=$(<"$LAB_DIR/$n/strace.pid")
+		kill -INT "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+}
+
+# packet_socket_calls NODE TAG: the traced socket(AF_PACKET) and close() of
+# packet sockets (those listed in /proc/net/packet at the start, or made in
+# the trace), one per line.
+packet_socket_calls() {
+	awk -v inodes="$LAB_DIR/$1/$2.inodes" '
+		BEGIN { while ((getline i < inodes) > 0) pk[i] = 1 }
+		/socket\(AF_PACKET/ { print; if (match($0, /socket:\[[0-9]+\]/)) pk[substr($0, RSTART + 8, RLENGTH - 9)] = 1; next }
+		/close\([0-9]+<socket:\[[0-9]+\]>/ {
+			match($0, /socket:\[[0-9]+\]/)
+			if (substr($0, RSTART + 8, RLENGTH - 9) in pk) print
+		}' "$LAB_DIR/$1/$2.strace"
+}
+
+no_packet_socket_calls() {
+	local calls
+	calls=$(packet_socket_calls "$1" "$2")
+	[[ -z $calls ]] || { printf '  %s\n' "$calls" | head -n 5; return 1; }
+}
+
+# The client's count of gratuitous ARPs for the alias from MAC.
+garps_from() { grep -c " $1 > ff:ff:ff:ff:ff:ff.*who-has $LAB_ALIAS tell $LAB_ALIAS" "$LAB_DIR/cli/tcpdump.out" || true; }
+garps_at_least() { (($(garps_from "$1") >= $2)); }
+
+# The counts cmshad logged at start and at its last command's end agree.
+counts_unchanged() {
+	local start last
+	start=$(grep -m 1 'packet sockets (start)' "$(log_of "$1")" | sed 's/.*: //')
+	last=$(grep 'packet sockets (' "$(log_of "$1")" | tail -n 1 | sed 's/.*: //')
+	[[ -n $start && $start == "$last" ]] || { echo "  start: $start, last: $last"; return 1; }
+}
+
+# run_traced TAG NODE COMMAND NEW-HOLDER NEW-MAC
+run_traced() {
+	local before
+	before=$(garps_from "$5")
+	trace_start "$1"
+	check "$1: snmpset on $2 accepted" set_ok "$2" "$3"
+	check "$1: $4 becomes active" wait_value "$4" "$OID_OPER_STATE" 1
+	check "$1: the client saw the last gratuitous ARP" lab_wait_until 5000 "GARPs" \
+		garps_at_least "$5" $((before + ANNOUNCE_COUNT))
+	trace_stop
+	check "$1: pri opened and closed no packet socket" no_packet_socket_calls pri "$1"
+	check "$1: sec opened and closed no packet socket" no_packet_socket_calls sec "$1"
+	check "$1: pri's counters agree" counts_unchanged pri
+	check "$1: sec's counters agree" counts_unchanged sec
+}
+
+lab_up
+lab_bg cli tcpdump tcpdump -i eth0 -n -e -l arp
+lab_start_pair "announce count $ANNOUNCE_COUNT interval 100"
+check "pri finds the peer" wait_value pri "$OID_PEER_REACHABLE" 1 5000
+check "sec finds the peer" wait_value sec "$OID_PEER_REACHABLE" 1 5000
+check "pri is active" wait_value pri "$OID_OPER_STATE" 1
+check "cmshad logs its packet socket counts at start" grep -q 'packet sockets (start): 1 opened, 0 closed' "$(log_of sec)"
+
+echo "=== takeover on sec: its probe and announcements, pri's release"
+run_traced takeover sec 2 sec "$SEC_MAC"
+check "takeover: sec asked for the release before its probe ended" bash -c '
+	grep -q "takeover: waiting until the pending note is on disk" "$1" && exit 0
+	grep -n "takeover: release request sent\|takeover: probe done" "$1" | head -n 2 |
+		tr "\n" " " | grep -q "release request sent.*probe done"' _ "$(log_of sec)"
+
+echo "=== switchAway on sec: pri's probe and announcements, sec's release"
+run_traced switchaway sec 5 pri "$PRI_MAC"
+
+exit $((failures > 0))
