@@ -12,11 +12,7 @@ SRC=$(cd "${top_srcdir:-$here/..}" && pwd)
 RULES=$SRC/nms/prometheus/cmsha-rules.yml
 TESTS=$SRC/nms/prometheus/cmsha-rules.test.yml
 
-if ! command -v promtool >/dev/null; then
-	if [[ ${CI:-} == true ]]; then echo "FAIL: promtool not found (prometheus, scripts/deps.sh)"; exit 1; fi
-	echo "SKIP: promtool not found (install prometheus)"
-	exit 77
-fi
+command -v promtool >/dev/null || skip_or_fail "promtool not found (prometheus, scripts/deps.sh)"
 
 check "promtool check rules" promtool check rules "$RULES"
 # The example scrape job of README.md loads these rules (relative path).

@@ -15,11 +15,6 @@ SHIPPED=$SRC/nms/prometheus/snmp.yml
 . "$SRC/scripts/deps.sh"
 cmsha_find_base_mibs "$SRC"
 
-skip_or_fail() {
-	if [[ ${CI:-} == true ]]; then echo "FAIL: $*"; exit 1; fi
-	echo "SKIP: $*"
-	exit 77
-}
 for tool in prometheus-snmp-generator prometheus-snmp-exporter; do
 	command -v "$tool" >/dev/null || skip_or_fail "$tool not found (prometheus-snmp-exporter, scripts/deps.sh)"
 done

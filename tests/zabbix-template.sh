@@ -12,14 +12,10 @@
 set -euo pipefail
 here=$(dirname "$0")
 SRC=$(cd "${top_srcdir:-$here/..}" && pwd)
+. "$here/assert.sh"
 . "$SRC/scripts/deps.sh"
 cmsha_find_base_mibs "$SRC"
 
-skip_or_fail() {
-	if [[ ${CI:-} == true ]]; then echo "FAIL: $*"; exit 1; fi
-	echo "SKIP: $*"
-	exit 77
-}
 command -v snmptranslate >/dev/null || skip_or_fail "snmptranslate not found (snmp)"
 python3 -c 'import yaml' 2>/dev/null || skip_or_fail "python3 with PyYAML not found (python3-yaml)"
 export MIBS=+CMS-HA-MIB SNMPCONFPATH=/nonexistent
