@@ -88,6 +88,13 @@ static void close_watch(void)
 
 static void schedule_sync(unsigned ms);
 
+/* The netwatch's links, current as of the last link event. */
+static bool is_local_mac(void *ctx, const uint8_t mac[CMSHA_MAC_LEN])
+{
+	(void)ctx;
+	return cmsha_netwatch_is_local_mac(cmshad.netwatch, mac);
+}
+
 static void open_watch(const bool *want)
 {
 	char err[512];
@@ -102,6 +109,8 @@ static void open_watch(const bool *want)
 		schedule_sync(RETRY_MS);
 		return;
 	}
+	if (cmshad.netwatch)
+		cmsha_conflict_watch_use_local_macs(watch, is_local_mac, NULL);
 	if (open_failing)
 		snmp_log(LOG_NOTICE, "alias conflict detection is on again\n");
 	open_failing = false;

@@ -38,8 +38,18 @@ static void test_stall_before_commit(void)
 	while (nanosleep(&stall, &stall) != 0)
 		;
 }
+
+/*
+ * CMSHA_TEST_FAIL_SPIN_LOCK_ACTION makes a SET of cmsHaSwitchoverSpinLock
+ * fail in its ACTION phase, so that a release in the same SET is undone.
+ */
+static bool test_fail_spin_lock_action(void)
+{
+	return getenv("CMSHA_TEST_FAIL_SPIN_LOCK_ACTION") != NULL;
+}
 #else
 static void test_stall_before_commit(void) {}
+static bool test_fail_spin_lock_action(void) { return false; }
 #endif
 
 static int fail(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, int error)
@@ -185,6 +195,10 @@ static int spin_lock_handler(netsnmp_mib_handler *handler, netsnmp_handler_regis
 	case MODE_SET_RESERVE2:           /* TestAndIncr: only the current value may be set */
 		if (*r->requestvb->val.integer != spin_lock)
 			return fail(reqinfo, r, SNMP_ERR_INCONSISTENTVALUE);
+		break;
+	case MODE_SET_ACTION:
+		if (test_fail_spin_lock_action())
+			return fail(reqinfo, r, SNMP_ERR_COMMITFAILED);
 		break;
 	case MODE_SET_COMMIT:
 		spin_lock = spin_lock == SPIN_LOCK_MAX ? 0 : spin_lock + 1;

@@ -46,6 +46,7 @@ const struct cmsha_mib_object cmsha_mib[MIB_ID_COUNT] = {
 	OBJ(MIB_ALIAS_IF_NAME, "cmsHaAliasIfName", 1, 3, 1, 5),
 	OBJ(MIB_ALIAS_STATE, "cmsHaAliasState", 1, 3, 1, 6),
 	OBJ(MIB_ALIAS_LAST_CHANGE, "cmsHaAliasLastChange", 1, 3, 1, 7),
+	OBJ(MIB_ALIAS_ADDRESS_TEXT, "cmsHaAliasAddressText", 1, 3, 1, 8),
 
 	OBJ(MIB_SWITCHOVER_COMMAND, "cmsHaSwitchoverCommand", 1, 4, 1),
 	OBJ(MIB_SWITCHOVER_STATUS, "cmsHaSwitchoverStatus", 1, 4, 2),

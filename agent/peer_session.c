@@ -40,7 +40,7 @@ static int split_args(const char *args, char **argv, int max)
 	int argc = 0;
 
 	argv[argc++] = strdup("peer");
-	while (cp && *cp && argc < max - 1) {
+	while (argv[argc - 1] && cp && *cp && argc < max - 1) {
 		cp = copy_nword((char *)cp, word, sizeof(word));
 		argv[argc++] = strdup(word);
 	}
@@ -52,6 +52,15 @@ static void free_words(char **argv, int argc)
 {
 	for (int i = 0; i < argc; i++)
 		free(argv[i]);
+}
+
+/* Out of memory in split_args: a word is missing. */
+static bool words_complete(char **argv, int argc)
+{
+	for (int i = 0; i < argc; i++)
+		if (!argv[i])
+			return false;
+	return true;
 }
 
 /* Is option -opt (or -3opt) among the words, with its value attached or not? */
@@ -91,6 +100,11 @@ bool peer_session_parse(const char *args, char *err, size_t errlen)
 	}
 	err[0] = '\0';
 	argc = split_args(args, argv, MAX_PEER_ARGS);
+	if (!words_complete(argv, argc)) {
+		free_words(argv, argc);
+		snprintf(err, errlen, "peer: out of memory");
+		return false;
+	}
 	snmp_sess_init(&peer_template);
 	rc = netsnmp_parse_args(argc, argv, &peer_template, NULL, NULL,
 				NETSNMP_PARSE_ARGS_NOLOGGING | NETSNMP_PARSE_ARGS_NOZERO);
@@ -250,7 +264,10 @@ static void send_get(unsigned round)
 	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
 	name[obj->oid_len] = 0;
 	pdu = snmp_pdu_create(SNMP_MSG_GET);
-	snmp_add_null_var(pdu, name, obj->oid_len + 1);
+	if (!pdu || !snmp_add_null_var(pdu, name, obj->oid_len + 1)) {
+		snmp_free_pdu(pdu);     /* out of memory: the round goes unanswered */
+		return;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &probe_sent);
 	if (snmp_async_send(probe_session, pdu, on_probe_reply, (void *)(uintptr_t)round))
 		probe_outstanding = true;
@@ -333,8 +350,11 @@ static void send_discovery(unsigned round)
 	if (discovery_outstanding)
 		return;
 	pdu = snmp_pdu_create(SNMP_MSG_GET);
+	if (!pdu || !(pdu->securityName = strdup(""))) {
+		snmp_free_pdu(pdu);     /* out of memory: the round goes unanswered */
+		return;
+	}
 	pdu->version = SNMP_VERSION_3;
-	pdu->securityName = strdup("");
 	pdu->securityNameLen = 0;
 	pdu->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
 	pdu->securityModel = SNMP_SEC_MODEL_USM;
@@ -505,7 +525,13 @@ bool peer_session_command(enum cmsha_command cmd, unsigned timeout_ms,
 	*w = (struct command_wait){ done, arg };
 	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
 	name[obj->oid_len] = 0;
-	snmp_pdu_add_variable(pdu, name, obj->oid_len + 1, ASN_INTEGER, &value, sizeof(value));
+	/* Without its varbind the SET would be answered noError, having done nothing. */
+	if (snmp_pdu_add_variable(pdu, name, obj->oid_len + 1, ASN_INTEGER, &value,
+				  sizeof(value)) == NULL) {
+		snmp_free_pdu(pdu);
+		free(w);
+		return false;
+	}
 	/* Before the engine is known the request could not be built (nor answered). */
 	if (peer_session_send(pdu, timeout_ms, on_command_reply, w))
 		return true;
@@ -566,7 +592,11 @@ bool peer_session_get_last_takeover(void (*done)(void *arg, bool ok, int64_t whe
 	*w = (struct takeover_wait){ done, arg };
 	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
 	name[obj->oid_len] = 0;
-	snmp_add_null_var(pdu, name, obj->oid_len + 1);
+	if (snmp_add_null_var(pdu, name, obj->oid_len + 1) == NULL) {
+		snmp_free_pdu(pdu);
+		free(w);
+		return false;
+	}
 	if (send_request(probe_session, pdu, on_takeover_reply, w))
 		return true;
 	snmp_free_pdu(pdu);

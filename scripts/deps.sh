@@ -10,6 +10,8 @@ CMSHA_PACKAGES=(
 	iproute2 iputils-ping iputils-arping tcpdump procps
 	clang libclang-rt-14-dev  # make fuzz: libFuzzer and the sanitizer runtimes
 	netcat-openbsd  # the TCP service of tests/integration-components.sh
+	prometheus-snmp-exporter prometheus curl  # nms/prometheus: generator, exporter, promtool; scrapes in tests
+	python3-yaml  # tests/zabbix-template.sh reads the Zabbix template
 	tzdata  # tests/check_mib_values: DateAndTime in several time zones
 	snmptt libnet-ip-perl  # tests/integration-pager.sh (snmptt needs Net::IP for ipv6_enable)
 	nftables python3  # tests/faults: SNMP dropped between the agents; the analyzer

@@ -16,6 +16,8 @@ struct cmsha_conflict_watch {
 	size_t n;               /* aliases the probe listens for */
 	size_t *index;          /* probe target -> caller's alias index */
 	size_t *reported;       /* probe answers already handled, per target */
+	cmsha_local_mac_fn is_local_mac;        /* NULL: ask getifaddrs() */
+	void *local_ctx;
 };
 
 static void report_claims(void *arg);
@@ -65,6 +67,13 @@ fail:
 	return NULL;
 }
 
+void cmsha_conflict_watch_use_local_macs(struct cmsha_conflict_watch *w, cmsha_local_mac_fn fn,
+					 void *ctx)
+{
+	w->is_local_mac = fn;
+	w->local_ctx = ctx;
+}
+
 int cmsha_conflict_watch_fd(const struct cmsha_conflict_watch *w)
 {
 	return cmsha_probe_fd(w->probe);
@@ -73,9 +82,10 @@ int cmsha_conflict_watch_fd(const struct cmsha_conflict_watch *w)
 /*
  * The probe already ignores the MACs of the aliases' interfaces; any other
  * interface of this host (another port on the same segment, a bond's
- * member) is not a rival either.  Asked afresh: a claim is rare.
+ * member) is not a rival either.  Without the caller's view of the links
+ * (cmsha_conflict_watch_use_local_macs), asked afresh.
  */
-static bool is_local_mac(const uint8_t mac[CMSHA_MAC_LEN])
+static bool kernel_says_local_mac(const uint8_t mac[CMSHA_MAC_LEN])
 {
 	struct ifaddrs *all, *ifa;
 	bool found = false;
@@ -102,7 +112,8 @@ static void report_claims(void *arg)
 		size_t seen = cmsha_probe_answers(w->probe, t, macs, CMSHA_PROBE_MAX_MACS);
 
 		for (size_t j = w->reported[t]; j < seen; j++)
-			if (!is_local_mac(macs[j]))
+			if (!(w->is_local_mac ? w->is_local_mac(w->local_ctx, macs[j]) :
+			      kernel_says_local_mac(macs[j])))
 				w->cb(w->arg, w->index[t], macs[j]);
 		w->reported[t] = seen;
 	}

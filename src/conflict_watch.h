@@ -40,6 +40,16 @@ struct cmsha_conflict_watch *cmsha_conflict_watch_open(const struct cmsha_alias_
 						       cmsha_conflict_cb cb, void *arg,
 						       char *err, size_t errlen);
 
+/*
+ * Which MACs are this host's: the agent's netwatch knows (its links cache,
+ * kept by link events), so a claim is judged without a kernel round trip
+ * in the event loop.  Until this is set, each new claimant is looked up
+ * with getifaddrs().
+ */
+typedef bool (*cmsha_local_mac_fn)(void *ctx, const uint8_t mac[CMSHA_MAC_LEN]);
+void cmsha_conflict_watch_use_local_macs(struct cmsha_conflict_watch *w, cmsha_local_mac_fn fn,
+					 void *ctx);
+
 int cmsha_conflict_watch_fd(const struct cmsha_conflict_watch *w);
 
 /*

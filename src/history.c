@@ -250,6 +250,22 @@ void cmsha_history_append(struct cmsha_history *h, struct cmsha_history_entry *e
 	push(h, e);
 }
 
+bool cmsha_history_amend(struct cmsha_history *h, const struct cmsha_history_entry *e,
+			 bool uncount)
+{
+	for (size_t i = 0; i < h->count; i++) {
+		struct cmsha_history_entry *kept = &h->ring[(h->oldest + i) % h->capacity];
+
+		if (kept->index != e->index)
+			continue;
+		*kept = *e;
+		if (uncount && h->switchover_count > 0)
+			h->switchover_count--;
+		return true;
+	}
+	return false;
+}
+
 bool cmsha_history_save(struct cmsha_history *h, char *err, size_t errlen)
 {
 	return !h->path || save(h, err, errlen);

@@ -78,6 +78,14 @@ void cmsha_history_append(struct cmsha_history *h, struct cmsha_history_entry *e
 			  bool counts_as_switchover);
 bool cmsha_history_save(struct cmsha_history *h, char *err, size_t errlen);
 
+/*
+ * Replace the appended, not yet saved, entry of e->index by e (a command
+ * undone before its save: its result and reason change); uncount takes it
+ * off the switch-over counter.  False if no such entry is kept.
+ */
+bool cmsha_history_amend(struct cmsha_history *h, const struct cmsha_history_entry *e,
+			 bool uncount);
+
 /* Note (and save) that cmd has started; the next cmsha_history_add ends it. */
 bool cmsha_history_set_pending(struct cmsha_history *h, enum cmsha_command cmd,
 			       char *err, size_t errlen);

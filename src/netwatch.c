@@ -171,6 +171,17 @@ static bool to_local_addr(const struct cmsha_netwatch *w, struct rtnl_addr *ra,
 	return true;
 }
 
+bool cmsha_netwatch_is_local_mac(const struct cmsha_netwatch *w, const uint8_t mac[6])
+{
+	for (struct nl_object *o = nl_cache_get_first(w->links); o; o = nl_cache_get_next(o)) {
+		struct nl_addr *ll = rtnl_link_get_addr((struct rtnl_link *)o);
+
+		if (ll && nl_addr_get_len(ll) == 6 && memcmp(nl_addr_get_binary_addr(ll), mac, 6) == 0)
+			return true;
+	}
+	return false;
+}
+
 size_t cmsha_netwatch_local_addrs(const struct cmsha_netwatch *w, struct cmsha_local_addr **out)
 {
 	size_t n = 0, max = (size_t)nl_cache_nitems(w->addrs);

@@ -27,6 +27,12 @@ void cmsha_netwatch_process(struct cmsha_netwatch *w);
 void cmsha_netwatch_observe(const struct cmsha_netwatch *w, const struct cmsha_alias_conf *a,
 			    struct cmsha_alias_observation *out);
 
+/*
+ * Is mac the hardware address of one of this host's interfaces?  From the
+ * links cache (kept by link events): no kernel round trip.
+ */
+bool cmsha_netwatch_is_local_mac(const struct cmsha_netwatch *w, const uint8_t mac[6]);
+
 /* All addresses of all interfaces; the caller frees *out. */
 size_t cmsha_netwatch_local_addrs(const struct cmsha_netwatch *w, struct cmsha_local_addr **out);
 

@@ -236,10 +236,32 @@ static struct cmsha_job *job_new(struct cmsha_switchover *s, enum cmsha_command 
 	return job;
 }
 
-/* Remove every alias; on any failure put back what was removed. */
-bool aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen)
+/*
+ * Undo the first n aliases' change of a failed all-or-nothing step: add
+ * them again (add) or remove them again.  A failure here is appended to
+ * err: the reason must not claim what the kernel refused.
+ */
+bool aliases_roll_back(struct cmsha_switchover *s, size_t n, bool add, char *err, size_t errlen)
 {
-	char ignored[CMSHA_HISTORY_REASON_LEN];
+	char why[CMSHA_HISTORY_REASON_LEN];
+	bool ok = true;
+
+	while (n-- > 0) {
+		const struct cmsha_alias_conf *a = &s->cfg->aliases[n];
+		bool done = add ? cmsha_alias_add(s->ctl, a, why, sizeof(why)) :
+				  cmsha_alias_del(s->ctl, a, why, sizeof(why));
+		size_t used = strlen(err);
+
+		if (!done && ok && used < errlen)
+			snprintf(err + used, errlen - used, "; undoing failed too: %s", why);
+		ok = ok && done;
+	}
+	return ok;
+}
+
+/* Remove every alias; on any failure put back what was removed (*restored). */
+bool aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen, bool *restored)
+{
 	size_t i;
 
 	if (s->announce_timer) {           /* stop announcing what we give up */
@@ -251,8 +273,7 @@ bool aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen)
 			break;
 	if (i == s->cfg->n_aliases)
 		return true;
-	while (i-- > 0)
-		cmsha_alias_add(s->ctl, &s->cfg->aliases[i], ignored, sizeof(ignored));
+	*restored = aliases_roll_back(s, i, true, err, errlen);
 	return false;
 }
 
@@ -260,8 +281,9 @@ static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
 {
 	struct cmsha_job *waiting = s->job;     /* a switchAway, if any */
 	char err[CMSHA_HISTORY_REASON_LEN];
-	bool ok;
+	bool ok, restored = true;
 
+	s->release_removed = false;
 	if (!(s->job = job_new(s, CMSHA_CMD_RELEASE, by))) {
 		s->job = waiting;
 		return false;
@@ -271,16 +293,18 @@ static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
 			   "alias: nothing to do");
 		return true;
 	}
-	ok = aliases_remove_all(s, err, sizeof(err));
+	ok = aliases_remove_all(s, err, sizeof(err), &restored);
+	s->release_removed = ok;
 	/* Within a switchAway, that switchAway is the one switch-over to count. */
 	s->job->changed = ok && !waiting;
-	if (ok && !s->env->confirm(s->env->ctx, false, CMSHA_CONFIRM_MAX_MS))
-		job_step(s, "netlink did not confirm within %d ms", CMSHA_CONFIRM_MAX_MS);
+	if (ok && !s->env->confirm(s->env->ctx, false, CMSHA_RELEASE_CONFIRM_MS))
+		job_step(s, "netlink has not confirmed the removal yet");
 	if (ok)
 		job_finish(s, CMSHA_RESULT_SUCCEEDED, "aliases released%s",
 			   by == CMSHA_BY_PEER ? " to the peer" : "");
 	else
-		job_finish(s, CMSHA_RESULT_FAILED, "%s; aliases kept", err);
+		job_finish(s, CMSHA_RESULT_FAILED, "%s%s", err,
+			   restored ? "; aliases kept" : ": some aliases are gone");
 	s->job = waiting;
 	if (waiting && ok) {
 		waiting->changed = true;
@@ -349,12 +373,24 @@ void cmsha_switchover_recover(struct cmsha_switchover *s)
 
 void cmsha_switchover_undo_release(struct cmsha_switchover *s)
 {
-	char err[CMSHA_HISTORY_REASON_LEN];
+	char err[CMSHA_HISTORY_REASON_LEN], why[CMSHA_HISTORY_REASON_LEN];
+	bool restored = true;
 
+	/* A release that failed, or had nothing to do, took nothing off. */
+	if (!s->release_removed)
+		return;
+	s->release_removed = false;
+	snprintf(why, sizeof(why), "undone: the SET failed on another varbind; the aliases "
+		 "were restored");
 	for (size_t i = 0; i < s->cfg->n_aliases; i++)
-		cmsha_alias_add(s->ctl, &s->cfg->aliases[i], err, sizeof(err));
+		if (!cmsha_alias_add(s->ctl, &s->cfg->aliases[i], err, sizeof(err)) && restored) {
+			restored = false;
+			snprintf(why, sizeof(why), "undone: the SET failed on another varbind, "
+				 "but the aliases could not be restored: %.170s", err);
+		}
 	announce_start(s);
 	s->env->refresh(s->env->ctx);
+	records_release_undone(s, why);
 }
 
 /* Peer requests outlive nothing: a reply for an ended job is dropped. */

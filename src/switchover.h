@@ -47,8 +47,9 @@ struct cmsha_switchover_env {
 	/* re-read the kernel's view now (aliases changed or the job ended) */
 	void (*refresh)(void *ctx);
 	/*
-	 * Wait (at most max_ms) until the kernel's netlink events show every
-	 * alias held (or none); false if they did not in time.
+	 * Wait (at most max_ms; 0: take the queued events, no wait) until the
+	 * kernel's netlink events show every alias held (or none); false if
+	 * they did not in time.
 	 */
 	bool (*confirm)(void *ctx, bool held, unsigned max_ms);
 	/* a command ended (succeeded, failed or refused) and is in the history */
@@ -97,7 +98,9 @@ struct cmsha_switchover {
 	/* records held back by cmsha_switchover_hold_records() */
 	bool records_held;
 	struct cmsha_history_entry held[CMSHA_HELD_RECORDS];
+	bool held_counts[CMSHA_HELD_RECORDS];   /* counted as a switch-over */
 	size_t n_held;
+	bool release_removed;           /* the last release took the aliases off */
 	unsigned held_timer;
 	/* the peer's release round trip, smoothed (0: none measured yet) */
 	double release_rtt_ms;
@@ -175,6 +178,10 @@ void cmsha_switchover_recover(struct cmsha_switchover *s);
 /*
  * Put the aliases back after a release whose SET failed in a later phase
  * (another varbind of the same request): the SET as a whole changes nothing.
+ * Its held records become failed ones (not counted, not notified as
+ * completed), whose reason says whether the aliases were restored.  A
+ * release that took nothing off (it failed, or had nothing to do) leaves
+ * nothing to undo.
  */
 void cmsha_switchover_undo_release(struct cmsha_switchover *s);
 

@@ -6,6 +6,12 @@
 
 /* How long the kernel's netlink events may lag behind its ACK. */
 #define CMSHA_CONFIRM_MAX_MS 100
+/*
+ * A removal's events do not lag: the kernel queues RTM_DELADDR (IPv4 and
+ * IPv6) before it ACKs the delete, so a release takes what is queued and
+ * does not wait: it runs inside a SET, where a wait stalls the agent.
+ */
+#define CMSHA_RELEASE_CONFIRM_MS 0
 /* How long a takeover waits for its pending note to be on disk. */
 #define CMSHA_NOTE_MAX_MS 5000
 /*
@@ -35,8 +41,10 @@ struct cmsha_job {
 	uint64_t note_ticket;           /* the pending note's save (0: none) */
 	bool awaiting_note;             /* probed, the note's save not ended */
 	char conflict[CMSHA_HISTORY_REASON_LEN];        /* the probe's, kept meanwhile */
+	char given_back_why[CMSHA_HISTORY_REASON_LEN];  /* the end, once the peer answers */
 	/* a takeover's release request, side by side with its probe */
 	bool probe_done;                /* the verdict is in job->conflict */
+	bool probe_broken;              /* ...and is why the probe could not go on */
 	bool release_waits_note;        /* due, but the pending note is not on disk */
 	bool release_asked;             /* sent; peer_released once confirmed */
 	unsigned release_timer;         /* its start (lead) or the note's deadline */
@@ -55,6 +63,8 @@ void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char
 	__attribute__((format(printf, 3, 4)));
 /* switchover_records.c: the history row and finished(), now or held */
 void record(struct cmsha_switchover *s, struct cmsha_history_entry *e, bool counts);
+/* The rows of a release its SET undid: failed, uncounted (why: the reason). */
+void records_release_undone(struct cmsha_switchover *s, const char *why);
 
 bool job_ask_peer(struct cmsha_switchover *s, enum cmsha_command cmd, unsigned timeout_ms,
 		  void (*then)(struct cmsha_switchover *s, bool ok, const char *reason));
@@ -74,6 +84,8 @@ bool job_probe_conflict_so_far(struct cmsha_switchover *s, char *out, size_t len
 bool takeover_asks_peer(const struct cmsha_job *job);
 void release_schedule(struct cmsha_switchover *s);
 void release_after_probe(struct cmsha_switchover *s, const char *conflict);
+/* The peer released for a takeover that cannot go on: it is asked to serve again. */
+void give_back(struct cmsha_switchover *s, const char *why);
 bool release_note_written(struct cmsha_switchover *s);
 void add_aliases_and_announce(struct cmsha_switchover *s);
 
@@ -91,7 +103,8 @@ void job_names_stop(struct cmsha_switchover *s);
 void job_note_too_late(struct cmsha_switchover *s);
 void job_takeover_start(struct cmsha_switchover *s);
 void job_switch_away_start(struct cmsha_switchover *s);
-bool aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen);
+bool aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen, bool *restored);
+bool aliases_roll_back(struct cmsha_switchover *s, size_t n, bool add, char *err, size_t errlen);
 void announce_start(struct cmsha_switchover *s);
 
 #endif

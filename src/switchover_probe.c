@@ -76,6 +76,22 @@ static void find_conflict(const struct cmsha_switchover *s, bool any_mac, char *
 	}
 }
 
+/*
+ * The probe cannot go on.  Nothing was added here; a takeover whose peer
+ * released (or may still release) gives the aliases back as after a
+ * conflict (release_after_probe), the others end with nothing changed.
+ */
+static void probe_broken(struct cmsha_switchover *s, const char *why)
+{
+	job_probe_stop(s);
+	if (!takeover_asks_peer(s->job)) {
+		job_finish(s, CMSHA_RESULT_FAILED, "%s: nothing changed", why);
+		return;
+	}
+	s->job->probe_broken = true;
+	release_after_probe(s, why);
+}
+
 static void on_round_over(void *arg)
 {
 	struct cmsha_switchover *s = arg;
@@ -86,10 +102,11 @@ static void on_round_over(void *arg)
 	cmsha_probe_on_readable(job->probe);       /* take what arrived last */
 	if (job->rounds_left-- > 1) {
 		if (!cmsha_probe_send_round(job->probe, err, sizeof(err))) {
-			job_finish(s, CMSHA_RESULT_FAILED, "probe: %s", err);
-			return;
-		}
-		job->timer = s->env->timer_add(s->env->ctx, job->round_wait_ms, on_round_over, s);
+			snprintf(conflict, sizeof(conflict), "probe: %.200s", err);
+			probe_broken(s, conflict);
+		} else if (!(job->timer = s->env->timer_add(s->env->ctx, job->round_wait_ms,
+							  on_round_over, s)))
+			probe_broken(s, "cannot arm the probe's timer");
 		return;
 	}
 	/* forceTakeover notes every answer; a takeover without the peer's release
@@ -142,7 +159,11 @@ bool job_probe_start_for(struct cmsha_switchover *s, const struct cmsha_alias_co
 	}
 	job->rounds_left = count;
 	job->round_wait_ms = wait_ms;
-	job->timer = s->env->timer_add(s->env->ctx, wait_ms, on_round_over, s);
+	/* Without it the job would never end: no release is asked yet. */
+	if (!(job->timer = s->env->timer_add(s->env->ctx, wait_ms, on_round_over, s))) {
+		job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the probe's timer: nothing changed");
+		return false;
+	}
 	return true;
 }
 

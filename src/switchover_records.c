@@ -27,12 +27,48 @@ void record(struct cmsha_switchover *s, struct cmsha_history_entry *e, bool coun
 		cmsha_switchover_flush_records(s);
 	if (s->records_held) {
 		cmsha_history_append(s->history, e, counts);
+		s->held_counts[s->n_held] = counts;
 		s->held[s->n_held++] = *e;
 		return;
 	}
 	if (!cmsha_history_add(s->history, e, counts, err, sizeof(err)))
 		note_not_saved(e, err);
 	s->env->finished(s->env->ctx, e);
+}
+
+/*
+ * The release (and the switchAway it ended) did not happen as far as the
+ * manager is concerned: its rows, still held (not saved, not notified),
+ * become failed ones.  Rows already flushed (the hold's timer beat the
+ * UNDO) stay; a failed row says what happened after them.
+ */
+void records_release_undone(struct cmsha_switchover *s, const char *why)
+{
+	bool amended = false;
+
+	for (size_t i = 0; i < s->n_held; i++) {
+		struct cmsha_history_entry *e = &s->held[i];
+
+		if (e->result != CMSHA_RESULT_SUCCEEDED ||
+		    (e->command != CMSHA_CMD_RELEASE && e->command != CMSHA_CMD_SWITCH_AWAY))
+			continue;
+		e->result = CMSHA_RESULT_FAILED;
+		snprintf(e->reason, sizeof(e->reason), "%s", why);
+		cmsha_history_amend(s->history, e, s->held_counts[i]);
+		s->held_counts[i] = false;
+		amended = true;
+	}
+	s->status = CMSHA_STATUS_FAILED;
+	snprintf(s->last_reason, sizeof(s->last_reason), "%s", why);
+	if (!amended) {
+		struct cmsha_history_entry e = { .command = CMSHA_CMD_RELEASE,
+						 .initiator = CMSHA_BY_SNMP,
+						 .result = CMSHA_RESULT_FAILED };
+
+		clock_gettime(CLOCK_REALTIME, &e.time);
+		snprintf(e.reason, sizeof(e.reason), "%s", why);
+		record(s, &e, false);
+	}
 }
 
 static void on_hold_expired(void *arg)
@@ -47,9 +83,10 @@ void cmsha_switchover_hold_records(struct cmsha_switchover *s)
 {
 	if (s->records_held)
 		return;
-	s->records_held = true;
+	/* Records held without the timer could wait for ever: not held then. */
 	s->held_timer = s->env->timer_add(s->env->ctx, CMSHA_HOLD_RECORDS_MAX_MS,
 					  on_hold_expired, s);
+	s->records_held = s->held_timer != 0;
 }
 
 void cmsha_switchover_flush_records(struct cmsha_switchover *s)

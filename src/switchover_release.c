@@ -36,18 +36,46 @@ bool takeover_asks_peer(const struct cmsha_job *job)
 	       job->by != CMSHA_BY_AUTOMATIC;
 }
 
-static void ignore_peer_reply(void *arg, bool ok, const char *reason)
+/* What ended the probe: a conflict, or (probe_broken) the reason it could not go on. */
+static const char *verdict_kind(const struct cmsha_job *job)
 {
-	(void)arg, (void)ok, (void)reason;
+	return job->probe_broken ? "" : "conflict: ";
 }
 
-/* The peer released for a takeover that cannot go on: it serves again. */
-static void give_back(struct cmsha_switchover *s, const char *why)
+/* The job ends with what the peer said: only its answer says who serves now. */
+static void on_given_back(struct cmsha_switchover *s, bool ok, const char *reason)
 {
-	s->env->peer_command(s->env->ctx, CMSHA_CMD_FORCE_TAKEOVER, s->cfg->release_timeout_ms,
-			     ignore_peer_reply, NULL);
-	job_finish(s, CMSHA_RESULT_FAILED, "conflict: %s: no alias added here; the peer "
-		   "had released and was asked to take them back", why);
+	if (ok)
+		job_finish(s, CMSHA_RESULT_FAILED, "%s; the peer had released and took them back",
+			   s->job->given_back_why);
+	else
+		job_finish(s, CMSHA_RESULT_FAILED, "%s; the peer had released and did not take "
+			   "them back (%s): no server holds them", s->job->given_back_why, reason);
+}
+
+/*
+ * A forceTakeover: the peer's takeover would ask this server to release
+ * (it holds nothing, and its job still runs) or probe, find the same
+ * third station and leave the addresses to nobody.
+ */
+void give_back(struct cmsha_switchover *s, const char *why)
+{
+	struct cmsha_job *job = s->job;
+
+	snprintf(job->given_back_why, sizeof(job->given_back_why), "%s", why);
+	job_step(s, "asking the peer to take the aliases back");
+	if (!job_ask_peer(s, CMSHA_CMD_FORCE_TAKEOVER, s->cfg->release_timeout_ms, on_given_back))
+		job_finish(s, CMSHA_RESULT_FAILED, "%s; the peer had released and could not be "
+			   "asked to take them back: no server holds them", why);
+}
+
+/* give_back() after the probe's verdict (a conflict, or why it could not go on). */
+static void give_back_verdict(struct cmsha_switchover *s, const char *verdict)
+{
+	char why[CMSHA_HISTORY_REASON_LEN];
+
+	snprintf(why, sizeof(why), "%s%.200s: no alias added here", verdict_kind(s->job), verdict);
+	give_back(s, why);
 }
 
 static void learn_round_trip(struct cmsha_switchover *s)
@@ -75,7 +103,7 @@ static void on_peer_released(struct cmsha_switchover *s, bool ok, const char *re
 	if (!job->probe_done)
 		return;                 /* release_after_probe() goes on */
 	if (job->conflict[0])
-		give_back(s, job->conflict);
+		give_back_verdict(s, job->conflict);
 	else
 		add_aliases_and_announce(s);
 }
@@ -120,8 +148,14 @@ static void release_due(struct cmsha_switchover *s)
 		send_release(s);
 		return;
 	}
+	/* Without its deadline a hung disk would hold the job for ever. */
+	if (!(job->release_timer = s->env->timer_add(s->env->ctx, CMSHA_NOTE_MAX_MS,
+						     on_note_deadline, s))) {
+		job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the pending note's deadline: "
+			   "nothing changed");
+		return;
+	}
 	job->release_waits_note = true;
-	job->release_timer = s->env->timer_add(s->env->ctx, CMSHA_NOTE_MAX_MS, on_note_deadline, s);
 	job_step(s, "waiting until the pending note is on disk");
 }
 
@@ -173,7 +207,7 @@ void release_after_probe(struct cmsha_switchover *s, const char *conflict)
 	snprintf(job->conflict, sizeof(job->conflict), "%s", conflict);
 	if (job->peer_released) {
 		if (conflict[0])
-			give_back(s, conflict);
+			give_back_verdict(s, conflict);
 		else
 			add_aliases_and_announce(s);
 		return;
@@ -181,7 +215,8 @@ void release_after_probe(struct cmsha_switchover *s, const char *conflict)
 	if (job->release_asked)
 		return;                 /* on_peer_released() goes on */
 	if (conflict[0]) {
-		job_finish(s, CMSHA_RESULT_FAILED, "conflict: %s: nothing changed", conflict);
+		job_finish(s, CMSHA_RESULT_FAILED, "%s%s: nothing changed", verdict_kind(job),
+			   conflict);
 		return;
 	}
 	release_due(s);                 /* the lead was longer than the probe */

@@ -47,31 +47,32 @@ void announce_start(struct cmsha_switchover *s)
 						      on_announce_timer, s);
 }
 
-static void ignore_peer_reply(void *arg, bool ok, const char *reason)
+/* The add of alias n failed (err): remove the n added before it, say what stays. */
+static void add_failed(struct cmsha_switchover *s, size_t n, char *err, size_t errlen)
 {
-	(void)arg, (void)ok, (void)reason;
+	bool undone = aliases_roll_back(s, n, false, err, errlen);
+	size_t used = strlen(err);
+
+	snprintf(err + used, errlen - used, "%s",
+		 undone ? "; no alias kept here" : ": some aliases stay here");
+	if (s->job->peer_released)      /* give the service back rather than to nobody */
+		give_back(s, err);
+	else
+		job_finish(s, CMSHA_RESULT_FAILED, "%s", err);
 }
 
 /* All or nothing: a failed add removes what this job added. */
 void add_aliases_and_announce(struct cmsha_switchover *s)
 {
 	struct cmsha_job *job = s->job;
-	char err[CMSHA_HISTORY_REASON_LEN], ignored[CMSHA_HISTORY_REASON_LEN];
+	char err[CMSHA_HISTORY_REASON_LEN];
 	size_t i;
 
 	for (i = 0; i < s->cfg->n_aliases; i++)
-		if (!cmsha_alias_add(s->ctl, &s->cfg->aliases[i], err, sizeof(err)))
-			break;
-	if (i < s->cfg->n_aliases) {
-		while (i-- > 0)
-			cmsha_alias_del(s->ctl, &s->cfg->aliases[i], ignored, sizeof(ignored));
-		if (job->peer_released)   /* give the service back rather than to nobody */
-			s->env->peer_command(s->env->ctx, CMSHA_CMD_TAKEOVER,
-					     s->cfg->release_timeout_ms, ignore_peer_reply, NULL);
-		job_finish(s, CMSHA_RESULT_FAILED, "%s; no alias kept here%s", err,
-			   job->peer_released ? "; the peer was asked to take them back" : "");
-		return;
-	}
+		if (!cmsha_alias_add(s->ctl, &s->cfg->aliases[i], err, sizeof(err))) {
+			add_failed(s, i, err, sizeof(err));
+			return;
+		}
 	job_step(s, "aliases added");
 	announce_start(s);
 	job_step(s, "announced");
@@ -175,8 +176,13 @@ static void after_probe(struct cmsha_switchover *s, const char *conflict)
 		return;
 	}
 	snprintf(job->conflict, sizeof(job->conflict), "%s", conflict);
+	/* Without its deadline a hung disk would hold the job for ever. */
+	if (!(job->timer = s->env->timer_add(s->env->ctx, CMSHA_NOTE_MAX_MS, on_note_deadline, s))) {
+		job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the pending note's deadline: "
+			   "nothing changed");
+		return;
+	}
 	job->awaiting_note = true;
-	job->timer = s->env->timer_add(s->env->ctx, CMSHA_NOTE_MAX_MS, on_note_deadline, s);
 	job_step(s, "waiting until the pending note is on disk");
 }
 
@@ -271,7 +277,11 @@ static void on_peer_accepted(struct cmsha_switchover *s, bool ok, const char *re
 		return;
 	}
 	job_step(s, "peer accepted the takeover");
-	s->job->timer = s->env->timer_add(s->env->ctx, deadline, on_switch_away_deadline, s);
+	/* Without its deadline the job would wait for ever if no release came. */
+	if (!(s->job->timer = s->env->timer_add(s->env->ctx, deadline, on_switch_away_deadline, s)))
+		job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the deadline for the peer's release "
+			   "request: aliases kept here (the peer, which accepted the takeover, may "
+			   "still ask for them)");
 }
 
 /* The peer takes over; its release request to us completes this job. */

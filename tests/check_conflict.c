@@ -10,10 +10,12 @@
 #include "check_run.h"
 #include "announce.h"
 #include "conflict_watch.h"
+#include "netwatch.h"
 #include "netns_fixture.h"
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <ifaddrs.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -34,6 +36,16 @@ static uint8_t our_mac[6], peer_mac[6], other_local_mac[6];
 static int peer_fd = -1, peer_ifindex;
 static char err[256];
 static struct cmsha_alias_conf aliases[3];
+
+/* getifaddrs() is a netlink dump: counted, to keep it out of the event loop. */
+static int getifaddrs_calls;
+int __real_getifaddrs(struct ifaddrs **ifap);
+int __wrap_getifaddrs(struct ifaddrs **ifap);
+int __wrap_getifaddrs(struct ifaddrs **ifap)
+{
+	getifaddrs_calls++;
+	return __real_getifaddrs(ifap);
+}
 
 /* What the callback reported, in order. */
 static struct { size_t index; uint8_t mac[6]; } seen[16];
@@ -228,6 +240,48 @@ START_TEST(our_own_macs_are_not_reported)
 }
 END_TEST
 
+static bool netwatch_says_local(void *ctx, const uint8_t mac[6])
+{
+	return cmsha_netwatch_is_local_mac(ctx, mac);
+}
+
+/* Take netlink events until the links cache knows mac as local. */
+static void wait_until_local(struct cmsha_netwatch *nw, const uint8_t mac[6])
+{
+	long deadline = now_ms() + DEADLINE_MS;
+	struct pollfd p = { .fd = cmsha_netwatch_fd(nw), .events = POLLIN };
+
+	while (!cmsha_netwatch_is_local_mac(nw, mac)) {
+		ck_assert_msg(now_ms() < deadline, "the link event did not come");
+		poll(&p, 1, 100);
+		cmsha_netwatch_process(nw);
+	}
+}
+
+/* The links cache, kept by link events, judges claims: no kernel dump per claim. */
+START_TEST(local_macs_come_from_the_links_cache)
+{
+	static const uint8_t new_mac[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+	struct cmsha_netwatch *nw = cmsha_netwatch_open(NULL, NULL, err, sizeof(err));
+	struct cmsha_conflict_watch *w = open_watch(NULL);
+
+	ck_assert_msg(nw, "%s", err);
+	cmsha_conflict_watch_use_local_macs(w, netwatch_says_local, nw);
+	ck_assert_int_eq(system("ip link set dev cm9 address 02:00:00:00:00:99"), 0);
+	wait_until_local(nw, new_mac);
+	getifaddrs_calls = 0;
+	peer_announces_arp("10.88.0.10", new_mac, CMSHA_ARP_OP_REQUEST);       /* a local port's */
+	peer_announces_arp("10.88.0.10", our_mac, CMSHA_ARP_OP_REQUEST);
+	peer_announces_arp("10.88.0.10", peer_mac, CMSHA_ARP_OP_REQUEST);      /* barrier */
+	ck_assert(pump_until_seen(w, 1));
+	assert_seen(0, 0, peer_mac);
+	ck_assert_uint_eq(n_seen, 1);
+	ck_assert_int_eq(getifaddrs_calls, 0);
+	cmsha_conflict_watch_close(w);
+	cmsha_netwatch_close(nw);
+}
+END_TEST
+
 /* RFC 5227 2.1.1 / RFC 4862 5.4.2: another host's probe; our kernel answers it. */
 START_TEST(probes_from_unspecified_are_not_reported)
 {
@@ -299,6 +353,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, probes_from_unspecified_are_not_reported);
 	tcase_add_test(tc, only_watched_aliases_are_reported);
 	tcase_add_test(tc, open_errors);
+	tcase_add_test(tc, local_macs_come_from_the_links_cache);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }

@@ -6,6 +6,7 @@
 #include "autoconfig.h"
 #include "check_run.h"
 #include "netns_fixture.h"
+#include "alias_ctl.h"
 #include "netwatch.h"
 
 #include <check.h>
@@ -125,6 +126,36 @@ START_TEST(follows_link_down_and_up)
 }
 END_TEST
 
+/*
+ * The release's confirmation does not wait (CMSHA_RELEASE_CONFIRM_MS): it
+ * relies on the kernel queueing RTM_DELADDR before it ACKs the delete.
+ */
+static void removal_is_queued_by_its_ack(const char *prefix_text)
+{
+	struct cmsha_alias_ctl *ctl;
+	struct cmsha_alias_observation o;
+	char err[256];
+	unsigned prefix;
+
+	ck_assert(cmsha_inet_parse_prefix(prefix_text, &alias.addr, &prefix, err, sizeof(err)));
+	alias.prefix = prefix;
+	ck_assert_msg((ctl = cmsha_alias_ctl_open(err, sizeof(err))) != NULL, "%s", err);
+	ck_assert_msg(cmsha_alias_add(ctl, &alias, err, sizeof(err)), "%s", err);
+	wait_for(true, true);
+	ck_assert_msg(cmsha_alias_del(ctl, &alias, err, sizeof(err)), "%s", err);
+	cmsha_netwatch_process(watch);          /* what is queued now; no wait */
+	cmsha_netwatch_observe(watch, &alias, &o);
+	ck_assert(!o.present);
+	cmsha_alias_ctl_close(ctl);
+}
+
+START_TEST(a_removal_is_seen_once_acked)
+{
+	removal_is_queued_by_its_ack("10.77.0.10/24");
+	removal_is_queued_by_its_ack("fd77::10/64");
+}
+END_TEST
+
 START_TEST(ipv6_alias)
 {
 	char err[256];
@@ -221,6 +252,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, ignores_same_address_with_other_prefix);
 	tcase_add_test(tc, follows_link_down_and_up);
 	tcase_add_test(tc, ipv6_alias);
+	tcase_add_test(tc, a_removal_is_seen_once_acked);
 	tcase_add_test(tc, lists_local_addresses_with_interface);
 	tcase_add_test(tc, missing_interface_is_not_up);
 	tcase_add_test(tc, sees_every_address_of_a_burst);

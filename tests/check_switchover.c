@@ -35,10 +35,13 @@ static void fake_refresh(void *ctx) { (void)ctx; }
 /* One timer at a time is all the tests here arm (the held records' one). */
 static cmsha_callback timer_fn;
 static void *timer_arg;
+static bool refuse_timers;      /* the loop cannot arm one (out of memory) */
 
 static unsigned fake_timer_add(void *ctx, unsigned ms, cmsha_callback fn, void *arg)
 {
 	(void)ctx, (void)ms;
+	if (refuse_timers)
+		return 0;
 	ck_assert_ptr_null(timer_fn);
 	timer_fn = fn;
 	timer_arg = arg;
@@ -50,6 +53,7 @@ static void fake_timer_cancel(void *ctx, unsigned id)
 	(void)ctx;
 	ck_assert_uint_eq(id, 1);
 	timer_fn = NULL;
+	refuse_timers = false;
 }
 
 static const struct cmsha_switchover_env env = {
@@ -255,6 +259,17 @@ START_TEST(held_records_are_written_by_the_timer_if_nobody_flushes)
 }
 END_TEST
 
+/* Held without their timer, records could wait for ever: they are not held. */
+START_TEST(records_are_not_held_without_the_timer)
+{
+	refuse_timers = true;
+	cmsha_switchover_hold_records(&sw);
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_PEER));
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert(!sw.records_held);
+}
+END_TEST
+
 START_TEST(interface_down_refuses_takeover)
 {
 	ha.aliases[0].state = CMSHA_ALIAS_INTERFACE_DOWN;
@@ -368,6 +383,7 @@ int main(void)
 	tcase_add_test(tc, a_late_free_leaves_a_newer_hold);
 	tcase_add_test(tc, held_records_wait_for_the_flush);
 	tcase_add_test(tc, held_records_are_written_by_the_timer_if_nobody_flushes);
+	tcase_add_test(tc, records_are_not_held_without_the_timer);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }

@@ -10,6 +10,7 @@
 #include "check_run.h"
 #include "netns_fixture.h"
 #include "announce.h"
+#include "history_writer.h"
 #include "packet_tap.h"
 #include "switchover.h"
 
@@ -17,6 +18,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEADLINE_MS 2000
 #define MAX_TIMERS 8
@@ -34,9 +36,13 @@ static struct { enum cmsha_command cmd; cmsha_peer_done done; void *arg; } asked
 static int n_asked, finished_calls;
 static struct cmsha_history_entry last_finished;
 
+static bool refuse_timers;      /* the loop cannot arm one (out of memory) */
+
 static unsigned fake_timer_add(void *ctx, unsigned ms, cmsha_callback fn, void *arg)
 {
 	(void)ctx;
+	if (refuse_timers)
+		return 0;
 	for (int i = 0; i < MAX_TIMERS; i++)
 		if (!timers[i].id) {
 			timers[i] = (struct fake_timer){ ++next_timer_id, ms, fn, arg };
@@ -76,10 +82,43 @@ static bool timer_armed(unsigned ms)
 	return false;
 }
 
+/* The kernel refuses to add (or remove) this alias (linked with --wrap). */
+static const struct cmsha_alias_conf *refused_add, *refused_del;
+bool __real_cmsha_alias_add(struct cmsha_alias_ctl *c, const struct cmsha_alias_conf *a,
+			    char *err, size_t errlen);
+bool __real_cmsha_alias_del(struct cmsha_alias_ctl *c, const struct cmsha_alias_conf *a,
+			    char *err, size_t errlen);
+
+bool __wrap_cmsha_alias_add(struct cmsha_alias_ctl *c, const struct cmsha_alias_conf *a,
+			    char *err, size_t errlen);
+bool __wrap_cmsha_alias_add(struct cmsha_alias_ctl *c, const struct cmsha_alias_conf *a,
+			    char *err, size_t errlen)
+{
+	if (a != refused_add)
+		return __real_cmsha_alias_add(c, a, err, errlen);
+	snprintf(err, errlen, "cannot add alias %td: refused", a - cfg.aliases);
+	return false;
+}
+
+bool __wrap_cmsha_alias_del(struct cmsha_alias_ctl *c, const struct cmsha_alias_conf *a,
+			    char *err, size_t errlen);
+bool __wrap_cmsha_alias_del(struct cmsha_alias_ctl *c, const struct cmsha_alias_conf *a,
+			    char *err, size_t errlen)
+{
+	if (a != refused_del)
+		return __real_cmsha_alias_del(c, a, err, errlen);
+	snprintf(err, errlen, "cannot remove alias %td: refused", a - cfg.aliases);
+	return false;
+}
+
+static bool peer_unreachable_now;  /* the request cannot even be sent */
+
 static bool fake_peer_command(void *ctx, enum cmsha_command cmd, unsigned timeout_ms,
 			      cmsha_peer_done done, void *arg)
 {
 	(void)ctx, (void)timeout_ms;
+	if (peer_unreachable_now)
+		return false;
 	ck_assert_int_lt(n_asked, 4);
 	asked[n_asked].cmd = cmd;
 	asked[n_asked].done = done;
@@ -89,9 +128,12 @@ static bool fake_peer_command(void *ctx, enum cmsha_command cmd, unsigned timeou
 
 static bool yes(void *ctx) { (void)ctx; return true; }
 static void nothing(void *ctx) { (void)ctx; }
+static unsigned confirm_waits_ms[2];   /* the longest wait asked, for none / all held */
 static bool confirmed(void *ctx, bool held, unsigned max_ms)
 {
-	(void)ctx, (void)held, (void)max_ms;
+	(void)ctx;
+	if (max_ms > confirm_waits_ms[held])
+		confirm_waits_ms[held] = max_ms;
 	return true;
 }
 static void on_finished(void *ctx, const struct cmsha_history_entry *e)
@@ -129,6 +171,9 @@ static void setup(void)
 	cmsha_switchover_init(&sw, &cfg, &ha, &history, ctl, &env);
 	memset(timers, 0, sizeof(timers));
 	n_asked = finished_calls = 0;
+	refuse_timers = peer_unreachable_now = false;
+	refused_add = refused_del = NULL;
+	memset(confirm_waits_ms, 0, sizeof(confirm_waits_ms));
 }
 
 static void teardown(void)
@@ -147,6 +192,16 @@ static bool alias_added(void)
 
 	snprintf(cmd, sizeof(cmd), "ip -o addr show dev cm0 | grep -q ' 10.89.0.10/24 '");
 	return system(cmd) == 0;
+}
+
+/* This server holds its alias, as after a takeover. */
+static void hold_the_alias(void)
+{
+	char err[256];
+
+	ck_assert_msg(cmsha_alias_add(ctl, &cfg.aliases[0], err, sizeof(err)), "%s", err);
+	ha.oper = CMSHA_OPER_ACTIVE;
+	ck_assert(alias_added());
 }
 
 static void answer_release(bool ok)
@@ -267,10 +322,96 @@ START_TEST(a_conflict_after_the_release_gives_the_aliases_back)
 	answer_release(true);
 	ck_assert_int_eq(n_asked, 2);
 	ck_assert_int_eq(asked[1].cmd, CMSHA_CMD_FORCE_TAKEOVER);
+	ck_assert_int_eq(finished_calls, 0);    /* the peer's answer says who serves */
+	asked[1].done(asked[1].arg, true, "");
 	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
-	ck_assert_msg(strstr(last_finished.reason, "asked to take them back"), "%s",
-		      last_finished.reason);
+	ck_assert_msg(strstr(last_finished.reason, ": no alias added here; the peer had "
+			     "released and took them back"), "%s", last_finished.reason);
 	ck_assert(!alias_added());
+}
+END_TEST
+
+START_TEST(a_give_back_the_peer_refuses_says_nobody_serves)
+{
+	run_until_asked();
+	third_station_claims_the_alias();
+	wait_for_frames();
+	fire_timer(cfg.preflight_wait_ms);
+	answer_release(true);
+	asked[1].done(asked[1].arg, false, "refused");
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert_msg(strstr(last_finished.reason, "did not take them back (refused): no "
+			     "server holds them"), "%s", last_finished.reason);
+}
+END_TEST
+
+START_TEST(a_give_back_that_cannot_be_sent_says_nobody_serves)
+{
+	run_until_asked();
+	third_station_claims_the_alias();
+	wait_for_frames();
+	answer_release(true);
+	peer_unreachable_now = true;
+	fire_timer(cfg.preflight_wait_ms);
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert_msg(strstr(last_finished.reason, "could not be asked to take them back: "
+			     "no server holds them"), "%s", last_finished.reason);
+}
+END_TEST
+
+static void add_second_alias(void)
+{
+	char err[256];
+
+	cmsha_ha_free(&ha);
+	ck_assert(cmsha_config_apply(&cfg, "alias", "10.89.0.11/24 dev cm0", err, sizeof(err)));
+	ck_assert(cmsha_ha_init(&ha, &cfg, &(struct timespec){ 1, 0 }));
+	ha.mode = CMSHA_MODE_SOFTWARE;
+	ha.oper = CMSHA_OPER_STANDBY;
+}
+
+/* The second add fails, and so does removing the first again: the reason says both. */
+START_TEST(a_failed_undo_of_an_add_is_in_the_reason)
+{
+	add_second_alias();
+	refused_add = &cfg.aliases[1];
+	refused_del = &cfg.aliases[0];
+	run_until_asked();
+	fire_timer(cfg.preflight_wait_ms);
+	answer_release(true);
+	ck_assert_int_eq(asked[1].cmd, CMSHA_CMD_FORCE_TAKEOVER);
+	asked[1].done(asked[1].arg, true, "");
+	ck_assert_str_eq(last_finished.reason, "cannot add alias 1: refused; undoing failed "
+			 "too: cannot remove alias 0: refused: some aliases stay here; the peer "
+			 "had released and took them back");
+}
+END_TEST
+
+/* A release whose undo fails does not claim the aliases were kept. */
+/* A release runs inside a SET: it takes the queued netlink events, it does not wait. */
+START_TEST(a_release_does_not_wait_for_netlink)
+{
+	hold_the_alias();
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_SNMP));
+	ck_assert(!alias_added());
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_SUCCEEDED);
+	ck_assert_uint_eq(confirm_waits_ms[false], 0);
+}
+END_TEST
+
+START_TEST(a_failed_undo_of_a_release_is_in_the_reason)
+{
+	char err[256];
+
+	add_second_alias();
+	hold_the_alias();
+	ck_assert(cmsha_alias_add(ctl, &cfg.aliases[1], err, sizeof(err)));
+	refused_del = &cfg.aliases[1];
+	refused_add = &cfg.aliases[0];
+	ck_assert(!cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_SNMP));
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_str_eq(last_finished.reason, "cannot remove alias 1: refused; undoing failed "
+			 "too: cannot add alias 0: refused: some aliases are gone");
 }
 END_TEST
 
@@ -289,6 +430,177 @@ START_TEST(no_packet_socket_is_opened_or_closed_by_a_takeover)
 }
 END_TEST
 
+/* agent/mib_control.c's phases: ACTION holds the records and releases, UNDO, FREE. */
+static void release_then_undo(void)
+{
+	cmsha_switchover_hold_records(&sw);
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_SNMP));
+	ck_assert(!alias_added());
+	cmsha_switchover_undo_release(&sw);
+	cmsha_switchover_flush_records(&sw);
+}
+
+START_TEST(a_release_undone_by_its_set_is_recorded_as_failed)
+{
+	hold_the_alias();
+	release_then_undo();
+	ck_assert(alias_added());
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert_int_eq(last_finished.command, CMSHA_CMD_RELEASE);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_str_eq(last_finished.reason, "undone: the SET failed on another varbind; "
+			 "the aliases were restored");
+	ck_assert_int_eq(cmsha_history_at(&history, history.count - 1)->result,
+			 CMSHA_RESULT_FAILED);
+	ck_assert_uint_eq(history.switchover_count, 0);
+	ck_assert_int_eq(sw.status, CMSHA_STATUS_FAILED);
+}
+END_TEST
+
+START_TEST(a_release_undone_says_when_the_aliases_could_not_be_restored)
+{
+	hold_the_alias();
+	cmsha_switchover_hold_records(&sw);
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_SNMP));
+	ck_assert_int_eq(system("ip link del cm0"), 0);       /* nowhere to put it back */
+	cmsha_switchover_undo_release(&sw);
+	cmsha_switchover_flush_records(&sw);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_msg(strstr(last_finished.reason, "could not be restored: "), "%s",
+		      last_finished.reason);
+	ck_assert_uint_eq(history.switchover_count, 0);
+}
+END_TEST
+
+/* "already standby": nothing was taken off, so UNDO must add nothing either. */
+START_TEST(undoing_a_release_with_nothing_to_do_adds_nothing)
+{
+	release_then_undo();
+	ck_assert(!alias_added());
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_SUCCEEDED);
+}
+END_TEST
+
+START_TEST(a_probe_whose_timer_cannot_be_armed_ends_the_takeover)
+{
+	refuse_timers = true;
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
+	ck_assert_ptr_null(sw.job);
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_str_eq(last_finished.reason, "cannot arm the probe's timer: nothing changed");
+	ck_assert_int_eq(n_asked, 0);
+	ck_assert(!alias_added());
+}
+END_TEST
+
+START_TEST(a_probe_round_without_its_timer_gives_the_aliases_back)
+{
+	cfg.preflight_count = 3;                /* rounds of 4 ms; the request at 6 ms */
+	cfg.preflight_wait_ms = 4;
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
+	fire_timer(6);
+	answer_release(true);
+	refuse_timers = true;
+	fire_timer(4);                          /* the next round's timer is refused */
+	ck_assert_int_eq(n_asked, 2);
+	ck_assert_int_eq(asked[1].cmd, CMSHA_CMD_FORCE_TAKEOVER);
+	asked[1].done(asked[1].arg, true, "");
+	ck_assert_ptr_null(sw.job);
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_str_eq(last_finished.reason, "cannot arm the probe's timer: no alias added "
+			 "here; the peer had released and took them back");
+	ck_assert(!alias_added());
+}
+END_TEST
+
+START_TEST(a_switch_away_without_its_deadline_ends)
+{
+	hold_the_alias();
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_SWITCH_AWAY, CMSHA_BY_SNMP));
+	ck_assert_int_eq(n_asked, 1);
+	ck_assert_int_eq(asked[0].cmd, CMSHA_CMD_TAKEOVER);
+	refuse_timers = true;
+	asked[0].done(asked[0].arg, true, "");
+	ck_assert_ptr_null(sw.job);
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_msg(strstr(last_finished.reason, "cannot arm the deadline"), "%s",
+		      last_finished.reason);
+	ck_assert(alias_added());
+}
+END_TEST
+
+/*
+ * A history file whose disk hangs: each save waits until the test closes
+ * the gate's write end.
+ */
+static int gate[2] = { -1, -1 };
+static char history_dir[] = "/tmp/check-takeover-XXXXXX";
+
+static bool hung_write(const char *path, const char *data, size_t len, char *err, size_t errlen)
+{
+	char byte;
+
+	while (read(gate[0], &byte, 1) > 0)
+		;
+	return cmsha_history_write_file(path, data, len, err, errlen);
+}
+
+static void open_hung_history(void)
+{
+	char err[256], path[64];
+
+	ck_assert_int_eq(pipe(gate), 0);
+	ck_assert_ptr_nonnull(mkdtemp(history_dir));
+	snprintf(path, sizeof(path), "%s/history", history_dir);
+	cmsha_history_close(&history);
+	ck_assert(cmsha_history_open(&history, 10, path, err, sizeof(err)));
+	ck_assert_msg(cmsha_history_start_writer(&history, hung_write, err, sizeof(err)), "%s", err);
+}
+
+static void close_hung_history(void)
+{
+	char cmd[96];
+
+	close(gate[1]);                 /* the disk answers: the writer can stop */
+	cmsha_history_close(&history);
+	close(gate[0]);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", history_dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(a_forced_takeover_that_cannot_time_its_note_ends)
+{
+	open_hung_history();
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_FORCE_TAKEOVER, CMSHA_BY_SNMP));
+	refuse_timers = true;
+	fire_timer(cfg.forceprobe_wait_ms);     /* probed; the note is not on disk */
+	ck_assert_ptr_null(sw.job);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_str_eq(last_finished.reason, "cannot arm the pending note's deadline: "
+			 "nothing changed");
+	ck_assert(!alias_added());
+	close_hung_history();
+}
+END_TEST
+
+START_TEST(a_takeover_that_cannot_time_its_note_asks_nothing)
+{
+	open_hung_history();
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
+	refuse_timers = true;
+	fire_timer(cfg.preflight_wait_ms / 2);  /* the release is due; the note is not on disk */
+	ck_assert_ptr_null(sw.job);
+	ck_assert_int_eq(n_asked, 0);
+	ck_assert_str_eq(last_finished.reason, "cannot arm the pending note's deadline: "
+			 "nothing changed");
+	ck_assert(!alias_added());
+	close_hung_history();
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	Suite *s = suite_create("takeover");
@@ -304,6 +616,19 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, a_conflict_seen_before_the_request_asks_nothing);
 	tcase_add_test(tc, a_conflict_after_the_release_gives_the_aliases_back);
 	tcase_add_test(tc, no_packet_socket_is_opened_or_closed_by_a_takeover);
+	tcase_add_test(tc, a_release_undone_by_its_set_is_recorded_as_failed);
+	tcase_add_test(tc, a_release_undone_says_when_the_aliases_could_not_be_restored);
+	tcase_add_test(tc, undoing_a_release_with_nothing_to_do_adds_nothing);
+	tcase_add_test(tc, a_probe_whose_timer_cannot_be_armed_ends_the_takeover);
+	tcase_add_test(tc, a_probe_round_without_its_timer_gives_the_aliases_back);
+	tcase_add_test(tc, a_switch_away_without_its_deadline_ends);
+	tcase_add_test(tc, a_forced_takeover_that_cannot_time_its_note_ends);
+	tcase_add_test(tc, a_give_back_the_peer_refuses_says_nobody_serves);
+	tcase_add_test(tc, a_give_back_that_cannot_be_sent_says_nobody_serves);
+	tcase_add_test(tc, a_failed_undo_of_an_add_is_in_the_reason);
+	tcase_add_test(tc, a_failed_undo_of_a_release_is_in_the_reason);
+	tcase_add_test(tc, a_release_does_not_wait_for_netlink);
+	tcase_add_test(tc, a_takeover_that_cannot_time_its_note_asks_nothing);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }

@@ -178,9 +178,9 @@ check "it is in its pre-flight probe" wait_value sec "$OID_SWITCHOVER_STATUS" 2
 lab_exec sec sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1   # IPv6 adds now fail
 check "failed notification from sec names the refused alias and the hand-back" \
 	lab_wait_until 3000 "trap" trap_from "$LAB_SEC_IP" "$N_FAILED" \
-	"cannot add $LAB_ALIAS6/64 on eth0: No Access; no alias kept here; the peer was asked to take them back"
+	"cannot add $LAB_ALIAS6/64 on eth0: No Access; no alias kept here; the peer had released and took them back"
 check "sec's history has the failed takeover" \
-	history_has sec "cannot add $LAB_ALIAS6/64 on eth0" "the peer was asked to take them back"
+	history_has sec "cannot add $LAB_ALIAS6/64 on eth0" "the peer had released and took them back"
 check "the secondary kept no alias" holds_none sec
 check "the primary takes them back" lab_wait_until 3000 "pri holds again" only_holder pri sec
 check "pri active again" wait_value pri "$OID_OPER_STATE" 1
