@@ -37,7 +37,7 @@ static void note_result(const struct cmsha_client_scan_result *res)
 	memcpy(refresh_error, now, sizeof(refresh_error));
 }
 
-static void on_refresh(void *arg)
+static void refresh(void)
 {
 	struct cmsha_inet svc[CMSHA_MAX_ALIASES + CMSHA_MAX_DNS];
 	struct cmsha_client_filter filter = {
@@ -46,11 +46,19 @@ static void on_refresh(void *arg)
 	};
 	struct cmsha_client_scan_result res;
 
-	(void)arg;
 	clock_gettime(CLOCK_REALTIME, &last_refresh);
 	cmsha_client_scan(&clients, &filter, &last_refresh, &res);
 	note_result(&res);
 	cmshad_mib_clients_sync();
+}
+
+static void on_refresh(void *arg)
+{
+	(void)arg;
+	/* The dumps hold the loop for a moment (longer with many sockets): not
+	 * while a command runs, whose steps wait on the loop; the next time. */
+	if (!cmsha_switchover_busy(&cmshad.sw))
+		refresh();
 	refresh_timer = loop_timer_add(NULL, cmshad.cfg.clients_interval_ms, on_refresh, NULL);
 }
 
