@@ -19,6 +19,7 @@ CMSHA_PACKAGES=(
 	icinga2-bin monitoring-plugins-standard  # nms/icinga2, tests/integration-icinga.sh (check_snmp)
 	strace  # tests/integration-packet-sockets.sh: no packet socket in a switch-over
 	libldns-dev bind9 bind9-dnsutils  # 'dns' lines (UPDATE with TSIG); tests/integration-dns.sh
+	libnl-idiag-3-dev libnl-nf-3-dev  # cmsHaClientTable: TCP via inet_diag, UDP via conntrack
 )
 
 # Install whatever is missing (root only); apt-get update at most once.
