@@ -47,6 +47,10 @@ void cmshad_mib_history_sync(void);
 /* After a reload: one alias and component row per configured one. */
 void cmshad_mib_tables_sync(void);
 void cmshad_mib_register_dns(void);
+/* mib_clients.c: cmsHaClientTable and the cmsHaClients scalars */
+void cmshad_mib_register_clients(void);
+/* After each refresh of the worklist: rows follow it. */
+void cmshad_mib_clients_sync(void);
 
 /* agentx_shutdown.c: close the master session before snmp_shutdown() */
 void cmshad_agentx_close(void);
@@ -90,6 +94,14 @@ bool cmshad_dns_start(void);
 void cmshad_dns_stop(void);
 /* NULL when there is no 'dns' line */
 const struct cmsha_dns_names *cmshad_dns_names(void);
+
+/* clients_glue.c: the peers of the service addresses, refreshed on a timer */
+struct cmsha_clients;
+bool cmshad_clients_start(void);
+void cmshad_clients_stop(void);
+const struct cmsha_clients *cmshad_clients(void);
+const struct timespec *cmshad_clients_last_refresh(void);
+const char *cmshad_clients_refresh_error(void);   /* "" when both sources answered */
 
 /* kernel_glue.c: netlink fd in the agent's select loop, state refresh */
 bool cmshad_kernel_watch_start(void);

@@ -228,8 +228,9 @@ static void start_agent(const struct options *opt)
 	cmshad_mib_register_control();
 	cmshad_mib_register_history();
 	cmshad_mib_register_dns();
+	cmshad_mib_register_clients();
 	if (!cmshad_components_start() || !cmshad_conflict_start() ||
-	    !cmshad_autofailover_start() || !cmshad_dns_start())
+	    !cmshad_autofailover_start() || !cmshad_dns_start() || !cmshad_clients_start())
 		exit(1);
 }
 
@@ -262,6 +263,7 @@ int main(int argc, char **argv)
 	/* Stopping the agent is not a failover decision: aliases stay as they are. */
 	snmp_log(LOG_INFO, APP_NAME " stopping; aliases left as they are\n");
 	cmshad_autofailover_stop();
+	cmshad_clients_stop();
 	cmshad_dns_stop();
 	cmshad_components_stop();
 	cmshad_conflict_stop();

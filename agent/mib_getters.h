@@ -5,6 +5,17 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
+#include "mib_oids.h"
+
+/* A read-only scalar and its getter. */
+struct mib_scalar_def {
+	enum cmsha_mib_id id;
+	void (*get)(netsnmp_variable_list *var);
+};
+
+/* Register n scalars; defs must live as long as the agent (static tables). */
+void mib_register_scalars(const struct mib_scalar_def *defs, size_t n);
+
 void mib_get_server_role(netsnmp_variable_list *var);
 void mib_get_oper_state(netsnmp_variable_list *var);
 void mib_get_last_takeover_time(netsnmp_variable_list *var);

@@ -8,11 +8,6 @@
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
-struct scalar_def {
-	enum cmsha_mib_id id;
-	void (*get)(netsnmp_variable_list *var);
-};
-
 void mib_get_server_role(netsnmp_variable_list *var)
 {
 	mib_set_integer(var, cmshad.cfg.role);
@@ -101,7 +96,7 @@ void mib_get_switchover_last_duration(netsnmp_variable_list *var)
 	mib_set_unsigned(var, ASN_UNSIGNED, cmshad.history.last_duration_ms);
 }
 
-static const struct scalar_def scalars[] = {
+static const struct mib_scalar_def scalars[] = {
 	{ MIB_SERVER_ROLE, mib_get_server_role },
 	{ MIB_OPER_STATE, mib_get_oper_state },
 	{ MIB_OPER_STATE_LAST_CHANGE, get_oper_state_last_change },
@@ -124,7 +119,7 @@ static const struct scalar_def scalars[] = {
 static int scalar_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
 			  netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
-	const struct scalar_def *def = handler->myvoid;
+	const struct mib_scalar_def *def = handler->myvoid;
 
 	(void)reg;
 	if (reqinfo->mode != MODE_GET)
@@ -134,19 +129,24 @@ static int scalar_handler(netsnmp_mib_handler *handler, netsnmp_handler_registra
 	return SNMP_ERR_NOERROR;
 }
 
-void cmshad_mib_register_scalars(void)
+void mib_register_scalars(const struct mib_scalar_def *defs, size_t n)
 {
-	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++) {
-		const struct cmsha_mib_object *obj = &cmsha_mib[scalars[i].id];
+	for (size_t i = 0; i < n; i++) {
+		const struct cmsha_mib_object *obj = &cmsha_mib[defs[i].id];
 		netsnmp_mib_handler *handler = netsnmp_create_handler(obj->name, scalar_handler);
 		netsnmp_handler_registration *reg;
 
 		if (!handler)
 			continue;
-		handler->myvoid = (void *)&scalars[i];
+		handler->myvoid = (void *)&defs[i];
 		reg = netsnmp_handler_registration_create(obj->name, handler, obj->oid,
 							  obj->oid_len, HANDLER_CAN_RONLY);
 		if (!reg || netsnmp_register_scalar(reg) != MIB_REGISTERED_OK)
 			snmp_log(LOG_ERR, "cannot register %s\n", obj->name);
 	}
+}
+
+void cmshad_mib_register_scalars(void)
+{
+	mib_register_scalars(scalars, sizeof(scalars) / sizeof(scalars[0]));
 }

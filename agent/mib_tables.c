@@ -8,7 +8,8 @@
 #include <string.h>
 
 enum { ALIAS_COL_ADDRESS_TYPE = 2, ALIAS_COL_ADDRESS, ALIAS_COL_PREFIX_LENGTH,
-       ALIAS_COL_IF_NAME, ALIAS_COL_STATE, ALIAS_COL_LAST_CHANGE };
+       ALIAS_COL_IF_NAME, ALIAS_COL_STATE, ALIAS_COL_LAST_CHANGE,
+       ALIAS_COL_ADDRESS_TEXT };
 
 enum { COMPONENT_COL_NAME = 2, COMPONENT_COL_REQUIREMENT, COMPONENT_COL_STATE,
        COMPONENT_COL_LAST_CHANGE };
@@ -52,6 +53,9 @@ static void get_alias(unsigned long index, unsigned column, netsnmp_variable_lis
 	case ALIAS_COL_LAST_CHANGE:
 		mib_set_date_and_time(var, &rt->last_change);
 		break;
+	case ALIAS_COL_ADDRESS_TEXT:
+		mib_set_inet_text(var, &conf->addr);
+		break;
 	}
 }
 
@@ -90,7 +94,7 @@ static void get_component(unsigned long index, unsigned column, netsnmp_variable
 }
 
 static const struct mib_table_def alias_table = {
-	MIB_ALIAS_TABLE, ALIAS_COL_ADDRESS_TYPE, ALIAS_COL_LAST_CHANGE, get_alias
+	MIB_ALIAS_TABLE, ALIAS_COL_ADDRESS_TYPE, ALIAS_COL_ADDRESS_TEXT, get_alias
 };
 static const struct mib_table_def component_table = {
 	MIB_COMPONENT_TABLE, COMPONENT_COL_NAME, COMPONENT_COL_LAST_CHANGE, get_component

@@ -90,3 +90,10 @@ void mib_set_inet_address(netsnmp_variable_list *var, const struct cmsha_inet *a
 {
 	mib_set_octets(var, a->u.bytes, cmsha_inet_len(a));
 }
+
+void mib_set_inet_text(netsnmp_variable_list *var, const struct cmsha_inet *a)
+{
+	char text[CMSHA_INET_STRLEN];
+
+	mib_set_string(var, cmsha_inet_ntop(a, text, sizeof(text)));
+}

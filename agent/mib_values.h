@@ -36,5 +36,7 @@ bool mib_date_and_time_to_ds(const u_char *octets, size_t len, int64_t *ds);
 
 long mib_inet_address_type(const struct cmsha_inet *a);
 void mib_set_inet_address(netsnmp_variable_list *var, const struct cmsha_inet *a);
+/* The address as text (10.77.0.10, fd77::10): cmsHaAliasAddressText. */
+void mib_set_inet_text(netsnmp_variable_list *var, const struct cmsha_inet *a);
 
 #endif

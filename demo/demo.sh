@@ -80,12 +80,14 @@ if $names; then
 	O_OPER=CMS-HA-MIB::cmsHaOperState.0
 	O_HISTORY=CMS-HA-MIB::cmsHaHistoryTable
 	O_DNS=CMS-HA-MIB::cmsHaDnsTable
+	O_CLIENTS=CMS-HA-MIB::cmsHaClientTable
 else
 	O_ROOT=$OID_CMSHA
 	O_COMMAND=$OID_SWITCHOVER_COMMAND
 	O_OPER=$OID_OPER_STATE
 	O_HISTORY=${OID_HISTORY_ENTRY%.1}
 	O_DNS=${OID_DNS_ENTRY%.1}
+	O_CLIENTS=${OID_CLIENT_ENTRY%.1}
 fi
 
 # NOC SNMP commands: private config and state, the MIB options above.
@@ -365,8 +367,8 @@ say "A new lab: the secondary is now 10.78.0.12 on 10.78.0.0/24, behind a" \
 lab_start_snmptrapd
 lab_start_snmpd pri && lab_start_snmpd sec && lab_add_alias pri
 dns_line() { echo "dns $LAB_DNS_NAME address $1 peeraddress $2 server $LAB_NS_IP key $LAB_DIR/dns/cmsha.key ttl 10"; }
-lab_write_cmshad_conf pri "$(dns_line "$LAB_PRI_IP" "$LAB_SEC_IP")"
-lab_write_cmshad_conf sec "$(dns_line "$LAB_SEC_IP" "$LAB_PRI_IP")"
+lab_write_cmshad_conf pri "$(dns_line "$LAB_PRI_IP" "$LAB_SEC_IP")" "clients interval 500"
+lab_write_cmshad_conf sec "$(dns_line "$LAB_SEC_IP" "$LAB_PRI_IP")" "clients interval 500"
 lab_start_cmshad pri && lab_start_cmshad sec
 say "" "The secondary's dns line:"
 grep '^dns' "$LAB_DIR/sec/cmshad.conf" | indent
@@ -377,6 +379,30 @@ say "" "Where the name points, as the secondary's agent asks the DNS server on" 
 noc snmpwalk -v2c -c public "$LAB_SEC_IP" "$O_DNS"
 show cli dig +short "@$LAB_NS_IP" "$LAB_DNS_NAME"
 lab_dns_answer | indent
+
+say "" "Not every client uses the name.  One holds a TCP session to the" \
+	"primary's alias (port 7000) and the primary tracks its flows (an" \
+	"nftables 'ct state' rule).  The primary's agent lists the peers of its" \
+	"service addresses, from the kernel's sessions (inet_diag) and flows" \
+	"(conntrack): the NOC's worklist of clients to re-point by hand:"
+lab_exec pri nft add table inet demo
+lab_exec pri nft add chain inet demo input '{ type filter hook input priority 0; }'
+lab_exec pri nft add rule inet demo input ct state new counter
+lab_bg pri service python3 -c '
+import socket, sys
+s = socket.socket(); s.bind((sys.argv[1], 7000)); s.listen(8); held = []
+while True: held.append(s.accept()[0])' "$LAB_ALIAS"
+service_listens() { [[ -n $(lab_exec pri ss -Htln 'sport = :7000') ]]; }
+lab_wait_until 3000 "the service on the primary" service_listens || true
+lab_bg cli session python3 -c '
+import socket, sys, time
+c = socket.create_connection((sys.argv[1], 7000)); time.sleep(3600)' "$LAB_ALIAS"
+client_listed() { noc_snmp snmpwalk -v2c -c public -Oqv "$LAB_PRI_IP" "$OID_CLIENT_PROTOCOL" | grep -qE "^(tcp.*|6)$"; }
+lab_wait_until 5000 "the primary to list the client" client_listed || true
+noc snmpwalk -v2c -c public "$LAB_PRI_IP" "$O_CLIENTS"
+say "The client (0A 4D 00 32 = $LAB_CLI_IP) on port 7000 by TCP, and the NOC's" \
+	"own SNMP: the name gives the primary's host address, so whoever talks" \
+	"to it is listed (the secondary's probes are not: the pair's own traffic)."
 
 say "" "takeover(2) on the secondary: the aliases cannot move (refused, with the" \
 	"mode's reason); the name is updated, on condition that it still gives the" \
@@ -393,7 +419,8 @@ noc snmpwalk -v2c -c public "$LAB_SEC_IP" "$O_DNS"
 say "" "The secondary's history: the aliases refused, the name moved:"
 noc snmpwalk -v2c -c public "$LAB_SEC_IP" "$O_HISTORY"
 say "" "What stays manual: clients and peripherals that use an address, not" \
-	"the name, and clients' caches until the record's TTL (10 s here) runs out."
+	"the name (cmsHaClientTable above lists those still connected), and" \
+	"clients' caches until the record's TTL (10 s here) runs out."
 
 section "Done"
 say "The lab is torn down now (namespaces, snmpd, cmshad, snmptrapd)." \

@@ -10,6 +10,8 @@ CMSHA_PACKAGES=(
 	iproute2 iputils-ping iputils-arping tcpdump procps
 	clang libclang-rt-14-dev  # make fuzz: libFuzzer and the sanitizer runtimes
 	netcat-openbsd  # the TCP service of tests/integration-components.sh
+	prometheus-snmp-exporter prometheus curl  # nms/prometheus: generator, exporter, promtool; scrapes in tests
+	python3-yaml  # tests/zabbix-template.sh reads the Zabbix template
 	tzdata  # tests/check_mib_values: DateAndTime in several time zones
 	snmptt libnet-ip-perl  # tests/integration-pager.sh (snmptt needs Net::IP for ipv6_enable)
 	nftables python3  # tests/faults: SNMP dropped between the agents; the analyzer
@@ -17,6 +19,7 @@ CMSHA_PACKAGES=(
 	icinga2-bin monitoring-plugins-standard  # nms/icinga2, tests/integration-icinga.sh (check_snmp)
 	strace  # tests/integration-packet-sockets.sh: no packet socket in a switch-over
 	libldns-dev bind9 bind9-dnsutils  # 'dns' lines (UPDATE with TSIG); tests/integration-dns.sh
+	libnl-idiag-3-dev libnl-nf-3-dev  # cmsHaClientTable: TCP via inet_diag, UDP via conntrack
 )
 
 # Install whatever is missing (root only); apt-get update at most once.

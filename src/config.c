@@ -21,6 +21,9 @@ void cmsha_config_init(struct cmsha_config *cfg)
 	cfg->forceprobe_wait_ms = CMSHA_DEFAULT_FORCEPROBE_WAIT_MS;
 	cfg->release_timeout_ms = CMSHA_DEFAULT_RELEASE_TIMEOUT_MS;
 	cfg->holddown_ms = CMSHA_DEFAULT_HOLDDOWN_MS;
+	cfg->clients_keep_s = CMSHA_DEFAULT_CLIENTS_KEEP_S;
+	cfg->clients_max = CMSHA_DEFAULT_CLIENTS_MAX;
+	cfg->clients_interval_ms = CMSHA_DEFAULT_CLIENTS_INTERVAL_MS;
 }
 
 void cmsha_config_free(struct cmsha_config *cfg)
@@ -256,6 +259,19 @@ static bool apply_release(struct cmsha_config *cfg, const struct cmsha_words *w,
 	return apply_keyword_values(w, kv, 1, "release timeout MS", err, errlen);
 }
 
+static bool apply_clients(struct cmsha_config *cfg, const struct cmsha_words *w,
+			  const char *args, char *err, size_t errlen)
+{
+	(void)args;
+	struct keyword_value kv[] = {
+		{ "keep", 1, 604800, &cfg->clients_keep_s },
+		{ "max", 1, 100000, &cfg->clients_max },
+		{ "interval", 100, 3600000, &cfg->clients_interval_ms },
+	};
+	return apply_keyword_values(w, kv, 3, "clients keep SECONDS max N interval MS",
+				    err, errlen);
+}
+
 static bool apply_autofailover(struct cmsha_config *cfg, const struct cmsha_words *w,
 			       const char *args, char *err, size_t errlen)
 {
@@ -304,6 +320,7 @@ static const struct {
 	{ "preflight", apply_preflight }, { "forceprobe", apply_forceprobe },
 	{ "release", apply_release },
 	{ "dns", apply_dns },
+	{ "clients", apply_clients },
 };
 
 const char *cmsha_config_token_at(size_t i)

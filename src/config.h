@@ -78,6 +78,8 @@ struct cmsha_config {
 	unsigned history_size;
 	struct cmsha_dns_conf *dns;     /* service names moved by DNS UPDATE */
 	size_t n_dns;
+	/* 'clients keep S max N interval MS': the peers of the service addresses */
+	unsigned clients_keep_s, clients_max, clients_interval_ms;
 };
 
 /* Defaults, also documented in cmshad.conf(5). */
@@ -92,6 +94,9 @@ struct cmsha_config {
 #define CMSHA_DEFAULT_FORCEPROBE_WAIT_MS   5
 #define CMSHA_DEFAULT_RELEASE_TIMEOUT_MS   2000
 #define CMSHA_DEFAULT_HOLDDOWN_MS          60000
+#define CMSHA_DEFAULT_CLIENTS_KEEP_S       3600
+#define CMSHA_DEFAULT_CLIENTS_MAX          1000
+#define CMSHA_DEFAULT_CLIENTS_INTERVAL_MS  5000
 
 void cmsha_config_init(struct cmsha_config *cfg);
 void cmsha_config_free(struct cmsha_config *cfg);

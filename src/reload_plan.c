@@ -134,6 +134,13 @@ bool cmsha_reload_plan_make(struct cmsha_reload_plan *p, const struct cmsha_conf
 		snprintf(err, errlen, "dns lines change: that needs a restart");
 		return false;
 	}
+	/* So is the clients' table, sized by its cap. */
+	if (running->clients_keep_s != fresh->clients_keep_s ||
+	    running->clients_max != fresh->clients_max ||
+	    running->clients_interval_ms != fresh->clients_interval_ms) {
+		snprintf(err, errlen, "the clients line changes: that needs a restart");
+		return false;
+	}
 	p->alias_kind = calloc(fresh->n_aliases + 1, sizeof(*p->alias_kind));
 	p->alias_from = calloc(fresh->n_aliases + 1, sizeof(*p->alias_from));
 	p->alias_removed = calloc(running->n_aliases + 1, sizeof(*p->alias_removed));

@@ -6,6 +6,13 @@ failures=0
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+# skip_or_fail WHY: a prerequisite is missing: skip (exit 77), or fail with
+# CI=true (a CI run cannot pass by skipping).
+skip_or_fail() {
+	if [[ ${CI:-} == true ]]; then echo "FAIL: $*"; exit 1; fi
+	echo "SKIP: $*"
+	exit 77
+}
 
 # value NODE OID: the bare value from the NOC (strings unquoted).
 value() {

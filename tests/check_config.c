@@ -197,7 +197,7 @@ START_TEST(every_token_is_listed)
 	size_t n = 0;
 	while (cmsha_config_token_at(n))
 		n++;
-	ck_assert_uint_eq(n, 13);
+	ck_assert_uint_eq(n, 14);
 	ck_assert_str_eq(cmsha_config_token_at(0), "role");
 }
 END_TEST
@@ -463,6 +463,34 @@ START_TEST(dns_change_needs_restart)
 }
 END_TEST
 
+START_TEST(clients_line)
+{
+	struct cmsha_config fresh;
+	struct cmsha_reload_plan plan;
+
+	ck_assert_uint_eq(cfg.clients_keep_s, 3600);
+	ck_assert_uint_eq(cfg.clients_max, 1000);
+	ck_assert_uint_eq(cfg.clients_interval_ms, 5000);
+	accept_line("clients", "keep 600 max 50");
+	ck_assert_uint_eq(cfg.clients_keep_s, 600);
+	ck_assert_uint_eq(cfg.clients_max, 50);
+	ck_assert_uint_eq(cfg.clients_interval_ms, 5000);
+	/* A bad word changes nothing, not even the good ones before it. */
+	reject_line("clients", "keep 10 max 0", "max '0' must be a number from 1 to 100000");
+	reject_line("clients", "interval 50", "interval '50' must be a number from 100");
+	reject_line("clients", "keep", "expected 'clients keep SECONDS max N interval MS'");
+	reject_line("clients", "hold 5", "unknown keyword 'hold'");
+	ck_assert_uint_eq(cfg.clients_keep_s, 600);
+	ck_assert_uint_eq(cfg.clients_max, 50);
+	/* The table is sized at start: a changed line needs a restart. */
+	cmsha_config_init(&fresh);
+	ck_assert(cmsha_config_apply(&fresh, "clients", "keep 600 max 51", err, sizeof(err)));
+	ck_assert(!cmsha_reload_plan_make(&plan, &cfg, &fresh, err, sizeof(err)));
+	ck_assert_str_eq(err, "the clients line changes: that needs a restart");
+	cmsha_config_free(&fresh);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("config");
@@ -477,6 +505,7 @@ int main(void)
 	tcase_add_test(tc, probe_and_announce);
 	tcase_add_test(tc, components);
 	tcase_add_test(tc, autofailover_and_history);
+	tcase_add_test(tc, clients_line);
 	tcase_add_test(tc, switchover_timing);
 	tcase_add_test(tc, every_token_is_listed);
 	tcase_add_test(tc, reload_plan_timings_only);

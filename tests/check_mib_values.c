@@ -58,12 +58,40 @@ START_TEST(never_and_malformed_are_refused)
 }
 END_TEST
 
+/* cmsHaAliasAddressText: the text an operator types, never hex. */
+static void assert_text(const char *address)
+{
+	netsnmp_variable_list var;
+	struct cmsha_inet a;
+
+	memset(&var, 0, sizeof(var));
+	ck_assert(cmsha_inet_parse(address, &a));
+	mib_set_inet_text(&var, &a);
+	ck_assert_uint_eq(var.type, ASN_OCTET_STR);
+	ck_assert_uint_eq(var.val_len, strlen(address));
+	ck_assert_mem_eq(var.val.string, address, var.val_len);
+	snmp_free_var_internals(&var);
+}
+
+START_TEST(alias_address_as_text)
+{
+	assert_text("10.77.0.10");
+	assert_text("fd77::10");
+	assert_text("2001:db8:0:1::1");           /* RFC 5952: lower case, :: once */
+	assert_text("::ffff:10.77.0.10");
+	assert_text("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("mib_values");
 	TCase *tc = tcase_create("DateAndTime");
 	tcase_add_test(tc, same_tenth_of_a_second_in_every_zone);
 	tcase_add_test(tc, never_and_malformed_are_refused);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("InetAddress text");
+	tcase_add_test(tc, alias_address_as_text);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }

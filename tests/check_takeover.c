@@ -13,6 +13,7 @@
 #include "history_writer.h"
 #include "packet_tap.h"
 #include "switchover.h"
+#include "switchover_private.h"
 
 #include <check.h>
 #include <poll.h>
@@ -290,18 +291,28 @@ static void third_station_claims_the_alias(void)
 	ck_assert_msg(cmsha_announce_once(&theirs, err, sizeof(err)), "%s", err);
 }
 
-static void wait_for_frames(void)
+/*
+ * Until the probe has taken the third station's answer.  Not merely until
+ * the tap is readable: other frames come first now and then (cm0p's IPv6
+ * DAD, say), and a timer fired before the answer is in would test nothing.
+ */
+static void wait_for_the_conflict(void)
 {
 	struct pollfd p = { .fd = cmsha_packet_tap_fd(tap), .events = POLLIN };
+	char conflict[256];
 
-	ck_assert_int_eq(poll(&p, 1, DEADLINE_MS), 1);
+	for (int waited = 0; !job_probe_conflict_so_far(&sw, conflict, sizeof(conflict));
+	     waited += 10) {
+		ck_assert_msg(waited < DEADLINE_MS, "no answer from the third station");
+		(void)poll(&p, 1, 10);
+	}
 }
 
 START_TEST(a_conflict_seen_before_the_request_asks_nothing)
 {
 	netns_change_address("cm0p", "10.89.0.10/32", true);
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
-	wait_for_frames();                      /* cm0p's kernel answers the probe */
+	wait_for_the_conflict();                /* cm0p's kernel answers the probe */
 	fire_timer(cfg.preflight_wait_ms / 2);
 	ck_assert_int_eq(n_asked, 0);
 	ck_assert_int_eq(finished_calls, 1);
@@ -316,7 +327,7 @@ START_TEST(a_conflict_after_the_release_gives_the_aliases_back)
 {
 	run_until_asked();
 	third_station_claims_the_alias();
-	wait_for_frames();
+	wait_for_the_conflict();
 	fire_timer(cfg.preflight_wait_ms);
 	ck_assert_int_eq(finished_calls, 0);    /* the release's answer decides */
 	answer_release(true);
@@ -335,7 +346,7 @@ START_TEST(a_give_back_the_peer_refuses_says_nobody_serves)
 {
 	run_until_asked();
 	third_station_claims_the_alias();
-	wait_for_frames();
+	wait_for_the_conflict();
 	fire_timer(cfg.preflight_wait_ms);
 	answer_release(true);
 	asked[1].done(asked[1].arg, false, "refused");
@@ -349,7 +360,7 @@ START_TEST(a_give_back_that_cannot_be_sent_says_nobody_serves)
 {
 	run_until_asked();
 	third_station_claims_the_alias();
-	wait_for_frames();
+	wait_for_the_conflict();
 	answer_release(true);
 	peer_unreachable_now = true;
 	fire_timer(cfg.preflight_wait_ms);

@@ -100,6 +100,10 @@ expect_rejected dns-outside-zone "@CONF@: line 4: Error: www.cms.test. is not in
 	"${good_lines[@]}" "$dns_head key $work/good.key zone example.org"
 expect_rejected no-service "@CONF@: missing 'alias ADDRESS/PREFIX dev IFNAME' or 'dns NAME ...'" \
 	"role primary" "${good_lines[2]}"
+expect_rejected clients-max-zero "@CONF@: line 4: Error: max '0' must be a number from 1 to 100000" \
+	"${good_lines[@]}" "clients keep 600 max 0"
+expect_rejected clients-bad-keyword "@CONF@: line 4: Error: unknown keyword 'expire': expected 'clients keep SECONDS max N interval MS'" \
+	"${good_lines[@]}" "clients expire 600"
 
 status=0
 "$CMSHAD" -f -Le -c "$work/does-not-exist.conf" >"$work/missing.out" 2>&1 || status=$?

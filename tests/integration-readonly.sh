@@ -78,6 +78,8 @@ expect pri "$OID_ALIAS_IF_NAME.1" eth0 "cmsHaAliasIfName.1"
 expect pri "$OID_ALIAS_ADDRESS_TYPE.2" 2 "cmsHaAliasAddressType.2"
 expect pri "$OID_ALIAS_ADDRESS.2" "FD 77 00 00 00 00 00 00 00 00 00 00 00 00 00 10 " "cmsHaAliasAddress.2"
 expect pri "$OID_ALIAS_PREFIX_LENGTH.2" 64 "cmsHaAliasPrefixLength.2"
+expect pri "$OID_ALIAS_ADDRESS_TEXT.1" "$LAB_ALIAS" "cmsHaAliasAddressText.1"
+expect pri "$OID_ALIAS_ADDRESS_TEXT.2" "$LAB_ALIAS6" "cmsHaAliasAddressText.2"
 rows=$(lab_snmpwalk pri "$OID_ALIAS_STATE" | grep -c "INTEGER" || true)
 if [[ $rows == 2 ]]; then pass "alias table has 2 rows"; else fail "alias table has $rows rows"; fi
 check_alias_rows_match_kernel pri

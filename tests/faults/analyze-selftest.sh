@@ -72,6 +72,19 @@ check "an ARP for the alias from the server not holding it" has "sec announced 1
 { base_monitor; at 2000 na 02:77:00:00:00:11 fd77::10; } >"$dir/mon"
 trial 1 off
 check "an NA from the holder is fine" hasnt violation
+{ base_monitor; at 2000 na 02:77:00:00:00:12 fd77::10; at 2030 addr pri del fd77::10/64
+  at 2030 addr sec add fd77::10/64; } >"$dir/mon"
+trial 1 off
+check "an NA 30 ms before the kernel reports its IPv6 address: the report's lag" hasnt violation
+{ base_monitor; at 2000 na 02:77:00:00:00:12 fd77::10; at 2300 addr pri del fd77::10/64
+  at 2300 addr sec add fd77::10/64; } >"$dir/mon"
+trial 1 off
+check "an NA 300 ms before: a violation" has "sec announced fd77::10"
+{ base_monitor; at 2000 arp 02:77:00:00:00:12 10.77.0.10 10.77.0.10 request
+  at 2030 addr pri del 10.77.0.10/24; at 2030 addr sec add 10.77.0.10/24; } >"$dir/mon"
+trial 1 off
+check "an ARP 30 ms before its IPv4 address: a violation (IPv4 reports at once)" \
+	has "sec announced 10.77.0.10"
 
 echo "=== convergence"
 base_monitor >"$dir/mon"
