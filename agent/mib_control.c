@@ -13,6 +13,7 @@
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define HOLD_KEY "cmsha-hold"
@@ -63,21 +64,27 @@ struct hold {
 	struct timespec checked_at;     /* RESERVE2 */
 	unsigned reservation;           /* the engine's hold for this SET */
 	bool released;                  /* release carried out in ACTION */
+	enum cmsha_initiator by;        /* snmp: cmsHaSwitchoverCommand; peer: cmsHaPeerRequest */
+	uint32_t request_id;            /* the peer's cmsHaPeerRequestId (0: a manager's) */
 };
 
-static int command_reserve2(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r)
+static int command_reserve2(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r,
+			    enum cmsha_initiator by, uint32_t request_id)
 {
 	enum cmsha_command cmd = (enum cmsha_command)*r->requestvb->val.integer;
 	char reason[CMSHA_HISTORY_REASON_LEN];
 	struct hold *hold;
 
-	if (cmsha_switchover_check(&cmshad.sw, cmd, CMSHA_BY_SNMP, reason, sizeof(reason)) ==
+	if (cmsha_switchover_check(&cmshad.sw, cmd, by, reason, sizeof(reason)) ==
 	    CMSHA_VERDICT_REFUSE) {
-		cmsha_switchover_refuse(&cmshad.sw, cmd, CMSHA_BY_SNMP, reason);
+		cmsha_switchover_set_request_id(&cmshad.sw, request_id);
+		cmsha_switchover_refuse(&cmshad.sw, cmd, by, reason);
 		return fail(reqinfo, r, SNMP_ERR_INCONSISTENTVALUE);
 	}
 	if (!(hold = calloc(1, sizeof(*hold))))
 		return fail(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE);
+	hold->by = by;
+	hold->request_id = request_id;
 	clock_gettime(CLOCK_MONOTONIC, &hold->checked_at);
 	hold->reservation = cmsha_switchover_reserve(&cmshad.sw, &hold->checked_at);
 	netsnmp_request_add_list_data(r, netsnmp_create_data_list(HOLD_KEY, hold, free));
@@ -108,7 +115,12 @@ static bool carry_out(netsnmp_request_info *r, struct hold *hold)
 		return false;
 	}
 	hold->released = cmd == CMSHA_CMD_RELEASE;
-	return cmsha_switchover_run(&cmshad.sw, cmd, CMSHA_BY_SNMP);
+	cmsha_switchover_set_request_id(&cmshad.sw, hold->request_id);
+	bool ok = cmsha_switchover_run(&cmshad.sw, cmd, hold->by);
+
+	if (hold->request_id)
+		cmsha_switchover_peer_request_done(&cmshad.sw, hold->request_id, ok);
+	return ok;
 }
 
 /*
@@ -170,9 +182,103 @@ static int command_handler(netsnmp_mib_handler *handler, netsnmp_handler_registr
 			return fail(reqinfo, r, rc);
 		return SNMP_ERR_NOERROR;
 	case MODE_SET_RESERVE2:
-		return command_reserve2(reqinfo, r);
+		return command_reserve2(reqinfo, r, CMSHA_BY_SNMP, 0);
 	default:
 		return command_set_phase(reqinfo, r);
+	}
+}
+
+/* The varbind of object id in the same SET, or NULL. */
+static netsnmp_variable_list *same_set_varbind(netsnmp_agent_request_info *reqinfo,
+					       enum cmsha_mib_id id)
+{
+	const struct cmsha_mib_object *obj = &cmsha_mib[id];
+	oid name[CMSHA_MIB_MAX_LEN + 1];
+
+	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
+	name[obj->oid_len] = 0;
+	for (netsnmp_variable_list *v = reqinfo->asp->pdu->variables; v; v = v->next_variable)
+		if (snmp_oid_compare(v->name, v->name_length, name, obj->oid_len + 1) == 0)
+			return v;
+	return NULL;
+}
+
+/* cmsHaPeerRequestId's value in this SET: 0 when absent or not a valid id. */
+static uint32_t peer_request_id(netsnmp_agent_request_info *reqinfo)
+{
+	netsnmp_variable_list *v = same_set_varbind(reqinfo, MIB_PEER_REQUEST_ID);
+
+	if (!v || v->type != ASN_UNSIGNED || v->val_len != sizeof(long))
+		return 0;
+	return (uint32_t)*v->val.integer;
+}
+
+/* A request id seen before: answered with its outcome, not carried out again. */
+static int peer_request_reserve2(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r)
+{
+	uint32_t id = peer_request_id(reqinfo);
+	bool ok;
+
+	if (!cmsha_switchover_peer_request_seen(&cmshad.sw, id, &ok))
+		return command_reserve2(reqinfo, r, CMSHA_BY_PEER, id);
+	snmp_log(LOG_NOTICE, "the peer's request %s (id %u) was carried out already (%s): "
+		 "not again\n", cmsha_command_name((enum cmsha_command)*r->requestvb->val.integer),
+		 id, ok ? "succeeded" : "failed");
+	return ok ? SNMP_ERR_NOERROR : fail(reqinfo, r, SNMP_ERR_INCONSISTENTVALUE);
+}
+
+static int peer_request_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
+				netsnmp_agent_request_info *reqinfo,
+				netsnmp_request_info *requests)
+{
+	netsnmp_request_info *r = requests;
+	int rc;
+
+	(void)handler, (void)reg;
+	switch (reqinfo->mode) {
+	case MODE_GET:
+		mib_set_integer(r->requestvb, CMSHA_CMD_NONE);  /* noRequest: an action */
+		return SNMP_ERR_NOERROR;
+	case MODE_SET_RESERVE1:
+		if ((rc = mib_peer_request_validate(r->requestvb)) != SNMP_ERR_NOERROR)
+			return fail(reqinfo, r, rc);
+		/* Without its id a request could be carried out twice (the id's own
+		 * handler checks its type and value). */
+		if (!same_set_varbind(reqinfo, MIB_PEER_REQUEST_ID))
+			return fail(reqinfo, r, SNMP_ERR_INCONSISTENTVALUE);
+		return SNMP_ERR_NOERROR;
+	case MODE_SET_RESERVE2:
+		return peer_request_reserve2(reqinfo, r);
+	default:
+		return command_set_phase(reqinfo, r);
+	}
+}
+
+static int peer_request_id_handler(netsnmp_mib_handler *handler,
+				   netsnmp_handler_registration *reg,
+				   netsnmp_agent_request_info *reqinfo,
+				   netsnmp_request_info *requests)
+{
+	netsnmp_request_info *r = requests;
+	u_long none = 0;
+	int rc;
+
+	(void)handler, (void)reg;
+	switch (reqinfo->mode) {
+	case MODE_GET:
+		snmp_set_var_typed_value(r->requestvb, ASN_UNSIGNED, &none, sizeof(none));
+		return SNMP_ERR_NOERROR;
+	case MODE_SET_RESERVE1:
+		if ((rc = netsnmp_check_vb_type(r->requestvb, ASN_UNSIGNED)) != SNMP_ERR_NOERROR)
+			return fail(reqinfo, r, rc);
+		if (*r->requestvb->val.integer == 0)
+			return fail(reqinfo, r, SNMP_ERR_WRONGVALUE);
+		/* An id alone asks nothing. */
+		if (!same_set_varbind(reqinfo, MIB_PEER_REQUEST))
+			return fail(reqinfo, r, SNMP_ERR_INCONSISTENTVALUE);
+		return SNMP_ERR_NOERROR;
+	default:
+		return SNMP_ERR_NOERROR;
 	}
 }
 
@@ -224,4 +330,6 @@ void cmshad_mib_register_control(void)
 {
 	register_writable(MIB_SWITCHOVER_COMMAND, command_handler);
 	register_writable(MIB_SWITCHOVER_SPIN_LOCK, spin_lock_handler);
+	register_writable(MIB_PEER_REQUEST, peer_request_handler);
+	register_writable(MIB_PEER_REQUEST_ID, peer_request_id_handler);
 }

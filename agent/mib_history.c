@@ -5,7 +5,7 @@
 #include "mib_values.h"
 
 enum { HISTORY_COL_TIME = 2, HISTORY_COL_COMMAND, HISTORY_COL_INITIATOR, HISTORY_COL_RESULT,
-       HISTORY_COL_DURATION, HISTORY_COL_REASON };
+       HISTORY_COL_DURATION, HISTORY_COL_REASON, HISTORY_COL_REQUEST_ID };
 
 static netsnmp_tdata *table;
 static uint32_t first_row, end_row;      /* rows [first_row, end_row) are in the table */
@@ -32,11 +32,12 @@ static void get_history(unsigned long index, unsigned column, netsnmp_variable_l
 	case HISTORY_COL_RESULT: mib_set_integer(var, e->result); break;
 	case HISTORY_COL_DURATION: mib_set_unsigned(var, ASN_UNSIGNED, e->duration_ms); break;
 	case HISTORY_COL_REASON: mib_set_string(var, e->reason); break;
+	case HISTORY_COL_REQUEST_ID: mib_set_unsigned(var, ASN_UNSIGNED, e->request_id); break;
 	}
 }
 
 static const struct mib_table_def history_table = {
-	MIB_HISTORY_TABLE, HISTORY_COL_TIME, HISTORY_COL_REASON, get_history
+	MIB_HISTORY_TABLE, HISTORY_COL_TIME, HISTORY_COL_REQUEST_ID, get_history
 };
 
 /* Entries are only appended and evicted from the front: rows follow suit. */

@@ -93,6 +93,9 @@ const struct cmsha_mib_object cmsha_mib[MIB_ID_COUNT] = {
 	OBJ(MIB_DNS_LAST_UPDATE_TIME, "cmsHaDnsLastUpdateTime", 1, 8, 1, 11),
 	OBJ(MIB_DNS_LAST_UPDATE_REASON, "cmsHaDnsLastUpdateReason", 1, 8, 1, 12),
 
+	OBJ(MIB_PEER_REQUEST, "cmsHaPeerRequest", 1, 4, 7),
+	OBJ(MIB_PEER_REQUEST_ID, "cmsHaPeerRequestId", 1, 4, 8),
+	OBJ(MIB_HISTORY_REQUEST_ID, "cmsHaHistoryRequestId", 1, 5, 1, 8),
 	OBJ(MIB_CLIENT_TABLE, "cmsHaClientTable", 1, 9),
 	OBJ(MIB_CLIENT_ENTRY, "cmsHaClientEntry", 1, 9, 1),
 	OBJ(MIB_CLIENT_INDEX, "cmsHaClientIndex", 1, 9, 1, 1),

@@ -18,4 +18,11 @@
  */
 int mib_command_validate(const netsnmp_variable_list *vb);
 
+/*
+ * RESERVE1 of cmsHaPeerRequest: an INTEGER takeover(2), release(3),
+ * forceTakeover(4) or test(6) (what one agent asks of the other);
+ * SNMP_ERR_WRONGTYPE or SNMP_ERR_WRONGVALUE otherwise.
+ */
+int mib_peer_request_validate(const netsnmp_variable_list *vb);
+
 #endif

@@ -12,8 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define MAX_PEER_ARGS 64
+/* a peer's answer explained (ends in a history reason) */
+#define CMSHA_PEER_WHY_LEN 256
 
 /*
  * Filled by snmp_parse_args, as snmpd's trapsess does; opened at start.
@@ -453,11 +457,37 @@ struct send_wait {
 	unsigned timeout_ms;
 };
 
+/*
+ * A request on cmsHaPeerRequest that the peer's agent will not take: it
+ * does not serve the object (an older cmshad: version mix) or its VACM
+ * does not grant our user.  Said so, and refused: never sent again on
+ * cmsHaSwitchoverCommand, the managers' object.
+ */
+static bool peer_request_unknown(const netsnmp_pdu *pdu, char *why, size_t len)
+{
+	const struct cmsha_mib_object *obj = &cmsha_mib[MIB_PEER_REQUEST];
+	const netsnmp_variable_list *v = pdu->variables;
+
+	switch (pdu->errstat) {
+	case SNMP_ERR_NOSUCHNAME: case SNMP_ERR_NOTWRITABLE: case SNMP_ERR_NOCREATION:
+	case SNMP_ERR_NOACCESS: case SNMP_ERR_AUTHORIZATIONERROR:
+		break;
+	default:
+		return false;
+	}
+	if (!v || netsnmp_oid_is_subtree(obj->oid, obj->oid_len, v->name, v->name_length) != 0)
+		return false;
+	snprintf(why, len, "the peer's agent does not take cmsHaPeerRequest (it answered %s): "
+		 "it runs an older cmshad or does not grant our SNMPv3 user the object; "
+		 "both servers must run this version", snmp_errstring(pdu->errstat));
+	return true;
+}
+
 static int on_send_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
 			 void *magic)
 {
 	struct send_wait *w = magic;
-	char why[128];
+	char why[CMSHA_PEER_WHY_LEN];
 
 	(void)sess, (void)reqid;
 	if (failed_in_send(op) || is_report(op, pdu))
@@ -466,9 +496,9 @@ static int on_send_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *
 		snprintf(why, sizeof(why), "the peer refused our SNMPv3 credentials");
 	else if (!is_answer(op, pdu))
 		snprintf(why, sizeof(why), "no answer within %u ms", w->timeout_ms);
-	else if (pdu->errstat != SNMP_ERR_NOERROR)
+	else if (pdu->errstat != SNMP_ERR_NOERROR && !peer_request_unknown(pdu, why, sizeof(why)))
 		snprintf(why, sizeof(why), "the peer answered %s", snmp_errstring(pdu->errstat));
-	else
+	else if (pdu->errstat == SNMP_ERR_NOERROR)
 		why[0] = '\0';
 	w->reply(w->arg, why[0] ? NULL : pdu, why);
 	free(w);
@@ -508,14 +538,37 @@ static void on_command_reply(void *arg, struct snmp_pdu *answer, const char *why
 	free(w);
 }
 
+/* Add object id's instance .0 with a value; false when out of memory. */
+static bool add_scalar(netsnmp_pdu *pdu, enum cmsha_mib_id id, u_char type, long value)
+{
+	const struct cmsha_mib_object *obj = &cmsha_mib[id];
+	oid name[CMSHA_MIB_MAX_LEN + 1];
+
+	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
+	name[obj->oid_len] = 0;
+	return snmp_pdu_add_variable(pdu, name, obj->oid_len + 1, type, &value,
+				     sizeof(value)) != NULL;
+}
+
+/* A new cmsHaPeerRequestId: never 0, and not the last run's first ones. */
+static uint32_t next_request_id(void)
+{
+	static uint32_t last;
+
+	if (last == 0)
+		last = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
+	if (++last == 0)
+		last = 1;
+	return last;
+}
+
+/* The peer's request object: cmsHaSwitchoverCommand is the managers' alone. */
 bool peer_session_command(enum cmsha_command cmd, unsigned timeout_ms,
 			  void (*done)(void *arg, bool ok, const char *reason), void *arg)
 {
-	const struct cmsha_mib_object *obj = &cmsha_mib[MIB_SWITCHOVER_COMMAND];
-	oid name[CMSHA_MIB_MAX_LEN + 1];
 	struct command_wait *w = malloc(sizeof(*w));
 	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_SET);
-	long value = cmd;
+	uint32_t id;
 
 	if (!w || !pdu) {
 		free(w);
@@ -523,18 +576,20 @@ bool peer_session_command(enum cmsha_command cmd, unsigned timeout_ms,
 		return false;
 	}
 	*w = (struct command_wait){ done, arg };
-	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
-	name[obj->oid_len] = 0;
-	/* Without its varbind the SET would be answered noError, having done nothing. */
-	if (snmp_pdu_add_variable(pdu, name, obj->oid_len + 1, ASN_INTEGER, &value,
-				  sizeof(value)) == NULL) {
+	id = next_request_id();
+	/* Without its varbinds the SET would be answered noError, having done nothing. */
+	if (!add_scalar(pdu, MIB_PEER_REQUEST, ASN_INTEGER, cmd) ||
+	    !add_scalar(pdu, MIB_PEER_REQUEST_ID, ASN_UNSIGNED, (long)id)) {
 		snmp_free_pdu(pdu);
 		free(w);
 		return false;
 	}
 	/* Before the engine is known the request could not be built (nor answered). */
-	if (peer_session_send(pdu, timeout_ms, on_command_reply, w))
+	if (peer_session_send(pdu, timeout_ms, on_command_reply, w)) {
+		snmp_log(LOG_INFO, "asked the peer: %s (cmsHaPeerRequestId %u)\n",
+			 cmsha_command_name(cmd), id);
 		return true;
+	}
 	free(w);
 	return false;
 }

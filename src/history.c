@@ -9,6 +9,12 @@
 #include <string.h>
 
 #define FILE_MAGIC "cmsha-history 1"
+/*
+ * The header's fifth number: rows carry the peer's request id after the
+ * duration.  Files without it (older cmshad) are read as rows without one;
+ * an older cmshad reads this format with the id at the start of the reason.
+ */
+#define ROWS_WITH_REQUEST_ID 2
 
 static bool save(struct cmsha_history *h, char *err, size_t errlen);
 
@@ -96,9 +102,9 @@ static void push(struct cmsha_history *h, const struct cmsha_history_entry *e)
 }
 
 /* One entry a line; the reason is last and runs to the end of the line. */
-static bool parse_entry(char *line, struct cmsha_history_entry *e)
+static bool parse_entry(char *line, struct cmsha_history_entry *e, bool with_request_id)
 {
-	int cmd, init, res, used = 0;
+	int cmd, init, res, used = 0, more = 0;
 	long long sec;
 	long nsec;
 
@@ -106,6 +112,10 @@ static bool parse_entry(char *line, struct cmsha_history_entry *e)
 	if (sscanf(line, "%" SCNu32 " %lld %ld %d %d %d %" SCNu32 " %n", &e->index, &sec, &nsec,
 		   &cmd, &init, &res, &e->duration_ms, &used) < 7 || used == 0)
 		return false;
+	if (with_request_id &&
+	    (sscanf(line + used, "%" SCNu32 " %n", &e->request_id, &more) < 1 || more == 0))
+		return false;
+	used += more;
 	if (cmd < CMSHA_CMD_TAKEOVER || cmd > CMSHA_CMD_RELOAD || init < CMSHA_BY_SNMP ||
 	    init > CMSHA_BY_CONFIG || res < CMSHA_RESULT_SUCCEEDED || res > CMSHA_RESULT_REFUSED ||
 	    nsec < 0 || nsec > 999999999L)
@@ -125,12 +135,12 @@ static bool load(struct cmsha_history *h, FILE *f, char *err, size_t errlen)
 	struct cmsha_history_entry e;
 	unsigned lineno = 1;
 
-	int pending = 0;
+	int pending = 0, rows = 1;
 
 	if (!fgets(line, sizeof(line), f) || strncmp(line, FILE_MAGIC " ", strlen(FILE_MAGIC) + 1) ||
-	    sscanf(line + strlen(FILE_MAGIC), "%" SCNu32 " %" SCNu32 " %" SCNu32 " %d",
-		   &h->next_index, &h->switchover_count, &h->last_duration_ms, &pending) < 3 ||
-	    pending < 0 || pending > CMSHA_CMD_TEST) {
+	    sscanf(line + strlen(FILE_MAGIC), "%" SCNu32 " %" SCNu32 " %" SCNu32 " %d %d",
+		   &h->next_index, &h->switchover_count, &h->last_duration_ms, &pending, &rows) < 3 ||
+	    pending < 0 || pending > CMSHA_CMD_TEST || rows < 1 || rows > ROWS_WITH_REQUEST_ID) {
 		snprintf(err, errlen, "%s: line 1: not a cmsha history file", h->path);
 		return false;
 	}
@@ -139,7 +149,7 @@ static bool load(struct cmsha_history *h, FILE *f, char *err, size_t errlen)
 		lineno++;
 		/* Rows are numbered without gaps, below the next index: the table
 		 * finds a row by its distance from the oldest. */
-		if (!parse_entry(line, &e) || e.index >= h->next_index || e.index == 0 ||
+		if (!parse_entry(line, &e, rows == ROWS_WITH_REQUEST_ID) || e.index >= h->next_index || e.index == 0 ||
 		    (h->count > 0 && e.index != cmsha_history_at(h, h->count - 1)->index + 1)) {
 			snprintf(err, errlen, "%s: line %u: malformed entry", h->path, lineno);
 			return false;
@@ -186,13 +196,13 @@ void cmsha_history_close(struct cmsha_history *h)
 
 static void write_all(const struct cmsha_history *h, FILE *f)
 {
-	fprintf(f, FILE_MAGIC " %" PRIu32 " %" PRIu32 " %" PRIu32 " %d\n", h->next_index,
-		h->switchover_count, h->last_duration_ms, (int)h->pending);
+	fprintf(f, FILE_MAGIC " %" PRIu32 " %" PRIu32 " %" PRIu32 " %d %d\n", h->next_index,
+		h->switchover_count, h->last_duration_ms, (int)h->pending, ROWS_WITH_REQUEST_ID);
 	for (size_t i = 0; i < h->count; i++) {
 		const struct cmsha_history_entry *e = cmsha_history_at(h, i);
-		fprintf(f, "%" PRIu32 " %lld %ld %d %d %d %" PRIu32 " %s\n", e->index,
+		fprintf(f, "%" PRIu32 " %lld %ld %d %d %d %" PRIu32 " %" PRIu32 " %s\n", e->index,
 			(long long)e->time.tv_sec, (long)e->time.tv_nsec, e->command, e->initiator,
-			e->result, e->duration_ms, e->reason);
+			e->result, e->duration_ms, e->request_id, e->reason);
 	}
 }
 

@@ -37,6 +37,7 @@ struct cmsha_history_entry {
 	enum cmsha_result result;
 	uint32_t duration_ms;
 	char reason[CMSHA_HISTORY_REASON_LEN];
+	uint32_t request_id;            /* the peer's cmsHaPeerRequestId; 0: no peer request */
 };
 
 struct cmsha_history {

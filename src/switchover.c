@@ -74,7 +74,11 @@ static const char *interface_down(const struct cmsha_switchover *s)
 static enum cmsha_verdict check_busy(const struct cmsha_switchover *s, enum cmsha_command cmd,
 				     char *reason, size_t len)
 {
-	/* switchAway waits for exactly this: the peer's release request. */
+	/*
+	 * switchAway waits for the peer's release request; a manager's release
+	 * meanwhile is carried out too (giving the aliases up is always
+	 * possible) but cancels the switchAway (see run_release).
+	 */
 	if (cmd == CMSHA_CMD_RELEASE && s->job && s->job->cmd == CMSHA_CMD_SWITCH_AWAY)
 		return CMSHA_VERDICT_ACCEPT;
 	VERDICT(CMSHA_VERDICT_REFUSE, "a switch-over (%s) is already in progress",
@@ -165,10 +169,11 @@ void cmsha_switchover_refuse(struct cmsha_switchover *s, enum cmsha_command cmd,
 			     enum cmsha_initiator by, const char *reason)
 {
 	struct cmsha_history_entry e = { .command = cmd, .initiator = by,
-					 .result = CMSHA_RESULT_REFUSED };
+					 .result = CMSHA_RESULT_REFUSED, .request_id = s->request_id };
 
 	clock_gettime(CLOCK_REALTIME, &e.time);
 	snprintf(e.reason, sizeof(e.reason), "%s", reason);
+	s->request_id = 0;
 	/* A refusal while a switch-over runs must not hide that one's status. */
 	if (!s->job)
 		s->status = CMSHA_STATUS_REFUSED;
@@ -192,7 +197,8 @@ void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char
 {
 	struct cmsha_job *job = s->job;
 	struct cmsha_history_entry e = { .time = job->started_rt, .command = job->cmd,
-					 .initiator = job->by, .result = result };
+					 .initiator = job->by, .result = result,
+					 .request_id = job->request_id };
 	va_list ap;
 
 	size_t used = 0;
@@ -228,6 +234,8 @@ static struct cmsha_job *job_new(struct cmsha_switchover *s, enum cmsha_command 
 	if (by == CMSHA_BY_AUTOMATIC)
 		snprintf(job->trigger, sizeof(job->trigger), "%s", s->trigger);
 	s->trigger[0] = '\0';
+	job->request_id = s->request_id;
+	s->request_id = 0;
 	job->id = ++next_id;
 	job->cmd = cmd;
 	job->by = by;
@@ -277,6 +285,25 @@ bool aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen, bo
 	return false;
 }
 
+/*
+ * A release during this server's switchAway: the peer's request completes
+ * it; a manager's (the NOC's) does not say the peer took over, so the
+ * switchAway ends as failed, cancelled by that release.
+ */
+static void switch_away_after_release(struct cmsha_switchover *s, enum cmsha_initiator by,
+				      bool released)
+{
+	if (by == CMSHA_BY_PEER && released) {
+		s->job->changed = true;
+		job_finish(s, CMSHA_RESULT_SUCCEEDED, "the peer took over and this server released");
+	} else if (by == CMSHA_BY_PEER) {
+		job_finish(s, CMSHA_RESULT_FAILED, "the peer's release request failed here");
+	} else {
+		job_finish(s, CMSHA_RESULT_FAILED, "cancelled by a manager's release%s: the peer "
+			   "may not have taken over", released ? " (aliases removed)" : "");
+	}
+}
+
 static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
 {
 	struct cmsha_job *waiting = s->job;     /* a switchAway, if any */
@@ -296,7 +323,7 @@ static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
 	ok = aliases_remove_all(s, err, sizeof(err), &restored);
 	s->release_removed = ok;
 	/* Within a switchAway, that switchAway is the one switch-over to count. */
-	s->job->changed = ok && !waiting;
+	s->job->changed = ok && !(waiting && by == CMSHA_BY_PEER);
 	if (ok && !s->env->confirm(s->env->ctx, false, CMSHA_RELEASE_CONFIRM_MS))
 		job_step(s, "netlink has not confirmed the removal yet");
 	if (ok)
@@ -306,10 +333,8 @@ static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
 		job_finish(s, CMSHA_RESULT_FAILED, "%s%s", err,
 			   restored ? "; aliases kept" : ": some aliases are gone");
 	s->job = waiting;
-	if (waiting && ok) {
-		waiting->changed = true;
-		job_finish(s, CMSHA_RESULT_SUCCEEDED, "the peer took over and this server released");
-	}
+	if (waiting)
+		switch_away_after_release(s, by, ok);
 	return ok;
 }
 
@@ -321,7 +346,7 @@ bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
 
 	s->reserved = false;
 	if (cmd == CMSHA_CMD_RELEASE)
-		return run_release(s, s->job ? CMSHA_BY_PEER : by);
+		return run_release(s, by);
 	v = cmsha_switchover_check(s, cmd, by, reason, sizeof(reason));
 	if (!(s->job = job_new(s, cmd, by)))
 		return false;
@@ -460,4 +485,26 @@ bool cmsha_switchover_busy(const struct cmsha_switchover *s)
 void cmsha_switchover_record(struct cmsha_switchover *s, struct cmsha_history_entry *e)
 {
 	record(s, e, false);
+}
+
+bool cmsha_switchover_peer_request_seen(const struct cmsha_switchover *s, uint32_t id,
+					bool *ok)
+{
+	for (size_t i = 0; i < CMSHA_PEER_REQUESTS_KEPT; i++)
+		if (s->peer_requests[i].id == id && id != 0) {
+			*ok = s->peer_requests[i].ok;
+			return true;
+		}
+	return false;
+}
+
+void cmsha_switchover_set_request_id(struct cmsha_switchover *s, uint32_t id)
+{
+	s->request_id = id;
+}
+
+void cmsha_switchover_peer_request_done(struct cmsha_switchover *s, uint32_t id, bool ok)
+{
+	s->peer_requests[s->next_peer_request] = (struct cmsha_peer_request){ id, ok };
+	s->next_peer_request = (s->next_peer_request + 1) % CMSHA_PEER_REQUESTS_KEPT;
 }

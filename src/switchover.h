@@ -78,6 +78,13 @@ struct cmsha_job;
 /* Held records are written after this at the latest (the SET never ended). */
 #define CMSHA_HOLD_RECORDS_MAX_MS 1000
 
+/* The peer's most recent request ids (cmsHaPeerRequestId) and their outcome. */
+#define CMSHA_PEER_REQUESTS_KEPT 8
+struct cmsha_peer_request {
+	uint32_t id;                    /* 0: none */
+	bool ok;
+};
+
 struct cmsha_switchover {
 	const struct cmsha_config *cfg;
 	struct cmsha_ha *ha;
@@ -104,6 +111,9 @@ struct cmsha_switchover {
 	unsigned held_timer;
 	/* the peer's release round trip, smoothed (0: none measured yet) */
 	double release_rtt_ms;
+	struct cmsha_peer_request peer_requests[CMSHA_PEER_REQUESTS_KEPT];
+	size_t next_peer_request;
+	uint32_t request_id;            /* the next command's (see set_request_id) */
 };
 
 void cmsha_switchover_init(struct cmsha_switchover *s, const struct cmsha_config *cfg,
@@ -225,6 +235,18 @@ bool cmsha_switchover_busy(const struct cmsha_switchover *s);
 
 /* A row that is no command's (a reload's change): history, then finished(). */
 void cmsha_switchover_record(struct cmsha_switchover *s, struct cmsha_history_entry *e);
+
+/*
+ * The peer's requests carry an id it picked (cmsHaPeerRequestId): a request
+ * whose id was carried out already (a retransmission, a late duplicate) is
+ * answered with that outcome (*ok) and not acted on twice.  id 0 is never
+ * a request's.
+ */
+bool cmsha_switchover_peer_request_seen(const struct cmsha_switchover *s, uint32_t id,
+					bool *ok);
+void cmsha_switchover_peer_request_done(struct cmsha_switchover *s, uint32_t id, bool ok);
+/* The next command run or refused is the peer's request id: its row keeps it. */
+void cmsha_switchover_set_request_id(struct cmsha_switchover *s, uint32_t id);
 
 const char *cmsha_switchover_status_name(enum cmsha_switchover_status st);
 

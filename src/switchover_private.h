@@ -38,6 +38,7 @@ struct cmsha_job {
 	void (*probe_next)(struct cmsha_switchover *s, const char *conflict);
 	char note[CMSHA_HISTORY_REASON_LEN];
 	char trigger[128];              /* why autofailover started it; "" if not */
+	uint32_t request_id;            /* the peer's cmsHaPeerRequestId (0: none) */
 	uint64_t note_ticket;           /* the pending note's save (0: none) */
 	bool awaiting_note;             /* probed, the note's save not ended */
 	char conflict[CMSHA_HISTORY_REASON_LEN];        /* the probe's, kept meanwhile */

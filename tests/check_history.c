@@ -205,6 +205,34 @@ START_TEST(corrupt_file_is_reported)
 }
 END_TEST
 
+/* A peer request's id survives a restart; a file of an older cmshad has none. */
+START_TEST(the_peers_request_id_is_kept)
+{
+	struct cmsha_history h;
+	struct cmsha_history_entry e = { .command = CMSHA_CMD_RELEASE,
+					 .initiator = CMSHA_BY_PEER, .result = CMSHA_RESULT_SUCCEEDED };
+	FILE *f;
+
+	ck_assert(cmsha_history_open(&h, 5, path, err, sizeof(err)));
+	snprintf(e.reason, sizeof(e.reason), "aliases released to the peer");
+	e.request_id = 4000000001u;
+	ck_assert_msg(cmsha_history_add(&h, &e, false, err, sizeof(err)), "%s", err);
+	cmsha_history_close(&h);
+	ck_assert_msg(cmsha_history_open(&h, 5, path, err, sizeof(err)), "%s", err);
+	ck_assert_uint_eq(cmsha_history_at(&h, 0)->request_id, 4000000001u);
+	ck_assert_str_eq(cmsha_history_at(&h, 0)->reason, "aliases released to the peer");
+	cmsha_history_close(&h);
+
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("cmsha-history 1 2 0 0 0\n1 1700000000 0 3 2 1 3 42 is no id here\n", f);
+	fclose(f);
+	ck_assert_msg(cmsha_history_open(&h, 5, path, err, sizeof(err)), "%s", err);
+	ck_assert_uint_eq(cmsha_history_at(&h, 0)->request_id, 0);
+	ck_assert_str_eq(cmsha_history_at(&h, 0)->reason, "42 is no id here");
+	cmsha_history_close(&h);
+}
+END_TEST
+
 /*
  * fsync() as the library sees it (this definition wins over libc's for the
  * statically linked core): it notes a sync of the test's directory, and
@@ -464,6 +492,7 @@ int main(void)
 	tcase_add_test(tc, saves_made_before_the_writer_count_as_settled);
 	tcase_add_test(tc, closing_writes_the_queued_save_first);
 	tcase_add_test(tc, stopping_gives_up_on_a_save_that_does_not_end);
+	tcase_add_test(tc, the_peers_request_id_is_kept);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }

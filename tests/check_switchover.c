@@ -6,6 +6,7 @@
 #include "autoconfig.h"
 #include "check_run.h"
 #include "switchover.h"
+#include "switchover_private.h"     /* a switchAway job, made by hand */
 
 #include <check.h>
 #include <stdlib.h>
@@ -56,10 +57,16 @@ static void fake_timer_cancel(void *ctx, unsigned id)
 	refuse_timers = false;
 }
 
+static bool fake_confirm(void *ctx, bool held, unsigned max_ms)
+{
+	(void)ctx, (void)held, (void)max_ms;
+	return true;
+}
+
 static const struct cmsha_switchover_env env = {
 	.timer_add = fake_timer_add, .timer_cancel = fake_timer_cancel,
 	.peer_reachable = fake_peer_reachable, .finished = fake_finished,
-	.refresh = fake_refresh,
+	.refresh = fake_refresh, .confirm = fake_confirm,
 };
 
 static void setup(void)
@@ -92,6 +99,93 @@ static enum cmsha_verdict check_cmd(enum cmsha_command cmd, enum cmsha_initiator
 {
 	return cmsha_switchover_check(&sw, cmd, by, reason, sizeof(reason));
 }
+
+/*
+ * An active server in its switchAway, waiting for the peer's release: no
+ * alias configured, so the release needs no kernel (the rule is the same).
+ */
+static size_t aliases_configured;
+
+static void start_switch_away(void)
+{
+	aliases_configured = cfg.n_aliases;
+	cfg.n_aliases = 0;
+	ha.oper = CMSHA_OPER_ACTIVE;
+	sw.job = calloc(1, sizeof(*sw.job));
+	ck_assert_ptr_nonnull(sw.job);
+	sw.job->cmd = CMSHA_CMD_SWITCH_AWAY;
+	sw.job->by = CMSHA_BY_SNMP;
+	clock_gettime(CLOCK_MONOTONIC, &sw.job->started_mono);
+}
+
+static const struct cmsha_history_entry *row(size_t back)
+{
+	return &history.ring[(history.oldest + history.count - 1 - back) % history.capacity];
+}
+
+/* The release in a switchAway by `by`: its two rows, the release's and the switchAway's. */
+static void release_during_switch_away(enum cmsha_initiator by, enum cmsha_result switch_away)
+{
+	start_switch_away();
+	ck_assert_int_eq(check_cmd(CMSHA_CMD_RELEASE, by), CMSHA_VERDICT_ACCEPT);
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, by));
+	cfg.n_aliases = aliases_configured;
+	ck_assert_ptr_null(sw.job);
+	ck_assert_uint_eq(history.count, 2);
+	ck_assert_int_eq(row(1)->command, CMSHA_CMD_RELEASE);
+	ck_assert_int_eq(row(1)->initiator, by);
+	ck_assert_int_eq(row(1)->result, CMSHA_RESULT_SUCCEEDED);
+	ck_assert_int_eq(row(0)->command, CMSHA_CMD_SWITCH_AWAY);
+	ck_assert_int_eq(row(0)->result, switch_away);
+}
+
+START_TEST(the_peers_release_completes_a_switch_away)
+{
+	release_during_switch_away(CMSHA_BY_PEER, CMSHA_RESULT_SUCCEEDED);
+	ck_assert_uint_eq(history.switchover_count, 1);         /* the switchAway alone */
+}
+END_TEST
+
+START_TEST(a_managers_release_cancels_a_switch_away)
+{
+	release_during_switch_away(CMSHA_BY_SNMP, CMSHA_RESULT_FAILED);
+	ck_assert_ptr_nonnull(strstr(row(0)->reason, "cancelled by a manager's release"));
+	ck_assert_int_eq(sw.status, CMSHA_STATUS_FAILED);
+	ck_assert_uint_eq(history.switchover_count, 1);         /* the manager's release */
+}
+END_TEST
+
+START_TEST(a_peer_request_id_is_carried_out_once)
+{
+	bool ok = false;
+
+	ck_assert(!cmsha_switchover_peer_request_seen(&sw, 0, &ok));
+	ck_assert(!cmsha_switchover_peer_request_seen(&sw, 77, &ok));
+	cmsha_switchover_peer_request_done(&sw, 77, true);
+	cmsha_switchover_peer_request_done(&sw, 78, false);
+	ck_assert(cmsha_switchover_peer_request_seen(&sw, 77, &ok) && ok);
+	ck_assert(cmsha_switchover_peer_request_seen(&sw, 78, &ok) && !ok);
+	ck_assert(!cmsha_switchover_peer_request_seen(&sw, 0, &ok));   /* never an id */
+	for (uint32_t id = 100; id < 100 + CMSHA_PEER_REQUESTS_KEPT; id++)
+		cmsha_switchover_peer_request_done(&sw, id, true);
+	ck_assert(!cmsha_switchover_peer_request_seen(&sw, 77, &ok));  /* the oldest go */
+	ck_assert(cmsha_switchover_peer_request_seen(&sw, 100, &ok));
+}
+END_TEST
+
+START_TEST(a_peer_requests_row_keeps_its_id)
+{
+	cmsha_switchover_set_request_id(&sw, 77);
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_PEER));
+	ck_assert_uint_eq(row(0)->request_id, 77);
+	ck_assert_int_eq(row(0)->initiator, CMSHA_BY_PEER);
+	cmsha_switchover_set_request_id(&sw, 78);
+	cmsha_switchover_refuse(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_PEER, "busy");
+	ck_assert_uint_eq(row(0)->request_id, 78);
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_SNMP));
+	ck_assert_uint_eq(row(0)->request_id, 0);       /* a manager's: no id */
+}
+END_TEST
 
 START_TEST(takeover_from_standby_is_accepted)
 {
@@ -384,6 +478,10 @@ int main(void)
 	tcase_add_test(tc, held_records_wait_for_the_flush);
 	tcase_add_test(tc, held_records_are_written_by_the_timer_if_nobody_flushes);
 	tcase_add_test(tc, records_are_not_held_without_the_timer);
+	tcase_add_test(tc, the_peers_release_completes_a_switch_away);
+	tcase_add_test(tc, a_managers_release_cancels_a_switch_away);
+	tcase_add_test(tc, a_peer_request_id_is_carried_out_once);
+	tcase_add_test(tc, a_peer_requests_row_keeps_its_id);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }

@@ -45,7 +45,7 @@ echo "=== all checks pass"
 sec_rows=$(history_count sec)
 run_test 3 "test: a switchAway would proceed: peer reachable and standby, its mode software, no required component down there, and its takeover test passed"
 check "the peer ran its own test (a test row there, nothing else)" count_is sec $((sec_rows + 1))
-check "  a test(6) row" history_is sec "6 1 1"
+check "  a test(6) row by peer(2)" history_is sec "6 2 1"
 check "the peer's test verdict: a takeover would proceed" \
 	value_has sec "$OID_SWITCHOVER_LAST_REASON" "test: a takeover would proceed"
 check "the peer is still standby" value_is sec "$OID_OPER_STATE" 2

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Security: with examples/snmpd.conf's views and groups, only the SNMPv3
-# authPriv NOC write user (and the peer's own user) may set the control
-# object; a read-only user sees the state but gets an authorization error;
+# authPriv NOC write user may set the control object and only the peer's own
+# user the peer-request object; a read-only user sees the state but gets an authorization error;
 # v2c cannot write; the peer's cmshad drives the takeover over SNMPv3, and
 # finds the peer's engine again when its engine ID changes.
 set -euo pipefail
@@ -18,7 +18,7 @@ LAB_SNMPD_V3=1
 LAB_SNMPD_EXTRA="$(grep -E '^(view|group|access) ' "$EXAMPLE")
 createUser nocread  SHA-256 lab-auth-pass AES lab-priv-pass
 createUser nocwrite SHA-256 lab-auth-pass AES lab-priv-pass
-createUser cmspeer  SHA-256 lab-auth-pass AES lab-priv-pass"
+createUser cmsha    SHA-256 lab-auth-pass AES lab-priv-pass"
 export LAB_SNMPD_V3 LAB_SNMPD_EXTRA
 
 v3() {   # v3 USER CMD NODE ARGS...: an SNMPv3 authPriv request from the NOC
@@ -39,7 +39,7 @@ for n in pri sec; do
 	peer6=$LAB_SEC_IP6; [[ $n == sec ]] && peer6=$LAB_PRI_IP6
 	lab_write_cmshad_conf "$n"
 	# The peer session over SNMPv3 authPriv with its own user.
-	sed -i "s/^peer .*/peer -v3 -u cmspeer -l authPriv $AUTH $peer/" "$LAB_DIR/$n/cmshad.conf"
+	sed -i "s/^peer .*/peer -v3 -u cmsha -l authPriv $AUTH $peer/" "$LAB_DIR/$n/cmshad.conf"
 	grep -q "peeraddress $peer6" "$LAB_DIR/$n/cmshad.conf"
 done
 
@@ -80,12 +80,20 @@ check "v2c may not set (noAccess/notWritable)" \
 out=$(v3 nocwrite snmpset sec "$OID_OPER_STATE" i 1 || true)
 check "the write user cannot write outside the control view" \
 	bash -c '[[ $1 == *noAccess* || $1 == *notWritable* || $1 == *authorizationError* ]]' _ "$out"
+out=$(v3 nocwrite snmpset pri "$OID_PEER_REQUEST" i 3 "$OID_PEER_REQUEST_ID" u 99 || true)
+check "the NOC write user may not write the peer's request: authorizationError" \
+	bash -c '[[ $1 == *noAccess* || $1 == *authorizationError* ]]' _ "$out"
+out=$(v3 cmsha snmpset pri "$OID_SWITCHOVER_COMMAND" i 3 || true)
+check "the peer's user may not write cmsHaSwitchoverCommand" \
+	bash -c '[[ $1 == *noAccess* || $1 == *notWritable* || $1 == *authorizationError* ]]' _ "$out"
 check "nothing changed" only_holder pri sec
 
 out=$(v3 nocwrite snmpset sec "$OID_SWITCHOVER_COMMAND" i 2)
 check "the NOC write user sets takeover" bash -c '[[ $1 == *"INTEGER: 2"* ]]' _ "$out"
 check "sec active: the peer released over SNMPv3" wait_value sec "$OID_OPER_STATE" 1
 check "alias on the secondary only" only_holder sec pri
+check "pri recorded the release as the peer's request: peer(2)" \
+	bash -c '[[ $1 == 2 ]]' _ "$(last_history pri 4)"
 out=$(v3 nocwrite snmpset sec "$OID_SWITCHOVER_COMMAND" i 5)
 check "switchAway over SNMPv3" bash -c '[[ $1 == *"INTEGER: 5"* ]]' _ "$out"
 check "pri active again" wait_value pri "$OID_OPER_STATE" 1

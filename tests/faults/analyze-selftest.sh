@@ -118,4 +118,38 @@ log_frame "$(at 1900 set_sent pri 3 1)" "$(at 1950 set_done pri 3 ok 1)" >"$dir/
 trial 1 off
 check "a failed release that changed the aliases" has "failed release changed the aliases"
 
+echo "=== initiators: the NOC's snmp(1), the peer's peer(2), automatic(3)"
+T=1800000000000
+base_monitor >"$dir/mon"
+# A takeover on sec: its release on pri is the peer's request, by peer(2).
+HIST=("hist sec 1 3 2" "hist sec 1 4 1" "hist sec 1 5 1" "hist pri 1 3 3" "hist pri 1 4 2" "hist pri 1 5 1")
+log_frame "$(at 1000 set_sent sec 2 1)" "$(at 1040 set_done sec 2 ok 1)" >"$dir/log"
+trial 1 off
+check "the peer's release by peer(2): no violation" hasnt violation
+HIST=("hist sec 1 3 2" "hist sec 1 4 1" "hist sec 1 5 1" "hist pri 1 3 3" "hist pri 1 4 1" "hist pri 1 5 1")
+log_frame "$(at 1000 set_sent sec 2 1)" "$(at 1040 set_done sec 2 ok 1)" >"$dir/log"
+trial 1 off
+check "the peer's release recorded as snmp(1): a violation" \
+	has "pri history: 1 row(s) release done by snmp, only 0 SET(s)"
+HIST=("hist pri 1 3 3" "hist pri 1 4 2" "hist pri 1 5 1")
+log_frame >"$dir/log"
+trial 1 off
+check "a release by peer(2) that no command asked for: a violation" \
+	has "1 row(s) release by peer, only 0 NOC SET(s)"
+# A NOC release during pri's switchAway must be the NOC's row, not the peer's.
+HIST=("hist pri 1 3 5" "hist pri 1 4 1" "hist pri 1 5 1" "hist pri 2 3 3" "hist pri 2 4 2" "hist pri 2 5 1")
+log_frame "$(at 1000 set_sent pri 5 1)" "$(at 1040 set_done pri 5 ok 1)" \
+	"$(at 1100 set_sent pri 3 2)" "$(at 1140 set_done pri 3 ok 2)" >"$dir/log"
+trial 1 off
+check "a NOC release taken for the peer's: a violation" \
+	has "pri history: 1 SET(s) release done from the NOC, 0 row(s) by snmp"
+HIST=("hist sec 1 3 2" "hist sec 1 4 3" "hist sec 1 5 1")
+log_frame >"$dir/log"
+trial 1 off
+check "an automatic(3) row with autofailover off: a violation" has "by automatic(3) with autofailover off"
+sed -i 's/ 1 off$/ 1 on/' "$dir/log"
+trial 1 on
+check "  with autofailover on: allowed" hasnt "by automatic(3)"
+HIST=()
+
 exit $((failures > 0))

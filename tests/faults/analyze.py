@@ -253,49 +253,21 @@ def row_start_ms(value):
         return None
 
 
-SWITCH_AWAY_WINDOW_MS = 3000   # release timeout (2 s) + slack
+BY_SNMP, BY_PEER, BY_AUTOMATIC = 1, 2, 3
+BY_NAME = {1: "snmp", 2: "peer", 3: "automatic", 4: "startup", 5: "config"}
 
 
-def during_switch_away(trial, node, sent, done):
-    """A NOC release that this server's running switchAway took for the peer's:
-    a switchAway sent shortly before, and a release row by peer(2) then."""
-    if not any(n == node and c == 5 and r in ("ok", "timeout") and
-               s <= sent <= s + SWITCH_AWAY_WINDOW_MS for s, _, n, c, r, _ in trial.sets):
-        return False
-    for (n, _), r in trial.hist.items():
-        t = row_start_ms(r.get(2, ""))
-        if n == node and r.get(3) == "3" and r.get(4) == "2" and t is not None and \
-                sent - 200 <= t <= done + 100:
-            return True
-    return False
-
-
-def expected_rows(trial, node, notes=None):
-    """Counters of (command, done|refused): required, and optional ones.
-
-    The peer's own commands reach this server as SETs too: its takeover
-    asks for a release, its switchAway for a takeover, a failed takeover
-    hands back with a takeover.  cmshad records those with initiator
-    snmp(1) (see README.md, "findings"), so they are optional rows here.
-    """
+def expected_rows(trial, node):
+    """Counters of (command, done|refused) for rows by snmp(1), the NOC's
+    SETs on this server: required, and optional ones (a SET that timed out,
+    failed or met a kill may have left a row or not)."""
     need, maybe = collections.Counter(), collections.Counter()
     kills = [t for t, a in trial.events("fault") if a[0] in ("kill_cmshad", "kill_snmpd")
              and a[1] == node]
     for s, d, n, cmd, res, _ in trial.sets:
         if n != node:
-            if res in ("ok", "timeout", "error") and cmd in (2, 5):
-                for asked in (3, 2):
-                    maybe[(asked, "done")] += 1
-                    maybe[(asked, "refused")] += 1
             continue
         killed = any(s <= k <= d + KILL_FORGETS_MS for k in kills)
-        if res == "ok" and cmd == 3 and during_switch_away(trial, node, s, d):
-            # Known (README.md, findings): taken for the peer's release, row by peer(2).
-            maybe[(cmd, "done")] += 1
-            if notes is not None:
-                notes.append(f"known: the NOC's release on {node} at {s:.0f} came during its "
-                             "switchAway and was taken for the peer's")
-            continue
         if res == "refused":
             need[(cmd, "refused")] += 1
         elif res == "ok" and not killed:
@@ -306,26 +278,70 @@ def expected_rows(trial, node, notes=None):
     return need, maybe
 
 
-def check_history(trial, tl, bad, notes):
+def peer_requests(trial, node):
+    """Counter of commands the peer agent may have asked of this server
+    (rows by peer(2), done or refused), from the NOC's SETs: a takeover on
+    the other server asks this one to release (and, failing after that, to
+    take the service back: forceTakeover); a switchAway on the other server
+    asks this one to take over; a switchAway on this server makes the other
+    take over, which asks this one to release (or gives back).  An
+    automatic(3) switchAway asks as the NOC's does (an automatic takeover
+    does not ask the peer)."""
+    asked = collections.Counter()
+    sent = [(n, cmd, res) for _, _, n, cmd, res, _ in trial.sets]
+    sent += [(n, 5, "ok") for (n, _), r in trial.hist.items()
+             if r.get(3) == "5" and r.get(4) == str(BY_AUTOMATIC)]
+    for n, cmd, res in sent:
+        if res not in ("ok", "timeout", "error"):
+            continue
+        if (n != node and cmd == 2) or (n == node and cmd == 5):
+            asked[3] += 1
+            asked[4] += 1
+        if n != node and cmd == 5:
+            asked[2] += 1
+        if n != node and cmd == 6:      # a test on the active server asks the peer's
+            asked[6] += 1
+    return asked
+
+
+def check_initiators(trial, node, rows, bad):
+    """Rows by peer(2) only for what the peer could have asked; automatic(3)
+    only with autofailover on."""
+    asked, got = peer_requests(trial, node), collections.Counter()
+    for i, (cmd, by, _) in sorted(rows.items()):
+        if by == BY_PEER:
+            got[cmd] += 1
+        elif by == BY_AUTOMATIC and trial.af != "on":
+            bad.append(f"{node} history row {i}: {CMD_NAME.get(cmd, cmd)} by automatic(3) "
+                       "with autofailover off")
+    for cmd, n in sorted(got.items()):
+        if n > asked[cmd]:
+            bad.append(f"{node} history: {n} row(s) {CMD_NAME.get(cmd, cmd)} by peer, only "
+                       f"{asked[cmd]} NOC SET(s) could have made the peer ask for them")
+
+
+def check_history(trial, tl, bad):
     for node in NODES:
         rows = {i: r for (n, i), r in trial.hist.items() if n == node}
-        got = collections.Counter()
+        got, parsed = collections.Counter(), {}
         for i, r in sorted(rows.items()):
             try:
                 cmd, by, result = int(r[3]), int(r[4]), int(r[5])
             except (KeyError, ValueError):
                 bad.append(f"{node} history row {i} unreadable: {r}")
                 continue
-            if by == 1:
+            parsed[i] = (cmd, by, result)
+            if by == BY_SNMP:
                 got[(cmd, "refused" if result == 3 else "done")] += 1
             check_row(trial, tl, node, i, r, cmd, result, bad)
-        need, maybe = expected_rows(trial, node, notes)
+        check_initiators(trial, node, parsed, bad)
+        need, maybe = expected_rows(trial, node)
         for key in set(got) | set(need):
             name = f"{CMD_NAME.get(key[0], key[0])} {key[1]}"
             if got[key] < need[key]:
                 bad.append(f"{node} history: {need[key]} SET(s) {name} from the NOC, "
-                           f"{got[key]} row(s)")
-            elif got[key] > need[key] + maybe[key] and trial.af != "on":
+                           f"{got[key]} row(s) by snmp")
+            elif got[key] > need[key] + maybe[key]:
                 bad.append(f"{node} history: {got[key]} row(s) {name} by snmp, "
                            f"only {need[key] + maybe[key]} SET(s) could have made them")
 
@@ -374,7 +390,7 @@ def analyze(args):
     check_announces(trial, tl, bad)
     check_convergence(trial, report, bad)
     check_refused(trial, tl, bad)
-    check_history(trial, tl, bad, notes)
+    check_history(trial, tl, bad)
     for line in report:
         print(line)
     for n in notes:
