@@ -304,7 +304,15 @@ first_page_ms=$(_lab_now_ms)             # the window started before this
 check "snmptt logged its line" lab_wait_until $SLOW "snmptt" tt_logged \
 	"$PRI_IP - CMS-HA pri: peer $SEC_IP UNREACHABLE ($UNREACHABLE_N failed probes since start); this server is active"
 restore
-check "reachable again is paged: $REACHABLE" lab_wait_until $SLOW "page" paged_line "$REACHABLE"
+# The round that finds the peer again may be decided by its ICMP echo before
+# its agent answers the GET: the notification then says the peer's state is
+# not known yet (seen on a loaded machine), which is just as right.
+REACHABLE_UNKNOWN="CMS-HA pri: peer $SEC_IP reachable again, peer unknown, this server active"
+paged_reachable_again() { paged_line "$REACHABLE" || paged_line "$REACHABLE_UNKNOWN"; }
+check "reachable again is paged: $REACHABLE (or: peer unknown)" \
+	lab_wait_until $SLOW "page" paged_reachable_again
+FIRST_REACHABLE=$REACHABLE
+paged_line "$REACHABLE" || FIRST_REACHABLE=$REACHABLE_UNKNOWN
 
 echo "=== the same again within ${WINDOW} s: the traps arrive, no new page"
 blackhole
@@ -317,7 +325,7 @@ check "the handlers are done with them" synced
 check "snmptt logged both" bash -c \
 	'(($(grep -cF -- "$1" "$2") >= 2))' _ "$PRI_IP - CMS-HA pri: peer $SEC_IP reachable again" "$TT_LOG"
 check "unreachable paged once" test "$(unreachable_pages)" -eq 1
-check "reachable again paged once" page_count_is "$REACHABLE" 1
+check "reachable again paged once" page_count_is "$FIRST_REACHABLE" 1
 
 echo "=== after the window: paged again, with the count of repeats"
 # cmsha-page counts whole seconds: one more second makes sure.
