@@ -147,14 +147,21 @@ static bool load(struct cmsha_history *h, FILE *f, char *err, size_t errlen)
 	h->pending = (enum cmsha_command)pending;
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
-		/* Rows are numbered without gaps, below the next index: the table
-		 * finds a row by its distance from the oldest. */
-		if (!parse_entry(line, &e, rows == ROWS_WITH_REQUEST_ID) || e.index >= h->next_index || e.index == 0 ||
-		    (h->count > 0 && e.index != cmsha_history_at(h, h->count - 1)->index + 1)) {
+		/* Rows are numbered without gaps (in uint32_t arithmetic, as they
+		 * are given): the table finds a row by its distance from the oldest. */
+		if (!parse_entry(line, &e, rows == ROWS_WITH_REQUEST_ID) ||
+		    (h->count > 0 && e.index != cmsha_history_at(h, h->count - 1)->index + 1u)) {
 			snprintf(err, errlen, "%s: line %u: malformed entry", h->path, lineno);
 			return false;
 		}
 		push(h, &e);
+	}
+	/* The next row follows the newest without a gap, as the rows do. */
+	if (h->count > 0 && cmsha_history_at(h, h->count - 1)->index + 1u != h->next_index) {
+		snprintf(err, errlen, "%s: line 1: next index %" PRIu32 " does not follow the "
+			 "newest row's %" PRIu32, h->path, h->next_index,
+			 cmsha_history_at(h, h->count - 1)->index);
+		return false;
 	}
 	return true;
 }

@@ -289,8 +289,23 @@ START_TEST(a_file_with_bad_times_or_indexes_is_refused)
 			 "3 1700000000 0 2 1 1 3 a gap\n", "index gap");
 	expect_malformed("cmsha-history 1 5 0 0 0\n2 1700000000 0 2 1 1 3 ok\n"
 			 "2 1700000000 0 2 1 1 3 repeated\n", "index repeated");
-	expect_malformed("cmsha-history 1 2 0 0 0\n1 1700000000 0 2 1 1 3 ok\n"
-			 "2 1700000000 0 2 1 1 3 next index not past it\n", "next index");
+}
+END_TEST
+
+/* The next row must follow the newest (fuzz_history: a saved gap did not load). */
+START_TEST(a_file_whose_next_index_skips_rows_is_refused)
+{
+	struct cmsha_history h;
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs("cmsha-history 1 3 1 10 4\n1 1700000000 0 2 1 1 10 ok\n", f);
+	fclose(f);
+	ck_assert(!cmsha_history_open(&h, 5, path, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "line 1: next index 3 does not follow the newest row's 1"),
+		      "%s", err);
+	cmsha_history_close(&h);
+
 }
 END_TEST
 
@@ -486,6 +501,7 @@ int main(void)
 	tcase_add_test(tc, unwritable_path_is_reported);
 	tcase_add_test(tc, a_save_syncs_the_directory_after_the_rename);
 	tcase_add_test(tc, a_file_with_bad_times_or_indexes_is_refused);
+	tcase_add_test(tc, a_file_whose_next_index_skips_rows_is_refused);
 	tcase_add_test(tc, a_writer_saves_off_the_callers_thread);
 	tcase_add_test(tc, a_writer_writes_only_the_newest_of_waiting_saves);
 	tcase_add_test(tc, a_writer_reports_a_failed_save_through_collect);

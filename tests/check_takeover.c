@@ -311,6 +311,7 @@ static void wait_for_the_conflict(void)
 START_TEST(a_conflict_seen_before_the_request_asks_nothing)
 {
 	netns_change_address("cm0p", "10.89.0.10/32", true);
+	netns_wait_link_running("cm0p", true, DEADLINE_MS);     /* to hear the one probe */
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
 	wait_for_the_conflict();                /* cm0p's kernel answers the probe */
 	fire_timer(cfg.preflight_wait_ms / 2);

@@ -76,8 +76,9 @@ static void check_entries(const struct cmsha_history *h)
 	for (size_t i = 0; i < h->count; i++) {
 		const struct cmsha_history_entry *e = cmsha_history_at(h, i);
 		CHECK(e != NULL);
-		CHECK(e->command >= CMSHA_CMD_TAKEOVER && e->command <= CMSHA_CMD_TEST);
-		CHECK(e->initiator >= CMSHA_BY_SNMP && e->initiator <= CMSHA_BY_STARTUP);
+		/* reload(7) and config(5) are history rows' own (a SIGHUP's). */
+		CHECK(e->command >= CMSHA_CMD_TAKEOVER && e->command <= CMSHA_CMD_RELOAD);
+		CHECK(e->initiator >= CMSHA_BY_SNMP && e->initiator <= CMSHA_BY_CONFIG);
 		CHECK(e->result >= CMSHA_RESULT_SUCCEEDED && e->result <= CMSHA_RESULT_REFUSED);
 		CHECK(memchr(e->reason, '\0', sizeof(e->reason)) != NULL);
 		CHECK(strchr(e->reason, '\n') == NULL);
@@ -89,7 +90,8 @@ static bool same_entry(const struct cmsha_history_entry *a, const struct cmsha_h
 	return a->index == b->index && a->time.tv_sec == b->time.tv_sec &&
 	       a->time.tv_nsec == b->time.tv_nsec && a->command == b->command &&
 	       a->initiator == b->initiator && a->result == b->result &&
-	       a->duration_ms == b->duration_ms && strcmp(a->reason, b->reason) == 0;
+	       a->duration_ms == b->duration_ms && a->request_id == b->request_id &&
+	       strcmp(a->reason, b->reason) == 0;
 }
 
 static void check_same(const struct cmsha_history *h, const struct cmsha_history *again)
