@@ -8,6 +8,7 @@
  * and notified whether autofailover is on or off; only 'on' moves aliases.
  */
 #include "autoconfig.h"
+#include "clock.h"
 #include "autofailover.h"
 #include "cmshad.h"
 #include "mib_values.h"
@@ -37,14 +38,6 @@ static struct {
 	struct timespec peer_time_sent;
 	char last_why[CMSHA_HISTORY_REASON_LEN];
 } af;
-
-static int64_t ms_since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)(now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
-}
 
 /* Exactly what the MIB publishes (to the tenth of a second), so the peer's
  * comparison of the two times gives the same answer as ours. */
@@ -101,7 +94,7 @@ static void gather(struct cmsha_af_input *in)
 		.mode = cmshad.ha.mode,
 		.busy = cmshad.sw.job || cmsha_switchover_is_reserved(&cmshad.sw),
 		.switching_away = switch_away_running(),
-		.in_holddown = af.moved && ms_since(&af.moved_at) < cmshad.cfg.holddown_ms,
+		.in_holddown = af.moved && (int64_t)cmsha_ms_since(&af.moved_at) < cmshad.cfg.holddown_ms,
 		.required_down = cmsha_ha_required_component_down(&cmshad.ha),
 		.peer = { .reachable = peer->reachable, .oper = peer->oper_state,
 			  .last_known_oper = peer_last_known_oper(peer),

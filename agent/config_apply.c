@@ -7,6 +7,7 @@
  * the peer's sessions, the tables) are restarted around the swap.
  */
 #include "autoconfig.h"
+#include "clock.h"
 #include "cmshad.h"
 #include "config_apply.h"
 
@@ -37,11 +38,8 @@ static void vrecord(const struct reload *rl, enum cmsha_result result, const cha
 {
 	struct cmsha_history_entry e = { .time = rl->started_rt, .command = CMSHA_CMD_RELOAD,
 					 .initiator = CMSHA_BY_CONFIG, .result = result };
-	struct timespec now;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	e.duration_ms = (uint32_t)((now.tv_sec - rl->started_mono.tv_sec) * 1000 +
-				   (now.tv_nsec - rl->started_mono.tv_nsec) / 1000000);
+	e.duration_ms = (uint32_t)cmsha_ms_since(&rl->started_mono);
 	vsnprintf(e.reason, sizeof(e.reason), fmt, ap);
 	cmsha_switchover_record(&cmshad.sw, &e);
 }

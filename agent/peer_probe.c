@@ -6,6 +6,7 @@
  * cmsHaPeer* (struct peer_status) and tells the edge callback of changes.
  */
 #include "autoconfig.h"
+#include "clock.h"
 #include "icmp_echo.h"
 #include "loop_glue.h"
 #include "peer_private.h"
@@ -63,15 +64,6 @@ static void follow(enum cmsha_peer_edge edge)
 		edge_fn(edge == CMSHA_PEER_BECAME_REACHABLE);
 }
 
-static unsigned elapsed_us(const struct timespec *since)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (unsigned)((now.tv_sec - since->tv_sec) * 1000000 +
-			  (now.tv_nsec - since->tv_nsec) / 1000);
-}
-
 static void answered(enum cmsha_peer_answer kind, unsigned rtt_us)
 {
 	enum cmsha_peer_edge edge;
@@ -105,7 +97,7 @@ static void on_echo_reply(void *arg, uint16_t seq)
 {
 	(void)arg;
 	if (seq == echo_seq)          /* earlier rounds' replies are late */
-		answered(CMSHA_PEER_BY_ICMP, elapsed_us(&echo_sent));
+		answered(CMSHA_PEER_BY_ICMP, (unsigned)(cmsha_ms_since(&echo_sent) * 1000));
 }
 
 static void on_echo_readable(void *arg)

@@ -1,4 +1,5 @@
 #include "autoconfig.h"
+#include "clock.h"
 #include "peer_session.h"
 #include "peer_private.h"
 #include "mib_oids.h"
@@ -177,15 +178,6 @@ void peer_session_free(void)
 	peer_parsed = false;
 }
 
-static unsigned elapsed_us(const struct timespec *since)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (unsigned)((now.tv_sec - since->tv_sec) * 1000000 +
-			  (now.tv_nsec - since->tv_nsec) / 1000);
-}
-
 /*
  * net-snmp calls back with a Report (a PDU the peer's USM made: unknown
  * engine, not in time window, wrong user or key) as a received message, and
@@ -253,7 +245,7 @@ static int on_probe_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pdu 
 	if (is_answer(op, pdu) && pdu->errstat == SNMP_ERR_NOERROR && v &&
 	    v->type == ASN_INTEGER)
 		peer_probe_snmp_answer((unsigned)(uintptr_t)magic, (int)*v->val.integer,
-				       elapsed_us(&probe_sent));
+				       (unsigned)(cmsha_ms_since(&probe_sent) * 1000));
 	return 1;
 }
 

@@ -4,6 +4,7 @@
  * table and the notifications.
  */
 #include "autoconfig.h"
+#include "clock.h"
 #include "cmshad.h"
 #include "history_writer.h"
 #include "loop_glue.h"
@@ -60,17 +61,15 @@ static bool aliases_all(bool held)
 static bool env_confirm(void *ctx, bool held, unsigned max_ms)
 {
 	struct pollfd p = { .fd = cmsha_netwatch_fd(cmshad.netwatch), .events = POLLIN };
-	struct timespec start, now;
+	struct timespec start;
 	long left = max_ms;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	cmsha_clock_now(&start);
 	env_refresh(ctx);
 	while (!aliases_all(held) && left > 0) {
 		if (poll(&p, 1, (int)left) > 0)
 			env_refresh(ctx);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = (long)max_ms - ((now.tv_sec - start.tv_sec) * 1000 +
-				       (now.tv_nsec - start.tv_nsec) / 1000000);
+		left = (long)max_ms - (long)cmsha_ms_since(&start);
 	}
 	return aliases_all(held);
 }

@@ -1,19 +1,12 @@
 /* The switch-over engine: checks, the job's life cycle, release. */
 #include "autoconfig.h"
+#include "clock.h"
 #include "switchover_private.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static double ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
-}
 
 void cmsha_switchover_init(struct cmsha_switchover *s, const struct cmsha_config *cfg,
 			   struct cmsha_ha *ha, struct cmsha_history *history,
@@ -134,10 +127,7 @@ enum cmsha_verdict check_state(const struct cmsha_switchover *s, enum cmsha_comm
 bool cmsha_switchover_commit_stale(const struct timespec *checked_at,
 				   const struct timespec *now)
 {
-	long long elapsed_ns = (long long)(now->tv_sec - checked_at->tv_sec) * 1000000000LL +
-			       (now->tv_nsec - checked_at->tv_nsec);
-
-	return elapsed_ns > (long long)CMSHA_STALE_COMMIT_MS * 1000000LL;
+	return cmsha_ms_between(checked_at, now) > (double)CMSHA_STALE_COMMIT_MS;
 }
 
 unsigned cmsha_switchover_reserve(struct cmsha_switchover *s, const struct timespec *checked_at)
@@ -190,7 +180,7 @@ void job_step(struct cmsha_switchover *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	s->env->step(s->env->ctx, s->job->cmd, ms_since(&s->job->started_mono), what);
+	s->env->step(s->env->ctx, s->job->cmd, cmsha_ms_since(&s->job->started_mono), what);
 }
 
 void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char *fmt, ...)
@@ -208,7 +198,7 @@ void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char
 	va_start(ap, fmt);
 	vsnprintf(e.reason + used, sizeof(e.reason) - used, fmt, ap);
 	va_end(ap);
-	e.duration_ms = (uint32_t)(ms_since(&job->started_mono) + 0.5);
+	e.duration_ms = (uint32_t)(cmsha_ms_since(&job->started_mono) + 0.5);
 	job_step(s, "%s: %s", cmsha_result_name(result), e.reason);
 	if (job->cmd != CMSHA_CMD_RELOAD)       /* a reload is no switch-over */
 		s->status = result == CMSHA_RESULT_SUCCEEDED ? CMSHA_STATUS_SUCCEEDED :

@@ -20,15 +20,11 @@
  * restores what was there before the command.
  */
 #include "autoconfig.h"
+#include "clock.h"
 #include "switchover_private.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static double ms_between(const struct timespec *a, const struct timespec *b)
-{
-	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
-}
 
 bool takeover_asks_peer(const struct cmsha_job *job)
 {
@@ -84,7 +80,7 @@ static void learn_round_trip(struct cmsha_switchover *s)
 	double rtt;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	rtt = ms_between(&s->job->release_sent, &now);
+	rtt = cmsha_ms_between(&s->job->release_sent, &now);
 	s->release_rtt_ms = s->release_rtt_ms > 0 ? 0.75 * s->release_rtt_ms + 0.25 * rtt : rtt;
 }
 
