@@ -213,6 +213,11 @@ static void start_agent(const struct options *opt)
 	 * line in cmshad.conf still overrides it. */
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
 			   AGENTX_PING_INTERVAL);
+	/* A notification's SNMPv1 agent-addr: over AgentX the master puts its
+	 * own, so ours is never used, and without one net-snmp looks up a local
+	 * address for every notification (a socket and SIOCGIFCONF, right
+	 * after a release answered).  A v1trapaddress line still overrides it. */
+	netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_TRAP_ADDR, "0.0.0.0");
 	cmsha_config_init(&cmshad.cfg);
 	cmshad_config_register();
 	if (opt->config_file)

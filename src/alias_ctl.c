@@ -1,5 +1,6 @@
 #include "autoconfig.h"
 #include "alias_ctl.h"
+#include "link_cache.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -41,7 +42,7 @@ void cmsha_alias_ctl_close(struct cmsha_alias_ctl *c)
 static struct rtnl_addr *build_address(const struct cmsha_alias_conf *a, char *err,
 				       size_t errlen)
 {
-	unsigned ifindex = if_nametoindex(a->ifname);
+	unsigned ifindex = cmsha_link_index(a->ifname);
 	struct rtnl_addr *ra;
 	struct nl_addr *local;
 

@@ -1,5 +1,6 @@
 #include "autoconfig.h"
 #include "announce.h"
+#include "link_cache.h"
 #include "packet_tap.h"
 
 #include <errno.h>
@@ -24,33 +25,6 @@ static bool set_ifr_name(struct ifreq *ifr, const char *ifname, char *err, size_
 	return true;
 }
 
-/* The ioctls work on any socket; fd's network namespace is the one asked. */
-static bool link_hwaddr_on(int fd, const char *ifname, int *ifindex,
-			   uint8_t mac[CMSHA_MAC_LEN], char *err, size_t errlen)
-{
-	struct ifreq ifr;
-
-	if (!set_ifr_name(&ifr, ifname, err, errlen))
-		return false;
-	if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0) {
-		snprintf(err, errlen, "interface %s: %s", ifname, strerror(errno));
-		return false;
-	}
-	*ifindex = ifr.ifr_ifindex;
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
-		snprintf(err, errlen, "interface %s: hardware address: %s", ifname,
-			 strerror(errno));
-		return false;
-	}
-	if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
-		snprintf(err, errlen, "interface %s is not Ethernet (hardware type %u)", ifname,
-			 (unsigned)ifr.ifr_hwaddr.sa_family);
-		return false;
-	}
-	memcpy(mac, ifr.ifr_hwaddr.sa_data, CMSHA_MAC_LEN);
-	return true;
-}
-
 bool cmsha_link_ready(int fd, const char *ifname, char *err, size_t errlen)
 {
 	struct ifreq ifr;
@@ -71,21 +45,6 @@ bool cmsha_link_ready(int fd, const char *ifname, char *err, size_t errlen)
 		return false;
 	}
 	return true;
-}
-
-bool cmsha_link_hwaddr(const char *ifname, int *ifindex, uint8_t mac[CMSHA_MAC_LEN],
-		       char *err, size_t errlen)
-{
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	bool ok;
-
-	if (fd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return false;
-	}
-	ok = link_hwaddr_on(fd, ifname, ifindex, mac, err, errlen);
-	close(fd);
-	return ok;
 }
 
 bool cmsha_frame_send(int fd, int ifindex, const uint8_t *frame, size_t len,
@@ -145,7 +104,7 @@ bool cmsha_announce_once(const struct cmsha_alias_conf *alias, char *err, size_t
 		return false;
 	fd = cmsha_packet_tap_fd(tap);
 	ok = cmsha_link_ready(fd, alias->ifname, err, errlen) &&
-	     link_hwaddr_on(fd, alias->ifname, &ifindex, mac, err, errlen);
+	     cmsha_link_hwaddr(alias->ifname, &ifindex, mac, err, errlen);
 	if (ok) {
 		len = build_announcement(alias, mac, frame, sizeof(frame));
 		ok = cmsha_frame_send(fd, ifindex, frame, len, err, errlen);

@@ -8,15 +8,12 @@
 #define CMSHA_ANNOUNCE_H
 
 #include "config.h"
+#include "link_cache.h"      /* cmsha_link_hwaddr */
 #include "packet.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* ifname's index and Ethernet address; false with a reason (no such link, not Ethernet). */
-bool cmsha_link_hwaddr(const char *ifname, int *ifindex, uint8_t mac[CMSHA_MAC_LEN],
-		       char *err, size_t errlen);
 
 /*
  * Can ifname send now: up, and running?  A link that is up without carrier

@@ -1,5 +1,8 @@
 #include "autoconfig.h"
 #include "netwatch.h"
+#include "link_cache.h"
+
+#include <net/if_arp.h>
 
 #include <net/if.h>
 #include <netlink/cache.h>
@@ -27,6 +30,7 @@ struct cmsha_netwatch {
 	cmsha_netwatch_changed_fn changed;
 	void *arg;
 	bool dirty;
+	bool links_dirty;               /* a link event: feed cmsha_link_cache again */
 };
 
 static void on_cache_change(struct nl_cache *cache, struct nl_object *obj, int action,
@@ -34,10 +38,32 @@ static void on_cache_change(struct nl_cache *cache, struct nl_object *obj, int a
 {
 	struct cmsha_netwatch *w = arg;
 
-	(void)cache;
 	(void)obj;
 	(void)action;
 	w->dirty = true;
+	if (cache == w->links)
+		w->links_dirty = true;
+}
+
+/*
+ * The links as the kernel last reported them, into cmsha_link_cache: the
+ * switch-over's probe, alias changes and announcements then find each
+ * interface's index and address without a socket of their own.
+ */
+static void feed_link_cache(struct cmsha_netwatch *w)
+{
+	cmsha_link_cache_clear();
+	for (struct nl_object *o = nl_cache_get_first(w->links); o; o = nl_cache_get_next(o)) {
+		struct rtnl_link *link = (struct rtnl_link *)o;
+		struct nl_addr *ll = rtnl_link_get_addr(link);
+		bool ether = rtnl_link_get_arptype(link) == ARPHRD_ETHER && ll &&
+			     nl_addr_get_len(ll) == CMSHA_MAC_LEN;
+
+		if (rtnl_link_get_name(link))
+			cmsha_link_cache_set(rtnl_link_get_name(link), rtnl_link_get_ifindex(link),
+					     ether ? nl_addr_get_binary_addr(ll) : NULL);
+	}
+	w->links_dirty = false;
 }
 
 static void enlarge_receive_buffer(int fd)
@@ -62,6 +88,7 @@ static void resync(struct cmsha_netwatch *w)
 	}
 	nl_socket_free(sk);
 	w->dirty = true;
+	w->links_dirty = true;
 }
 
 struct cmsha_netwatch *cmsha_netwatch_open(cmsha_netwatch_changed_fn changed, void *arg,
@@ -87,6 +114,7 @@ struct cmsha_netwatch *cmsha_netwatch_open(cmsha_netwatch_changed_fn changed, vo
 		return NULL;
 	}
 	enlarge_receive_buffer(nl_cache_mngr_get_fd(w->mngr));
+	feed_link_cache(w);
 	return w;
 }
 
@@ -108,6 +136,8 @@ void cmsha_netwatch_process(struct cmsha_netwatch *w)
 {
 	if (nl_cache_mngr_data_ready(w->mngr) < 0)
 		resync(w);
+	if (w->links_dirty)
+		feed_link_cache(w);
 	if (w->dirty) {
 		w->dirty = false;
 		if (w->changed)

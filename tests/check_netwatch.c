@@ -8,6 +8,10 @@
 #include "netns_fixture.h"
 #include "alias_ctl.h"
 #include "netwatch.h"
+#include "link_cache.h"
+
+#include <net/if.h>
+#include <netlink/route/link.h>
 
 #include <check.h>
 #include <poll.h>
@@ -217,6 +221,86 @@ static int burst_addresses_seen(void)
 }
 
 /* A switch-over of hundreds of aliases: no notification may be lost. */
+/* The switch-over's lookups of dum0 take what netwatch fed: no socket, no ioctl. */
+START_TEST(link_cache_is_fed_by_netwatch)
+{
+	unsigned long before = cmsha_link_cache_lookups();
+	uint8_t mac[CMSHA_MAC_LEN];
+	char err[256];
+	int ifindex;
+
+	ck_assert_msg(cmsha_link_hwaddr("dum0", &ifindex, mac, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(cmsha_link_index("dum0"), (unsigned)ifindex);
+	ck_assert_int_eq(cmsha_link_cache_lookups(), before);
+	ck_assert_int_eq(ifindex, (int)if_nametoindex("dum0"));
+}
+END_TEST
+
+static void set_mac(const char *ifname, const uint8_t mac[CMSHA_MAC_LEN])
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	struct rtnl_link *want = rtnl_link_alloc(), *link = NULL;
+	struct nl_addr *ll = nl_addr_build(AF_LLC, mac, CMSHA_MAC_LEN);
+
+	ck_assert(sk && want && ll && nl_connect(sk, NETLINK_ROUTE) == 0);
+	ck_assert_int_eq(rtnl_link_get_kernel(sk, 0, ifname, &link), 0);
+	rtnl_link_set_addr(want, ll);
+	ck_assert_int_eq(rtnl_link_change(sk, link, want, 0), 0);
+	nl_addr_put(ll);
+	rtnl_link_put(link);
+	rtnl_link_put(want);
+	nl_socket_free(sk);
+}
+
+static bool has_mac(const uint8_t want[CMSHA_MAC_LEN])
+{
+	uint8_t mac[CMSHA_MAC_LEN];
+	char err[256];
+	int ifindex;
+
+	return cmsha_link_hwaddr("dum0", &ifindex, mac, err, sizeof(err)) &&
+	       memcmp(mac, want, CMSHA_MAC_LEN) == 0;
+}
+
+/* A new hardware address reaches the cache by the link event, not by a lookup. */
+START_TEST(link_cache_follows_a_new_address)
+{
+	static const uint8_t fresh[CMSHA_MAC_LEN] = { 0x02, 0x77, 0x00, 0x00, 0x0a, 0x0b };
+	unsigned long before = cmsha_link_cache_lookups();
+	long deadline = now_ms() + DEADLINE_MS;
+
+	ck_assert(!has_mac(fresh));
+	set_mac("dum0", fresh);
+	while (!has_mac(fresh)) {
+		long left = deadline - now_ms();
+		ck_assert_msg(left > 0, "timed out waiting for the new address in the cache");
+		struct pollfd p = { .fd = cmsha_netwatch_fd(watch), .events = POLLIN };
+		if (poll(&p, 1, (int)left) > 0)
+			cmsha_netwatch_process(watch);
+	}
+	ck_assert_int_eq(cmsha_link_cache_lookups(), before);
+}
+END_TEST
+
+/* Not fed: one kernel lookup, then the kept answer. */
+START_TEST(link_cache_looks_up_once)
+{
+	uint8_t mac[CMSHA_MAC_LEN];
+	unsigned long before;
+	char err[256];
+	int ifindex;
+
+	cmsha_link_cache_clear();
+	before = cmsha_link_cache_lookups();
+	ck_assert_msg(cmsha_link_hwaddr("dum0", &ifindex, mac, err, sizeof(err)), "%s", err);
+	ck_assert_msg(cmsha_link_hwaddr("dum0", &ifindex, mac, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(cmsha_link_index("dum0"), (unsigned)ifindex);
+	ck_assert_int_eq(cmsha_link_cache_lookups(), before + 1);
+	ck_assert(!cmsha_link_hwaddr("nosuch0", &ifindex, mac, err, sizeof(err)));
+	ck_assert_int_eq(cmsha_link_index("nosuch0"), 0);
+}
+END_TEST
+
 START_TEST(sees_every_address_of_a_burst)
 {
 	add_burst(1000);
@@ -257,6 +341,9 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, missing_interface_is_not_up);
 	tcase_add_test(tc, sees_every_address_of_a_burst);
 	tcase_add_test(tc, reads_everything_again_after_an_overrun);
+	tcase_add_test(tc, link_cache_is_fed_by_netwatch);
+	tcase_add_test(tc, link_cache_follows_a_new_address);
+	tcase_add_test(tc, link_cache_looks_up_once);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }

@@ -6,8 +6,12 @@
 # switch-over's critical path.  Both cmshads run under
 # `strace -f -yy -e trace=socket,close` from before the SET until the
 # client has seen the last gratuitous ARP; any socket(AF_PACKET) or close()
-# of a packet socket (by inode, from the trace and /proc/net/packet) fails.
-# The counters cmshad logs must agree.  Also: the takeover asks the peer to
+# of a packet socket (by inode, from the trace and /proc/net/packet) fails,
+# and so does any socket() or close() of a socket at all: looking up an
+# interface's index or address (if_nametoindex, SIOCGIF* ioctls) or a local
+# address for a notification opens one; cmshad keeps what it needs
+# (cmsha_link_cache, fed by netlink link events).  The counters cmshad
+# logs must agree.  Also: the takeover asks the peer to
 # release while its probe still runs, not after it.
 set -euo pipefail
 . "$(dirname "$0")/lab.sh"
@@ -63,6 +67,21 @@ packet_socket_calls() {
 		}' "$LAB_DIR/$1/$2.strace"
 }
 
+# any_socket_calls NODE TAG: every traced socket() and every close() of a
+# socket (strace -yy names a socket's fd by its protocol, a file's by its
+# path): if_nametoindex, the SIOCGIF* ioctls and net-snmp's local-address
+# lookup each open one, a kernel round trip on the switch-over's path.
+any_socket_calls() {
+	grep -E 'socket\(|close\([0-9]+<(socket|UNIX|UNIX-STREAM|UDP|UDPv6|TCP|TCPv6|RAW|RAWv6|NETLINK|PACKET)[:-]' \
+		"$LAB_DIR/$1/$2.strace" || true
+}
+
+no_socket_calls() {
+	local calls
+	calls=$(any_socket_calls "$1" "$2")
+	[[ -z $calls ]] || { printf '  %s\n' "$calls" | head -n 5; return 1; }
+}
+
 no_packet_socket_calls() {
 	local calls
 	calls=$(packet_socket_calls "$1" "$2")
@@ -93,6 +112,8 @@ run_traced() {
 	trace_stop
 	check "$1: pri opened and closed no packet socket" no_packet_socket_calls pri "$1"
 	check "$1: sec opened and closed no packet socket" no_packet_socket_calls sec "$1"
+	check "$1: pri opened and closed no socket at all" no_socket_calls pri "$1"
+	check "$1: sec opened and closed no socket at all" no_socket_calls sec "$1"
 	check "$1: pri's counters agree" counts_unchanged pri
 	check "$1: sec's counters agree" counts_unchanged sec
 }
