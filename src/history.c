@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define FILE_MAGIC "cmsha-history 1"
 /*
@@ -15,6 +16,29 @@
  * an older cmshad reads this format with the id at the start of the reason.
  */
 #define ROWS_WITH_REQUEST_ID 2
+
+/*
+ * The pending note's file: "cmsha-pending CMD INDEX", padded to a fixed
+ * length so that each note overwrites the last in place.  INDEX is the row
+ * the pending command's end will take: once the history file has that row
+ * (its next index moved past), the note is spent, so nothing ever needs to
+ * clear it.
+ */
+#define NOTE_MAGIC "cmsha-pending"
+#define NOTE_LEN 64
+
+static char *note_text(enum cmsha_command cmd, uint32_t index)
+{
+	char *text = malloc(NOTE_LEN);
+	int n;
+
+	if (!text)
+		return NULL;
+	n = snprintf(text, NOTE_LEN, NOTE_MAGIC " %d %" PRIu32, (int)cmd, index);
+	memset(text + n, ' ', NOTE_LEN - 1 - (size_t)n);
+	text[NOTE_LEN - 1] = '\n';
+	return text;
+}
 
 static bool save(struct cmsha_history *h, char *err, size_t errlen);
 
@@ -41,8 +65,24 @@ const char *cmsha_result_name(enum cmsha_result r)
 bool cmsha_history_set_pending(struct cmsha_history *h, enum cmsha_command cmd,
 			       char *err, size_t errlen)
 {
+	char *note;
+	bool ok;
+
 	h->pending = cmd;
-	return !h->path || save(h, err, errlen);
+	if (!h->path)
+		return true;
+	if (!(note = note_text(cmd, h->next_index))) {
+		snprintf(err, errlen, "cannot write %s: out of memory", h->note_path);
+		return false;
+	}
+	h->saves++;
+	if (h->writer) {
+		cmsha_history_writer_queue_note(h->writer, note, NOTE_LEN, h->saves);
+		return true;
+	}
+	ok = cmsha_history_write_note(h->note_path, note, NOTE_LEN, err, errlen);
+	free(note);
+	return ok;
 }
 
 const struct cmsha_history_entry *cmsha_history_at(const struct cmsha_history *h, size_t i)
@@ -166,31 +206,59 @@ static bool load(struct cmsha_history *h, FILE *f, char *err, size_t errlen)
 	return true;
 }
 
+/* A note for the row the history file expects next is a pending command. */
+static void load_note(struct cmsha_history *h)
+{
+	char line[NOTE_LEN + 1];
+	FILE *f = fopen(h->note_path, "r");
+	uint32_t index;
+	int cmd;
+
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f) &&
+	    sscanf(line, NOTE_MAGIC " %d %" SCNu32, &cmd, &index) == 2 &&
+	    cmd >= CMSHA_CMD_TAKEOVER && cmd <= CMSHA_CMD_TEST && index == h->next_index)
+		h->pending = (enum cmsha_command)cmd;
+	fclose(f);
+}
+
+static bool load_file(struct cmsha_history *h, char *err, size_t errlen)
+{
+	FILE *f = fopen(h->path, "r");
+	bool ok;
+
+	if (!f) {
+		if (errno == ENOENT)
+			return true;
+		snprintf(err, errlen, "%s: %s", h->path, strerror(errno));
+		return false;
+	}
+	ok = load(h, f, err, errlen);
+	fclose(f);
+	return ok;
+}
+
 bool cmsha_history_open(struct cmsha_history *h, size_t capacity, const char *path,
 			char *err, size_t errlen)
 {
-	FILE *f;
-	bool ok = true;
-
 	memset(h, 0, sizeof(*h));
 	h->capacity = capacity ? capacity : 1;
 	h->next_index = 1;
 	h->ring = calloc(h->capacity, sizeof(*h->ring));
 	h->path = path ? strdup(path) : NULL;
-	if (!h->ring || (path && !h->path)) {
+	if (path && h->path && asprintf(&h->note_path, "%s.pending", path) < 0)
+		h->note_path = NULL;
+	if (!h->ring || (path && (!h->path || !h->note_path))) {
 		snprintf(err, errlen, "out of memory");
 		return false;
 	}
-	if (!path || !(f = fopen(path, "r"))) {
-		if (path && errno != ENOENT) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			return false;
-		}
+	if (!path)
 		return true;
-	}
-	ok = load(h, f, err, errlen);
-	fclose(f);
-	return ok;
+	if (!load_file(h, err, errlen))
+		return false;
+	load_note(h);
+	return true;
 }
 
 void cmsha_history_close(struct cmsha_history *h)
@@ -198,6 +266,7 @@ void cmsha_history_close(struct cmsha_history *h)
 	(void)cmsha_history_stop_writer(h);
 	free(h->ring);
 	free(h->path);
+	free(h->note_path);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -295,13 +364,30 @@ bool cmsha_history_add(struct cmsha_history *h, struct cmsha_history_entry *e,
 	return cmsha_history_save(h, err, errlen);
 }
 
+static void make_note_file(struct cmsha_history *h)
+{
+	char ignored[256];
+	char *note;
+
+	if (access(h->note_path, F_OK) == 0 || !(note = note_text(CMSHA_CMD_NONE, 0)))
+		return;
+	(void)cmsha_history_write_file(h->note_path, note, NOTE_LEN, ignored, sizeof(ignored));
+	free(note);
+}
+
 bool cmsha_history_start_writer(struct cmsha_history *h, cmsha_history_write_fn write_file,
 				char *err, size_t errlen)
 {
 	if (!h->path || h->writer)
 		return true;
+	/* The note's file is made now, so that a takeover's note only
+	 * overwrites it (one flush, no new name to sync).  If it cannot be,
+	 * the first note tries again and its failure is collected as any
+	 * save's is. */
+	make_note_file(h);
 	/* Saves made before (at start, say) were written at once. */
-	h->writer = cmsha_history_writer_start(h->path, write_file, h->saves, err, errlen);
+	h->writer = cmsha_history_writer_start(h->path, h->note_path, write_file, h->saves,
+					       err, errlen);
 	return h->writer != NULL;
 }
 

@@ -50,6 +50,7 @@ struct cmsha_history {
 	 * finds it here (0 when none). */
 	enum cmsha_command pending;
 	char *path;                     /* NULL: kept in memory only */
+	char *note_path;                /* path.pending: the pending note */
 	uint64_t saves;                 /* tickets: one a save, counted from 1 */
 	struct cmsha_history_writer *writer;    /* NULL: saves write at once */
 };

@@ -30,6 +30,10 @@ static void teardown(void)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	unlink(path);
 	unlink(tmp);
+	snprintf(tmp, sizeof(tmp), "%s.pending", path);
+	unlink(tmp);
+	snprintf(tmp, sizeof(tmp), "%s.pending.tmp", path);
+	unlink(tmp);
 	rmdir(dir);
 }
 
@@ -116,6 +120,92 @@ START_TEST(a_pending_takeover_survives_a_restart_until_it_ends)
 	add(&h, CMSHA_CMD_TAKEOVER, CMSHA_RESULT_SUCCEEDED, 4, "completed", true);
 	cmsha_history_close(&h);
 
+	ck_assert(cmsha_history_open(&h, 5, path, err, sizeof(err)));
+	ck_assert_int_eq(h.pending, 0);
+	cmsha_history_close(&h);
+}
+END_TEST
+
+static void stat_of(const char *which, struct stat *st)
+{
+	char p[160];
+
+	snprintf(p, sizeof(p), "%s%s", path, which);
+	ck_assert_int_eq(stat(p, st), 0);
+}
+
+static char *file_text(const char *p)
+{
+	static char buf[4096];
+	FILE *f = fopen(p, "r");
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/*
+ * The note a takeover waits for is one small file overwritten in place
+ * (one fdatasync), not the history file saved again (write, fsync, rename,
+ * directory fsync).
+ */
+START_TEST(a_pending_note_is_overwritten_in_place_and_the_file_left_alone)
+{
+	struct cmsha_history h;
+	struct stat note1, note2;
+	char before[4096];
+
+	ck_assert(cmsha_history_open(&h, 5, path, err, sizeof(err)));
+	add(&h, CMSHA_CMD_RELEASE, CMSHA_RESULT_SUCCEEDED, 1, "a row", true);
+	snprintf(before, sizeof(before), "%s", file_text(path));
+	ck_assert(cmsha_history_set_pending(&h, CMSHA_CMD_TAKEOVER, err, sizeof(err)));
+	ck_assert_str_eq(file_text(path), before);
+	stat_of(".pending", &note1);
+	ck_assert(cmsha_history_set_pending(&h, CMSHA_CMD_SWITCH_AWAY, err, sizeof(err)));
+	stat_of(".pending", &note2);
+	ck_assert_int_eq(note1.st_ino, note2.st_ino);           /* the same file, not renamed */
+	ck_assert_int_eq(note2.st_size, note1.st_size);
+	cmsha_history_close(&h);                                 /* kill -9 here */
+
+	ck_assert(cmsha_history_open(&h, 5, path, err, sizeof(err)));
+	ck_assert_int_eq(h.pending, CMSHA_CMD_SWITCH_AWAY);
+	cmsha_history_close(&h);
+}
+END_TEST
+
+/* Once the command's row is in the file, the note is spent: nobody clears it. */
+START_TEST(a_note_is_spent_once_its_row_is_saved)
+{
+	struct cmsha_history h;
+	char note[160];
+
+	ck_assert(cmsha_history_open(&h, 5, path, err, sizeof(err)));
+	ck_assert(cmsha_history_set_pending(&h, CMSHA_CMD_TAKEOVER, err, sizeof(err)));
+	add(&h, CMSHA_CMD_TAKEOVER, CMSHA_RESULT_FAILED, 3, "ended", false);
+	cmsha_history_close(&h);
+	snprintf(note, sizeof(note), "%s.pending", path);
+	ck_assert_ptr_nonnull(strstr(file_text(note), "cmsha-pending 2 1"));   /* still there */
+
+	ck_assert(cmsha_history_open(&h, 5, path, err, sizeof(err)));
+	ck_assert_int_eq(h.pending, 0);
+	cmsha_history_close(&h);
+}
+END_TEST
+
+/* A writer's first note finds its file made at the writer's start. */
+START_TEST(the_writer_makes_the_note_file_at_its_start)
+{
+	struct cmsha_history h;
+	struct stat st;
+
+	ck_assert(cmsha_history_open(&h, 5, path, err, sizeof(err)));
+	ck_assert_msg(cmsha_history_start_writer(&h, NULL, err, sizeof(err)), "%s", err);
+	stat_of(".pending", &st);
+	ck_assert_int_eq(h.pending, 0);
+	cmsha_history_close(&h);
 	ck_assert(cmsha_history_open(&h, 5, path, err, sizeof(err)));
 	ck_assert_int_eq(h.pending, 0);
 	cmsha_history_close(&h);
@@ -494,6 +584,9 @@ int main(void)
 	tcase_add_test(tc, refusals_are_recorded_but_not_counted);
 	tcase_add_test(tc, survives_a_restart);
 	tcase_add_test(tc, a_pending_takeover_survives_a_restart_until_it_ends);
+	tcase_add_test(tc, a_pending_note_is_overwritten_in_place_and_the_file_left_alone);
+	tcase_add_test(tc, a_note_is_spent_once_its_row_is_saved);
+	tcase_add_test(tc, the_writer_makes_the_note_file_at_its_start);
 	tcase_add_test(tc, last_takeover_is_found_past_tests_and_refusals);
 	tcase_add_test(tc, reload_rows_survive_and_hide_no_takeover);
 	tcase_add_test(tc, resize_keeps_the_newest_and_rewrites_the_file);

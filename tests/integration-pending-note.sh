@@ -18,10 +18,16 @@ SLOW_MS=1500
 
 logged() { grep -qF -- "$2" "$LAB_DIR/$1/cmshad.log"; }
 waiting() { logged sec "takeover: waiting until the pending note is on disk"; }
-# The history file's pending command (0: none; no file yet: none either).
+# The pending command on disk (0: none): the note file's, while it names
+# the row the history file expects next (else it is spent), or the history
+# file's own header field (files of older versions).
 history_pending() {
-	local f=$LAB_DIR/sec/persist-cmshad/cmshad-history
-	if [[ -r $f ]]; then awk 'NR == 1 {print $6}' "$f"; else echo 0; fi
+	local f=$LAB_DIR/sec/persist-cmshad/cmshad-history next=1 pending=0 cmd index
+	if [[ -r $f ]]; then read -r _ _ next _ _ pending _ <"$f"; fi
+	if [[ -r $f.pending ]] && read -r _ cmd index <"$f.pending" && ((cmd >= 2 && index == next)); then
+		pending=$cmd
+	fi
+	echo "$pending"
 }
 pending_is() { [[ $(history_pending) == "$1" ]]; }
 
