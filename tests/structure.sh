@@ -10,13 +10,13 @@
 #      at most AGENT_STATE_MAX (20): state lives in the core's objects
 #   4. no two files of src/ and agent/ share a base name
 #
-# Environment: top_srcdir (default: this script's directory/..), builddir
+# Environment: top_srcdir (default: this script's directory/..), top_builddir
 # (default: .), AGENT_STATE_MAX.  Exit status: 0 pass, 1 fail, 77 skip.
 
 set -euo pipefail
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-builddir=${builddir:-.}
+builddir=${top_builddir:-${builddir:-.}}
 max_state=${AGENT_STATE_MAX:-20}
 failed=0
 
