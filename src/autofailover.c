@@ -406,13 +406,19 @@ static void on_tick(void *arg)
 	cmsha_autofailover_evaluate(af);
 }
 
+static void disarm(struct cmsha_autofailover *af)
+{
+	if (af->timer)
+		af->env.timer_cancel(af->env.ctx, af->timer);
+	af->timer = 0;
+}
+
 void cmsha_autofailover_retime(struct cmsha_autofailover *af, unsigned interval_ms)
 {
 	if (af->stopped)
 		return;
 	af->interval_ms = interval_ms;
-	if (af->timer)
-		af->env.timer_cancel(af->env.ctx, af->timer);
+	disarm(af);
 	if (!arm(af))
 		report(af, CMSHA_AF_EV_NO_TIMER, "autofailover: cannot arm its timer");
 }
@@ -433,12 +439,11 @@ struct cmsha_autofailover *cmsha_autofailover_new(const struct cmsha_autofailove
 		af->obs = *obs;
 	af->interval_ms = interval_ms;
 	af->switchovers_seen = switchover_count;
-	if (!arm(af)) {
-		snprintf(err, errlen, "autofailover: cannot arm its timer");
-		free(af);
-		return NULL;
-	}
-	return af;
+	if (arm(af))
+		return af;
+	snprintf(err, errlen, "autofailover: cannot arm its timer");
+	free(af);
+	return NULL;
 }
 
 void cmsha_autofailover_free(struct cmsha_autofailover *af)
@@ -446,9 +451,8 @@ void cmsha_autofailover_free(struct cmsha_autofailover *af)
 	if (!af)
 		return;
 	af->stopped = true;
-	if (af->timer)
-		af->env.timer_cancel(af->env.ctx, af->timer);
-	af->timer = 0;
+	disarm(af);
+	/* A question to the peer still out: its answer frees the object. */
 	if (!af->peer_time_asked)
 		free(af);
 }

@@ -621,11 +621,11 @@ END_TEST
 
 START_TEST(a_command_that_ends_at_once_is_not_evaluated_within)
 {
-	fake.run_ends_at_once = true;
 	peer_cut_off();
+	fake.run_ends_at_once = true;                      /* its end evaluates */
 	cmsha_autofailover_evaluate(af);
-	ck_assert_uint_eq(fake.gathered, 1);
 	ck_assert_uint_eq(fake.runs, 1);
+	ck_assert_uint_eq(fake.gathered, 1);
 }
 END_TEST
 
