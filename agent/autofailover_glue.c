@@ -37,15 +37,6 @@ static enum cmsha_verdict check(void *ctx, enum cmsha_command cmd, char *reason,
 	return cmsha_switchover_check(&cmshad.sw, cmd, CMSHA_BY_AUTOMATIC, reason, len);
 }
 
-/* A switchAway is running: it accepts a release, and only then. */
-static bool switch_away_running(void)
-{
-	char reason[CMSHA_HISTORY_REASON_LEN];
-
-	return cmshad.sw.job && !cmsha_switchover_is_reserved(&cmshad.sw) &&
-	       check(NULL, CMSHA_CMD_RELEASE, reason, sizeof(reason)) == CMSHA_VERDICT_ACCEPT;
-}
-
 static void gather(void *ctx, struct cmsha_af_facts *f)
 {
 	const struct peer_status *peer = peer_session_status();
@@ -55,8 +46,8 @@ static void gather(void *ctx, struct cmsha_af_facts *f)
 		.enabled = cmshad.cfg.autofailover, .role = cmshad.cfg.role,
 		.oper = cmshad.ha.oper, .oper_changed = cmshad.ha.oper_last_change,
 		.took_over_ds = own_took_over_ds(), .mode = cmshad.ha.mode,
-		.busy = cmshad.sw.job || cmsha_switchover_is_reserved(&cmshad.sw),
-		.switching_away = switch_away_running(),
+		.running = cmshad.sw.job != NULL,
+		.reserved = cmsha_switchover_is_reserved(&cmshad.sw),
 		.required_down = cmsha_ha_required_component_down(&cmshad.ha),
 		.names_only = cmshad.cfg.n_aliases == 0, .holddown_ms = cmshad.cfg.holddown_ms,
 		.peer = { peer->reachable, peer->oper_state, peer->last_known_oper,

@@ -185,18 +185,31 @@ static bool in_holddown(const struct cmsha_autofailover *af, const struct cmsha_
 	return (int64_t)cmsha_ms_between(&af->moved_at, &now) < (int64_t)f->holddown_ms;
 }
 
+/* A switchAway is running: it accepts a release, and only then. */
+static bool switch_away_running(const struct cmsha_autofailover *af,
+				const struct cmsha_af_facts *f)
+{
+	char reason[CMSHA_HISTORY_REASON_LEN];
+
+	return f->running && !f->reserved &&
+	       af->env.check(af->env.ctx, CMSHA_CMD_RELEASE, reason, sizeof(reason)) ==
+	       CMSHA_VERDICT_ACCEPT;
+}
+
 static void to_input(const struct cmsha_autofailover *af, const struct cmsha_af_facts *f,
 		     struct cmsha_af_input *in)
 {
+	bool switching_away = switch_away_running(af, f);
+
 	*in = (struct cmsha_af_input){
 		.enabled = f->enabled,
 		.role = f->role,
 		/* During our switchAway we still hold every alias until the release. */
-		.oper = f->switching_away ? CMSHA_OPER_ACTIVE : f->oper,
+		.oper = switching_away ? CMSHA_OPER_ACTIVE : f->oper,
 		.took_over_ds = f->took_over_ds,
 		.mode = f->mode,
-		.busy = f->busy,
-		.switching_away = f->switching_away,
+		.busy = f->running || f->reserved,
+		.switching_away = switching_away,
 		.in_holddown = in_holddown(af, f),
 		.required_down = f->required_down,
 		.peer = { .reachable = f->peer.reachable, .oper = f->peer.oper,

@@ -117,8 +117,8 @@ struct cmsha_af_facts {
 	struct timespec oper_changed;   /* realtime: when oper last changed */
 	int64_t took_over_ds;           /* this server's cmsHaLastTakeoverTime; 0 never */
 	enum cmsha_mode mode;
-	bool busy;                      /* a command is running or reserved */
-	bool switching_away;            /* that command is a switchAway waiting for a release */
+	bool running;                   /* a command is running */
+	bool reserved;                  /* a SET holds the engine */
 	const char *required_down;      /* a required component that is down, or NULL */
 	bool names_only;                /* no alias, only dns names */
 	unsigned holddown_ms;

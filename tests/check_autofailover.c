@@ -591,6 +591,29 @@ START_TEST(split_brain_over_announces_and_a_new_one_asks_again)
 }
 END_TEST
 
+START_TEST(split_brain_our_switch_away_waiting_for_a_release_gets_one)
+{
+	split_brain(1000);
+	become(CMSHA_OPER_SWITCHING_OVER);                 /* still holds every alias */
+	probe_answers(CMSHA_OPER_ACTIVE);
+	fake.facts.running = true;                         /* accepts a release */
+	cmsha_autofailover_evaluate(af);
+	peer_answers_took_over(1001);
+	ck_assert_uint_eq(fake.runs, 1);
+	ck_assert_int_eq(fake.ran, CMSHA_CMD_RELEASE);
+	/* A SET holding the engine, or any other command (one that refuses a
+	 * release): this server is switching over, no split brain. */
+	fake.facts.reserved = true;
+	cmsha_autofailover_evaluate(af);
+	fake.facts.reserved = false;
+	fake.verdict = CMSHA_VERDICT_REFUSE;
+	cmsha_autofailover_evaluate(af);
+	ck_assert_uint_eq(fake.runs, 1);
+	ck_assert_uint_eq(fake.asks, 1);
+	ck_assert_uint_eq(fake.refusals, 0);
+}
+END_TEST
+
 START_TEST(split_brain_answer_after_free_starts_nothing)
 {
 	split_brain(1000);
@@ -659,6 +682,7 @@ int main(void)
 	tcase_add_test(tc, split_brain_we_keep_announce_notified_once_even_when_off);
 	tcase_add_test(tc, split_brain_the_peers_time_is_asked_again_after_a_probe_answered);
 	tcase_add_test(tc, split_brain_over_announces_and_a_new_one_asks_again);
+	tcase_add_test(tc, split_brain_our_switch_away_waiting_for_a_release_gets_one);
 	tcase_add_test(tc, split_brain_answer_after_free_starts_nothing);
 	tcase_add_test(tc, a_refusal_is_recorded_once_per_trigger);
 	tcase_add_test(tc, a_command_that_ends_at_once_is_not_evaluated_within);
