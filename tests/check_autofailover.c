@@ -518,10 +518,17 @@ static void split_brain(int64_t own_ds)
 	probe_answers(CMSHA_OPER_ACTIVE);
 }
 
+/* ... and an evaluation sees it: the peer's takeover time is asked. */
+static void split_brain_seen(int64_t own_ds)
+{
+	split_brain(own_ds);
+	cmsha_autofailover_evaluate(af);
+	ck_assert_ptr_nonnull(fake.answer);
+}
+
 START_TEST(split_brain_the_peer_keeps_we_release)
 {
-	split_brain(1000);
-	cmsha_autofailover_evaluate(af);
+	split_brain_seen(1000);
 	cmsha_autofailover_evaluate(af);
 	ck_assert_uint_eq(fake.asks, 1);                   /* one question out */
 	ck_assert_uint_eq(fake.events[CMSHA_AF_EV_SPLIT_BRAIN], 0);
@@ -539,8 +546,7 @@ END_TEST
 START_TEST(split_brain_we_keep_announce_notified_once_even_when_off)
 {
 	fake.facts.enabled = false;
-	split_brain(1002);
-	cmsha_autofailover_evaluate(af);
+	split_brain_seen(1002);
 	peer_answers_took_over(1001);
 	cmsha_autofailover_evaluate(af);
 	ck_assert_uint_eq(fake.events[CMSHA_AF_EV_SPLIT_BRAIN], 1);
@@ -554,8 +560,7 @@ END_TEST
 
 START_TEST(split_brain_the_peers_time_is_asked_again_after_a_probe_answered)
 {
-	split_brain(1000);
-	cmsha_autofailover_evaluate(af);
+	split_brain_seen(1000);
 	peer_answers_took_over(999);                       /* we keep */
 	ck_assert_uint_eq(fake.announcements, 1);
 	cmsha_autofailover_evaluate(af);
@@ -576,8 +581,7 @@ END_TEST
 
 START_TEST(split_brain_over_announces_and_a_new_one_asks_again)
 {
-	split_brain(1002);
-	cmsha_autofailover_evaluate(af);
+	split_brain_seen(1002);
 	peer_answers_took_over(1001);
 	ck_assert_uint_eq(fake.announcements, 1);
 	probe_answers(CMSHA_OPER_STANDBY);                 /* the peer released */
@@ -616,8 +620,7 @@ END_TEST
 
 START_TEST(split_brain_answer_after_free_starts_nothing)
 {
-	split_brain(1000);
-	cmsha_autofailover_evaluate(af);
+	split_brain_seen(1000);
 	cmsha_autofailover_free(af);                       /* the question is still out */
 	af = NULL;
 	peer_answers_took_over(1001);                      /* frees it; nothing else */
