@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 struct cmsha_components;
+struct cmsha_autofailover;
 
 struct cmshad {
 	struct cmsha_config cfg;
@@ -21,6 +22,7 @@ struct cmshad {
 	struct cmsha_alias_ctl *alias_ctl;
 	struct cmsha_switchover sw;
 	struct cmsha_components *components;   /* the component checks */
+	struct cmsha_autofailover *autofailover;   /* its rules' memory; NULL when stopped */
 	bool config_failed;          /* a config line was rejected */
 	bool refresh_by_command;     /* the kernel changes being read are a command's */
 };
