@@ -2,6 +2,7 @@
  * The netlink watch inside net-snmp's select loop: its fd is registered
  * with register_readfd(), so alias and link changes are taken as soon as
  * the kernel reports them, between SNMP requests, never during one.
+ * Debug token cmsha:kernel shows each refresh and each change.
  */
 #include "autoconfig.h"
 #include "cmshad.h"
@@ -12,6 +13,18 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 #include <stdlib.h>
 
+/* Who else follows the aliases (the conflict glue, while it runs). */
+static struct {
+	cmshad_alias_listener fn;
+	void *arg;
+} alias_listener;
+
+void cmshad_kernel_on_alias_change(cmshad_alias_listener fn, void *arg)
+{
+	alias_listener.fn = fn;
+	alias_listener.arg = arg;
+}
+
 static void log_alias_change(void *arg, size_t index, enum cmsha_alias_state from,
 			     enum cmsha_alias_state to)
 {
@@ -19,10 +32,14 @@ static void log_alias_change(void *arg, size_t index, enum cmsha_alias_state fro
 	char text[CMSHA_INET_STRLEN];
 
 	(void)arg;
+	DEBUGMSGTL(("cmsha:kernel", "alias %zu: %s -> %s%s\n", index,
+		    cmsha_alias_state_name(from), cmsha_alias_state_name(to),
+		    cmshad.refresh_by_command ? " (a command's)" : ""));
 	snmp_log(LOG_NOTICE, "alias %s/%u on %s: %s -> %s\n",
 		 cmsha_inet_ntop(&a->addr, text, sizeof(text)), a->prefix, a->ifname,
 		 cmsha_alias_state_name(from), cmsha_alias_state_name(to));
-	cmshad_conflict_alias_changed(index, from, to);
+	if (alias_listener.fn)
+		alias_listener.fn(alias_listener.arg, index, from, to);
 	/* Lost: an active server's alias went away and no command took it. */
 	if (!cmshad.refresh_by_command && cmshad.ha.oper == CMSHA_OPER_ACTIVE &&
 	    cmsha_alias_state_is_held(from) && !cmsha_alias_state_is_held(to))
@@ -34,6 +51,9 @@ static void log_oper_change(void *arg, enum cmsha_oper_state from, enum cmsha_op
 	char why[CMSHA_REASON_LEN];
 
 	(void)arg;
+	DEBUGMSGTL(("cmsha:kernel", "operational state: %s -> %s%s\n",
+		    cmsha_oper_state_name(from), cmsha_oper_state_name(to),
+		    cmshad.refresh_by_command ? " (a command's)" : ""));
 	snmp_log(LOG_NOTICE, "operational state: %s -> %s\n", cmsha_oper_state_name(from),
 		 cmsha_oper_state_name(to));
 	if (cmshad.refresh_by_command || from == CMSHA_OPER_SWITCHING_OVER ||
@@ -53,6 +73,9 @@ static void log_oper_change(void *arg, enum cmsha_oper_state from, enum cmsha_op
 static void log_mode_change(void *arg, enum cmsha_mode to, const char *reason)
 {
 	(void)arg;
+	DEBUGMSGTL(("cmsha:kernel", "switch-over mode: %s%s%s\n",
+		    to == CMSHA_MODE_SOFTWARE ? "software" : "manual",
+		    to == CMSHA_MODE_SOFTWARE ? "" : ": ", to == CMSHA_MODE_SOFTWARE ? "" : reason));
 	if (to == CMSHA_MODE_SOFTWARE)
 		snmp_log(LOG_NOTICE, "switch-over mode: software\n");
 	else
@@ -75,6 +98,8 @@ void cmshad_kernel_refresh(void)
 		cmsha_netwatch_observe(cmshad.netwatch, &cmshad.cfg.aliases[i], &obs[i]);
 	n_locals = cmsha_netwatch_local_addrs(cmshad.netwatch, &locals);
 	clock_gettime(CLOCK_REALTIME, &now);
+	DEBUGMSGTL(("cmsha:kernel", "refresh: %zu aliases, %zu local addresses%s\n", n,
+		    n_locals, cmshad.refresh_by_command ? " (a command's)" : ""));
 	cmsha_ha_refresh(&cmshad.ha, obs, locals, n_locals, &now);
 	free(locals);
 	free(obs);
@@ -84,6 +109,7 @@ static void on_netlink_readable(int fd, void *arg)
 {
 	(void)fd;
 	(void)arg;
+	DEBUGMSGTL(("cmsha:kernel", "netlink readable\n"));
 	cmsha_netwatch_process(cmshad.netwatch);
 }
 
