@@ -25,6 +25,12 @@ void cmshad_kernel_on_alias_change(cmshad_alias_listener fn, void *arg)
 	alias_listener.arg = arg;
 }
 
+/* For debug lines: changes a command made are not news for a pager. */
+static const char *whose(void)
+{
+	return cmshad.refresh_by_command ? " (a command's)" : "";
+}
+
 static void log_alias_change(void *arg, size_t index, enum cmsha_alias_state from,
 			     enum cmsha_alias_state to)
 {
@@ -32,11 +38,10 @@ static void log_alias_change(void *arg, size_t index, enum cmsha_alias_state fro
 	char text[CMSHA_INET_STRLEN];
 
 	(void)arg;
-	DEBUGMSGTL(("cmsha:kernel", "alias %zu: %s -> %s%s\n", index,
-		    cmsha_alias_state_name(from), cmsha_alias_state_name(to),
-		    cmshad.refresh_by_command ? " (a command's)" : ""));
-	snmp_log(LOG_NOTICE, "alias %s/%u on %s: %s -> %s\n",
-		 cmsha_inet_ntop(&a->addr, text, sizeof(text)), a->prefix, a->ifname,
+	cmsha_inet_ntop(&a->addr, text, sizeof(text));
+	DEBUGMSGTL(("cmsha:kernel", "alias %s/%u on %s: %s -> %s%s\n", text, a->prefix,
+		    a->ifname, cmsha_alias_state_name(from), cmsha_alias_state_name(to), whose()));
+	snmp_log(LOG_NOTICE, "alias %s/%u on %s: %s -> %s\n", text, a->prefix, a->ifname,
 		 cmsha_alias_state_name(from), cmsha_alias_state_name(to));
 	if (alias_listener.fn)
 		alias_listener.fn(alias_listener.arg, index, from, to);
@@ -52,8 +57,7 @@ static void log_oper_change(void *arg, enum cmsha_oper_state from, enum cmsha_op
 
 	(void)arg;
 	DEBUGMSGTL(("cmsha:kernel", "operational state: %s -> %s%s\n",
-		    cmsha_oper_state_name(from), cmsha_oper_state_name(to),
-		    cmshad.refresh_by_command ? " (a command's)" : ""));
+		    cmsha_oper_state_name(from), cmsha_oper_state_name(to), whose()));
 	snmp_log(LOG_NOTICE, "operational state: %s -> %s\n", cmsha_oper_state_name(from),
 		 cmsha_oper_state_name(to));
 	if (cmshad.refresh_by_command || from == CMSHA_OPER_SWITCHING_OVER ||
@@ -99,7 +103,7 @@ void cmshad_kernel_refresh(void)
 	n_locals = cmsha_netwatch_local_addrs(cmshad.netwatch, &locals);
 	clock_gettime(CLOCK_REALTIME, &now);
 	DEBUGMSGTL(("cmsha:kernel", "refresh: %zu aliases, %zu local addresses%s\n", n,
-		    n_locals, cmshad.refresh_by_command ? " (a command's)" : ""));
+		    n_locals, whose()));
 	cmsha_ha_refresh(&cmshad.ha, obs, locals, n_locals, &now);
 	free(locals);
 	free(obs);

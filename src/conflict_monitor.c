@@ -56,13 +56,19 @@ static bool is_held(const struct cmsha_conflict_monitor *m, size_t i)
 
 /* --- the watch follows the aliases held ------------------------------------ */
 
+static void cancel_timer(const struct cmsha_conflict_monitor *m, unsigned *id)
+{
+	if (*id)
+		m->env->timer_cancel(m->env->ctx, *id);
+	*id = 0;
+}
+
 static void sync_watch(void *arg);
 
 /* Out of the switch-over's path: the change is handled once the loop is idle. */
 static void schedule_sync(struct cmsha_conflict_monitor *m, unsigned ms)
 {
-	if (m->sync_timer)
-		m->env->timer_cancel(m->env->ctx, m->sync_timer);
+	cancel_timer(m, &m->sync_timer);
 	m->sync_timer = m->env->timer_add(m->env->ctx, ms, sync_watch, m);
 }
 
@@ -313,22 +319,19 @@ struct cmsha_conflict_monitor *cmsha_conflict_monitor_start(const struct cmsha_c
 	m->env = env;
 	m->switchovers_seen = switchover_count;
 	schedule_sync(m, 0);
-	if (!m->sync_timer) {
-		snprintf(err, errlen, "cannot arm a timer");
-		free(m);
-		return NULL;
-	}
-	return m;
+	if (m->sync_timer)
+		return m;
+	snprintf(err, errlen, "cannot arm a timer");
+	free(m);
+	return NULL;
 }
 
 void cmsha_conflict_monitor_stop(struct cmsha_conflict_monitor *m)
 {
 	if (!m)
 		return;
-	if (m->sync_timer)
-		m->env->timer_cancel(m->env->ctx, m->sync_timer);
-	if (m->recheck_timer)
-		m->env->timer_cancel(m->env->ctx, m->recheck_timer);
+	cancel_timer(m, &m->sync_timer);
+	cancel_timer(m, &m->recheck_timer);
 	close_recheck(m);
 	close_watch(m);
 	free(m);
