@@ -76,14 +76,13 @@ static void log_oper_change(void *arg, enum cmsha_oper_state from, enum cmsha_op
 
 static void log_mode_change(void *arg, enum cmsha_mode to, const char *reason)
 {
+	bool software = to == CMSHA_MODE_SOFTWARE;
+
 	(void)arg;
-	DEBUGMSGTL(("cmsha:kernel", "switch-over mode: %s%s%s\n",
-		    to == CMSHA_MODE_SOFTWARE ? "software" : "manual",
-		    to == CMSHA_MODE_SOFTWARE ? "" : ": ", to == CMSHA_MODE_SOFTWARE ? "" : reason));
-	if (to == CMSHA_MODE_SOFTWARE)
-		snmp_log(LOG_NOTICE, "switch-over mode: software\n");
-	else
-		snmp_log(LOG_WARNING, "switch-over mode: manual: %s\n", reason);
+	DEBUGMSGTL(("cmsha:kernel", "switch-over mode: %s%s%s\n", software ? "software" :
+		    "manual: ", software ? "" : reason, whose()));
+	snmp_log(software ? LOG_NOTICE : LOG_WARNING, "switch-over mode: %s%s\n",
+		 software ? "software" : "manual: ", software ? "" : reason);
 }
 
 void cmshad_kernel_refresh(void)
