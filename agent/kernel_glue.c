@@ -60,18 +60,9 @@ static void log_oper_change(void *arg, enum cmsha_oper_state from, enum cmsha_op
 		    cmsha_oper_state_name(from), cmsha_oper_state_name(to), whose()));
 	snmp_log(LOG_NOTICE, "operational state: %s -> %s\n", cmsha_oper_state_name(from),
 		 cmsha_oper_state_name(to));
-	if (cmshad.refresh_by_command || from == CMSHA_OPER_SWITCHING_OVER ||
-	    to == CMSHA_OPER_SWITCHING_OVER)
-		return;
-	if (cmshad.cfg.n_aliases == 0)       /* names only: where they point decides */
-		snprintf(why, sizeof(why), "operational state changed from %s to %s: the dns "
-			 "names' answers changed (the peer took over, or someone else changed "
-			 "them)", cmsha_oper_state_name(from), cmsha_oper_state_name(to));
-	else
-		snprintf(why, sizeof(why), "operational state changed from %s to %s without a "
-			 "command (aliases changed outside cmshad)", cmsha_oper_state_name(from),
-			 cmsha_oper_state_name(to));
-	notify_oper_state_changed(why);
+	if (cmsha_oper_change_is_news(cmshad.cfg.n_aliases, from, to, cmshad.refresh_by_command,
+				      why, sizeof(why)))
+		notify_oper_state_changed(why);
 }
 
 static void log_mode_change(void *arg, enum cmsha_mode to, const char *reason)
