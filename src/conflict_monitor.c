@@ -133,12 +133,11 @@ void cmsha_conflict_monitor_alias_changed(struct cmsha_conflict_monitor *m, size
 					  enum cmsha_alias_state from, enum cmsha_alias_state to)
 {
 	bool was = cmsha_alias_state_is_held(from), is = cmsha_alias_state_is_held(to);
-	char text[ALIAS_TEXT_LEN];
 
+	(void)i;
+	/* In the switch-over's path: no more than a timer (the sync notes its step). */
 	if (!m || was == is)
 		return;
-	note(m, CMSHA_CONFLICT_STEP, "alias %s %s", alias_text(m, i, text, sizeof(text)),
-	     is ? "held: sync now" : "given up: sync soon");
 	/* Held again: a station seen before is news again. */
 	m->rearm = m->rearm || is;
 	/*
