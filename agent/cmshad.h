@@ -13,6 +13,7 @@
 
 struct cmsha_components;
 struct cmsha_autofailover;
+struct cmsha_conflict_monitor;
 
 struct cmshad {
 	struct cmsha_config cfg;
@@ -23,6 +24,7 @@ struct cmshad {
 	struct cmsha_switchover sw;
 	struct cmsha_components *components;   /* the component checks */
 	struct cmsha_autofailover *autofailover;   /* its rules' memory; NULL when stopped */
+	struct cmsha_conflict_monitor *conflicts;   /* conflict_glue.c's, while it runs */
 	bool config_failed;          /* a config line was rejected */
 	bool refresh_by_command;     /* the kernel changes being read are a command's */
 };
@@ -78,8 +80,6 @@ void cmshad_packet_stop(void);
 
 /* conflict_glue.c: listen for other stations claiming the aliases held (after switchover_start) */
 bool cmshad_conflict_start(void);
-void cmshad_conflict_alias_changed(size_t index, enum cmsha_alias_state from,
-				   enum cmsha_alias_state to);
 void cmshad_conflict_command_finished(const struct cmsha_history_entry *e);
 void cmshad_conflict_stop(void);
 
@@ -109,5 +109,13 @@ const char *cmshad_clients_refresh_error(void);   /* "" when both sources answer
 bool cmshad_kernel_watch_start(void);
 void cmshad_kernel_refresh(void);
 void cmshad_kernel_watch_stop(void);
+/*
+ * One listener told of each alias state change, after the kernel glue's
+ * log line (fn NULL: none): how the conflict glue follows the aliases
+ * without the kernel glue knowing of it.
+ */
+typedef void (*cmshad_alias_listener)(void *arg, size_t index, enum cmsha_alias_state from,
+				      enum cmsha_alias_state to);
+void cmshad_kernel_on_alias_change(cmshad_alias_listener fn, void *arg);
 
 #endif

@@ -2,6 +2,7 @@
  * The netlink watch inside net-snmp's select loop: its fd is registered
  * with register_readfd(), so alias and link changes are taken as soon as
  * the kernel reports them, between SNMP requests, never during one.
+ * Debug token cmsha:kernel shows each refresh and each change.
  */
 #include "autoconfig.h"
 #include "cmshad.h"
@@ -12,6 +13,24 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 #include <stdlib.h>
 
+/* Who else follows the aliases (the conflict glue, while it runs). */
+static struct {
+	cmshad_alias_listener fn;
+	void *arg;
+} alias_listener;
+
+void cmshad_kernel_on_alias_change(cmshad_alias_listener fn, void *arg)
+{
+	alias_listener.fn = fn;
+	alias_listener.arg = arg;
+}
+
+/* For debug lines: changes a command made are not news for a pager. */
+static const char *whose(void)
+{
+	return cmshad.refresh_by_command ? " (a command's)" : "";
+}
+
 static void log_alias_change(void *arg, size_t index, enum cmsha_alias_state from,
 			     enum cmsha_alias_state to)
 {
@@ -19,10 +38,13 @@ static void log_alias_change(void *arg, size_t index, enum cmsha_alias_state fro
 	char text[CMSHA_INET_STRLEN];
 
 	(void)arg;
-	snmp_log(LOG_NOTICE, "alias %s/%u on %s: %s -> %s\n",
-		 cmsha_inet_ntop(&a->addr, text, sizeof(text)), a->prefix, a->ifname,
+	cmsha_inet_ntop(&a->addr, text, sizeof(text));
+	DEBUGMSGTL(("cmsha:kernel", "alias %s/%u on %s: %s -> %s%s\n", text, a->prefix,
+		    a->ifname, cmsha_alias_state_name(from), cmsha_alias_state_name(to), whose()));
+	snmp_log(LOG_NOTICE, "alias %s/%u on %s: %s -> %s\n", text, a->prefix, a->ifname,
 		 cmsha_alias_state_name(from), cmsha_alias_state_name(to));
-	cmshad_conflict_alias_changed(index, from, to);
+	if (alias_listener.fn)
+		alias_listener.fn(alias_listener.arg, index, from, to);
 	/* Lost: an active server's alias went away and no command took it. */
 	if (!cmshad.refresh_by_command && cmshad.ha.oper == CMSHA_OPER_ACTIVE &&
 	    cmsha_alias_state_is_held(from) && !cmsha_alias_state_is_held(to))
@@ -34,29 +56,24 @@ static void log_oper_change(void *arg, enum cmsha_oper_state from, enum cmsha_op
 	char why[CMSHA_REASON_LEN];
 
 	(void)arg;
+	DEBUGMSGTL(("cmsha:kernel", "operational state: %s -> %s%s\n",
+		    cmsha_oper_state_name(from), cmsha_oper_state_name(to), whose()));
 	snmp_log(LOG_NOTICE, "operational state: %s -> %s\n", cmsha_oper_state_name(from),
 		 cmsha_oper_state_name(to));
-	if (cmshad.refresh_by_command || from == CMSHA_OPER_SWITCHING_OVER ||
-	    to == CMSHA_OPER_SWITCHING_OVER)
-		return;
-	if (cmshad.cfg.n_aliases == 0)       /* names only: where they point decides */
-		snprintf(why, sizeof(why), "operational state changed from %s to %s: the dns "
-			 "names' answers changed (the peer took over, or someone else changed "
-			 "them)", cmsha_oper_state_name(from), cmsha_oper_state_name(to));
-	else
-		snprintf(why, sizeof(why), "operational state changed from %s to %s without a "
-			 "command (aliases changed outside cmshad)", cmsha_oper_state_name(from),
-			 cmsha_oper_state_name(to));
-	notify_oper_state_changed(why);
+	if (cmsha_oper_change_is_news(cmshad.cfg.n_aliases, from, to, cmshad.refresh_by_command,
+				      why, sizeof(why)))
+		notify_oper_state_changed(why);
 }
 
 static void log_mode_change(void *arg, enum cmsha_mode to, const char *reason)
 {
+	bool software = to == CMSHA_MODE_SOFTWARE;
+
 	(void)arg;
-	if (to == CMSHA_MODE_SOFTWARE)
-		snmp_log(LOG_NOTICE, "switch-over mode: software\n");
-	else
-		snmp_log(LOG_WARNING, "switch-over mode: manual: %s\n", reason);
+	DEBUGMSGTL(("cmsha:kernel", "switch-over mode: %s%s%s\n", software ? "software" :
+		    "manual: ", software ? "" : reason, whose()));
+	snmp_log(software ? LOG_NOTICE : LOG_WARNING, "switch-over mode: %s%s\n",
+		 software ? "software" : "manual: ", software ? "" : reason);
 }
 
 void cmshad_kernel_refresh(void)
@@ -75,6 +92,8 @@ void cmshad_kernel_refresh(void)
 		cmsha_netwatch_observe(cmshad.netwatch, &cmshad.cfg.aliases[i], &obs[i]);
 	n_locals = cmsha_netwatch_local_addrs(cmshad.netwatch, &locals);
 	clock_gettime(CLOCK_REALTIME, &now);
+	DEBUGMSGTL(("cmsha:kernel", "refresh: %zu aliases, %zu local addresses%s\n", n,
+		    n_locals, whose()));
 	cmsha_ha_refresh(&cmshad.ha, obs, locals, n_locals, &now);
 	free(locals);
 	free(obs);
@@ -84,6 +103,7 @@ static void on_netlink_readable(int fd, void *arg)
 {
 	(void)fd;
 	(void)arg;
+	DEBUGMSGTL(("cmsha:kernel", "netlink readable\n"));
 	cmsha_netwatch_process(cmshad.netwatch);
 }
 

@@ -130,3 +130,19 @@ const char *cmsha_oper_state_name(enum cmsha_oper_state s)
 	static const char *const names[] = { "?", "active", "standby", "switchingOver", "failed" };
 	return (unsigned)s < 5 ? names[s] : "?";
 }
+
+bool cmsha_oper_change_is_news(size_t n_aliases, enum cmsha_oper_state from,
+			       enum cmsha_oper_state to, bool by_command, char *why, size_t len)
+{
+	if (by_command || from == CMSHA_OPER_SWITCHING_OVER || to == CMSHA_OPER_SWITCHING_OVER)
+		return false;
+	if (n_aliases == 0)       /* names only: where they point decides */
+		snprintf(why, len, "operational state changed from %s to %s: the dns names' "
+			 "answers changed (the peer took over, or someone else changed them)",
+			 cmsha_oper_state_name(from), cmsha_oper_state_name(to));
+	else
+		snprintf(why, len, "operational state changed from %s to %s without a command "
+			 "(aliases changed outside cmshad)", cmsha_oper_state_name(from),
+			 cmsha_oper_state_name(to));
+	return true;
+}

@@ -58,4 +58,13 @@ enum cmsha_mode cmsha_switchover_mode_of(const struct cmsha_config *cfg,
 const char *cmsha_alias_state_name(enum cmsha_alias_state s);
 const char *cmsha_oper_state_name(enum cmsha_oper_state s);
 
+/*
+ * Is a change of the operational state news for the NOC?  Not when a
+ * command made it (its own notification says so), nor into or out of
+ * switchingOver; otherwise true with why: with aliases, they changed
+ * outside cmshad; with none, the dns names' answers changed.
+ */
+bool cmsha_oper_change_is_news(size_t n_aliases, enum cmsha_oper_state from,
+			       enum cmsha_oper_state to, bool by_command, char *why, size_t len);
+
 #endif

@@ -249,6 +249,31 @@ START_TEST(names_only_are_manual_and_make_the_oper_state)
 }
 END_TEST
 
+START_TEST(oper_changes_that_are_news)
+{
+	char why[256] = "";
+
+	/* A command's change (its own notification says so) and switchingOver are not. */
+	ck_assert(!cmsha_oper_change_is_news(1, CMSHA_OPER_ACTIVE, CMSHA_OPER_STANDBY, true,
+					     why, sizeof(why)));
+	ck_assert(!cmsha_oper_change_is_news(1, CMSHA_OPER_STANDBY, CMSHA_OPER_SWITCHING_OVER,
+					     false, why, sizeof(why)));
+	ck_assert(!cmsha_oper_change_is_news(1, CMSHA_OPER_SWITCHING_OVER, CMSHA_OPER_ACTIVE,
+					     false, why, sizeof(why)));
+	ck_assert_str_eq(why, "");
+	ck_assert(cmsha_oper_change_is_news(2, CMSHA_OPER_ACTIVE, CMSHA_OPER_FAILED, false,
+					    why, sizeof(why)));
+	ck_assert_str_eq(why, "operational state changed from active to failed without a "
+			 "command (aliases changed outside cmshad)");
+	/* Names only: where they point decides. */
+	ck_assert(cmsha_oper_change_is_news(0, CMSHA_OPER_ACTIVE, CMSHA_OPER_STANDBY, false,
+					    why, sizeof(why)));
+	ck_assert_str_eq(why, "operational state changed from active to standby: the dns "
+			 "names' answers changed (the peer took over, or someone else changed "
+			 "them)");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("rules");
@@ -257,6 +282,7 @@ int main(void)
 	tcase_add_test(states, oper_state_all_none_some);
 	tcase_add_test(states, switch_away_checks_name_the_first_failure);
 	tcase_add_test(states, names_only_are_manual_and_make_the_oper_state);
+	tcase_add_test(states, oper_changes_that_are_news);
 	suite_add_tcase(s, states);
 	TCase *subnet = tcase_create("subnet rule");
 	tcase_add_checked_fixture(subnet, setup, teardown);
