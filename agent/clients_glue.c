@@ -65,6 +65,13 @@ static void on_round_done(void *arg, const struct cmsha_client_scan_result *res)
 	cmshad_mib_clients_sync();
 }
 
+static void on_partial_dump(void *arg, const char *source, unsigned long reads)
+{
+	(void)arg;
+	DEBUGMSGTL(("cmsha:clients", "%s dump in flight, back to the loop: %lu read(s) so far\n",
+		    source, reads));
+}
+
 static void refresh(void)
 {
 	struct cmsha_inet svc[CMSHA_MAX_ALIASES + CMSHA_MAX_DNS];
@@ -113,6 +120,7 @@ bool cmshad_clients_start(void)
 		snmp_log(LOG_ERR, "clients: out of memory\n");
 		return false;
 	}
+	glue.scan.partial = on_partial_dump;
 	glue.started = true;
 	on_refresh(NULL);                     /* the first look at once */
 	return true;

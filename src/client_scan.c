@@ -256,6 +256,8 @@ static void on_readable(struct cmsha_client_scan *s, enum cmsha_client_source sr
 	reading = NULL;
 	if (rc < 0 || s->dump_finished)
 		dump_ended(s, src, rc);
+	else if (s->partial)
+		s->partial(s->arg, source_name[src], s->round.res.reads);
 }
 
 bool cmsha_client_scan_init(struct cmsha_client_scan *s, const struct cmsha_loop *loop,

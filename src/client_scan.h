@@ -20,11 +20,15 @@ struct nl_sock;
 /* The round is over: res says how (the table is c's, committed or not). */
 typedef void (*cmsha_client_scan_done)(void *arg, const struct cmsha_client_scan_result *res);
 
+/* Optional: a wake-up read part of src's dump, which is still in flight. */
+typedef void (*cmsha_client_scan_partial)(void *arg, const char *source, unsigned long reads);
+
 struct cmsha_client_scan {
 	struct cmsha_client_round round;
 	const struct cmsha_loop *loop;
 	struct nl_sock *sk[CMSHA_CLIENT_N_SOURCES];   /* NULL until needed, after an error */
 	cmsha_client_scan_done done;
+	cmsha_client_scan_partial partial;            /* set after init; NULL: none */
 	void *arg;
 	/* The dump being read, set by libnl's callbacks during nl_recvmsgs(). */
 	unsigned reads_left;              /* kernel buffers still to read this wake-up */
