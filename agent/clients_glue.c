@@ -16,9 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct cmsha_loop loop = {
-	loop_timer_add, loop_timer_cancel, loop_fd_watch, loop_fd_unwatch, NULL
-};
 
 /* The glue's one state: the scan (the core's) and what the MIB shows of it. */
 static struct clients_glue {
@@ -115,7 +112,7 @@ const char *cmshad_clients_refresh_error(void)
 
 bool cmshad_clients_start(void)
 {
-	if (!cmsha_client_scan_init(&glue.scan, &loop, cmshad.cfg.clients_max,
+	if (!cmsha_client_scan_init(&glue.scan, &loop_glue_hooks, cmshad.cfg.clients_max,
 				    cmshad.cfg.clients_keep_s, on_round_done, NULL)) {
 		snmp_log(LOG_ERR, "clients: out of memory\n");
 		return false;

@@ -13,9 +13,6 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 #include <string.h>
 
-static const struct cmsha_loop loop = {
-	loop_timer_add, loop_timer_cancel, loop_fd_watch, loop_fd_unwatch, NULL
-};
 /* The glue's one state: the names (the core's) and the round's timer. */
 static struct dns_glue {
 	struct cmsha_dns_names names;
@@ -62,7 +59,7 @@ bool cmshad_dns_start(void)
 {
 	if (cmshad.cfg.n_dns == 0)
 		return true;
-	if (!cmsha_dns_names_init(&glue.names, &cmshad.cfg, &loop)) {
+	if (!cmsha_dns_names_init(&glue.names, &cmshad.cfg, &loop_glue_hooks)) {
 		snmp_log(LOG_ERR, "dns: out of memory\n");
 		return false;
 	}

@@ -35,44 +35,53 @@ static bool from_nl_addr(struct nl_addr *a, struct cmsha_inet *out)
 	return true;
 }
 
-/* A TCP socket whose local end (src) is a service address. */
-static int on_socket(struct nl_msg *msg, void *arg)
+/* A TCP socket: its local end (src) may be a service address. */
+static bool socket_seen(struct nlmsghdr *h, struct cmsha_client_seen *seen)
 {
-	struct cmsha_client_scan *s = arg;
 	struct idiagnl_msg *m = NULL;
-	struct cmsha_client_seen seen = { .proto = CMSHA_CLIENT_TCP };
+	bool ok;
 
-	if (idiagnl_msg_parse(nlmsg_hdr(msg), &m) < 0)
-		return NL_SKIP;
-	if (from_nl_addr(idiagnl_msg_get_src(m), &seen.local) &&
-	    from_nl_addr(idiagnl_msg_get_dst(m), &seen.remote)) {
-		/* libnl (3.7) hands inet_diag's ports on as the kernel wrote them, in
-		 * network order; check_clients fails if that ever changes. */
-		seen.local_port = ntohs(idiagnl_msg_get_sport(m));
-		seen.remote_port = ntohs(idiagnl_msg_get_dport(m));
-		cmsha_client_round_seen(&s->round, &seen);
-	}
+	if (idiagnl_msg_parse(h, &m) < 0)
+		return false;
+	/* libnl (3.7) hands inet_diag's ports on as the kernel wrote them, in
+	 * network order; check_clients fails if that ever changes. */
+	*seen = (struct cmsha_client_seen){ .proto = CMSHA_CLIENT_TCP,
+					    .local_port = ntohs(idiagnl_msg_get_sport(m)),
+					    .remote_port = ntohs(idiagnl_msg_get_dport(m)) };
+	ok = from_nl_addr(idiagnl_msg_get_src(m), &seen->local) &&
+	     from_nl_addr(idiagnl_msg_get_dst(m), &seen->remote);
 	idiagnl_msg_put(m);
-	return NL_OK;
+	return ok;
 }
 
-/* A UDP flow whose original destination is a service address. */
-static int on_flow(struct nl_msg *msg, void *arg)
+/* A UDP flow: its original destination may be a service address. */
+static bool flow_seen(struct nlmsghdr *h, struct cmsha_client_seen *seen)
+{
+	struct nfnl_ct *ct = NULL;
+	bool udp = nfnlmsg_ct_parse(h, &ct) == 0 && nfnl_ct_get_proto(ct) == IPPROTO_UDP;
+
+	if (udp) {
+		*seen = (struct cmsha_client_seen){ .proto = CMSHA_CLIENT_UDP,
+						    .local_port = nfnl_ct_get_dst_port(ct, 0),
+						    .remote_port = nfnl_ct_get_src_port(ct, 0) };
+		udp = from_nl_addr(nfnl_ct_get_dst(ct, 0), &seen->local) &&
+		      from_nl_addr(nfnl_ct_get_src(ct, 0), &seen->remote);
+	}
+	if (ct)
+		nfnl_ct_put(ct);
+	return udp;
+}
+
+/* One message of the dump in flight, parsed by libnl. */
+static int on_message(struct nl_msg *msg, void *arg)
 {
 	struct cmsha_client_scan *s = arg;
-	struct nfnl_ct *ct = NULL;
-	struct cmsha_client_seen seen = { .proto = CMSHA_CLIENT_UDP };
+	struct cmsha_client_seen seen;
+	bool ok = s->round.source == CMSHA_CLIENT_SRC_TCP ? socket_seen(nlmsg_hdr(msg), &seen) :
+							     flow_seen(nlmsg_hdr(msg), &seen);
 
-	if (nfnlmsg_ct_parse(nlmsg_hdr(msg), &ct) < 0)
-		return NL_SKIP;
-	if (nfnl_ct_get_proto(ct) == IPPROTO_UDP &&
-	    from_nl_addr(nfnl_ct_get_dst(ct, 0), &seen.local) &&
-	    from_nl_addr(nfnl_ct_get_src(ct, 0), &seen.remote)) {
-		seen.local_port = nfnl_ct_get_dst_port(ct, 0);
-		seen.remote_port = nfnl_ct_get_src_port(ct, 0);
+	if (ok)
 		cmsha_client_round_seen(&s->round, &seen);
-	}
-	nfnl_ct_put(ct);
 	return NL_OK;
 }
 
@@ -108,16 +117,14 @@ static void on_readable(struct cmsha_client_scan *s, enum cmsha_client_source sr
 static void on_tcp_readable(void *arg) { on_readable(arg, CMSHA_CLIENT_SRC_TCP); }
 static void on_udp_readable(void *arg) { on_readable(arg, CMSHA_CLIENT_SRC_UDP); }
 
-static int set_callbacks(struct cmsha_client_scan *s, struct nl_sock *sk,
-			 enum cmsha_client_source src)
+static int set_callbacks(struct cmsha_client_scan *s, struct nl_sock *sk)
 {
 	struct nl_cb *cb = nl_socket_get_cb(sk);
 	int rc;
 
 	if (!cb)
 		return -NLE_NOMEM;
-	rc = nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM,
-		       src == CMSHA_CLIENT_SRC_TCP ? on_socket : on_flow, s);
+	rc = nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_message, s);
 	if (rc == 0)
 		rc = nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, s);
 	if (rc == 0)
@@ -140,7 +147,7 @@ static int open_source(struct cmsha_client_scan *s, enum cmsha_client_source src
 	if (rc == 0)
 		rc = nl_socket_set_nonblocking(sk);
 	if (rc == 0)
-		rc = set_callbacks(s, sk, src);
+		rc = set_callbacks(s, sk);
 	if (rc == 0 && !s->loop->fd_watch(s->loop->ctx, nl_socket_get_fd(sk), readable[src], s))
 		rc = -NLE_FAILURE;
 	if (rc < 0) {

@@ -223,19 +223,49 @@ static const struct cmsha_client_filter *service_10_77_0_10(void)
 	return &f;
 }
 
+/* The dump in flight shows a session from remote to 10.77.0.10:5000. */
+static void see(struct cmsha_client_round *r, const char *remote)
+{
+	struct cmsha_client_seen s = peer(remote, CMSHA_CLIENT_TCP, 5000, 1);
+
+	cmsha_client_round_seen(r, &s);
+}
+
 /* A round at t that sees the peers named and ends with DONE for both sources. */
 static void full_round(struct cmsha_client_round *r, time_t t, const char *const *remotes)
 {
 	struct timespec now = at(t);
 
 	ck_assert(cmsha_client_round_begin(r, service_10_77_0_10(), &now));
-	for (; *remotes; remotes++) {
-		struct cmsha_client_seen s = peer(*remotes, CMSHA_CLIENT_TCP, 5000, 1);
-
-		cmsha_client_round_seen(r, &s);
-	}
+	for (; *remotes; remotes++)
+		see(r, *remotes);
 	ck_assert(cmsha_client_round_source_ended(r, CMSHA_CLIENT_DUMP_DONE, NULL));
 	ck_assert(!cmsha_client_round_source_ended(r, CMSHA_CLIENT_DUMP_DONE, NULL));
+}
+
+/* Begin a round at t (the test's clock, seconds). */
+static bool begin(struct cmsha_client_round *r, time_t t)
+{
+	struct timespec now = at(t);
+
+	return cmsha_client_round_begin(r, service_10_77_0_10(), &now);
+}
+
+/* A round's table holding one row, 10.77.0.50's, last seen at 10. */
+static void table_of_one(struct cmsha_client_round *r)
+{
+	ck_assert(cmsha_client_round_init(r, 10, 60));
+	full_round(r, 10, (const char *[]){ "10.77.0.50", NULL });
+	ck_assert_uint_eq(r->table.n, 1);
+}
+
+/* Over that table, a round at 20 whose inet_diag dump is done: conntrack's in flight. */
+static void conntrack_dumping(struct cmsha_client_round *r)
+{
+	table_of_one(r);
+	ck_assert(begin(r, 20));
+	ck_assert(cmsha_client_round_source_ended(r, CMSHA_CLIENT_DUMP_DONE, NULL));
+	ck_assert_int_eq(r->source, CMSHA_CLIENT_SRC_UDP);
 }
 
 static bool has_peer(const struct cmsha_clients *c, const char *remote)
@@ -252,19 +282,18 @@ static bool has_peer(const struct cmsha_clients *c, const char *remote)
 START_TEST(round_in_flight_refuses_a_second)
 {
 	struct cmsha_client_round r;
-	struct timespec t1 = at(1), t2 = at(2);
 
 	ck_assert(cmsha_client_round_init(&r, 10, 60));
-	ck_assert(cmsha_client_round_begin(&r, service_10_77_0_10(), &t1));
+	ck_assert(begin(&r, 1));
 	ck_assert(cmsha_client_round_source_ended(&r, CMSHA_CLIENT_DUMP_DONE, NULL));
 	/* Due again while the second source dumps: refused, the round goes on. */
-	ck_assert(!cmsha_client_round_begin(&r, service_10_77_0_10(), &t2));
+	ck_assert(!begin(&r, 2));
 	ck_assert(r.in_flight);
 	ck_assert_int_eq(r.source, CMSHA_CLIENT_SRC_UDP);
 	ck_assert_int_eq(r.now.tv_sec, 1);
 	ck_assert(!cmsha_client_round_source_ended(&r, CMSHA_CLIENT_DUMP_DONE, NULL));
 	ck_assert(!r.in_flight);
-	ck_assert(cmsha_client_round_begin(&r, service_10_77_0_10(), &t2));   /* now it may */
+	ck_assert(begin(&r, 2));                     /* now it may */
 	cmsha_client_round_free(&r);
 }
 END_TEST
@@ -272,15 +301,9 @@ END_TEST
 START_TEST(round_replaces_the_table_when_every_source_ended)
 {
 	struct cmsha_client_round r;
-	struct cmsha_client_seen b = peer("10.77.0.51", CMSHA_CLIENT_UDP, 5060, 1);
-	struct timespec t = at(20);
 
-	ck_assert(cmsha_client_round_init(&r, 10, 60));
-	full_round(&r, 10, (const char *[]){ "10.77.0.50", NULL });
-	ck_assert_uint_eq(r.table.n, 1);
-	ck_assert(cmsha_client_round_begin(&r, service_10_77_0_10(), &t));
-	ck_assert(cmsha_client_round_source_ended(&r, CMSHA_CLIENT_DUMP_DONE, NULL));
-	cmsha_client_round_seen(&r, &b);
+	conntrack_dumping(&r);
+	see(&r, "10.77.0.51");
 	/* In flight: the MIB still reads the previous table. */
 	ck_assert_uint_eq(r.table.n, 1);
 	ck_assert(!has_peer(&r.table, "10.77.0.51"));
@@ -298,20 +321,14 @@ END_TEST
 START_TEST(round_cut_keeps_the_previous_table_and_starts_again)
 {
 	struct cmsha_client_round r;
-	struct cmsha_client_seen half = peer("10.77.0.52", CMSHA_CLIENT_TCP, 5000, 1);
-	struct cmsha_client_seen again = peer("10.77.0.53", CMSHA_CLIENT_TCP, 5000, 1);
-	struct timespec t = at(20);
 
-	ck_assert(cmsha_client_round_init(&r, 10, 60));
-	full_round(&r, 10, (const char *[]){ "10.77.0.50", NULL });
-	ck_assert(cmsha_client_round_begin(&r, service_10_77_0_10(), &t));
-	ck_assert(cmsha_client_round_source_ended(&r, CMSHA_CLIENT_DUMP_DONE, NULL));
-	cmsha_client_round_seen(&r, &half);               /* from the dump that is cut */
+	conntrack_dumping(&r);
+	see(&r, "10.77.0.52");                        /* from the dump that is cut */
 	ck_assert(cmsha_client_round_source_ended(&r, CMSHA_CLIENT_DUMP_CUT, "conntrack: x"));
 	ck_assert(r.in_flight);
 	ck_assert_int_eq(r.source, CMSHA_CLIENT_SRC_TCP);   /* the whole round again */
 	ck_assert_uint_eq(r.res.attempts, 2);
-	cmsha_client_round_seen(&r, &again);
+	see(&r, "10.77.0.53");
 	ck_assert(cmsha_client_round_source_ended(&r, CMSHA_CLIENT_DUMP_DONE, NULL));
 	ck_assert(!cmsha_client_round_source_ended(&r, CMSHA_CLIENT_DUMP_DONE, NULL));
 	ck_assert(r.res.committed && r.res.ok[0] && r.res.ok[1]);
@@ -325,15 +342,12 @@ END_TEST
 START_TEST(round_cut_every_time_keeps_the_previous_table)
 {
 	struct cmsha_client_round r;
-	struct cmsha_client_seen s = peer("10.77.0.52", CMSHA_CLIENT_TCP, 5000, 1);
-	struct timespec t = at(200);                 /* past the keep time of the row */
 	unsigned cuts = 0;
 
-	ck_assert(cmsha_client_round_init(&r, 10, 60));
-	full_round(&r, 10, (const char *[]){ "10.77.0.50", NULL });
-	ck_assert(cmsha_client_round_begin(&r, service_10_77_0_10(), &t));
+	table_of_one(&r);
+	ck_assert(begin(&r, 200));              /* past the keep time of the row */
 	do {
-		cmsha_client_round_seen(&r, &s);
+		see(&r, "10.77.0.52");
 		cuts++;
 	} while (cmsha_client_round_source_ended(&r, CMSHA_CLIENT_DUMP_CUT, "inet_diag: cut"));
 	ck_assert_uint_eq(cuts, CMSHA_CLIENT_ROUND_ATTEMPTS);
@@ -343,7 +357,7 @@ START_TEST(round_cut_every_time_keeps_the_previous_table)
 	ck_assert_uint_eq(r.table.n, 1);
 	ck_assert(has_peer(&r.table, "10.77.0.50"));
 	ck_assert_int_eq(r.table.rows[0].last_seen.tv_sec, 10);
-	ck_assert(cmsha_client_round_begin(&r, service_10_77_0_10(), &t));
+	ck_assert(begin(&r, 201));
 	cmsha_client_round_free(&r);
 }
 END_TEST
@@ -351,14 +365,12 @@ END_TEST
 START_TEST(round_failed_source_is_said_and_the_others_go_on)
 {
 	struct cmsha_client_round r;
-	struct cmsha_client_seen s = peer("10.77.0.51", CMSHA_CLIENT_UDP, 5060, 1);
-	struct timespec t = at(20);
 
 	ck_assert(cmsha_client_round_init(&r, 10, 60));
-	ck_assert(cmsha_client_round_begin(&r, service_10_77_0_10(), &t));
+	ck_assert(begin(&r, 20));
 	ck_assert(cmsha_client_round_source_ended(&r, CMSHA_CLIENT_DUMP_FAILED,
 						  "inet_diag: Operation not permitted"));
-	cmsha_client_round_seen(&r, &s);
+	see(&r, "10.77.0.51");
 	ck_assert(!cmsha_client_round_source_ended(&r, CMSHA_CLIENT_DUMP_DONE, NULL));
 	ck_assert(r.res.committed && !r.res.ok[0] && r.res.ok[1]);
 	ck_assert_str_eq(r.res.err[0], "inet_diag: Operation not permitted");
