@@ -551,7 +551,8 @@ START_TEST(scan_of_many_sessions_spans_many_wakeups)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(sa);
-	struct rlimit fds = { 4 * MANY, 4 * MANY };
+	struct rlimit fds;
+	const rlim_t need = 2 * MANY + 64;        /* both ends, and a few */
 	struct cmsha_inet svc;
 	struct cmsha_client_filter f = { &svc, 1, NULL, 0 };
 	struct cmsha_client_scan s;
@@ -559,7 +560,11 @@ START_TEST(scan_of_many_sessions_spans_many_wakeups)
 	int lsn, tcp_fd;
 
 	own_netns();
-	ck_assert(setrlimit(RLIMIT_NOFILE, &fds) == 0);
+	ck_assert(getrlimit(RLIMIT_NOFILE, &fds) == 0);
+	fds.rlim_cur = need;
+	fds.rlim_max = fds.rlim_max < need ? need : fds.rlim_max;
+	ck_assert_msg(setrlimit(RLIMIT_NOFILE, &fds) == 0, "%lu fds: %s", (unsigned long)need,
+		      strerror(errno));
 	ck_assert((lsn = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
 	ck_assert(bind(lsn, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(lsn, 64) == 0);
 	ck_assert(getsockname(lsn, (struct sockaddr *)&sa, &len) == 0);
