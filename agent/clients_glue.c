@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 
-
 /* The glue's one state: the scan (the core's) and what the MIB shows of it. */
 static struct clients_glue {
 	struct cmsha_client_scan scan;
@@ -30,12 +29,14 @@ static struct clients_glue {
 
 static void note_errors(const struct cmsha_client_scan_result *res)
 {
-	const bool *ok = res->ok;
-	char now[sizeof(glue.refresh_error)];
+	char now[sizeof(glue.refresh_error)] = "";
+	size_t len = 0;
 
-	snprintf(now, sizeof(now), "%s%s%s", ok[CMSHA_CLIENT_SRC_TCP] ? "" : res->err[0],
-		 !ok[CMSHA_CLIENT_SRC_TCP] && !ok[CMSHA_CLIENT_SRC_UDP] ? "; " : "",
-		 ok[CMSHA_CLIENT_SRC_UDP] ? "" : res->err[1]);
+	/* A source not reached (a round given up before it) has no error of its own. */
+	for (size_t src = 0; src < CMSHA_CLIENT_N_SOURCES; src++)
+		if (!res->ok[src] && res->err[src][0] && len < sizeof(now))
+			len += (size_t)snprintf(now + len, sizeof(now) - len, "%s%s",
+						len ? "; " : "", res->err[src]);
 	/* Logged when it changes, not at every refresh. */
 	if (strcmp(now, glue.refresh_error) != 0) {
 		if (now[0])
