@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A round still in flight this long is given up at the next refresh due. */
+#define CLIENTS_ROUND_GIVE_UP_S 30
+
 /* The glue's one state: the scan (the core's) and what the MIB shows of it. */
 static struct clients_glue {
 	struct cmsha_client_scan scan;
@@ -78,7 +81,15 @@ static void refresh(void)
 		cmshad.cfg.peer_addrs, cmshad.cfg.n_peer_addrs
 	};
 
-	/* The dumps are read from the loop: one still in flight is let finish. */
+	/* The dumps are read from the loop: one still in flight is let finish,
+	 * unless the kernel has left it unanswered for far too long. */
+	if (cmsha_client_scan_in_flight(&glue.scan) &&
+	    cmsha_ms_since(&glue.round_start) > CLIENTS_ROUND_GIVE_UP_S * 1000.0) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "no answer from the kernel for %d s", CLIENTS_ROUND_GIVE_UP_S);
+		cmsha_client_scan_abandon(&glue.scan, why);
+	}
 	if (cmsha_client_scan_in_flight(&glue.scan)) {
 		DEBUGMSGTL(("cmsha:clients", "refresh due while a dump is in flight: not started\n"));
 		return;

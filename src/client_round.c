@@ -75,6 +75,16 @@ static void commit(struct cmsha_client_round *r)
 	r->res.committed = true;
 }
 
+void cmsha_client_round_abandon(struct cmsha_client_round *r, const char *err)
+{
+	if (!r->in_flight)
+		return;
+	r->res.ok[r->source] = false;
+	snprintf(r->res.err[r->source], sizeof(r->res.err[r->source]), "%s", err);
+	r->res.committed = false;
+	r->in_flight = false;
+}
+
 bool cmsha_client_round_source_ended(struct cmsha_client_round *r,
 				     enum cmsha_client_dump_end end, const char *err)
 {

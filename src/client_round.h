@@ -70,4 +70,7 @@ void cmsha_client_round_seen(struct cmsha_client_round *r, const struct cmsha_cl
 bool cmsha_client_round_source_ended(struct cmsha_client_round *r,
 				     enum cmsha_client_dump_end end, const char *err);
 
+/* Give the round up: the table as it was, err for the source dumping. */
+void cmsha_client_round_abandon(struct cmsha_client_round *r, const char *err);
+
 #endif

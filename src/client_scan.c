@@ -93,12 +93,14 @@ static int on_finish(struct nl_msg *msg, void *arg)
 }
 
 /* The kernel's tables changed under the dump (NLM_F_DUMP_INTR): read on to
- * NLMSG_DONE, then the round again. */
+ * NLMSG_DONE, then the round again.  NL_OK, not NL_SKIP: the flag may be on
+ * NLMSG_DONE itself, which must still end the dump (what the cut round
+ * merged is thrown away with it). */
 static int on_dump_interrupted(struct nl_msg *msg, void *arg)
 {
 	(void)msg;
 	((struct cmsha_client_scan *)arg)->dump_interrupted = true;
-	return NL_SKIP;
+	return NL_OK;
 }
 
 /* libnl's nl_recv(), at most reads_left times per nl_recvmsgs(): 0 after
@@ -282,6 +284,15 @@ void cmsha_client_scan_free(struct cmsha_client_scan *s)
 	for (size_t src = 0; src < CMSHA_CLIENT_N_SOURCES; src++)
 		close_source(s, src);
 	cmsha_client_round_free(&s->round);
+}
+
+void cmsha_client_scan_abandon(struct cmsha_client_scan *s, const char *why)
+{
+	if (!s->round.in_flight)
+		return;
+	close_source(s, s->round.source);     /* its answer, if it ever comes, is stray */
+	cmsha_client_round_abandon(&s->round, why);
+	s->done(s->arg, &s->round.res);
 }
 
 enum cmsha_client_scan_start cmsha_client_scan_start(struct cmsha_client_scan *s,

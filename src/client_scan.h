@@ -54,6 +54,13 @@ enum cmsha_client_scan_start cmsha_client_scan_start(struct cmsha_client_scan *s
 						     const struct cmsha_client_filter *f,
 						     const struct timespec *now);
 
+/*
+ * Give up the round in flight (the kernel has not answered for too long):
+ * the dumping source's socket is closed, the table stays as it was, done()
+ * is called with why as that source's error.
+ */
+void cmsha_client_scan_abandon(struct cmsha_client_scan *s, const char *why);
+
 static inline bool cmsha_client_scan_in_flight(const struct cmsha_client_scan *s)
 {
 	return s->round.in_flight;

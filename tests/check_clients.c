@@ -380,6 +380,23 @@ START_TEST(round_failed_source_is_said_and_the_others_go_on)
 }
 END_TEST
 
+START_TEST(round_abandoned_keeps_the_previous_table)
+{
+	struct cmsha_client_round r;
+
+	conntrack_dumping(&r);
+	see(&r, "10.77.0.51");
+	cmsha_client_round_abandon(&r, "no answer");
+	ck_assert(!r.in_flight && !r.res.committed);
+	ck_assert(r.res.ok[CMSHA_CLIENT_SRC_TCP] && !r.res.ok[CMSHA_CLIENT_SRC_UDP]);
+	ck_assert_str_eq(r.res.err[CMSHA_CLIENT_SRC_UDP], "no answer");
+	ck_assert_uint_eq(r.table.n, 1);
+	ck_assert(!has_peer(&r.table, "10.77.0.51"));
+	ck_assert(begin(&r, 30));
+	cmsha_client_round_free(&r);
+}
+END_TEST
+
 /* --- real scans, driven by a poll() loop as the agent's loop drives them -- */
 
 struct poll_loop {
@@ -596,6 +613,47 @@ START_TEST(scan_of_many_sessions_spans_many_wakeups)
 	cmsha_client_scan_free(&s);
 }
 END_TEST
+/*
+ * A round the kernel leaves unanswered is given up: its socket closed (no
+ * longer watched), the table as it was, done() told why; the next round
+ * opens a new socket and completes.
+ */
+START_TEST(scan_abandoned_closes_its_socket_and_starts_afresh)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in from = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f010001) };
+	socklen_t len = sizeof(sa);
+	int lsn, cli;
+	struct cmsha_inet svc;
+	struct cmsha_client_filter f = { &svc, 1, NULL, 0 };
+	struct cmsha_client_scan s;
+	struct timespec now = at(1000);
+
+	own_netns();
+	ck_assert((lsn = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	ck_assert(bind(lsn, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(lsn, 1) == 0);
+	ck_assert(getsockname(lsn, (struct sockaddr *)&sa, &len) == 0);
+	ck_assert((cli = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	ck_assert(bind(cli, (struct sockaddr *)&from, sizeof(from)) == 0);   /* 127.1.0.1 */
+	ck_assert(connect(cli, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	ck_assert(cmsha_inet_parse("127.0.0.1", &svc));
+	ck_assert(cmsha_client_scan_init(&s, &poll_hooks, 10, 60, on_done, &the_loop));
+	the_loop.done = false;
+	ck_assert_int_eq(cmsha_client_scan_start(&s, &f, &now), CMSHA_CLIENT_SCAN_STARTED);
+	ck_assert_uint_eq(the_loop.n, 1);
+	cmsha_client_scan_abandon(&s, "no answer from the kernel for 30 s");
+	ck_assert(the_loop.done && !the_loop.res.committed);
+	ck_assert_str_eq(the_loop.res.err[CMSHA_CLIENT_SRC_TCP], "no answer from the kernel for 30 s");
+	ck_assert_uint_eq(the_loop.n, 0);
+	ck_assert(!cmsha_client_scan_in_flight(&s));
+	ck_assert_uint_eq(cmsha_client_scan_table(&s)->n, 0);
+	scan_to_the_end(&s, &f);
+	ck_assert(the_loop.res.committed && the_loop.res.ok[CMSHA_CLIENT_SRC_TCP]);
+	ck_assert_uint_eq(cmsha_client_scan_table(&s)->n, 1);     /* the server's end, from 127.1.0.1 */
+	cmsha_client_scan_free(&s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("clients");
@@ -614,11 +672,13 @@ int main(void)
 	tcase_add_test(tc, round_cut_keeps_the_previous_table_and_starts_again);
 	tcase_add_test(tc, round_cut_every_time_keeps_the_previous_table);
 	tcase_add_test(tc, round_failed_source_is_said_and_the_others_go_on);
+	tcase_add_test(tc, round_abandoned_keeps_the_previous_table);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("kernel");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, scan_sees_a_tcp_session_on_a_service_address);
 	tcase_add_test(tc, scan_of_many_sessions_spans_many_wakeups);
+	tcase_add_test(tc, scan_abandoned_closes_its_socket_and_starts_afresh);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }
