@@ -3,7 +3,10 @@
 # primary's kernel shows on its service address (a client's TCP session via
 # inet_diag, a peripheral's UDP via conntrack), the NOC reads it with
 # snmpwalk, rows expire 'keep' seconds after their peer was last seen, and
-# the cap holds with the peers it could not keep counted.
+# the cap holds with the peers it could not keep counted.  With thousands of
+# sessions the refresh's dumps span many reads, and the agent answers SNMP
+# between two reads of one dump (its debug log shows the order), the table
+# complete at the end.
 set -euo pipefail
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/mib-oids.sh"
