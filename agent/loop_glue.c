@@ -1,5 +1,6 @@
 #include "autoconfig.h"
 #include "loop_glue.h"
+#include "dns_exchange.h"                 /* struct cmsha_loop */
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -105,3 +106,7 @@ void loop_fd_unwatch(void *ctx, int fd)
 	free(watchers[fd]);
 	watchers[fd] = NULL;
 }
+
+const struct cmsha_loop loop_glue_hooks = {
+	loop_timer_add, loop_timer_cancel, loop_fd_watch, loop_fd_unwatch, NULL
+};

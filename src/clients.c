@@ -36,6 +36,18 @@ void cmsha_clients_free(struct cmsha_clients *c)
 	memset(c, 0, sizeof(*c));
 }
 
+void cmsha_clients_copy(struct cmsha_clients *dst, const struct cmsha_clients *src)
+{
+	struct cmsha_client *rows = dst->rows;
+	uint32_t *slot = dst->slot;
+
+	memcpy(rows, src->rows, src->n * sizeof(*rows));
+	memcpy(slot, src->slot, src->n_slots * sizeof(*slot));
+	*dst = *src;
+	dst->rows = rows;
+	dst->slot = slot;
+}
+
 static bool same_peer(const struct cmsha_client_seen *a, const struct cmsha_client_seen *b)
 {
 	return a->proto == b->proto && a->local_port == b->local_port &&

@@ -51,6 +51,8 @@ struct cmsha_clients {
 
 bool cmsha_clients_init(struct cmsha_clients *c, size_t max, unsigned keep_s);
 void cmsha_clients_free(struct cmsha_clients *c);
+/* dst becomes a copy of src; both were made by init with the same max. */
+void cmsha_clients_copy(struct cmsha_clients *dst, const struct cmsha_clients *src);
 
 /* Merge one observation: refresh its row, or add one, or count it dropped. */
 void cmsha_clients_seen(struct cmsha_clients *c, const struct cmsha_client_seen *s,

@@ -3,7 +3,10 @@
 # primary's kernel shows on its service address (a client's TCP session via
 # inet_diag, a peripheral's UDP via conntrack), the NOC reads it with
 # snmpwalk, rows expire 'keep' seconds after their peer was last seen, and
-# the cap holds with the peers it could not keep counted.
+# the cap holds with the peers it could not keep counted.  With thousands of
+# sessions the refresh's dumps span many reads, and the agent answers SNMP
+# between two reads of one dump (its debug log shows the order), the table
+# complete at the end.
 set -euo pipefail
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/mib-oids.sh"
@@ -136,5 +139,66 @@ check "the peer that did not fit is listed now" \
 
 no_warning() { ! grep -q "clients:" "$LAB_DIR/pri/cmshad.log"; }
 check "no clients warning in cmshad's log" no_warning
+
+echo "=== many sessions: the dumps are read from the loop, which answers between reads"
+# MANY clients, each from an address of its own (the client namespace takes
+# 10.79.0.0/16 as local, the primary routes it there), each holding a TCP
+# session to the service address: thousands of inet_diag answers and as many
+# conntrack flows, more than one kernel buffer each.
+MANY=4000
+MANY_PORT=7001
+lab_exec cli ip route add local 10.79.0.0/16 dev lo
+lab_exec pri ip route add 10.79.0.0/16 via "$LAB_CLI_IP"
+lab_bg pri many-server python3 -c '
+import resource, socket, sys
+resource.setrlimit(resource.RLIMIT_NOFILE, (20000, 20000))
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("", int(sys.argv[1]))); s.listen(4096); held = []
+while True: held.append(s.accept()[0])' "$MANY_PORT"
+many_listening() { [[ -n $(lab_exec pri ss -Htln "sport = :$MANY_PORT") ]]; }
+lab_wait_until 5000 "the many sessions' server listening" many_listening
+lab_bg cli many-clients python3 -c '
+import resource, socket, sys, time
+n = int(sys.argv[3]); resource.setrlimit(resource.RLIMIT_NOFILE, (n + 100, n + 100)); held = []
+for i in range(n):
+    c = socket.socket(); c.bind(("10.79.%d.%d" % (i // 250, i % 250 + 1), 0))
+    c.connect((sys.argv[1], int(sys.argv[2]))); held.append(c)
+print("connected", n, flush=True); time.sleep(600)' "$LAB_ALIAS" "$MANY_PORT" "$MANY"
+all_connected() { grep -q "^connected $MANY" "$LAB_DIR/cli/many-clients.out"; }
+check "$MANY sessions held" lab_wait_until 30000 "$MANY sessions" all_connected
+
+# cmshad again, its cap above MANY, with the steps of its refreshes and of
+# AgentX in its log.
+lab_stop_cmshad pri
+log_from=$(($(wc -l <"$LAB_DIR/pri/cmshad.log") + 1))
+lab_write_cmshad_conf pri "clients keep 60 max 10000 interval 200"
+LAB_CMSHAD_ARGS="-Dcmsha:clients,agentx/subagent" lab_start_cmshad pri
+
+# bulk_ports: the service port of every row, read in bulk.
+bulk_ports() {
+	_lab_client_env
+	lab_exec noc env "${_LAB_CLIENT_ENV[@]}" snmpbulkwalk -v2c -c public -On -Oqv \
+		-Cr50 -t 3 -r 1 "$LAB_PRI_IP" "$OID_CLIENT_SERVICE_PORT"
+}
+many_rows() { (($(bulk_ports | grep -cx "$MANY_PORT") == MANY)); }
+check "every one of the $MANY sessions is a row" lab_wait_until 30000 "$MANY rows" many_rows
+
+# A dump still in flight handed the loop back, the loop handled an AgentX
+# request (the NOC's walk), then the same dump read on: no dump holds the
+# loop.  (A synchronous dump reads all of its answer in one callback.)
+answered_mid_dump() {
+	tail -n +"$log_from" "$LAB_DIR/pri/cmshad.log" | awk '
+		/cmsha:clients: refresh (start|end)/ { src = ""; asked = 0 }
+		/cmsha:clients: .* dump in flight/ {
+			if (src == $2 && asked) found = 1
+			src = $2; asked = 0
+		}
+		/agentx\/subagent: handling AgentX request/ { if (src != "") asked = 1 }
+		END { exit !found }'
+}
+walk_then_look() { bulk_ports >/dev/null; answered_mid_dump; }
+check "an SNMP request answered between two reads of one dump" \
+	lab_wait_until 20000 "a request mid-dump" walk_then_look
+check "none dropped at the cap" value_is pri "$OID_CLIENT_DROPPED" 0
 
 exit $((failures > 0))
