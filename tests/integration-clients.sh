@@ -61,6 +61,9 @@ tcp_client() {
 import socket, sys, time
 c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
 print("connected", flush=True); time.sleep(600)' "$2" "$TCP_PORT"
+	# The row is due within a refresh once the session exists; the
+	# interpreter's start (seconds on a loaded machine) is not the agent's.
+	lab_wait_until 15000 "$1 connected" grep -q connected "$LAB_DIR/cli/$1.out"
 }
 # send_udp NODE: one datagram to the service address, as a peripheral does.
 send_udp() {
