@@ -3,7 +3,8 @@
  * cannot be built is not sent (an empty SET would be answered noError,
  * having done nothing) and its done() is never called; the caller is told
  * by the return value.  net-snmp's allocating calls made by
- * agent/peer_session.c are wrapped (-Wl,--wrap) to fail on demand.
+ * agent/peer_session.c are wrapped (-Wl,--wrap) to fail on demand.  The
+ * same holds for agent/peer_facts.c's requests (the test command's).
  */
 #include "autoconfig.h"
 #include "check_run.h"
@@ -69,6 +70,12 @@ static void on_takeover_time(void *arg, bool ok, int64_t when_ds)
 	done_calls++;
 }
 
+static void on_view(void *arg, const struct cmsha_peer_view *v)
+{
+	(void)arg, (void)v;
+	done_calls++;
+}
+
 static void on_edge(bool reachable) { (void)reachable; }
 
 static struct cmsha_config cfg;
@@ -107,6 +114,17 @@ START_TEST(a_command_without_its_varbind_is_not_sent)
 }
 END_TEST
 
+/* The test command's GETBULK without its varbinds would be answered, telling nothing. */
+START_TEST(a_view_without_its_varbinds_is_not_sent)
+{
+	out_of_memory = true;
+	ck_assert(!peer_facts_view(NULL, 100, on_view, NULL));
+	out_of_memory = false;
+	ck_assert_int_eq(done_calls, 0);
+	ck_assert(peer_facts_view(NULL, 100, on_view, NULL));
+}
+END_TEST
+
 START_TEST(peer_words_out_of_memory_are_an_error)
 {
 	char err[256];
@@ -128,6 +146,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, a_command_without_its_varbind_is_not_sent);
+	tcase_add_test(tc, a_view_without_its_varbinds_is_not_sent);
 	tcase_add_test(words, peer_words_out_of_memory_are_an_error);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, words);
