@@ -436,8 +436,10 @@ static void send_get(unsigned round)
 	const struct peer_ask ask = { .command = SNMP_MSG_GET, .vars = &oper_state, .n_vars = 1,
 				      .on_probe_session = true, .what = "probe GET cmsHaOperState" };
 
-	if (peer.probe_outstanding)   /* the last one has not timed out yet */
+	if (peer.probe_outstanding) { /* the last one has not timed out yet */
+		DEBUGMSGTL(("cmsha:peer", "round %u: no GET, the last one still waits\n", round));
 		return;
+	}
 	if (peer_request(&ask, on_probe_reply, (void *)(uintptr_t)round))
 		peer.probe_outstanding = true;
 	else if (peer.send_failed)    /* as a failed send's callback would tell */

@@ -109,17 +109,26 @@ void cmsha_peer_rounds_echo_reply(struct cmsha_peer_rounds *r, uint16_t seq)
 	answered(r, CMSHA_PEER_BY_ICMP, rtt_us);
 }
 
-static void on_deadline(void *arg)
+/* The round's end, at its deadline or when the next starts first. */
+static void end_round(struct cmsha_peer_rounds *r)
 {
-	struct cmsha_peer_rounds *r = arg;
 	enum cmsha_peer_edge edge;
 
-	r->deadline_timer = 0;
+	if (!r->reach.round_open)
+		return;
 	edge = cmsha_peer_reach_round_end(&r->reach);
 	step(r, "round %u ended: %s", r->round_no,
 	     r->reach.snmp_answered ? "the agent answered" :
 	     r->reach.icmp_answered ? "the echo only answered" : "no answer");
 	follow(r, edge);
+}
+
+static void on_deadline(void *arg)
+{
+	struct cmsha_peer_rounds *r = arg;
+
+	r->deadline_timer = 0;
+	end_round(r);
 }
 
 static void cancel(struct cmsha_peer_rounds *r, unsigned *timer)
@@ -138,11 +147,12 @@ static void start_round(void *arg)
 	if (!r->interval_timer)
 		step(r, "cannot arm the next round's timer");
 	cancel(r, &r->deadline_timer);
+	end_round(r);
 	r->round_no++;
 	follow(r, cmsha_peer_reach_round_start(&r->reach));
 	r->echo_seq++;
 	cmsha_clock_now(&r->echo_sent);
-	step(r, "round %u: echo %u and GET sent", r->round_no, r->echo_seq);
+	step(r, "round %u: sending echo %u and the GET", r->round_no, r->echo_seq);
 	if (!r->env.send_echo(r->env.ctx, r->echo_seq))
 		step(r, "round %u: the echo did not leave", r->round_no);
 	r->env.send_get(r->env.ctx, r->round_no);
