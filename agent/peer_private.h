@@ -1,8 +1,9 @@
 /*
  * Between agent/peer_session.c (the SNMP sessions to the peer's agent and
- * every request on them) and agent/peer_probe.c (the probe's ICMP echo
- * socket and src/peer_rounds.c's round driver on net-snmp's loop), and
- * agent/peer_facts.c (what the test command asks the peer).  peer_probe.c
+ * every request on them), agent/peer_args.c (the 'peer' line parsed),
+ * agent/peer_probe.c (the probe's ICMP echo socket and src/peer_rounds.c's
+ * round driver on net-snmp's loop) and agent/peer_facts.c (what the test
+ * command asks the peer).  peer_probe.c
  * knows nothing of peer_session.c: the round's GET is a hook it is given.
  */
 #ifndef CMSHA_PEER_PRIVATE_H
@@ -14,6 +15,25 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/*
+ * The 'peer' line, parsed (agent/peer_args.c) as snmpd's trapsess does;
+ * the sessions are opened from the template.  net-snmp 5.9.3 keeps
+ * pointers into argv (peername, community), so the words live as long as
+ * the template.
+ */
+#define MAX_PEER_ARGS 64
+struct peer_args {
+	netsnmp_session template;
+	char *argv[MAX_PEER_ARGS + 1];
+	int argc;
+	bool parsed;
+};
+
+/* Parse snmpcmd-style words into a (not yet parsed); false with err. */
+bool peer_args_parse(struct peer_args *a, const char *args, char *err, size_t errlen);
+/* Free what a holds; it is then as new. */
+void peer_args_free(struct peer_args *a);
 
 /* The probe: the round driver and the echo socket it sends on. */
 struct peer_probe {

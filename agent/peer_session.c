@@ -16,21 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_PEER_ARGS 64
 /* a peer's answer explained (ends in a history reason) */
 #define CMSHA_PEER_WHY_LEN 256
-
-/*
- * Filled by snmp_parse_args, as snmpd's trapsess does; opened at start.
- * net-snmp 5.9.3 keeps pointers into argv (peername, community), so the
- * words live as long as the template.
- */
-struct peer_args {
-	netsnmp_session template;
-	char *argv[MAX_PEER_ARGS + 1];
-	int argc;
-	bool parsed;
-};
 
 /* The peer: its arguments, the two sessions, the probe; one, cmshad's. */
 struct peer {
@@ -51,135 +38,24 @@ static struct peer peer = {
 				 .last_known_oper = PEER_OPER_UNKNOWN },
 };
 
-static int split_args(const char *args, char **argv, int max)
-{
-	char word[SPRINT_MAX_LEN];
-	const char *cp = args;
-	int argc = 0;
-
-	argv[argc++] = strdup("peer");
-	while (argv[argc - 1] && cp && *cp && argc < max - 1) {
-		cp = copy_nword((char *)cp, word, sizeof(word));
-		argv[argc++] = strdup(word);
-	}
-	argv[argc] = NULL;
-	return argc;
-}
-
-static void free_words(char **argv, int argc)
-{
-	for (int i = 0; i < argc; i++)
-		free(argv[i]);
-}
-
-/* Out of memory in split_args: a word is missing. */
-static bool words_complete(char **argv, int argc)
-{
-	for (int i = 0; i < argc; i++)
-		if (!argv[i])
-			return false;
-	return true;
-}
-
-/* Is option -opt (or -3opt) among the words, with its value attached or not? */
-static bool has_option(char **argv, int argc, char opt)
-{
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-' && (argv[i][1] == opt || (argv[i][1] == '3' && argv[i][2] == opt)))
-			return true;
-	return false;
-}
-
-/*
- * snmp_parse_args points the protocol OIDs given with -a and -x at
- * net-snmp's own static tables, and allocates the defaults it fills in
- * otherwise: make them all ours, so that peer_session_free can free them.
- */
-static void own_protocol_oids(netsnmp_session *t, char **argv, int argc)
-{
-	if (t->securityAuthProto && has_option(argv, argc, 'a'))
-		t->securityAuthProto = snmp_duplicate_objid(t->securityAuthProto,
-							    t->securityAuthProtoLen);
-	if (t->securityPrivProto && has_option(argv, argc, 'x'))
-		t->securityPrivProto = snmp_duplicate_objid(t->securityPrivProto,
-							    t->securityPrivProtoLen);
-}
-
 bool peer_session_parse(const char *args, char *err, size_t errlen)
 {
-	netsnmp_session *t = &peer.args.template;
-	char *argv[MAX_PEER_ARGS + 1];
-	int argc, rc;
-
-	if (peer.args.parsed) {
-		snprintf(err, errlen, "peer is already set");
-		return false;
-	}
-	err[0] = '\0';
-	argc = split_args(args, argv, MAX_PEER_ARGS);
-	if (!words_complete(argv, argc)) {
-		free_words(argv, argc);
-		snprintf(err, errlen, "peer: out of memory");
-		return false;
-	}
-	snmp_sess_init(t);
-	rc = netsnmp_parse_args(argc, argv, t, NULL, NULL,
-				NETSNMP_PARSE_ARGS_NOLOGGING | NETSNMP_PARSE_ARGS_NOZERO);
-	if (rc < 0)
-		snprintf(err, errlen, "bad peer arguments '%s': expected snmpcmd options then "
-			 "the agent, e.g. 'peer -v3 -u cmsha -l authPriv -a SHA-256 -A PASS "
-			 "-x AES -X PASS 10.77.0.12'", args);
-	else if (rc != argc)
-		snprintf(err, errlen, "peer: unexpected '%s' after the agent address", argv[rc]);
-	else if (t->timeout != SNMP_DEFAULT_TIMEOUT || t->retries != SNMP_DEFAULT_RETRIES)
-		snprintf(err, errlen, "peer: -t and -r are not used: a probe waits up to 'probe "
-			 "interval' (1 s at most), 'failures' rounds decide, a command waits "
-			 "'release timeout'; nothing is retried");
-	if (err[0]) {                  /* each branch above says what was wrong */
-		free_words(argv, argc);
-		return false;
-	}
-	own_protocol_oids(t, argv, argc);
-	memcpy(peer.args.argv, argv, sizeof(argv));
-	peer.args.argc = argc;
-	peer.args.parsed = true;
-	return true;
+	return peer_args_parse(&peer.args, args, err, errlen);
 }
 
-/*
- * A reload's 'peer' line: parse it as peer_session_parse would, into
- * arguments of their own that are thrown away, leaving the running ones alone.
- */
+/* A reload's 'peer' line: parsed as it would be, thrown away; the running one stays. */
 bool peer_session_check(const char *args, char *err, size_t errlen)
 {
-	struct peer_args saved = peer.args;
-	bool ok;
+	struct peer_args scratch = { .parsed = false };
+	bool ok = peer_args_parse(&scratch, args, err, errlen);
 
-	peer.args = (struct peer_args){ .parsed = false };
-	ok = peer_session_parse(args, err, errlen);
-	if (ok)
-		peer_session_free();
-	peer.args = saved;
+	peer_args_free(&scratch);
 	return ok;
 }
 
-/*
- * The words are ours; of what the template points to, snmp_parse_args
- * allocated the community it copied from -c and the protocol OIDs.
- */
 void peer_session_free(void)
 {
-	struct peer_args *a = &peer.args;
-
-	if (a->parsed && a->template.community != (u_char *)netsnmp_ds_get_string(
-				 NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_COMMUNITY))
-		free(a->template.community);
-	if (a->parsed) {
-		free(a->template.securityAuthProto);
-		free(a->template.securityPrivProto);
-	}
-	free_words(a->argv, a->argc);
-	*a = (struct peer_args){ .parsed = false };
+	peer_args_free(&peer.args);
 }
 
 const struct peer_status *peer_session_status(void)
