@@ -106,7 +106,7 @@ bool peer_facts_view(void *ctx, unsigned timeout_ms,
 		{ MIB_COMPONENT_STATE, false, ASN_NULL, 0 },
 	};
 	const struct peer_ask ask = {
-		.command = SNMP_MSG_GETBULK, .vars = vars, .n_vars = 6,
+		.command = SNMP_MSG_GETBULK, .vars = vars, .n_vars = PEER_N_VARS(vars),
 		.non_repeaters = 3, .max_repetitions = MAX_ROWS,
 		.timeout_ms = timeout_ms, .what = "GETBULK the peer's state and components",
 	};
@@ -174,8 +174,8 @@ static void poll_status(void *arg)
 		{ MIB_SWITCHOVER_LAST_REASON, true, ASN_NULL, 0 },
 	};
 	struct test_wait *w = arg;
-	const struct peer_ask ask = { .command = SNMP_MSG_GET, .vars = vars, .n_vars = 2,
-				      .timeout_ms = w->timeout_ms,
+	const struct peer_ask ask = { .command = SNMP_MSG_GET, .vars = vars,
+				      .n_vars = PEER_N_VARS(vars), .timeout_ms = w->timeout_ms,
 				      .what = "GET the peer's test status" };
 
 	/* Not built (out of memory) or not sent: the test ends here. */

@@ -63,6 +63,8 @@ struct peer_var {
 	long value;
 };
 
+#define PEER_N_VARS(vars) (sizeof(vars) / sizeof((vars)[0]))
+
 /* A request to the peer's agent, built and sent by peer_request(). */
 struct peer_ask {
 	int command;                       /* SNMP_MSG_GET, SNMP_MSG_SET, SNMP_MSG_GETBULK */

@@ -504,8 +504,9 @@ bool peer_session_command(enum cmsha_command cmd, unsigned timeout_ms,
 		{ MIB_PEER_REQUEST, true, ASN_INTEGER, cmd },
 		{ MIB_PEER_REQUEST_ID, true, ASN_UNSIGNED, (long)id },
 	};
-	const struct peer_ask ask = { .command = SNMP_MSG_SET, .vars = vars, .n_vars = 2,
-				      .timeout_ms = timeout_ms, .what = "SET cmsHaPeerRequest" };
+	const struct peer_ask ask = { .command = SNMP_MSG_SET, .vars = vars,
+				      .n_vars = PEER_N_VARS(vars), .timeout_ms = timeout_ms,
+				      .what = "SET cmsHaPeerRequest" };
 
 	if (!w)
 		return false;
