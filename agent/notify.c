@@ -114,7 +114,7 @@ void notify_oper_state_changed(const char *why)
 {
 	netsnmp_variable_list *vars = start(MIB_N_OPER_STATE_CHANGED);
 
-	snprintf(cmshad.sw.last_reason, sizeof(cmshad.sw.last_reason), "%s", why);
+	cmsha_switchover_note_reason(&cmshad.sw, why);
 	add_scalar(&vars, MIB_SWITCHOVER_LAST_REASON, mib_get_switchover_last_reason);
 	send_and_free(vars);
 }
@@ -175,7 +175,7 @@ void notify_split_brain(const char *why)
 {
 	netsnmp_variable_list *vars = start(MIB_N_SPLIT_BRAIN);
 
-	snprintf(cmshad.sw.last_reason, sizeof(cmshad.sw.last_reason), "%s", why);
+	cmsha_switchover_note_reason(&cmshad.sw, why);
 	add_scalar(&vars, MIB_PEER_ADDRESS_TYPE, mib_get_peer_address_type);
 	add_scalar(&vars, MIB_PEER_ADDRESS, mib_get_peer_address);
 	add_scalar(&vars, MIB_PEER_OPER_STATE, mib_get_peer_oper_state);
