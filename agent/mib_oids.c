@@ -1,6 +1,8 @@
 #include "autoconfig.h"
 #include "mib_oids.h"
 
+#include <string.h>
+
 /* OBJ(id, name, arcs below cmsHaMIB...) */
 #define NARGS(...) NARGS_(__VA_ARGS__, 4, 3, 2, 1, 0)
 #define NARGS_(a, b, c, d, n, ...) n
@@ -115,3 +117,12 @@ const struct cmsha_mib_object cmsha_mib[MIB_ID_COUNT] = {
 	OBJ(MIB_CLIENT_LAST_REFRESH, "cmsHaClientLastRefresh", 1, 10, 5),
 	OBJ(MIB_CLIENT_REFRESH_ERROR, "cmsHaClientRefreshError", 1, 10, 6),
 };
+
+size_t cmsha_mib_instance(enum cmsha_mib_id id, oid index, oid name[CMSHA_MIB_INSTANCE_MAX_LEN])
+{
+	const struct cmsha_mib_object *obj = &cmsha_mib[id];
+
+	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
+	name[obj->oid_len] = index;
+	return obj->oid_len + 1;
+}

@@ -68,4 +68,11 @@ struct cmsha_mib_object {
 
 extern const struct cmsha_mib_object cmsha_mib[MIB_ID_COUNT];
 
+/*
+ * An instance of object id: its OID and one arc more, 0 for a scalar's .0
+ * or a row's index; returns the length written to name.
+ */
+#define CMSHA_MIB_INSTANCE_MAX_LEN (CMSHA_MIB_MAX_LEN + 1)
+size_t cmsha_mib_instance(enum cmsha_mib_id id, oid index, oid name[CMSHA_MIB_INSTANCE_MAX_LEN]);
+
 #endif

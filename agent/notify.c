@@ -10,46 +10,50 @@
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
-static oid snmp_trap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
+static const oid snmp_trap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
+
+/* Object id's instance (.0, or a row's index), its value to be filled in. */
+static netsnmp_variable_list *add_instance(netsnmp_variable_list **vars, enum cmsha_mib_id id,
+					   unsigned long index)
+{
+	oid name[CMSHA_MIB_INSTANCE_MAX_LEN];
+	size_t len = cmsha_mib_instance(id, (oid)index, name);
+
+	return snmp_varlist_add_variable(vars, name, len, ASN_NULL, NULL, 0);
+}
 
 /* Varbinds are built from the same getters the MIB uses: one source of truth. */
 static void add_scalar(netsnmp_variable_list **vars, enum cmsha_mib_id id,
 		       void (*fill)(netsnmp_variable_list *var))
 {
-	const struct cmsha_mib_object *obj = &cmsha_mib[id];
-	oid name[CMSHA_MIB_MAX_LEN + 1];
-	netsnmp_variable_list *v;
+	netsnmp_variable_list *v = add_instance(vars, id, 0);
 
-	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
-	name[obj->oid_len] = 0;
-	v = snmp_varlist_add_variable(vars, name, obj->oid_len + 1, ASN_NULL, NULL, 0);
 	if (v)
 		fill(v);
-}
-
-static void add_integer(netsnmp_variable_list **vars, enum cmsha_mib_id id, long value)
-{
-	const struct cmsha_mib_object *obj = &cmsha_mib[id];
-	oid name[CMSHA_MIB_MAX_LEN + 1];
-
-	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
-	name[obj->oid_len] = 0;
-	snmp_varlist_add_variable(vars, name, obj->oid_len + 1, ASN_INTEGER, &value, sizeof(value));
 }
 
 static void add_column(netsnmp_variable_list **vars, enum cmsha_mib_id id,
 		       unsigned long index,
 		       void (*fill)(unsigned long index, netsnmp_variable_list *var))
 {
-	const struct cmsha_mib_object *obj = &cmsha_mib[id];
-	oid name[CMSHA_MIB_MAX_LEN + 1];
-	netsnmp_variable_list *v;
+	netsnmp_variable_list *v = add_instance(vars, id, index);
 
-	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
-	name[obj->oid_len] = (oid)index;
-	v = snmp_varlist_add_variable(vars, name, obj->oid_len + 1, ASN_NULL, NULL, 0);
 	if (v)
 		fill(index, v);
+}
+
+/* An accessible-for-notify object's .0 with its value. */
+static void add_value(netsnmp_variable_list **vars, enum cmsha_mib_id id, u_char type,
+		      const void *value, size_t len)
+{
+	oid name[CMSHA_MIB_INSTANCE_MAX_LEN];
+
+	snmp_varlist_add_variable(vars, name, cmsha_mib_instance(id, 0, name), type, value, len);
+}
+
+static void add_integer(netsnmp_variable_list **vars, enum cmsha_mib_id id, long value)
+{
+	add_value(vars, id, ASN_INTEGER, &value, sizeof(value));
 }
 
 static netsnmp_variable_list *start(enum cmsha_mib_id notification)
@@ -110,7 +114,7 @@ void notify_oper_state_changed(const char *why)
 {
 	netsnmp_variable_list *vars = start(MIB_N_OPER_STATE_CHANGED);
 
-	snprintf(cmshad.sw.last_reason, sizeof(cmshad.sw.last_reason), "%s", why);
+	cmsha_switchover_note_reason(&cmshad.sw, why);
 	add_scalar(&vars, MIB_SWITCHOVER_LAST_REASON, mib_get_switchover_last_reason);
 	send_and_free(vars);
 }
@@ -148,15 +152,11 @@ void notify_alias_lost(size_t alias_index)
 
 void notify_alias_conflict(size_t alias_index, const uint8_t mac[6])
 {
-	const struct cmsha_mib_object *obj = &cmsha_mib[MIB_NOTIFY_CONFLICT_MAC];
 	netsnmp_variable_list *vars = start(MIB_N_ALIAS_CONFLICT);
-	oid name[CMSHA_MIB_MAX_LEN + 1];
 
 	add_column(&vars, MIB_ALIAS_ADDRESS, alias_index + 1, mib_get_alias_address);
 	add_column(&vars, MIB_ALIAS_IF_NAME, alias_index + 1, mib_get_alias_if_name);
-	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
-	name[obj->oid_len] = 0;
-	snmp_varlist_add_variable(&vars, name, obj->oid_len + 1, ASN_OCTET_STR, mac, 6);
+	add_value(&vars, MIB_NOTIFY_CONFLICT_MAC, ASN_OCTET_STR, mac, 6);
 	send_and_free(vars);
 }
 
@@ -175,7 +175,7 @@ void notify_split_brain(const char *why)
 {
 	netsnmp_variable_list *vars = start(MIB_N_SPLIT_BRAIN);
 
-	snprintf(cmshad.sw.last_reason, sizeof(cmshad.sw.last_reason), "%s", why);
+	cmsha_switchover_note_reason(&cmshad.sw, why);
 	add_scalar(&vars, MIB_PEER_ADDRESS_TYPE, mib_get_peer_address_type);
 	add_scalar(&vars, MIB_PEER_ADDRESS, mib_get_peer_address);
 	add_scalar(&vars, MIB_PEER_OPER_STATE, mib_get_peer_oper_state);

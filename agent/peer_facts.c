@@ -26,16 +26,6 @@
 #define POLL_MS 20
 #define STATUS_IN_PROGRESS 2
 
-static void add_oid(netsnmp_pdu *pdu, enum cmsha_mib_id id, bool instance)
-{
-	const struct cmsha_mib_object *obj = &cmsha_mib[id];
-	oid name[CMSHA_MIB_MAX_LEN + 1];
-
-	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
-	name[obj->oid_len] = 0;
-	snmp_add_null_var(pdu, name, obj->oid_len + (instance ? 1 : 0));
-}
-
 /* Is v an instance of object id (below its OID)? */
 static bool is_of(const netsnmp_variable_list *v, enum cmsha_mib_id id)
 {
@@ -84,13 +74,13 @@ static void read_components(const netsnmp_variable_list *v, struct cmsha_peer_vi
 	}
 }
 
-static void on_view(void *arg, struct snmp_pdu *answer, const char *why)
+static void on_view(void *arg, const struct peer_reply *r)
 {
 	struct view_wait *w = arg;
-	struct cmsha_peer_view view = { .answered = answer != NULL };
-	const netsnmp_variable_list *v = answer ? answer->variables : NULL;
+	struct cmsha_peer_view view = { .answered = r->answer != NULL };
+	const netsnmp_variable_list *v = r->answer ? r->answer->variables : NULL;
 
-	snprintf(view.error, sizeof(view.error), "%s", why);
+	snprintf(view.error, sizeof(view.error), "%s", r->why);
 	if (is_of(v, MIB_OPER_STATE))
 		view.oper_state = int_of(v);
 	if (v && is_of(v->next_variable, MIB_SWITCHOVER_MODE))
@@ -106,25 +96,27 @@ static void on_view(void *arg, struct snmp_pdu *answer, const char *why)
 bool peer_facts_view(void *ctx, unsigned timeout_ms,
 		     void (*done)(void *arg, const struct cmsha_peer_view *v), void *arg)
 {
+	/* GETNEXT of the scalars gives their .0; then the component rows. */
+	static const struct peer_var vars[] = {
+		{ MIB_OPER_STATE, false, ASN_NULL, 0 },
+		{ MIB_SWITCHOVER_MODE, false, ASN_NULL, 0 },
+		{ MIB_SWITCHOVER_MODE_REASON, false, ASN_NULL, 0 },
+		{ MIB_COMPONENT_NAME, false, ASN_NULL, 0 },
+		{ MIB_COMPONENT_REQUIREMENT, false, ASN_NULL, 0 },
+		{ MIB_COMPONENT_STATE, false, ASN_NULL, 0 },
+	};
+	const struct peer_ask ask = {
+		.command = SNMP_MSG_GETBULK, .vars = vars, .n_vars = PEER_N_VARS(vars),
+		.non_repeaters = 3, .max_repetitions = MAX_ROWS,
+		.timeout_ms = timeout_ms, .what = "GETBULK the peer's state and components",
+	};
 	struct view_wait *w = malloc(sizeof(*w));
-	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GETBULK);
 
 	(void)ctx;
-	if (!w || !pdu) {
-		free(w);
-		snmp_free_pdu(pdu);
+	if (!w)
 		return false;
-	}
 	*w = (struct view_wait){ done, arg };
-	pdu->non_repeaters = 3;           /* GETNEXT of the scalars gives their .0 */
-	pdu->max_repetitions = MAX_ROWS;
-	add_oid(pdu, MIB_OPER_STATE, false);
-	add_oid(pdu, MIB_SWITCHOVER_MODE, false);
-	add_oid(pdu, MIB_SWITCHOVER_MODE_REASON, false);
-	add_oid(pdu, MIB_COMPONENT_NAME, false);
-	add_oid(pdu, MIB_COMPONENT_REQUIREMENT, false);
-	add_oid(pdu, MIB_COMPONENT_STATE, false);
-	if (peer_session_send(pdu, timeout_ms, on_view, w))
+	if (peer_request(&ask, on_view, w))
 		return true;
 	free(w);
 	return false;
@@ -152,14 +144,14 @@ static void test_failed(struct test_wait *w, const char *why)
 
 static void poll_status(void *arg);
 
-static void on_status(void *arg, struct snmp_pdu *answer, const char *why)
+static void on_status(void *arg, const struct peer_reply *r)
 {
 	struct test_wait *w = arg;
 	struct cmsha_peer_test t = { .answered = true };
-	const netsnmp_variable_list *v = answer ? answer->variables : NULL;
+	const netsnmp_variable_list *v = r->answer ? r->answer->variables : NULL;
 
-	if (!answer) {
-		test_failed(w, why);
+	if (!r->answer) {
+		test_failed(w, r->why);
 		return;
 	}
 	t.status = int_of(v);
@@ -177,16 +169,17 @@ static void on_status(void *arg, struct snmp_pdu *answer, const char *why)
 
 static void poll_status(void *arg)
 {
+	static const struct peer_var vars[] = {
+		{ MIB_SWITCHOVER_STATUS, true, ASN_NULL, 0 },
+		{ MIB_SWITCHOVER_LAST_REASON, true, ASN_NULL, 0 },
+	};
 	struct test_wait *w = arg;
-	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
+	const struct peer_ask ask = { .command = SNMP_MSG_GET, .vars = vars,
+				      .n_vars = PEER_N_VARS(vars), .timeout_ms = w->timeout_ms,
+				      .what = "GET the peer's test status" };
 
-	if (!pdu) {
-		test_failed(w, "out of memory");
-		return;
-	}
-	add_oid(pdu, MIB_SWITCHOVER_STATUS, true);
-	add_oid(pdu, MIB_SWITCHOVER_LAST_REASON, true);
-	if (!peer_session_send(pdu, w->timeout_ms, on_status, w))
+	/* Not built (out of memory) or not sent: the test ends here. */
+	if (!peer_request(&ask, on_status, w))
 		test_failed(w, "cannot send the request");
 }
 

@@ -1,45 +1,97 @@
 /*
- * Between agent/peer_session.c (the SNMP sessions to the peer's agent) and
- * agent/peer_probe.c (the probe rounds: ICMP echo and SNMP GET, and the
- * reachability rule of src/peer_reach.c).
+ * Between agent/peer_session.c (the SNMP sessions to the peer's agent and
+ * every request on them), agent/peer_args.c (the 'peer' line parsed),
+ * agent/peer_probe.c (the probe's ICMP echo socket and src/peer_rounds.c's
+ * round driver on net-snmp's loop) and agent/peer_facts.c (what the test
+ * command asks the peer).  peer_probe.c
+ * knows nothing of peer_session.c: the round's GET is a hook it is given.
  */
 #ifndef CMSHA_PEER_PRIVATE_H
 #define CMSHA_PEER_PRIVATE_H
 
 #include "config.h"
+#include "mib_oids.h"
+#include "peer_rounds.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
 /*
- * peer_session.c: send round's GET of the peer's cmsHaOperState (or, for an
- * SNMPv3 peer whose engine ID is not known yet, first the discovery
- * request; the GET follows its answer).  Answers come back through
- * peer_probe_snmp_answer().
+ * The 'peer' line, parsed (agent/peer_args.c) as snmpd's trapsess does;
+ * the sessions are opened from the template.  net-snmp 5.9.3 keeps
+ * pointers into argv (peername, community), so the words live as long as
+ * the template.
  */
-void peer_snmp_probe(unsigned round);
+#define MAX_PEER_ARGS 64
+struct peer_args {
+	netsnmp_session template;
+	char *argv[MAX_PEER_ARGS + 1];
+	int argc;
+	bool parsed;
+};
 
-/* peer_probe.c: the peer's agent answered round's GET with its state. */
-void peer_probe_snmp_answer(unsigned round, int oper_state, unsigned rtt_us);
+/* Parse snmpcmd-style words into a (not yet parsed); false with err. */
+bool peer_args_parse(struct peer_args *a, const char *args, char *err, size_t errlen);
+/* Free what a holds; it is then as new. */
+void peer_args_free(struct peer_args *a);
 
-/* peer_probe.c: start the rounds (the first one at once), or stop them. */
-bool peer_probe_start(const struct cmsha_config *cfg, void (*edge)(bool reachable),
-		      char *err, size_t errlen);
-void peer_probe_stop(void);
+/* The probe: the round driver and the echo socket it sends on. */
+struct peer_probe {
+	struct cmsha_peer_rounds rounds;
+	struct cmsha_icmp_echo *echo;
+	bool echo_failing;                 /* logged once until a send works */
+	void (*edge)(bool reachable);
+	void (*send_get)(void *ctx, unsigned round);
+	void *send_get_ctx;
+};
 
 /*
- * peer_session.c: send pdu (any request) on the command session, waiting
- * timeout_ms; reply(arg, answer, why) exactly once unless this returns
- * false (pdu freed either way): answer is NULL on no answer or an error,
- * with why saying which.  For agent/peer_facts.c.
+ * Open the echo socket and start the rounds (the first one at once):
+ * send_get(ctx, round) sends a round's GET, whose answer goes to
+ * cmsha_peer_rounds_snmp_answer(&p->rounds, ...).  Or stop them.
  */
-struct snmp_pdu;
-bool peer_session_send(struct snmp_pdu *pdu, unsigned timeout_ms,
-		       void (*reply)(void *arg, struct snmp_pdu *answer, const char *why),
-		       void *arg);
+bool peer_probe_start(struct peer_probe *p, const struct cmsha_config *cfg,
+		      void (*send_get)(void *ctx, unsigned round), void *send_get_ctx,
+		      void (*edge)(bool reachable), char *err, size_t errlen);
+void peer_probe_stop(struct peer_probe *p);
 
-/* A round waits this long for its answers, at most (and never past the interval). */
-#define PEER_MAX_PROBE_TIMEOUT_MS 1000
-unsigned peer_probe_timeout_ms(const struct cmsha_config *cfg);
+/* One varbind of a request: an object's OID, or its instance (.0), with a value for a SET. */
+struct peer_var {
+	enum cmsha_mib_id id;
+	bool instance;
+	u_char type;                       /* ASN_NULL to ask */
+	long value;
+};
+
+#define PEER_N_VARS(vars) (sizeof(vars) / sizeof((vars)[0]))
+
+/* A request to the peer's agent, built and sent by peer_request(). */
+struct peer_ask {
+	int command;                       /* SNMP_MSG_GET, SNMP_MSG_SET, SNMP_MSG_GETBULK */
+	const struct peer_var *vars;
+	size_t n_vars;
+	long non_repeaters, max_repetitions;   /* GETBULK */
+	/* The probe's session (its timeout), else the command session waiting timeout_ms. */
+	bool on_probe_session;
+	unsigned timeout_ms;
+	const char *what;                  /* for the debug log: "GET cmsHaOperState" */
+};
+
+/* How a request ended, told once. */
+struct snmp_pdu;
+struct peer_reply {
+	int op;                            /* net-snmp's NETSNMP_CALLBACK_OP_* */
+	struct snmp_pdu *answer;           /* an answer with noError, else NULL */
+	const char *why;                   /* "" with an answer, else what went wrong */
+	unsigned rtt_us;                   /* since it was sent */
+};
+typedef void peer_reply_fn(void *arg, const struct peer_reply *r);
+
+/*
+ * Build ask's PDU and send it: reply(arg, r) exactly once unless this
+ * returns false (not built, not sent, or an SNMPv3 peer's engine is not
+ * known yet), when nothing is called.
+ */
+bool peer_request(const struct peer_ask *ask, peer_reply_fn *reply, void *arg);
 
 #endif

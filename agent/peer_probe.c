@@ -1,17 +1,14 @@
 /*
- * The peer probe: every probe interval a round sends an ICMP echo to the
- * peer's agent address (src/icmp_echo.c) and the SNMP GET of its
- * cmsHaOperState (peer_session.c), and ends after the probe timeout.
- * src/peer_reach.c turns rounds into the verdict; this file keeps
- * cmsHaPeer* (struct peer_status) and tells the edge callback of changes.
+ * The peer probe on net-snmp's loop: src/peer_rounds.c drives the rounds;
+ * this file gives it the ICMP echo socket (src/icmp_echo.c), the loop's
+ * timers, the round's GET (a hook: agent/peer_session.c's), and turns its
+ * steps into the cmsha:peer debug token.
  */
 #include "autoconfig.h"
 #include "clock.h"
 #include "icmp_echo.h"
 #include "loop_glue.h"
 #include "peer_private.h"
-#include "peer_reach.h"
-#include "peer_session.h"
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -19,182 +16,108 @@
 #include <stdint.h>
 #include <unistd.h>
 
-static struct peer_status status = { .oper_state = PEER_OPER_UNKNOWN,
-				      .last_known_oper = PEER_OPER_UNKNOWN };
-static struct cmsha_peer_reach reach;
-static void (*edge_fn)(bool reachable);
-static struct cmsha_icmp_echo *echo;
-static uint16_t echo_seq;
-static struct timespec echo_sent;
-static unsigned round_no, round_alarm, deadline_timer, timeout_ms;
-static bool echo_failing;                 /* logged once until a send works */
-
-unsigned peer_probe_timeout_ms(const struct cmsha_config *cfg)
-{
-	return cfg->probe_interval_ms < PEER_MAX_PROBE_TIMEOUT_MS ? cfg->probe_interval_ms
-								  : PEER_MAX_PROBE_TIMEOUT_MS;
-}
-
-const struct peer_status *peer_session_status(void)
-{
-	return &status;
-}
-
-bool peer_session_known_unreachable(void)
-{
-	return cmsha_peer_reach_known_unreachable(&reach);
-}
-
-bool peer_session_agent_answering(void)
-{
-	return cmsha_peer_reach_agent_answering(&reach);
-}
-
-/* Copy the rule's view into cmsHaPeer*, then tell of a verdict. */
-static void follow(enum cmsha_peer_edge edge)
-{
-	status.reachable = reach.reachable;
-	status.rtt_us = reach.rtt_us;
-	status.probe_failures = reach.total_failures;
-	status.consecutive_failures = reach.consecutive_failures;
-	/* The peer's state is what its agent said, while it says something. */
-	if (!reach.reachable || !cmsha_peer_reach_agent_answering(&reach))
-		status.oper_state = PEER_OPER_UNKNOWN;
-	if (edge != CMSHA_PEER_NO_EDGE && edge_fn)
-		edge_fn(edge == CMSHA_PEER_BECAME_REACHABLE);
-}
-
-static void answered(enum cmsha_peer_answer kind, unsigned rtt_us)
-{
-	enum cmsha_peer_edge edge;
-
-	if (!cmsha_peer_reach_answer(&reach, kind, rtt_us, &edge))
-		return;
-	clock_gettime(CLOCK_REALTIME, &status.last_seen);
-	follow(edge);
-}
-
-void peer_probe_snmp_answer(unsigned round, int oper_state, unsigned rtt_us)
-{
-	struct timespec now;
-
-	status.oper_state = status.last_known_oper = oper_state;
-	/* When the GET was sent: split brain needs a state asked after our own change. */
-	clock_gettime(CLOCK_REALTIME, &now);
-	status.oper_asked.tv_sec = now.tv_sec - (time_t)(rtt_us / 1000000);
-	status.oper_asked.tv_nsec = now.tv_nsec - (long)(rtt_us % 1000000) * 1000;
-	if (status.oper_asked.tv_nsec < 0) {
-		status.oper_asked.tv_sec--;
-		status.oper_asked.tv_nsec += 1000000000;
-	}
-	/* A late answer (an earlier round's) tells the state, not reachability now. */
-	if (round == round_no)
-		answered(CMSHA_PEER_BY_SNMP, rtt_us);
-	follow(CMSHA_PEER_NO_EDGE);
-}
-
 static void on_echo_reply(void *arg, uint16_t seq)
 {
-	(void)arg;
-	if (seq == echo_seq)          /* earlier rounds' replies are late */
-		answered(CMSHA_PEER_BY_ICMP, (unsigned)(cmsha_ms_since(&echo_sent) * 1000));
+	struct peer_probe *p = arg;
+
+	cmsha_peer_rounds_echo_reply(&p->rounds, seq);
 }
 
 static void on_echo_readable(void *arg)
 {
-	(void)arg;
-	if (echo)
-		cmsha_icmp_echo_on_readable(echo, on_echo_reply, NULL);
+	struct peer_probe *p = arg;
+
+	if (p->echo)
+		cmsha_icmp_echo_on_readable(p->echo, on_echo_reply, p);
 }
 
-static void send_echo(void)
+static bool send_echo(void *ctx, uint16_t seq)
 {
+	struct peer_probe *p = ctx;
 	char err[256];
 
-	echo_seq++;
-	clock_gettime(CLOCK_MONOTONIC, &echo_sent);
-	if (cmsha_icmp_echo_send(echo, echo_seq, err, sizeof(err))) {
-		echo_failing = false;
-		return;
+	if (cmsha_icmp_echo_send(p->echo, seq, err, sizeof(err))) {
+		p->echo_failing = false;
+		return true;
 	}
 	/* e.g. no route to the peer: this round's echo is simply unanswered. */
-	if (!echo_failing)
+	if (!p->echo_failing)
 		snmp_log(LOG_INFO, "peer probe: %s\n", err);
-	echo_failing = true;
+	p->echo_failing = true;
+	return false;
 }
 
-static void on_round_deadline(void *arg)
+static void send_get(void *ctx, unsigned round)
 {
-	(void)arg;
-	deadline_timer = 0;
-	follow(cmsha_peer_reach_round_end(&reach));
+	struct peer_probe *p = ctx;
+
+	p->send_get(p->send_get_ctx, round);
 }
 
-static void start_round(unsigned int reg, void *arg)
+static void on_edge(void *ctx, bool reachable)
 {
-	(void)reg, (void)arg;
-	if (deadline_timer)
-		loop_timer_cancel(NULL, deadline_timer);
-	deadline_timer = 0;
-	round_no++;
-	follow(cmsha_peer_reach_round_start(&reach));
-	send_echo();
-	peer_snmp_probe(round_no);
-	deadline_timer = loop_timer_add(NULL, timeout_ms, on_round_deadline, NULL);
+	struct peer_probe *p = ctx;
+
+	if (p->edge)
+		p->edge(reachable);
 }
 
-static bool open_echo(const struct cmsha_config *cfg, char *err, size_t errlen)
+static void on_step(void *ctx, const char *what)
+{
+	(void)ctx;
+	DEBUGMSGTL(("cmsha:peer", "%s\n", what));
+}
+
+static bool open_echo(struct peer_probe *p, const struct cmsha_config *cfg, char *err,
+		      size_t errlen)
 {
 	struct timespec now;
 	uint16_t id;
 
 	/* Another pinger on the host uses its own identifier, usually its pid. */
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	cmsha_clock_now(&now);
 	id = (uint16_t)(getpid() ^ (now.tv_nsec >> 10));
-	if (!(echo = cmsha_icmp_echo_open(&cfg->peer_addrs[0], id, err, errlen)))
+	if (!(p->echo = cmsha_icmp_echo_open(&cfg->peer_addrs[0], id, err, errlen)))
 		return false;
-	if (loop_fd_watch(NULL, cmsha_icmp_echo_fd(echo), on_echo_readable, NULL))
+	if (loop_fd_watch(NULL, cmsha_icmp_echo_fd(p->echo), on_echo_readable, p))
 		return true;
 	snprintf(err, errlen, "cannot watch the ICMP echo socket");
-	cmsha_icmp_echo_close(echo);
-	echo = NULL;
+	cmsha_icmp_echo_close(p->echo);
+	p->echo = NULL;
 	return false;
 }
 
-bool peer_probe_start(const struct cmsha_config *cfg, void (*edge)(bool reachable),
-		      char *err, size_t errlen)
+bool peer_probe_start(struct peer_probe *p, const struct cmsha_config *cfg,
+		      void (*get)(void *ctx, unsigned round), void *get_ctx,
+		      void (*edge)(bool reachable), char *err, size_t errlen)
 {
-	struct timeval every = { cfg->probe_interval_ms / 1000,
-				 (cfg->probe_interval_ms % 1000) * 1000 };
+	const struct cmsha_peer_rounds_env env = {
+		.ctx = p, .send_echo = send_echo, .send_get = send_get,
+		.timer_add = loop_timer_add, .timer_cancel = loop_timer_cancel,
+		.edge = on_edge, .step = on_step,
+	};
 
-	edge_fn = edge;
 	/* A new session (a reload) knows nothing of the peer yet. */
-	status = (struct peer_status){ .oper_state = PEER_OPER_UNKNOWN,
-				       .last_known_oper = PEER_OPER_UNKNOWN };
-	timeout_ms = peer_probe_timeout_ms(cfg);
-	cmsha_peer_reach_init(&reach, cfg->probe_failures);
-	if (!open_echo(cfg, err, errlen))
+	cmsha_peer_rounds_init(&p->rounds, &env, cfg->probe_interval_ms, cfg->probe_failures);
+	p->send_get = get;
+	p->send_get_ctx = get_ctx;
+	p->edge = edge;
+	p->echo_failing = false;
+	if (!open_echo(p, cfg, err, errlen))
 		return false;
-	if (!(round_alarm = snmp_alarm_register_hr(every, SA_REPEAT, start_round, NULL))) {
-		snprintf(err, errlen, "cannot arm the peer probe timer");
-		return false;
-	}
-	start_round(0, NULL);
-	return true;
+	if (cmsha_peer_rounds_start(&p->rounds))
+		return true;
+	snprintf(err, errlen, "cannot arm the peer probe timer");
+	return false;
 }
 
-void peer_probe_stop(void)
+void peer_probe_stop(struct peer_probe *p)
 {
-	/* Closing fails the requests in flight: that is no news about the peer. */
-	edge_fn = NULL;
-	if (round_alarm)
-		snmp_alarm_unregister(round_alarm);
-	if (deadline_timer)
-		loop_timer_cancel(NULL, deadline_timer);
-	round_alarm = deadline_timer = 0;
-	if (echo) {
-		loop_fd_unwatch(NULL, cmsha_icmp_echo_fd(echo));
-		cmsha_icmp_echo_close(echo);
-		echo = NULL;
+	p->edge = NULL;
+	cmsha_peer_rounds_stop(&p->rounds);
+	if (p->echo) {
+		loop_fd_unwatch(NULL, cmsha_icmp_echo_fd(p->echo));
+		cmsha_icmp_echo_close(p->echo);
+		p->echo = NULL;
 	}
 }

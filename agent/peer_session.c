@@ -16,166 +16,61 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_PEER_ARGS 64
 /* a peer's answer explained (ends in a history reason) */
 #define CMSHA_PEER_WHY_LEN 256
 
-/*
- * Filled by snmp_parse_args, as snmpd's trapsess does; opened at start.
- * net-snmp 5.9.3 keeps pointers into argv (peername, community), so the
- * words live as long as the template.
- */
-static netsnmp_session peer_template;
-static char *peer_argv[MAX_PEER_ARGS + 1];
-static int peer_argc;
-static bool peer_parsed;
+/* The peer: its arguments, the two sessions, the probe; one, cmshad's. */
+struct peer {
+	struct peer_args args;
+	netsnmp_session *probe_session, *command_session;
+	bool probe_outstanding, discovery_outstanding;
+	bool engine_ready;              /* SNMPv3: the peer's engine ID and our keys for it */
+	unsigned probe_timeouts;        /* in a row */
+	u_char last_engine[32];         /* the one discovered last, to tell a change */
+	size_t last_engine_len;
+	bool sending, send_failed;      /* see send_request() */
+	uint32_t last_request_id;
+	struct peer_probe probe;
+};
 
-static netsnmp_session *probe_session, *command_session;
-static bool probe_outstanding, discovery_outstanding;
-static struct timespec probe_sent;
-static bool engine_ready;          /* SNMPv3: the peer's engine ID and our keys for it */
-static unsigned probe_timeouts;    /* in a row */
-static u_char last_engine[32];     /* the one discovered last, to tell a change */
-static size_t last_engine_len;
-
-static int split_args(const char *args, char **argv, int max)
-{
-	char word[SPRINT_MAX_LEN];
-	const char *cp = args;
-	int argc = 0;
-
-	argv[argc++] = strdup("peer");
-	while (argv[argc - 1] && cp && *cp && argc < max - 1) {
-		cp = copy_nword((char *)cp, word, sizeof(word));
-		argv[argc++] = strdup(word);
-	}
-	argv[argc] = NULL;
-	return argc;
-}
-
-static void free_words(char **argv, int argc)
-{
-	for (int i = 0; i < argc; i++)
-		free(argv[i]);
-}
-
-/* Out of memory in split_args: a word is missing. */
-static bool words_complete(char **argv, int argc)
-{
-	for (int i = 0; i < argc; i++)
-		if (!argv[i])
-			return false;
-	return true;
-}
-
-/* Is option -opt (or -3opt) among the words, with its value attached or not? */
-static bool has_option(char **argv, int argc, char opt)
-{
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-' && (argv[i][1] == opt || (argv[i][1] == '3' && argv[i][2] == opt)))
-			return true;
-	return false;
-}
-
-/*
- * snmp_parse_args points the protocol OIDs given with -a and -x at
- * net-snmp's own static tables, and allocates the defaults it fills in
- * otherwise: make them all ours, so that peer_session_free can free them.
- */
-static void own_protocol_oids(char **argv, int argc)
-{
-	netsnmp_session *t = &peer_template;
-
-	if (t->securityAuthProto && has_option(argv, argc, 'a'))
-		t->securityAuthProto = snmp_duplicate_objid(t->securityAuthProto,
-							    t->securityAuthProtoLen);
-	if (t->securityPrivProto && has_option(argv, argc, 'x'))
-		t->securityPrivProto = snmp_duplicate_objid(t->securityPrivProto,
-							    t->securityPrivProtoLen);
-}
+static struct peer peer = {
+	.probe.rounds.status = { .oper_state = PEER_OPER_UNKNOWN,
+				 .last_known_oper = PEER_OPER_UNKNOWN },
+};
 
 bool peer_session_parse(const char *args, char *err, size_t errlen)
 {
-	char *argv[MAX_PEER_ARGS + 1];
-	int argc, rc;
-
-	if (peer_parsed) {
-		snprintf(err, errlen, "peer is already set");
-		return false;
-	}
-	err[0] = '\0';
-	argc = split_args(args, argv, MAX_PEER_ARGS);
-	if (!words_complete(argv, argc)) {
-		free_words(argv, argc);
-		snprintf(err, errlen, "peer: out of memory");
-		return false;
-	}
-	snmp_sess_init(&peer_template);
-	rc = netsnmp_parse_args(argc, argv, &peer_template, NULL, NULL,
-				NETSNMP_PARSE_ARGS_NOLOGGING | NETSNMP_PARSE_ARGS_NOZERO);
-	if (rc < 0)
-		snprintf(err, errlen, "bad peer arguments '%s': expected snmpcmd options then "
-			 "the agent, e.g. 'peer -v3 -u cmsha -l authPriv -a SHA-256 -A PASS "
-			 "-x AES -X PASS 10.77.0.12'", args);
-	else if (rc != argc)
-		snprintf(err, errlen, "peer: unexpected '%s' after the agent address", argv[rc]);
-	else if (peer_template.timeout != SNMP_DEFAULT_TIMEOUT ||
-		 peer_template.retries != SNMP_DEFAULT_RETRIES)
-		snprintf(err, errlen, "peer: -t and -r are not used: a probe waits up to 'probe "
-			 "interval' (1 s at most), 'failures' rounds decide, a command waits "
-			 "'release timeout'; nothing is retried");
-	if (err[0]) {                  /* each branch above says what was wrong */
-		free_words(argv, argc);
-		return false;
-	}
-	own_protocol_oids(argv, argc);
-	memcpy(peer_argv, argv, sizeof(argv));
-	peer_argc = argc;
-	peer_parsed = true;
-	return true;
+	return peer_args_parse(&peer.args, args, err, errlen);
 }
 
-/*
- * A reload's 'peer' line: parse it as peer_session_parse would, into a
- * template of its own that is thrown away, leaving the running one alone.
- */
+/* A reload's 'peer' line: parsed as it would be, thrown away; the running one stays. */
 bool peer_session_check(const char *args, char *err, size_t errlen)
 {
-	netsnmp_session saved = peer_template;
-	char *saved_argv[MAX_PEER_ARGS + 1];
-	int saved_argc = peer_argc;
-	bool saved_parsed = peer_parsed, ok;
+	struct peer_args scratch = { .parsed = false };
+	bool ok = peer_args_parse(&scratch, args, err, errlen);
 
-	memcpy(saved_argv, peer_argv, sizeof(saved_argv));
-	peer_parsed = false;
-	peer_argc = 0;
-	ok = peer_session_parse(args, err, errlen);
-	if (ok)
-		peer_session_free();
-	peer_template = saved;
-	memcpy(peer_argv, saved_argv, sizeof(saved_argv));
-	peer_argc = saved_argc;
-	peer_parsed = saved_parsed;
+	peer_args_free(&scratch);
 	return ok;
 }
 
-/*
- * The words are ours; of what the template points to, snmp_parse_args
- * allocated the community it copied from -c and the protocol OIDs.
- */
 void peer_session_free(void)
 {
-	if (peer_parsed && peer_template.community != (u_char *)netsnmp_ds_get_string(
-				   NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_COMMUNITY))
-		free(peer_template.community);
-	if (peer_parsed) {
-		free(peer_template.securityAuthProto);
-		free(peer_template.securityPrivProto);
-	}
-	free_words(peer_argv, peer_argc);
-	peer_argc = 0;
-	memset(&peer_template, 0, sizeof(peer_template));
-	peer_parsed = false;
+	peer_args_free(&peer.args);
+}
+
+const struct peer_status *peer_session_status(void)
+{
+	return &peer.probe.rounds.status;
+}
+
+bool peer_session_known_unreachable(void)
+{
+	return cmsha_peer_reach_known_unreachable(&peer.probe.rounds.reach);
+}
+
+bool peer_session_agent_answering(void)
+{
+	return cmsha_peer_reach_agent_answering(&peer.probe.rounds.reach);
 }
 
 /*
@@ -197,256 +92,48 @@ static bool is_report(int op, const netsnmp_pdu *pdu)
 	       pdu->command == SNMP_MSG_REPORT;
 }
 
-/* As before discovery; USM then builds the user's keys for the next engine. */
-static void forget_engine_of(netsnmp_session *s)
-{
-	SNMP_FREE(s->securityEngineID);
-	s->securityEngineIDLen = 0;
-	SNMP_FREE(s->contextEngineID);
-	s->contextEngineIDLen = 0;
-	s->flags &= ~SNMP_FLAGS_USER_CREATED;
-}
-
-/*
- * SNMPv3: probes unanswered this many times in a row make cmshad discover
- * the peer's engine ID again.  When it has changed (the peer's snmpd lost
- * its persistent state, the server was reinstalled), requests built for
- * the old one go unanswered: the peer's Report (usmStatsUnknownEngineIDs)
- * names a user net-snmp does not know for the new engine, and is dropped.
- * While the peer is down, discovery costs one unauthenticated GET a round.
- */
-#define REDISCOVER_AFTER_TIMEOUTS 3
-
-static void count_probe_timeout(int op)
-{
-	if (op != NETSNMP_CALLBACK_OP_TIMED_OUT) {
-		probe_timeouts = 0;
-		return;
-	}
-	if (++probe_timeouts < REDISCOVER_AFTER_TIMEOUTS || !engine_ready)
-		return;
-	probe_timeouts = 0;
-	engine_ready = false;
-	forget_engine_of(probe_session);
-	forget_engine_of(command_session);
-}
-
-static int on_probe_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
-			  void *magic)
-{
-	const netsnmp_variable_list *v = pdu ? pdu->variables : NULL;
-
-	(void)sess, (void)reqid;
-	if (is_report(op, pdu))
-		return 1;
-	probe_outstanding = false;
-	count_probe_timeout(op);
-	/* noSuchObject: snmpd answers but the peer's cmshad is not there. */
-	if (is_answer(op, pdu) && pdu->errstat == SNMP_ERR_NOERROR && v &&
-	    v->type == ASN_INTEGER)
-		peer_probe_snmp_answer((unsigned)(uintptr_t)magic, (int)*v->val.integer,
-				       (unsigned)(cmsha_ms_since(&probe_sent) * 1000));
-	return 1;
-}
-
-static void send_get(unsigned round)
-{
-	const struct cmsha_mib_object *obj = &cmsha_mib[MIB_OPER_STATE];
-	oid name[CMSHA_MIB_MAX_LEN + 1];
-	netsnmp_pdu *pdu;
-
-	if (probe_outstanding)        /* the last one has not timed out yet */
-		return;
-	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
-	name[obj->oid_len] = 0;
-	pdu = snmp_pdu_create(SNMP_MSG_GET);
-	if (!pdu || !snmp_add_null_var(pdu, name, obj->oid_len + 1)) {
-		snmp_free_pdu(pdu);     /* out of memory: the round goes unanswered */
-		return;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &probe_sent);
-	if (snmp_async_send(probe_session, pdu, on_probe_reply, (void *)(uintptr_t)round))
-		probe_outstanding = true;
-	else
-		snmp_free_pdu(pdu);
-}
-
 /* SNMPv3 before the peer's engine ID is known: nothing authenticated can be sent. */
 static bool engine_unknown(void)
 {
-	return probe_session->version == SNMP_VERSION_3 && !engine_ready;
+	return peer.probe_session && peer.probe_session->version == SNMP_VERSION_3 &&
+	       !peer.engine_ready;
 }
 
-/*
- * What snmp_open's (blocking) discovery would have done with the engine
- * ID: net-snmp may have stored it in the session already (it does for a
- * Report's engine ID), else we do.
- */
-static bool adopt_engine(netsnmp_session *s, const u_char *id, size_t len)
-{
-	if (!s->securityEngineIDLen) {
-		if (!(s->securityEngineID = netsnmp_memdup(id, len)))
-			return false;
-		s->securityEngineIDLen = len;
-	}
-	if (!s->contextEngineIDLen) {
-		if (!(s->contextEngineID = netsnmp_memdup(id, len)))
-			return false;
-		s->contextEngineIDLen = len;
-	}
-	/* The user's keys, localized to this engine (USM's post-discovery hook). */
-	return usm_create_user_from_session(s) == SNMPERR_SUCCESS;
-}
-
-/* Log the engine ID's discovery, and its change; not a rediscovery of the same. */
-static void note_engine(const u_char *id, size_t len)
-{
-	bool first = last_engine_len == 0;
-
-	if (!first && len == last_engine_len && memcmp(id, last_engine, len) == 0)
-		return;                 /* the peer was only down */
-	if (first)
-		snmp_log(LOG_INFO, "peer %s: SNMPv3 engine ID discovered\n",
-			 peer_template.peername);
-	else
-		snmp_log(LOG_WARNING, "peer %s: its SNMPv3 engine ID has changed; using the new "
-			 "one\n", peer_template.peername);
-	last_engine_len = len <= sizeof(last_engine) ? len : 0;
-	memcpy(last_engine, id, last_engine_len);
-}
-
-static int on_discovery_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
-			      void *magic)
-{
-	(void)sess, (void)reqid;
-	discovery_outstanding = false;
-	/* The expected answer: a Report (usmStatsUnknownEngineIDs) naming the engine. */
-	if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu || !pdu->securityEngineIDLen ||
-	    engine_ready)
-		return 1;
-	if (!adopt_engine(probe_session, pdu->securityEngineID, pdu->securityEngineIDLen) ||
-	    !adopt_engine(command_session, pdu->securityEngineID, pdu->securityEngineIDLen)) {
-		snmp_log(LOG_ERR, "peer %s: cannot use its engine ID\n", peer_template.peername);
-		return 1;
-	}
-	engine_ready = true;
-	note_engine(pdu->securityEngineID, pdu->securityEngineIDLen);
-	send_get((unsigned)(uintptr_t)magic);
-	return 1;
-}
-
-/*
- * RFC 3414 discovery, asynchronously: a GET without variables, user or
- * authentication, which the peer answers with a Report naming its engine.
- */
-static void send_discovery(unsigned round)
-{
-	netsnmp_pdu *pdu;
-
-	if (discovery_outstanding)
-		return;
-	pdu = snmp_pdu_create(SNMP_MSG_GET);
-	if (!pdu || !(pdu->securityName = strdup(""))) {
-		snmp_free_pdu(pdu);     /* out of memory: the round goes unanswered */
-		return;
-	}
-	pdu->version = SNMP_VERSION_3;
-	pdu->securityNameLen = 0;
-	pdu->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
-	pdu->securityModel = SNMP_SEC_MODEL_USM;
-	if (snmp_async_send(probe_session, pdu, on_discovery_reply, (void *)(uintptr_t)round))
-		discovery_outstanding = true;
-	else
-		snmp_free_pdu(pdu);
-}
-
-void peer_snmp_probe(unsigned round)
-{
-	if (engine_unknown())
-		send_discovery(round);
-	else
-		send_get(round);
-}
-
-/*
- * SNMP_FLAGS_DONT_PROBE: snmp_open and snmp_async_send would otherwise
- * find an SNMPv3 peer's engine ID with a synchronous request, stalling the
- * whole agent for the timeout while the peer is down; send_discovery does
- * it in the event loop instead.  snmp_open clears the flag: set it again.
- */
-static netsnmp_session *open_session(unsigned timeout_ms, char *err, size_t errlen)
-{
-	netsnmp_session s = peer_template;
-	netsnmp_session *opened;
-
-	s.timeout = (long)timeout_ms * 1000;
-	s.retries = 0;
-	s.flags |= SNMP_FLAGS_DONT_PROBE;
-	opened = snmp_open(&s);
-	if (!opened) {
-		char *msg = NULL;
-		snmp_error(&s, NULL, NULL, &msg);
-		snprintf(err, errlen, "cannot open the peer session to %s: %s",
-			 peer_template.peername, msg ? msg : "?");
-		free(msg);
-		return NULL;
-	}
-	opened->flags |= SNMP_FLAGS_DONT_PROBE;
-	return opened;
-}
-
-bool peer_session_start(const struct cmsha_config *cfg, void (*edge)(bool reachable),
-			char *err, size_t errlen)
-{
-	probe_session = open_session(peer_probe_timeout_ms(cfg), err, errlen);
-	command_session = probe_session ? open_session(cfg->release_timeout_ms, err, errlen) : NULL;
-	if (!command_session)
-		return false;
-	return peer_probe_start(cfg, edge, err, errlen);
-}
-
-void peer_session_stop(void)
-{
-	peer_probe_stop();
-	if (probe_session)
-		snmp_close(probe_session);
-	if (command_session)
-		snmp_close(command_session);
-	probe_session = command_session = NULL;
-	probe_outstanding = discovery_outstanding = engine_ready = false;
-	probe_timeouts = 0;
-	last_engine_len = 0;
-}
 /*
  * A send that fails at once (sendto: no route, a firewall's EPERM) is
  * reported twice by net-snmp: the callback gets OP_SEND_FAILED inside
- * snmp_async_send, which then returns 0 as well.  The callbacks below free
- * their context; they ignore that first report (send_request() is running),
+ * snmp_async_send, which then returns 0 as well.  The callbacks ignore that
+ * first report (send_request() is running; send_failed tells it happened),
  * so the failure is reported once, by the return value, and the context is
  * freed once.  A resend that fails later reaches the callback only.
  */
-static bool sending;
-
 static bool send_request(netsnmp_session *session, netsnmp_pdu *pdu, snmp_callback fn,
 			 void *magic)
 {
 	int reqid;
 
-	sending = true;
+	peer.sending = true;
+	peer.send_failed = false;
 	reqid = snmp_async_send(session, pdu, fn, magic);
-	sending = false;
+	peer.sending = false;
 	return reqid != 0;
 }
 
 static bool failed_in_send(int op)
 {
-	return sending && op == NETSNMP_CALLBACK_OP_SEND_FAILED;
+	if (!peer.sending || op != NETSNMP_CALLBACK_OP_SEND_FAILED)
+		return false;
+	peer.send_failed = true;
+	return true;
 }
 
-struct send_wait {
-	void (*reply)(void *arg, struct snmp_pdu *answer, const char *why);
+/* A request in flight: whom to tell, and what the debug log calls it. */
+struct peer_wait {
+	peer_reply_fn *reply;
 	void *arg;
 	unsigned timeout_ms;
+	struct timespec sent;
+	const char *what;
 };
 
 /*
@@ -475,46 +162,313 @@ static bool peer_request_unknown(const netsnmp_pdu *pdu, char *why, size_t len)
 	return true;
 }
 
-static int on_send_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
-			 void *magic)
+/* Why op and pdu are not an answer with noError; "" when they are. */
+static void explain(int op, const netsnmp_pdu *pdu, unsigned timeout_ms, char *why, size_t len)
 {
-	struct send_wait *w = magic;
+	if (op == NETSNMP_CALLBACK_OP_SEC_ERROR)
+		snprintf(why, len, "the peer refused our SNMPv3 credentials");
+	else if (!is_answer(op, pdu))
+		snprintf(why, len, "no answer within %u ms", timeout_ms);
+	else if (pdu->errstat != SNMP_ERR_NOERROR && !peer_request_unknown(pdu, why, len))
+		snprintf(why, len, "the peer answered %s", snmp_errstring(pdu->errstat));
+	else if (pdu->errstat == SNMP_ERR_NOERROR)
+		why[0] = '\0';
+}
+
+/* Every request's callback: the Report and send-failed opening, then its reply once. */
+static int on_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu, void *magic)
+{
+	struct peer_wait *w = magic;
 	char why[CMSHA_PEER_WHY_LEN];
+	struct peer_reply r = { .op = op, .why = why };
 
 	(void)sess, (void)reqid;
 	if (failed_in_send(op) || is_report(op, pdu))
 		return 1;
-	if (op == NETSNMP_CALLBACK_OP_SEC_ERROR)
-		snprintf(why, sizeof(why), "the peer refused our SNMPv3 credentials");
-	else if (!is_answer(op, pdu))
-		snprintf(why, sizeof(why), "no answer within %u ms", w->timeout_ms);
-	else if (pdu->errstat != SNMP_ERR_NOERROR && !peer_request_unknown(pdu, why, sizeof(why)))
-		snprintf(why, sizeof(why), "the peer answered %s", snmp_errstring(pdu->errstat));
-	else if (pdu->errstat == SNMP_ERR_NOERROR)
-		why[0] = '\0';
-	w->reply(w->arg, why[0] ? NULL : pdu, why);
+	explain(op, pdu, w->timeout_ms, why, sizeof(why));
+	r.answer = why[0] ? NULL : pdu;
+	r.rtt_us = (unsigned)(cmsha_ms_since(&w->sent) * 1000);
+	DEBUGMSGTL(("cmsha:peer", "%s: %s (%u us)\n", w->what,
+		    op == NETSNMP_CALLBACK_OP_TIMED_OUT ? "timed out" :
+		    why[0] ? why : "answered", r.rtt_us));
+	w->reply(w->arg, &r);
 	free(w);
 	return 1;
 }
 
-bool peer_session_send(struct snmp_pdu *pdu, unsigned timeout_ms,
-		       void (*reply)(void *arg, struct snmp_pdu *answer, const char *why),
-		       void *arg)
+/* ask's PDU, its varbinds all there (else NULL: out of memory). */
+static netsnmp_pdu *build_pdu(const struct peer_ask *ask)
 {
-	struct send_wait *w = malloc(sizeof(*w));
+	netsnmp_pdu *pdu = snmp_pdu_create(ask->command);
+	oid name[CMSHA_MIB_INSTANCE_MAX_LEN];
 
-	if (!w || !command_session || engine_unknown()) {
+	if (pdu && ask->command == SNMP_MSG_GETBULK) {
+		pdu->non_repeaters = ask->non_repeaters;
+		pdu->max_repetitions = ask->max_repetitions;
+	}
+	for (size_t i = 0; pdu && i < ask->n_vars; i++) {
+		const struct peer_var *v = &ask->vars[i];
+		size_t len = cmsha_mib_instance(v->id, 0, name) - (v->instance ? 0 : 1);
+		bool null = v->type == ASN_NULL;
+
+		/* Without its varbinds a SET would be answered noError, having done nothing. */
+		if (!snmp_pdu_add_variable(pdu, name, len, v->type, null ? NULL : &v->value,
+					   null ? 0 : sizeof(v->value))) {
+			snmp_free_pdu(pdu);
+			pdu = NULL;
+		}
+	}
+	return pdu;
+}
+
+/* The session ask goes on, its timeout set; NULL before it can send. */
+static netsnmp_session *session_for(const struct peer_ask *ask)
+{
+	netsnmp_session *s = ask->on_probe_session ? peer.probe_session : peer.command_session;
+
+	/* Before the engine is known a request could not be built (nor answered). */
+	if (!s || engine_unknown())
+		return NULL;
+	if (!ask->on_probe_session)
+		s->timeout = (long)ask->timeout_ms * 1000;
+	return s;
+}
+
+bool peer_request(const struct peer_ask *ask, peer_reply_fn *reply, void *arg)
+{
+	netsnmp_session *s = session_for(ask);
+	struct peer_wait *w = s ? malloc(sizeof(*w)) : NULL;
+	netsnmp_pdu *pdu = w ? build_pdu(ask) : NULL;
+
+	if (!pdu) {
+		DEBUGMSGTL(("cmsha:peer", "%s: not sent (%s)\n", ask->what,
+			    !s ? "no session yet" : "out of memory"));
 		free(w);
-		snmp_free_pdu(pdu);
 		return false;
 	}
-	*w = (struct send_wait){ reply, arg, timeout_ms };
-	command_session->timeout = (long)timeout_ms * 1000;
-	if (send_request(command_session, pdu, on_send_reply, w))
+	*w = (struct peer_wait){ reply, arg, (unsigned)(s->timeout / 1000), { 0, 0 }, ask->what };
+	cmsha_clock_now(&w->sent);
+	if (send_request(s, pdu, on_reply, w)) {
+		DEBUGMSGTL(("cmsha:peer", "%s: sent, waiting %u ms\n", ask->what, w->timeout_ms));
 		return true;
+	}
+	DEBUGMSGTL(("cmsha:peer", "%s: the send failed\n", ask->what));
 	snmp_free_pdu(pdu);
 	free(w);
 	return false;
+}
+
+/* As before discovery; USM then builds the user's keys for the next engine. */
+static void forget_engine_of(netsnmp_session *s)
+{
+	SNMP_FREE(s->securityEngineID);
+	s->securityEngineIDLen = 0;
+	SNMP_FREE(s->contextEngineID);
+	s->contextEngineIDLen = 0;
+	s->flags &= ~SNMP_FLAGS_USER_CREATED;
+}
+
+/*
+ * SNMPv3: probes unanswered this many times in a row make cmshad discover
+ * the peer's engine ID again.  When it has changed (the peer's snmpd lost
+ * its persistent state, the server was reinstalled), requests built for
+ * the old one go unanswered: the peer's Report (usmStatsUnknownEngineIDs)
+ * names a user net-snmp does not know for the new engine, and is dropped.
+ * While the peer is down, discovery costs one unauthenticated GET a round.
+ */
+#define REDISCOVER_AFTER_TIMEOUTS 3
+
+static void count_probe_timeout(int op)
+{
+	if (op != NETSNMP_CALLBACK_OP_TIMED_OUT) {
+		peer.probe_timeouts = 0;
+		return;
+	}
+	if (++peer.probe_timeouts < REDISCOVER_AFTER_TIMEOUTS || !peer.engine_ready)
+		return;
+	DEBUGMSGTL(("cmsha:peer", "%u probes unanswered: discovering the engine ID again\n",
+		    peer.probe_timeouts));
+	peer.probe_timeouts = 0;
+	peer.engine_ready = false;
+	forget_engine_of(peer.probe_session);
+	forget_engine_of(peer.command_session);
+}
+
+static void on_probe_reply(void *arg, const struct peer_reply *r)
+{
+	const netsnmp_variable_list *v = r->answer ? r->answer->variables : NULL;
+
+	peer.probe_outstanding = false;
+	count_probe_timeout(r->op);
+	/* noSuchObject: snmpd answers but the peer's cmshad is not there. */
+	if (v && v->type == ASN_INTEGER)
+		cmsha_peer_rounds_snmp_answer(&peer.probe.rounds, (unsigned)(uintptr_t)arg,
+					      (int)*v->val.integer, r->rtt_us);
+}
+
+static void send_get(unsigned round)
+{
+	static const struct peer_var oper_state = { MIB_OPER_STATE, true, ASN_NULL, 0 };
+	const struct peer_ask ask = { .command = SNMP_MSG_GET, .vars = &oper_state, .n_vars = 1,
+				      .on_probe_session = true, .what = "probe GET cmsHaOperState" };
+
+	if (peer.probe_outstanding) { /* the last one has not timed out yet */
+		DEBUGMSGTL(("cmsha:peer", "round %u: no GET, the last one still waits\n", round));
+		return;
+	}
+	if (peer_request(&ask, on_probe_reply, (void *)(uintptr_t)round))
+		peer.probe_outstanding = true;
+	else if (peer.send_failed)    /* as a failed send's callback would tell */
+		count_probe_timeout(NETSNMP_CALLBACK_OP_SEND_FAILED);
+}
+
+/*
+ * What snmp_open's (blocking) discovery would have done with the engine
+ * ID: net-snmp may have stored it in the session already (it does for a
+ * Report's engine ID), else we do.
+ */
+static bool adopt_engine(netsnmp_session *s, const u_char *id, size_t len)
+{
+	if (!s->securityEngineIDLen) {
+		if (!(s->securityEngineID = netsnmp_memdup(id, len)))
+			return false;
+		s->securityEngineIDLen = len;
+	}
+	if (!s->contextEngineIDLen) {
+		if (!(s->contextEngineID = netsnmp_memdup(id, len)))
+			return false;
+		s->contextEngineIDLen = len;
+	}
+	/* The user's keys, localized to this engine (USM's post-discovery hook). */
+	return usm_create_user_from_session(s) == SNMPERR_SUCCESS;
+}
+
+/* Log the engine ID's discovery, and its change; not a rediscovery of the same. */
+static void note_engine(const u_char *id, size_t len)
+{
+	bool first = peer.last_engine_len == 0;
+
+	if (!first && len == peer.last_engine_len && memcmp(id, peer.last_engine, len) == 0)
+		return;                 /* the peer was only down */
+	if (first)
+		snmp_log(LOG_INFO, "peer %s: SNMPv3 engine ID discovered\n",
+			 peer.args.template.peername);
+	else
+		snmp_log(LOG_WARNING, "peer %s: its SNMPv3 engine ID has changed; using the new "
+			 "one\n", peer.args.template.peername);
+	peer.last_engine_len = len <= sizeof(peer.last_engine) ? len : 0;
+	memcpy(peer.last_engine, id, peer.last_engine_len);
+}
+
+/* Discovery's own callback: here a Report, naming the engine, is the answer. */
+static int on_discovery_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
+			      void *magic)
+{
+	(void)sess, (void)reqid;
+	peer.discovery_outstanding = false;
+	/* The expected answer: a Report (usmStatsUnknownEngineIDs) naming the engine. */
+	if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu || !pdu->securityEngineIDLen ||
+	    peer.engine_ready)
+		return 1;
+	if (!adopt_engine(peer.probe_session, pdu->securityEngineID, pdu->securityEngineIDLen) ||
+	    !adopt_engine(peer.command_session, pdu->securityEngineID, pdu->securityEngineIDLen)) {
+		snmp_log(LOG_ERR, "peer %s: cannot use its engine ID\n",
+			 peer.args.template.peername);
+		return 1;
+	}
+	peer.engine_ready = true;
+	note_engine(pdu->securityEngineID, pdu->securityEngineIDLen);
+	DEBUGMSGTL(("cmsha:peer", "engine ID discovered\n"));
+	send_get((unsigned)(uintptr_t)magic);
+	return 1;
+}
+
+/*
+ * RFC 3414 discovery, asynchronously: a GET without variables, user or
+ * authentication, which the peer answers with a Report naming its engine.
+ */
+static void send_discovery(unsigned round)
+{
+	netsnmp_pdu *pdu;
+
+	if (peer.discovery_outstanding)
+		return;
+	pdu = snmp_pdu_create(SNMP_MSG_GET);
+	if (!pdu || !(pdu->securityName = strdup(""))) {
+		snmp_free_pdu(pdu);     /* out of memory: the round goes unanswered */
+		return;
+	}
+	pdu->version = SNMP_VERSION_3;
+	pdu->securityNameLen = 0;
+	pdu->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
+	pdu->securityModel = SNMP_SEC_MODEL_USM;
+	DEBUGMSGTL(("cmsha:peer", "round %u: engine ID discovery sent\n", round));
+	if (snmp_async_send(peer.probe_session, pdu, on_discovery_reply, (void *)(uintptr_t)round))
+		peer.discovery_outstanding = true;
+	else
+		snmp_free_pdu(pdu);
+}
+
+/* The probe round's SNMP half (src/peer_rounds.c's send_get hook). */
+static void probe_round(void *ctx, unsigned round)
+{
+	(void)ctx;
+	if (engine_unknown())
+		send_discovery(round);
+	else
+		send_get(round);
+}
+
+/*
+ * SNMP_FLAGS_DONT_PROBE: snmp_open and snmp_async_send would otherwise
+ * find an SNMPv3 peer's engine ID with a synchronous request, stalling the
+ * whole agent for the timeout while the peer is down; send_discovery does
+ * it in the event loop instead.  snmp_open clears the flag: set it again.
+ */
+static netsnmp_session *open_session(unsigned timeout_ms, char *err, size_t errlen)
+{
+	netsnmp_session s = peer.args.template;
+	netsnmp_session *opened;
+
+	s.timeout = (long)timeout_ms * 1000;
+	s.retries = 0;
+	s.flags |= SNMP_FLAGS_DONT_PROBE;
+	opened = snmp_open(&s);
+	if (!opened) {
+		char *msg = NULL;
+		snmp_error(&s, NULL, NULL, &msg);
+		snprintf(err, errlen, "cannot open the peer session to %s: %s",
+			 peer.args.template.peername, msg ? msg : "?");
+		free(msg);
+		return NULL;
+	}
+	opened->flags |= SNMP_FLAGS_DONT_PROBE;
+	return opened;
+}
+
+bool peer_session_start(const struct cmsha_config *cfg, void (*edge)(bool reachable),
+			char *err, size_t errlen)
+{
+	peer.probe_session = open_session(cmsha_peer_probe_timeout_ms(cfg->probe_interval_ms),
+					  err, errlen);
+	peer.command_session = peer.probe_session ?
+			       open_session(cfg->release_timeout_ms, err, errlen) : NULL;
+	if (!peer.command_session)
+		return false;
+	return peer_probe_start(&peer.probe, cfg, probe_round, NULL, edge, err, errlen);
+}
+
+void peer_session_stop(void)
+{
+	peer_probe_stop(&peer.probe);
+	if (peer.probe_session)
+		snmp_close(peer.probe_session);
+	if (peer.command_session)
+		snmp_close(peer.command_session);
+	peer.probe_session = peer.command_session = NULL;
+	peer.probe_outstanding = peer.discovery_outstanding = peer.engine_ready = false;
+	peer.probe_timeouts = 0;
+	peer.last_engine_len = 0;
 }
 
 struct command_wait {
@@ -522,36 +476,22 @@ struct command_wait {
 	void *arg;
 };
 
-static void on_command_reply(void *arg, struct snmp_pdu *answer, const char *why)
+static void on_command_reply(void *arg, const struct peer_reply *r)
 {
 	struct command_wait *w = arg;
 
-	w->done(w->arg, answer != NULL, answer ? "done" : why);
+	w->done(w->arg, r->answer != NULL, r->answer ? "done" : r->why);
 	free(w);
-}
-
-/* Add object id's instance .0 with a value; false when out of memory. */
-static bool add_scalar(netsnmp_pdu *pdu, enum cmsha_mib_id id, u_char type, long value)
-{
-	const struct cmsha_mib_object *obj = &cmsha_mib[id];
-	oid name[CMSHA_MIB_MAX_LEN + 1];
-
-	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
-	name[obj->oid_len] = 0;
-	return snmp_pdu_add_variable(pdu, name, obj->oid_len + 1, type, &value,
-				     sizeof(value)) != NULL;
 }
 
 /* A new cmsHaPeerRequestId: never 0, and not the last run's first ones. */
 static uint32_t next_request_id(void)
 {
-	static uint32_t last;
-
-	if (last == 0)
-		last = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
-	if (++last == 0)
-		last = 1;
-	return last;
+	if (peer.last_request_id == 0)
+		peer.last_request_id = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
+	if (++peer.last_request_id == 0)
+		peer.last_request_id = 1;
+	return peer.last_request_id;
 }
 
 /* The peer's request object: cmsHaSwitchoverCommand is the managers' alone. */
@@ -559,25 +499,19 @@ bool peer_session_command(enum cmsha_command cmd, unsigned timeout_ms,
 			  void (*done)(void *arg, bool ok, const char *reason), void *arg)
 {
 	struct command_wait *w = malloc(sizeof(*w));
-	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_SET);
-	uint32_t id;
+	uint32_t id = next_request_id();
+	const struct peer_var vars[] = {
+		{ MIB_PEER_REQUEST, true, ASN_INTEGER, cmd },
+		{ MIB_PEER_REQUEST_ID, true, ASN_UNSIGNED, (long)id },
+	};
+	const struct peer_ask ask = { .command = SNMP_MSG_SET, .vars = vars,
+				      .n_vars = PEER_N_VARS(vars), .timeout_ms = timeout_ms,
+				      .what = "SET cmsHaPeerRequest" };
 
-	if (!w || !pdu) {
-		free(w);
-		snmp_free_pdu(pdu);
+	if (!w)
 		return false;
-	}
 	*w = (struct command_wait){ done, arg };
-	id = next_request_id();
-	/* Without its varbinds the SET would be answered noError, having done nothing. */
-	if (!add_scalar(pdu, MIB_PEER_REQUEST, ASN_INTEGER, cmd) ||
-	    !add_scalar(pdu, MIB_PEER_REQUEST_ID, ASN_UNSIGNED, (long)id)) {
-		snmp_free_pdu(pdu);
-		free(w);
-		return false;
-	}
-	/* Before the engine is known the request could not be built (nor answered). */
-	if (peer_session_send(pdu, timeout_ms, on_command_reply, w)) {
+	if (peer_request(&ask, on_command_reply, w)) {
 		snmp_log(LOG_INFO, "asked the peer: %s (cmsHaPeerRequestId %u)\n",
 			 cmsha_command_name(cmd), id);
 		return true;
@@ -604,50 +538,30 @@ static bool takeover_time_of(const netsnmp_variable_list *v, int64_t *ds)
 	return mib_date_and_time_to_ds(v->val.string, v->val_len, ds);
 }
 
-static int on_takeover_reply(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
-			     void *magic)
+static void on_takeover_reply(void *arg, const struct peer_reply *r)
 {
-	struct takeover_wait *w = magic;
+	struct takeover_wait *w = arg;
 	int64_t when = 0;
-	bool ok;
+	bool ok = r->answer && takeover_time_of(r->answer->variables, &when);
 
-	(void)sess, (void)reqid;
-	if (failed_in_send(op))
-		return 1;                  /* peer_session_get_last_takeover returns false */
-	if (is_report(op, pdu))
-		return 1;
-	ok = is_answer(op, pdu) && pdu->errstat == SNMP_ERR_NOERROR &&
-	     takeover_time_of(pdu->variables, &when);
 	w->done(w->arg, ok, when);
 	free(w);
-	return 1;
 }
 
 bool peer_session_get_last_takeover(void (*done)(void *arg, bool ok, int64_t when_ds),
 				    void *arg)
 {
-	const struct cmsha_mib_object *obj = &cmsha_mib[MIB_LAST_TAKEOVER_TIME];
-	oid name[CMSHA_MIB_MAX_LEN + 1];
+	static const struct peer_var last_takeover = { MIB_LAST_TAKEOVER_TIME, true, ASN_NULL, 0 };
+	const struct peer_ask ask = { .command = SNMP_MSG_GET, .vars = &last_takeover,
+				      .n_vars = 1, .on_probe_session = true,
+				      .what = "GET cmsHaLastTakeoverTime" };
 	struct takeover_wait *w = malloc(sizeof(*w));
-	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
 
-	if (!w || !pdu || !probe_session || engine_unknown()) {
-		free(w);
-		snmp_free_pdu(pdu);
+	if (!w)
 		return false;
-	}
 	*w = (struct takeover_wait){ done, arg };
-	memcpy(name, obj->oid, obj->oid_len * sizeof(oid));
-	name[obj->oid_len] = 0;
-	if (snmp_add_null_var(pdu, name, obj->oid_len + 1) == NULL) {
-		snmp_free_pdu(pdu);
-		free(w);
-		return false;
-	}
-	if (send_request(probe_session, pdu, on_takeover_reply, w))
+	if (peer_request(&ask, on_takeover_reply, w))
 		return true;
-	snmp_free_pdu(pdu);
 	free(w);
 	return false;
 }
-

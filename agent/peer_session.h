@@ -2,34 +2,28 @@
  * The peer, over SNMP sessions made from the 'peer' config line and an ICMP
  * echo to its agent address: every probe interval a round of an echo and a
  * GET of its agent's cmsHaOperState (reachability by src/peer_reach.c's
- * rule, its state, round-trip time; agent/peer_probe.c), and SETs of its
- * cmsHaSwitchoverCommand.  All requests are asynchronous: replies arrive
- * through the agent's select loop.
+ * rule, its state, round-trip time; src/peer_rounds.c driven by
+ * agent/peer_probe.c), and SETs of its cmsHaPeerRequest.  All requests
+ * are asynchronous: replies arrive through the agent's select loop.
  */
 #ifndef CMSHA_PEER_SESSION_H
 #define CMSHA_PEER_SESSION_H
 
 #include "config.h"
 #include "history.h"
+#include "peer_rounds.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
-/* cmsHaPeerOperState's unknown(5). */
-#define PEER_OPER_UNKNOWN 5
-
-struct peer_status {
-	bool reachable;
-	int oper_state;                 /* as the peer's agent reports it; unknown(5) */
-	int last_known_oper;            /* its agent's latest answer's, kept when unreachable */
-	struct timespec oper_asked;     /* realtime: when the GET it answered was sent */
-	struct timespec last_seen;      /* realtime, of any answer; zero when never */
-	unsigned rtt_us;                /* the last good round's: ICMP, else SNMP */
-	unsigned probe_failures;        /* failed rounds since start */
-	unsigned consecutive_failures;  /* failed rounds in a row */
-};
+/*
+ * cmsHaPeer*: src/peer_rounds.h's struct cmsha_peer_status.  The glue
+ * files still spell it struct peer_status (and PEER_OPER_UNKNOWN).
+ */
+#define peer_status cmsha_peer_status
+#define PEER_OPER_UNKNOWN CMSHA_PEER_OPER_UNKNOWN
 
 /* Parse snmpcmd-style arguments ("-v3 -u cmsha ... AGENT"); false with err. */
 bool peer_session_parse(const char *args, char *err, size_t errlen);

@@ -250,4 +250,10 @@ void cmsha_switchover_set_request_id(struct cmsha_switchover *s, uint32_t id);
 
 const char *cmsha_switchover_status_name(enum cmsha_switchover_status st);
 
+/*
+ * News outside any command (the state changed without one, split brain):
+ * cmsHaSwitchoverLastReason says it, as the notification that tells it does.
+ */
+void cmsha_switchover_note_reason(struct cmsha_switchover *s, const char *why);
+
 #endif

@@ -112,3 +112,8 @@ void cmsha_switchover_flush_records(struct cmsha_switchover *s)
 		s->env->finished(s->env->ctx, &held[i]);
 	}
 }
+
+void cmsha_switchover_note_reason(struct cmsha_switchover *s, const char *why)
+{
+	snprintf(s->last_reason, sizeof(s->last_reason), "%s", why);
+}
