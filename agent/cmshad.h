@@ -28,7 +28,7 @@ struct cmshad {
 /* MIB handlers have no other way to reach the agent's state. */
 extern struct cmshad cmshad;
 
-/* agent_config.c, config_reload.c */
+/* agent_config.c, sighup.c */
 void cmshad_config_register(void);
 /* Read PATH's lines into scratch instead of the running config; false on errors. */
 bool cmshad_config_read_into(struct cmsha_config *scratch, const char *path);
