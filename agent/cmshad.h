@@ -12,6 +12,17 @@
 #include <stdbool.h>
 
 struct cmsha_components;
+struct mib_table;
+
+/*
+ * The MIB handlers' state: each handler reaches its part through its
+ * handler's myvoid; the syncs after a reload or a refresh find it here.
+ */
+struct cmshad_mib {
+	struct mib_table *aliases, *components, *history, *clients;
+	struct cmsha_switchover *sw;    /* the writable objects' engine */
+	long spin_lock;                 /* cmsHaSwitchoverSpinLock (TestAndIncr) */
+};
 
 struct cmshad {
 	struct cmsha_config cfg;
@@ -23,6 +34,7 @@ struct cmshad {
 	struct cmsha_components *components;   /* the component checks */
 	bool config_failed;          /* a config line was rejected */
 	bool refresh_by_command;     /* the kernel changes being read are a command's */
+	struct cmshad_mib mib;
 };
 
 /* MIB handlers have no other way to reach the agent's state. */

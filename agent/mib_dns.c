@@ -96,12 +96,8 @@ static const struct mib_table_def dns_table = {
 
 void cmshad_mib_register_dns(void)
 {
-	netsnmp_tdata *table;
-
-	if (cmshad.cfg.n_dns == 0)
-		return;
-	table = mib_table_register(&dns_table);
-	for (size_t i = 1; table && i <= cmshad.cfg.n_dns; i++)
-		if (!mib_table_add_row(table, i))
-			snmp_log(LOG_ERR, "cannot add dns row %zu: out of memory\n", i);
+	/* The names cannot change in a reload: the rows are there once. */
+	if (cmshad.cfg.n_dns > 0)
+		mib_table_sync_range(mib_table_register(&dns_table, 1), 1,
+				     (uint32_t)cmshad.cfg.n_dns + 1);
 }

@@ -6,6 +6,7 @@
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 struct mib_table_def {
 	enum cmsha_mib_id table;
@@ -14,8 +15,23 @@ struct mib_table_def {
 	void (*get)(unsigned long index, unsigned column, netsnmp_variable_list *var);
 };
 
-netsnmp_tdata *mib_table_register(const struct mib_table_def *def);
-bool mib_table_add_row(netsnmp_tdata *table, unsigned long index);
-void mib_table_remove_row(netsnmp_tdata *table, unsigned long index);
+/* A registered table: the handler's myvoid; net-snmp frees it with the handler. */
+struct mib_table {
+	const struct mib_table_def *def;
+	netsnmp_tdata *rows;
+	/* Rows [first_row, end_row) are in the table (where they are contiguous). */
+	uint32_t first_row, end_row;
+};
+
+/* Registered with no rows, first_row = end_row = first; NULL on failure (logged). */
+struct mib_table *mib_table_register(const struct mib_table_def *def, uint32_t first);
+bool mib_table_add_row(struct mib_table *t, unsigned long index);
+void mib_table_remove_row(struct mib_table *t, unsigned long index);
+/*
+ * Rows [first, end) and no others, for a table whose rows are contiguous:
+ * rows go from the front (first grew) or the end (end shrank), new ones
+ * come at the end.  t may be NULL (not registered).
+ */
+void mib_table_sync_range(struct mib_table *t, uint32_t first, uint32_t end);
 
 #endif

@@ -100,31 +100,17 @@ static const struct mib_table_def component_table = {
 	MIB_COMPONENT_TABLE, COMPONENT_COL_NAME, COMPONENT_COL_LAST_CHANGE, get_component
 };
 
-static netsnmp_tdata *aliases, *components;
-static size_t n_alias_rows, n_component_rows;
-
-/* Rows 1..n are there and no more (rows follow the config's order). */
-static size_t sync_rows(netsnmp_tdata *table, size_t have, size_t want, const char *what)
-{
-	for (size_t i = have; table && i > want; i--)
-		mib_table_remove_row(table, i);
-	for (size_t i = have + 1; table && i <= want; i++)
-		if (!mib_table_add_row(table, i))
-			snmp_log(LOG_ERR, "cannot add %s row %zu: out of memory\n", what, i);
-	return want;
-}
-
 /* Rows follow the config, read before this runs and again by a reload. */
 void cmshad_mib_register_tables(void)
 {
-	aliases = mib_table_register(&alias_table);
-	components = mib_table_register(&component_table);
+	cmshad.mib.aliases = mib_table_register(&alias_table, 1);
+	cmshad.mib.components = mib_table_register(&component_table, 1);
 	cmshad_mib_tables_sync();
 }
 
+/* Rows 1..n in the config's order. */
 void cmshad_mib_tables_sync(void)
 {
-	n_alias_rows = sync_rows(aliases, n_alias_rows, cmshad.cfg.n_aliases, "alias");
-	n_component_rows = sync_rows(components, n_component_rows, cmshad.cfg.n_components,
-				     "component");
+	mib_table_sync_range(cmshad.mib.aliases, 1, (uint32_t)cmshad.cfg.n_aliases + 1);
+	mib_table_sync_range(cmshad.mib.components, 1, (uint32_t)cmshad.cfg.n_components + 1);
 }
