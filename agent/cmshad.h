@@ -53,7 +53,8 @@ void cmshad_config_reload_command_finished(const struct cmsha_history_entry *e);
 /* mib_*.c */
 void cmshad_mib_register_scalars(void);
 void cmshad_mib_register_tables(void);
-void cmshad_mib_register_control(void);
+/* The writable objects, on mib's engine (mib->sw) and spin lock. */
+void cmshad_mib_register_control(struct cmshad_mib *mib);
 void cmshad_mib_register_history(void);
 void cmshad_mib_history_sync(void);
 /* After a reload: one alias and component row per configured one. */

@@ -225,7 +225,8 @@ static void start_agent(const struct options *opt)
 		exit(1);
 	cmshad_mib_register_scalars();
 	cmshad_mib_register_tables();
-	cmshad_mib_register_control();
+	cmshad.mib.sw = &cmshad.sw;
+	cmshad_mib_register_control(&cmshad.mib);
 	cmshad_mib_register_history();
 	cmshad_mib_register_dns();
 	cmshad_mib_register_clients();

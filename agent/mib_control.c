@@ -383,12 +383,10 @@ netsnmp_handler_registration *mib_control_registration(struct cmshad_mib *mib,
 	return reg;
 }
 
-void cmshad_mib_register_control(void)
+void cmshad_mib_register_control(struct cmshad_mib *mib)
 {
-	cmshad.mib.sw = &cmshad.sw;
 	for (size_t i = 0; i < sizeof(writables) / sizeof(writables[0]); i++) {
-		netsnmp_handler_registration *reg =
-			mib_control_registration(&cmshad.mib, writables[i].id);
+		netsnmp_handler_registration *reg = mib_control_registration(mib, writables[i].id);
 
 		if (!reg || netsnmp_register_scalar(reg) != MIB_REGISTERED_OK)
 			snmp_log(LOG_ERR, "cannot register %s\n", cmsha_mib[writables[i].id].name);
