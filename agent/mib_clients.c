@@ -36,7 +36,7 @@ static void get_client(unsigned long index, unsigned column, netsnmp_variable_li
 }
 
 static const struct mib_table_def client_table = {
-	MIB_CLIENT_TABLE, CLIENT_COL_ADDRESS_TYPE, CLIENT_COL_LAST_SEEN, get_client
+	MIB_CLIENT_TABLE, CLIENT_COL_ADDRESS_TYPE, CLIENT_COL_LAST_SEEN, get_client, NULL
 };
 
 /* After a refresh: expired rows go (from anywhere), new ones come at the end. */

@@ -170,26 +170,6 @@ static int command_set_phase(struct cmsha_switchover *sw, netsnmp_agent_request_
 	return SNMP_ERR_NOERROR;
 }
 
-static int command_phase(struct cmshad_mib *mib, netsnmp_agent_request_info *reqinfo,
-			 netsnmp_request_info *r)
-{
-	int rc;
-
-	switch (reqinfo->mode) {
-	case MODE_GET:
-		mib_set_integer(r->requestvb, CMSHA_CMD_NONE);  /* an action, not a state */
-		return SNMP_ERR_NOERROR;
-	case MODE_SET_RESERVE1:
-		if ((rc = mib_command_validate(r->requestvb)) != SNMP_ERR_NOERROR)
-			return fail(reqinfo, r, rc);
-		return SNMP_ERR_NOERROR;
-	case MODE_SET_RESERVE2:
-		return command_reserve2(mib->sw, reqinfo, r, CMSHA_BY_SNMP, 0);
-	default:
-		return command_set_phase(mib->sw, reqinfo, r);
-	}
-}
-
 /* The varbind of object id in the same SET, or NULL. */
 static netsnmp_variable_list *same_set_varbind(netsnmp_agent_request_info *reqinfo,
 					       enum cmsha_mib_id id)
@@ -230,28 +210,53 @@ static int peer_request_reserve2(struct cmsha_switchover *sw,
 	return ok ? SNMP_ERR_NOERROR : fail(reqinfo, r, SNMP_ERR_INCONSISTENTVALUE);
 }
 
-static int peer_request_phase(struct cmshad_mib *mib, netsnmp_agent_request_info *reqinfo,
-			      netsnmp_request_info *r)
+/* RESERVE1 of cmsHaPeerRequest: a value one agent asks of the other, with its id. */
+static int peer_request_reserve1(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r)
+{
+	int rc = mib_peer_request_validate(r->requestvb);
+
+	/* Without its id a request could be carried out twice (the id's own
+	 * handler checks its type and value). */
+	if (rc == SNMP_ERR_NOERROR && !same_set_varbind(reqinfo, MIB_PEER_REQUEST_ID))
+		rc = SNMP_ERR_INCONSISTENTVALUE;
+	return rc;
+}
+
+/*
+ * cmsHaSwitchoverCommand (a manager's) and cmsHaPeerRequest (the peer's):
+ * both actions, not states, read as noCommand; they differ in RESERVE1 and
+ * RESERVE2 only.
+ */
+static int action_phase(struct cmshad_mib *mib, netsnmp_agent_request_info *reqinfo,
+			netsnmp_request_info *r, bool by_peer)
 {
 	int rc;
 
 	switch (reqinfo->mode) {
 	case MODE_GET:
-		mib_set_integer(r->requestvb, CMSHA_CMD_NONE);  /* noRequest: an action */
+		mib_set_integer(r->requestvb, CMSHA_CMD_NONE);
 		return SNMP_ERR_NOERROR;
 	case MODE_SET_RESERVE1:
-		if ((rc = mib_peer_request_validate(r->requestvb)) != SNMP_ERR_NOERROR)
-			return fail(reqinfo, r, rc);
-		/* Without its id a request could be carried out twice (the id's own
-		 * handler checks its type and value). */
-		if (!same_set_varbind(reqinfo, MIB_PEER_REQUEST_ID))
-			return fail(reqinfo, r, SNMP_ERR_INCONSISTENTVALUE);
-		return SNMP_ERR_NOERROR;
+		rc = by_peer ? peer_request_reserve1(reqinfo, r) : mib_command_validate(r->requestvb);
+		return rc == SNMP_ERR_NOERROR ? rc : fail(reqinfo, r, rc);
 	case MODE_SET_RESERVE2:
-		return peer_request_reserve2(mib->sw, reqinfo, r);
+		return by_peer ? peer_request_reserve2(mib->sw, reqinfo, r)
+			       : command_reserve2(mib->sw, reqinfo, r, CMSHA_BY_SNMP, 0);
 	default:
 		return command_set_phase(mib->sw, reqinfo, r);
 	}
+}
+
+static int command_phase(struct cmshad_mib *mib, netsnmp_agent_request_info *reqinfo,
+			 netsnmp_request_info *r)
+{
+	return action_phase(mib, reqinfo, r, false);
+}
+
+static int peer_request_phase(struct cmshad_mib *mib, netsnmp_agent_request_info *reqinfo,
+			      netsnmp_request_info *r)
+{
+	return action_phase(mib, reqinfo, r, true);
 }
 
 static int peer_request_id_phase(struct cmshad_mib *mib, netsnmp_agent_request_info *reqinfo,

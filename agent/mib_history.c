@@ -34,7 +34,7 @@ static void get_history(unsigned long index, unsigned column, netsnmp_variable_l
 }
 
 static const struct mib_table_def history_table = {
-	MIB_HISTORY_TABLE, HISTORY_COL_TIME, HISTORY_COL_REQUEST_ID, get_history
+	MIB_HISTORY_TABLE, HISTORY_COL_TIME, HISTORY_COL_REQUEST_ID, get_history, NULL
 };
 
 /* The oldest entry's index; the next one's when there is none. */

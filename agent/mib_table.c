@@ -4,6 +4,16 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+/* The table helper passes only accessible columns (min_column..max_column). */
+static void get_column(const struct mib_table_def *def, unsigned long index, unsigned column,
+		       netsnmp_variable_list *var)
+{
+	if (def->get)
+		def->get(index, column, var);
+	else
+		def->columns[column - def->min_column](index, var);
+}
+
 static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
 			 netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
@@ -22,7 +32,7 @@ static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
 			netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHINSTANCE);
 			continue;
 		}
-		t->def->get((unsigned long)(uintptr_t)row->data, info->colnum, r->requestvb);
+		get_column(t->def, (unsigned long)(uintptr_t)row->data, info->colnum, r->requestvb);
 	}
 	return SNMP_ERR_NOERROR;
 }

@@ -8,11 +8,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Fill var with a column of the row with this index (from 1). */
+typedef void mib_column_get(unsigned long index, netsnmp_variable_list *var);
+
 struct mib_table_def {
 	enum cmsha_mib_id table;
 	unsigned min_column, max_column;       /* accessible columns */
-	/* Fill var with column of the row with this index (from 1). */
+	/* Fill var with column of the row with this index (from 1)... */
 	void (*get)(unsigned long index, unsigned column, netsnmp_variable_list *var);
+	/* ...or, get NULL: columns[column - min_column] fills it. */
+	mib_column_get *const *columns;
 };
 
 /* A registered table: the handler's myvoid; net-snmp frees it with the handler. */

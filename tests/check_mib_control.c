@@ -60,27 +60,28 @@ static unsigned fake_timer_add(void *ctx, unsigned ms, cmsha_callback fn, void *
 static void fake_timer_cancel(void *ctx, unsigned id) { (void)ctx, (void)id; }
 
 static const struct cmsha_switchover_env env = {
+	.peer_reachable = fake_peer_reachable, .refresh = fake_refresh,
+	.confirm = fake_confirm, .finished = fake_finished,
 	.timer_add = fake_timer_add, .timer_cancel = fake_timer_cancel,
-	.peer_reachable = fake_peer_reachable, .finished = fake_finished,
-	.refresh = fake_refresh, .confirm = fake_confirm,
 };
 
+/* An active server with no alias (a release needs no kernel) and its peer. */
 static void setup(void)
 {
-	char err[256];
 	struct timespec now = { 1, 0 };
+	char err[256];
 
-	cmsha_config_init(&cfg);
-	ck_assert(cmsha_config_apply(&cfg, "peer", "10.77.0.12", err, sizeof(err)));
-	ck_assert(cmsha_ha_init(&ha, &cfg, &now));
-	ha.mode = CMSHA_MODE_SOFTWARE;
-	ha.oper = CMSHA_OPER_ACTIVE;
-	ck_assert(cmsha_history_open(&history, 10, NULL, err, sizeof(err)));
-	cmsha_switchover_init(&sw, &cfg, &ha, &history, NULL, &env);
-	mib = (struct cmshad_mib){ .sw = &sw };
 	finished_calls = 0;
 	fail_next_calloc = false;
 	peer_up = true;
+	cmsha_config_init(&cfg);
+	ck_assert(cmsha_config_apply(&cfg, "peer", "10.77.0.12", err, sizeof(err)));
+	ck_assert(cmsha_history_open(&history, 10, NULL, err, sizeof(err)));
+	ck_assert(cmsha_ha_init(&ha, &cfg, &now));
+	ha.oper = CMSHA_OPER_ACTIVE;
+	ha.mode = CMSHA_MODE_SOFTWARE;
+	cmsha_switchover_init(&sw, &cfg, &ha, &history, NULL, &env);
+	mib = (struct cmshad_mib){ .sw = &sw };
 }
 
 static void teardown(void)
@@ -154,6 +155,39 @@ static int phase(struct set *s, size_t i, int mode)
 	return r->status;
 }
 
+/* RESERVE1's verdict on a SET of object id alone. */
+static int reserve1_alone(enum cmsha_mib_id id, u_char type, const void *value, size_t len)
+{
+	struct set s;
+	int rc;
+
+	set_start(&s);
+	set_add(&s, id, type, value, len);
+	rc = phase(&s, 0, MODE_SET_RESERVE1);
+	phase(&s, 0, MODE_SET_FREE);
+	set_end(&s);
+	return rc;
+}
+
+static int integer_reserve1_alone(enum cmsha_mib_id id, long value)
+{
+	return reserve1_alone(id, ASN_INTEGER, &value, sizeof(value));
+}
+
+static void passes(struct set *s, size_t i, int mode)
+{
+	ck_assert_int_eq(phase(s, i, mode), SNMP_ERR_NOERROR);
+}
+
+/* A manager's SET of cmsHaSwitchoverCommand = cmd through RESERVE1 and RESERVE2. */
+static void command_reserved(struct set *s, long cmd)
+{
+	set_start(s);
+	set_integer(s, MIB_SWITCHOVER_COMMAND, cmd);
+	passes(s, 0, MODE_SET_RESERVE1);
+	passes(s, 0, MODE_SET_RESERVE2);
+}
+
 /* What the engine's last history row says. */
 static const struct cmsha_history_entry *last_row(void)
 {
@@ -179,14 +213,10 @@ START_TEST(command_wrong_value)
 {
 	long values[] = { 0, CMSHA_CMD_NONE, CMSHA_CMD_TEST + 1, -2 };
 
-	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
-		struct set s;
-
-		set_start(&s);
-		set_integer(&s, MIB_SWITCHOVER_COMMAND, values[i]);
-		ck_assert_int_eq(phase(&s, 0, MODE_SET_RESERVE1), SNMP_ERR_WRONGVALUE);
-		set_end(&s);
-	}
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		ck_assert_int_eq(integer_reserve1_alone(MIB_SWITCHOVER_COMMAND, values[i]),
+				 SNMP_ERR_WRONGVALUE);
+	ck_assert(!cmsha_switchover_is_reserved(&sw));
 	ck_assert_uint_eq(history.count, 0);
 }
 END_TEST
@@ -238,10 +268,7 @@ START_TEST(reserve2_holds_free_gives_back)
 {
 	struct set a, b, c;
 
-	set_start(&a);
-	set_integer(&a, MIB_SWITCHOVER_COMMAND, CMSHA_CMD_RELEASE);
-	ck_assert_int_eq(phase(&a, 0, MODE_SET_RESERVE1), SNMP_ERR_NOERROR);
-	ck_assert_int_eq(phase(&a, 0, MODE_SET_RESERVE2), SNMP_ERR_NOERROR);
+	command_reserved(&a, CMSHA_CMD_RELEASE);
 	ck_assert(cmsha_switchover_is_reserved(&sw));
 
 	set_start(&b);
@@ -255,10 +282,7 @@ START_TEST(reserve2_holds_free_gives_back)
 	ck_assert(!cmsha_switchover_is_reserved(&sw));
 	ck_assert_int_eq(ha.oper, CMSHA_OPER_ACTIVE);      /* never carried out */
 
-	set_start(&c);
-	set_integer(&c, MIB_SWITCHOVER_COMMAND, CMSHA_CMD_RELEASE);
-	ck_assert_int_eq(phase(&c, 0, MODE_SET_RESERVE1), SNMP_ERR_NOERROR);
-	ck_assert_int_eq(phase(&c, 0, MODE_SET_RESERVE2), SNMP_ERR_NOERROR);
+	command_reserved(&c, CMSHA_CMD_RELEASE);
 	phase(&c, 0, MODE_SET_FREE);
 	set_end(&a), set_end(&b), set_end(&c);
 }
@@ -272,20 +296,17 @@ START_TEST(release_action_commit_free)
 {
 	struct set s;
 
-	set_start(&s);
-	set_integer(&s, MIB_SWITCHOVER_COMMAND, CMSHA_CMD_RELEASE);
-	ck_assert_int_eq(phase(&s, 0, MODE_SET_RESERVE1), SNMP_ERR_NOERROR);
-	ck_assert_int_eq(phase(&s, 0, MODE_SET_RESERVE2), SNMP_ERR_NOERROR);
+	command_reserved(&s, CMSHA_CMD_RELEASE);
 	ck_assert_uint_eq(history.count, 0);
-	ck_assert_int_eq(phase(&s, 0, MODE_SET_ACTION), SNMP_ERR_NOERROR);
+	passes(&s, 0, MODE_SET_ACTION);
 	ck_assert_uint_eq(history.count, 1);
 	ck_assert_int_eq(last_row()->command, CMSHA_CMD_RELEASE);
 	ck_assert_int_eq(last_row()->initiator, CMSHA_BY_SNMP);
 	ck_assert_int_eq(last_row()->result, CMSHA_RESULT_SUCCEEDED);
 	ck_assert_int_eq(finished_calls, 0);
-	ck_assert_int_eq(phase(&s, 0, MODE_SET_COMMIT), SNMP_ERR_NOERROR);
+	passes(&s, 0, MODE_SET_COMMIT);
 	ck_assert_int_eq(finished_calls, 1);
-	ck_assert_int_eq(phase(&s, 0, MODE_SET_FREE), SNMP_ERR_NOERROR);
+	passes(&s, 0, MODE_SET_FREE);
 	ck_assert(!cmsha_switchover_is_reserved(&sw));
 	ck_assert_uint_eq(history.count, 1);
 	ck_assert_ptr_null(netsnmp_request_get_list_data(&s.requests[0], "cmsha-hold"));
@@ -298,18 +319,15 @@ START_TEST(release_undo)
 {
 	struct set s;
 
-	set_start(&s);
-	set_integer(&s, MIB_SWITCHOVER_COMMAND, CMSHA_CMD_RELEASE);
-	ck_assert_int_eq(phase(&s, 0, MODE_SET_RESERVE1), SNMP_ERR_NOERROR);
-	ck_assert_int_eq(phase(&s, 0, MODE_SET_RESERVE2), SNMP_ERR_NOERROR);
-	ck_assert_int_eq(phase(&s, 0, MODE_SET_ACTION), SNMP_ERR_NOERROR);
-	ck_assert_int_eq(phase(&s, 0, MODE_SET_UNDO), SNMP_ERR_NOERROR);
+	command_reserved(&s, CMSHA_CMD_RELEASE);
+	passes(&s, 0, MODE_SET_ACTION);
+	passes(&s, 0, MODE_SET_UNDO);
 	ck_assert_int_eq(finished_calls, 1);
 	ck_assert_int_eq(last_row()->command, CMSHA_CMD_RELEASE);
 	ck_assert_int_eq(last_row()->result, CMSHA_RESULT_FAILED);
 	ck_assert_msg(strstr(last_row()->reason, "undone"), "reason: %s", last_row()->reason);
 	ck_assert_uint_eq(history.switchover_count, 0);
-	ck_assert_int_eq(phase(&s, 0, MODE_SET_FREE), SNMP_ERR_NOERROR);
+	passes(&s, 0, MODE_SET_FREE);
 	ck_assert(!cmsha_switchover_is_reserved(&sw));
 	set_end(&s);
 }
@@ -318,17 +336,11 @@ END_TEST
 /* cmsHaPeerRequest alone (no cmsHaPeerRequestId) could run twice: refused. */
 START_TEST(peer_request_needs_its_id)
 {
-	struct set s;
-
-	set_start(&s);
-	set_integer(&s, MIB_PEER_REQUEST, CMSHA_CMD_RELEASE);
-	ck_assert_int_eq(phase(&s, 0, MODE_SET_RESERVE1), SNMP_ERR_INCONSISTENTVALUE);
-	set_end(&s);
-
-	set_start(&s);
-	set_integer(&s, MIB_PEER_REQUEST, CMSHA_CMD_SWITCH_AWAY);   /* a manager's only */
-	ck_assert_int_eq(phase(&s, 0, MODE_SET_RESERVE1), SNMP_ERR_WRONGVALUE);
-	set_end(&s);
+	ck_assert_int_eq(integer_reserve1_alone(MIB_PEER_REQUEST, CMSHA_CMD_RELEASE),
+			 SNMP_ERR_INCONSISTENTVALUE);
+	/* switchAway: a manager's only */
+	ck_assert_int_eq(integer_reserve1_alone(MIB_PEER_REQUEST, CMSHA_CMD_SWITCH_AWAY),
+			 SNMP_ERR_WRONGVALUE);
 	ck_assert_uint_eq(history.count, 0);
 }
 END_TEST
@@ -338,14 +350,10 @@ static void peer_release(struct set *s, u_long id)
 	set_start(s);
 	set_integer(s, MIB_PEER_REQUEST, CMSHA_CMD_RELEASE);
 	set_add(s, MIB_PEER_REQUEST_ID, ASN_UNSIGNED, &id, sizeof(id));
-	ck_assert_int_eq(phase(s, 1, MODE_SET_RESERVE1), SNMP_ERR_NOERROR);
-	ck_assert_int_eq(phase(s, 0, MODE_SET_RESERVE1), SNMP_ERR_NOERROR);
-	ck_assert_int_eq(phase(s, 1, MODE_SET_RESERVE2), SNMP_ERR_NOERROR);
-	ck_assert_int_eq(phase(s, 0, MODE_SET_RESERVE2), SNMP_ERR_NOERROR);
-	ck_assert_int_eq(phase(s, 0, MODE_SET_ACTION), SNMP_ERR_NOERROR);
-	ck_assert_int_eq(phase(s, 0, MODE_SET_COMMIT), SNMP_ERR_NOERROR);
-	ck_assert_int_eq(phase(s, 0, MODE_SET_FREE), SNMP_ERR_NOERROR);
-	ck_assert_int_eq(phase(s, 1, MODE_SET_FREE), SNMP_ERR_NOERROR);
+	/* as the agent does: each phase for every varbind, the id's first */
+	for (int mode = MODE_SET_RESERVE1; mode <= MODE_SET_FREE; mode++)
+		for (size_t i = 2; i-- > 0;)
+			passes(s, i, mode);
 	set_end(s);
 }
 
@@ -368,18 +376,14 @@ END_TEST
 
 START_TEST(peer_request_id_checks)
 {
-	struct set s;
-	u_long zero = 0;
+	u_long zero = 0, seven = 7;
 
-	set_start(&s);
-	set_integer(&s, MIB_PEER_REQUEST_ID, 7);
-	ck_assert_int_eq(phase(&s, 0, MODE_SET_RESERVE1), SNMP_ERR_WRONGTYPE);
-	set_end(&s);
-
-	set_start(&s);
-	set_add(&s, MIB_PEER_REQUEST_ID, ASN_UNSIGNED, &zero, sizeof(zero));
-	ck_assert_int_eq(phase(&s, 0, MODE_SET_RESERVE1), SNMP_ERR_WRONGVALUE);
-	set_end(&s);
+	ck_assert_int_eq(integer_reserve1_alone(MIB_PEER_REQUEST_ID, 7), SNMP_ERR_WRONGTYPE);
+	ck_assert_int_eq(reserve1_alone(MIB_PEER_REQUEST_ID, ASN_UNSIGNED, &zero, sizeof(zero)),
+			 SNMP_ERR_WRONGVALUE);
+	/* an id alone asks nothing */
+	ck_assert_int_eq(reserve1_alone(MIB_PEER_REQUEST_ID, ASN_UNSIGNED, &seven, sizeof(seven)),
+			 SNMP_ERR_INCONSISTENTVALUE);
 }
 END_TEST
 
@@ -396,38 +400,30 @@ START_TEST(spin_lock_test_and_incr)
 
 	set_start(&s);
 	set_integer(&s, MIB_SWITCHOVER_SPIN_LOCK, 0);
-	ck_assert_int_eq(phase(&s, 0, MODE_SET_RESERVE1), SNMP_ERR_NOERROR);
-	ck_assert_int_eq(phase(&s, 0, MODE_SET_RESERVE2), SNMP_ERR_NOERROR);
-	ck_assert_int_eq(phase(&s, 0, MODE_SET_ACTION), SNMP_ERR_NOERROR);
-	ck_assert_int_eq(phase(&s, 0, MODE_SET_COMMIT), SNMP_ERR_NOERROR);
+	for (int mode = MODE_SET_RESERVE1; mode <= MODE_SET_COMMIT; mode++)
+		passes(&s, 0, mode);
 	ck_assert_int_eq(mib.spin_lock, 1);
 	phase(&s, 0, MODE_SET_FREE);
 	set_end(&s);
 
-	set_start(&s);
-	set_integer(&s, MIB_SWITCHOVER_SPIN_LOCK, -1);
-	ck_assert_int_eq(phase(&s, 0, MODE_SET_RESERVE1), SNMP_ERR_WRONGVALUE);
-	set_end(&s);
+	ck_assert_int_eq(integer_reserve1_alone(MIB_SWITCHOVER_SPIN_LOCK, -1), SNMP_ERR_WRONGVALUE);
 }
 END_TEST
 
 int main(void)
 {
+	const TTest *tests[] = {
+		command_wrong_type, command_wrong_value, command_refused_is_inconsistent,
+		command_without_memory, reserve2_holds_free_gives_back,
+		release_action_commit_free, release_undo, peer_request_needs_its_id,
+		peer_request_once_per_id, peer_request_id_checks, spin_lock_test_and_incr,
+	};
 	Suite *s = suite_create("mib_control");
 	TCase *tc = tcase_create("set phases");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, command_wrong_type);
-	tcase_add_test(tc, command_wrong_value);
-	tcase_add_test(tc, command_refused_is_inconsistent);
-	tcase_add_test(tc, command_without_memory);
-	tcase_add_test(tc, reserve2_holds_free_gives_back);
-	tcase_add_test(tc, release_action_commit_free);
-	tcase_add_test(tc, release_undo);
-	tcase_add_test(tc, peer_request_needs_its_id);
-	tcase_add_test(tc, peer_request_once_per_id);
-	tcase_add_test(tc, peer_request_id_checks);
-	tcase_add_test(tc, spin_lock_test_and_incr);
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		tcase_add_test(tc, tests[i]);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }
