@@ -356,7 +356,10 @@ static void trace_phase(const netsnmp_handler_registration *reg,
 			    r->status ? snmp_errstring(r->status) : "ok"));
 }
 
-/* The writable objects' one handler: the object by the registration's OID. */
+/*
+ * The writable objects' one handler: the object by the registration's OID
+ * (netsnmp_register_scalar() has added the instance's .0 to it).
+ */
 static int control_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
 			   netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
@@ -366,7 +369,7 @@ static int control_handler(netsnmp_mib_handler *handler, netsnmp_handler_registr
 		const struct cmsha_mib_object *obj = &cmsha_mib[writables[i].id];
 		int rc;
 
-		if (snmp_oid_compare(reg->rootoid, reg->rootoid_len, obj->oid, obj->oid_len))
+		if (netsnmp_oid_is_subtree(obj->oid, obj->oid_len, reg->rootoid, reg->rootoid_len))
 			continue;
 		rc = writables[i].phase(handler->myvoid, reqinfo, r);
 		trace_phase(reg, reqinfo, r);

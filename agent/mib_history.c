@@ -49,6 +49,8 @@ static uint32_t oldest_index(void)
 void cmshad_mib_history_sync(void)
 {
 	mib_table_sync_range(cmshad.mib.history, oldest_index(), cmshad.history.next_index);
+	DEBUGMSGTL(("cmsha:history", "cmsHaHistoryTable rows %u..%u\n", (unsigned)oldest_index(),
+		    (unsigned)cmshad.history.next_index - 1));
 }
 
 void cmshad_mib_register_history(void)

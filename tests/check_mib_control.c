@@ -16,13 +16,20 @@
 
 #include <check.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct cmsha_config cfg;
 static struct cmsha_ha ha;
 static struct cmsha_history history;
 static struct cmsha_switchover sw;
 static struct cmshad_mib mib;
+/* The writable objects as cmshad registers them (with net-snmp's scalar helper). */
+static const enum cmsha_mib_id writable[] = {
+	MIB_SWITCHOVER_COMMAND, MIB_SWITCHOVER_SPIN_LOCK, MIB_PEER_REQUEST, MIB_PEER_REQUEST_ID,
+};
+static netsnmp_handler_registration *regs[MIB_ID_COUNT];
 static int finished_calls;
 
 /* The next calloc fails (the hold of a SET that finds no memory). */
@@ -82,10 +89,17 @@ static void setup(void)
 	ha.mode = CMSHA_MODE_SOFTWARE;
 	cmsha_switchover_init(&sw, &cfg, &ha, &history, NULL, &env);
 	mib = (struct cmshad_mib){ .sw = &sw };
+	for (size_t i = 0; i < sizeof(writable) / sizeof(writable[0]); i++) {
+		regs[writable[i]] = mib_control_registration(&mib, writable[i]);
+		ck_assert_ptr_nonnull(regs[writable[i]]);
+		ck_assert_int_eq(netsnmp_register_scalar(regs[writable[i]]), MIB_REGISTERED_OK);
+	}
 }
 
 static void teardown(void)
 {
+	for (size_t i = 0; i < sizeof(writable) / sizeof(writable[0]); i++)
+		netsnmp_unregister_handler(regs[writable[i]]);
 	cmsha_switchover_shutdown(&sw);
 	cmsha_history_close(&history);
 	cmsha_ha_free(&ha);
@@ -98,7 +112,7 @@ struct set {
 	netsnmp_agent_session asp;
 	netsnmp_agent_request_info reqinfo;
 	netsnmp_request_info requests[2];
-	netsnmp_handler_registration *regs[2];
+	enum cmsha_mib_id ids[2];
 	size_t n;
 };
 
@@ -113,9 +127,9 @@ static void set_add(struct set *s, enum cmsha_mib_id id, u_char type, const void
 	name[obj->oid_len] = 0;
 	vb = snmp_pdu_add_variable(s->pdu, name, obj->oid_len + 1, type, value, len);
 	ck_assert_ptr_nonnull(vb);
-	s->regs[s->n] = mib_control_registration(&mib, id);
-	ck_assert_ptr_nonnull(s->regs[s->n]);
+	s->ids[s->n] = id;
 	s->requests[s->n].requestvb = vb;
+	s->requests[s->n].agent_req_info = &s->reqinfo;
 	s->n++;
 }
 
@@ -135,23 +149,22 @@ static void set_start(struct set *s)
 
 static void set_end(struct set *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0; i < s->n; i++)
 		netsnmp_free_list_data(s->requests[i].parent_data);
-		netsnmp_handler_registration_free(s->regs[i]);
-	}
 	snmp_free_pdu(s->pdu);
 }
 
-/* Phase mode of varbind i; the error the handler set (SNMP_ERR_NOERROR: none). */
+/*
+ * Phase mode of varbind i, through the registration's handler chain as
+ * the agent calls it; the error set (SNMP_ERR_NOERROR: none).
+ */
 static int phase(struct set *s, size_t i, int mode)
 {
-	netsnmp_handler_registration *reg = s->regs[i];
 	netsnmp_request_info *r = &s->requests[i];
 
 	s->reqinfo.mode = mode;
 	r->status = SNMP_ERR_NOERROR;
-	ck_assert_int_eq(reg->handler->access_method(reg->handler, reg, &s->reqinfo, r),
-			 SNMP_ERR_NOERROR);
+	ck_assert_int_eq(netsnmp_call_handlers(regs[s->ids[i]], &s->reqinfo, r), SNMP_ERR_NOERROR);
 	return r->status;
 }
 
@@ -410,6 +423,36 @@ START_TEST(spin_lock_test_and_incr)
 }
 END_TEST
 
+/* -Dcmsha:mib: each phase with the object, the value and the verdict. */
+START_TEST(set_phases_traced)
+{
+	char logged[4096] = "";
+	FILE *out = tmpfile();
+	int saved[2] = { dup(STDOUT_FILENO), dup(STDERR_FILENO) };
+	struct set s;
+
+	/* net-snmp's debug output goes where its log goes: stdout or stderr here */
+	ck_assert(out && saved[0] >= 0 && saved[1] >= 0);
+	fflush(stdout), fflush(stderr);
+	dup2(fileno(out), STDOUT_FILENO), dup2(fileno(out), STDERR_FILENO);
+	debug_register_tokens("cmsha:mib");
+	snmp_set_do_debugging(1);
+	ck_assert_int_eq(integer_reserve1_alone(MIB_SWITCHOVER_COMMAND, 9), SNMP_ERR_WRONGVALUE);
+	command_reserved(&s, CMSHA_CMD_RELEASE);
+	phase(&s, 0, MODE_SET_FREE);
+	set_end(&s);
+	snmp_set_do_debugging(0);
+	fflush(stdout), fflush(stderr);
+	dup2(saved[0], STDOUT_FILENO), dup2(saved[1], STDERR_FILENO);
+	rewind(out);
+	logged[fread(logged, 1, sizeof(logged) - 1, out)] = '\0';
+	fclose(out);
+	ck_assert_msg(strstr(logged, "cmsHaSwitchoverCommand RESERVE1 = 9: wrongValue"), "%s", logged);
+	ck_assert_msg(strstr(logged, "cmsHaSwitchoverCommand RESERVE2 = 3: ok"), "%s", logged);
+	ck_assert_msg(strstr(logged, "cmsHaSwitchoverCommand FREE = 3: ok"), "%s", logged);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *tests[] = {
@@ -417,6 +460,7 @@ int main(void)
 		command_without_memory, reserve2_holds_free_gives_back,
 		release_action_commit_free, release_undo, peer_request_needs_its_id,
 		peer_request_once_per_id, peer_request_id_checks, spin_lock_test_and_incr,
+		set_phases_traced,
 	};
 	Suite *s = suite_create("mib_control");
 	TCase *tc = tcase_create("set phases");
