@@ -37,7 +37,11 @@ struct cmshad {
 	struct cmshad_mib mib;
 };
 
-/* MIB handlers have no other way to reach the agent's state. */
+/*
+ * The glue and the MIB's value getters reach the agent's state here (net-snmp's
+ * callbacks carry no argument of ours); the MIB handlers' own state comes
+ * through their myvoid (struct cmshad_mib).
+ */
 extern struct cmshad cmshad;
 
 /* agent_config.c, sighup.c */
