@@ -102,4 +102,6 @@ void cmshad_mib_tables_sync(void)
 {
 	mib_table_sync_range(cmshad.mib.aliases, 1, (uint32_t)cmshad.cfg.n_aliases + 1);
 	mib_table_sync_range(cmshad.mib.components, 1, (uint32_t)cmshad.cfg.n_components + 1);
+	DEBUGMSGTL(("cmsha:mib", "cmsHaAliasTable rows 1..%zu, cmsHaComponentTable rows 1..%zu\n",
+		    cmshad.cfg.n_aliases, cmshad.cfg.n_components));
 }
