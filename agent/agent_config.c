@@ -17,12 +17,18 @@
 
 #define CONFIG_TYPE "cmshad"
 
-static bool reading_config;
-static netsnmp_log_handler *config_log_watch;
-/* Where lines go: the running config at start, a scratch one on reload. */
-static struct cmsha_config *target = &cmshad.cfg;
-static bool reloading;
-static char first_error[256];      /* of the last read, with file and line */
+/*
+ * net-snmp's config handlers take no argument of ours: the reader's state
+ * is this one object.
+ */
+static struct {
+	bool reading;                      /* the log is watched */
+	netsnmp_log_handler *log_watch;
+	/* Where lines go: the running config at start, a scratch one on reload. */
+	struct cmsha_config *target;
+	bool reloading;
+	char first_error[256];             /* of the last read, with file and line */
+} reader = { .target = &cmshad.cfg };
 
 static int on_log(int major, int minor, void *server_arg, void *client_arg);
 static void watch_log(bool on);
@@ -40,12 +46,12 @@ static void reject_line(const char *what)
  */
 static bool alias_interface_exists(char *err, size_t errlen)
 {
-	const struct cmsha_alias_conf *a = &target->aliases[target->n_aliases - 1];
+	const struct cmsha_alias_conf *a = &reader.target->aliases[reader.target->n_aliases - 1];
 
 	if (if_nametoindex(a->ifname))
 		return true;
 	snprintf(err, errlen, "interface %s does not exist on this host", a->ifname);
-	target->n_aliases--;
+	cmsha_config_drop_last_alias(reader.target);
 	return false;
 }
 
@@ -55,12 +61,12 @@ static void handle_line(const char *token, char *line)
 
 	/* On reload the running session stays until the reload is applied. */
 	if (strcasecmp(token, "peer") == 0 &&
-	    !(reloading ? peer_session_check(line, err, sizeof(err))
+	    !(reader.reloading ? peer_session_check(line, err, sizeof(err))
 			: peer_session_parse(line, err, sizeof(err)))) {
 		reject_line(err);
 		return;
 	}
-	if (!cmsha_config_apply(target, token, line, err, sizeof(err)) ||
+	if (!cmsha_config_apply(reader.target, token, line, err, sizeof(err)) ||
 	    (strcasecmp(token, "alias") == 0 && !alias_interface_exists(err, sizeof(err))))
 		reject_line(err);
 }
@@ -74,14 +80,14 @@ static int on_pre_read(int major, int minor, void *server_arg, void *client_arg)
 
 static void watch_log(bool on)
 {
-	reading_config = on;
-	if (on && !config_log_watch) {
+	reader.reading = on;
+	if (on && !reader.log_watch) {
 		snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, on_log, NULL);
-		config_log_watch = netsnmp_register_loghandler(NETSNMP_LOGHANDLER_CALLBACK,
+		reader.log_watch = netsnmp_register_loghandler(NETSNMP_LOGHANDLER_CALLBACK,
 							       LOG_WARNING);
-	} else if (!on && config_log_watch) {
-		netsnmp_remove_loghandler(config_log_watch);
-		config_log_watch = NULL;
+	} else if (!on && reader.log_watch) {
+		netsnmp_remove_loghandler(reader.log_watch);
+		reader.log_watch = NULL;
 		snmp_unregister_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, on_log,
 					 NULL, 1);
 	}
@@ -97,15 +103,15 @@ static int on_post_read(int major, int minor, void *server_arg, void *client_arg
 
 bool cmshad_config_read_into(struct cmsha_config *scratch, const char *path)
 {
-	target = scratch;
-	reloading = true;
-	first_error[0] = '\0';
+	reader.target = scratch;
+	reader.reloading = true;
+	reader.first_error[0] = '\0';
 	cmshad.config_failed = false;
 	watch_log(true);
 	read_config_with_type(path, CONFIG_TYPE);
 	watch_log(false);
-	target = &cmshad.cfg;
-	reloading = false;
+	reader.target = &cmshad.cfg;
+	reader.reloading = false;
 	return !cmshad.config_failed;
 }
 
@@ -118,18 +124,20 @@ static int on_log(int major, int minor, void *server_arg, void *client_arg)
 	const struct snmp_log_message *msg = server_arg;
 
 	(void)major, (void)minor, (void)client_arg;
-	if (reading_config && msg && msg->msg && strstr(msg->msg, "Unknown token"))
+	if (!reader.reading || !msg || !msg->msg)
+		return SNMPERR_SUCCESS;
+	if (strstr(msg->msg, "Unknown token"))
 		cmshad.config_failed = true;
-	if (reading_config && msg && msg->msg && msg->priority <= LOG_WARNING && !first_error[0]) {
-		snprintf(first_error, sizeof(first_error), "%s", msg->msg);
-		first_error[strcspn(first_error, "\n")] = '\0';
+	if (msg->priority <= LOG_WARNING && !reader.first_error[0]) {
+		snprintf(reader.first_error, sizeof(reader.first_error), "%s", msg->msg);
+		reader.first_error[strcspn(reader.first_error, "\n")] = '\0';
 	}
 	return SNMPERR_SUCCESS;
 }
 
 const char *cmshad_config_first_error(void)
 {
-	return first_error;
+	return reader.first_error;
 }
 
 void cmshad_config_register(void)

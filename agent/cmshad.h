@@ -14,6 +14,17 @@
 struct cmsha_components;
 struct cmsha_autofailover;
 struct cmsha_conflict_monitor;
+struct mib_table;
+
+/*
+ * The MIB handlers' state: each handler reaches its part through its
+ * handler's myvoid; the syncs after a reload or a refresh find it here.
+ */
+struct cmshad_mib {
+	struct mib_table *aliases, *components, *history, *clients;
+	struct cmsha_switchover *sw;    /* the writable objects' engine */
+	long spin_lock;                 /* cmsHaSwitchoverSpinLock (TestAndIncr) */
+};
 
 struct cmshad {
 	struct cmsha_config cfg;
@@ -27,12 +38,17 @@ struct cmshad {
 	struct cmsha_conflict_monitor *conflicts;   /* conflict_glue.c's, while it runs */
 	bool config_failed;          /* a config line was rejected */
 	bool refresh_by_command;     /* the kernel changes being read are a command's */
+	struct cmshad_mib mib;
 };
 
-/* MIB handlers have no other way to reach the agent's state. */
+/*
+ * The glue and the MIB's value getters reach the agent's state here (net-snmp's
+ * callbacks carry no argument of ours); the MIB handlers' own state comes
+ * through their myvoid (struct cmshad_mib).
+ */
 extern struct cmshad cmshad;
 
-/* agent_config.c, config_reload.c */
+/* agent_config.c, sighup.c */
 void cmshad_config_register(void);
 /* Read PATH's lines into scratch instead of the running config; false on errors. */
 bool cmshad_config_read_into(struct cmsha_config *scratch, const char *path);
@@ -45,7 +61,8 @@ void cmshad_config_reload_command_finished(const struct cmsha_history_entry *e);
 /* mib_*.c */
 void cmshad_mib_register_scalars(void);
 void cmshad_mib_register_tables(void);
-void cmshad_mib_register_control(void);
+/* The writable objects, on mib's engine (mib->sw) and spin lock. */
+void cmshad_mib_register_control(struct cmshad_mib *mib);
 void cmshad_mib_register_history(void);
 void cmshad_mib_history_sync(void);
 /* After a reload: one alias and component row per configured one. */

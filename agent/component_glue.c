@@ -36,6 +36,9 @@ static void on_component_change(void *arg, size_t index, enum cmsha_component_st
 		notify_component(index, true);
 		down_sent[index] = false;
 	}
+	DEBUGMSGTL(("cmsha:components", "%s: %s -> %s (%s); down notification outstanding: %s\n",
+		    c->name, cmsha_component_state_name(from), cmsha_component_state_name(to), why,
+		    down_sent[index] ? "yes" : "no"));
 	if (c->required)
 		cmshad_autofailover_evaluate();
 }
@@ -51,6 +54,7 @@ bool cmshad_components_start(void)
 		snmp_log(LOG_ERR, "%s\n", err);
 		return false;
 	}
+	DEBUGMSGTL(("cmsha:components", "%zu component checks started\n", cmshad.cfg.n_components));
 	return true;
 }
 

@@ -41,6 +41,8 @@ static void vrecord(const struct reload *rl, enum cmsha_result result, const cha
 
 	e.duration_ms = (uint32_t)cmsha_ms_since(&rl->started_mono);
 	vsnprintf(e.reason, sizeof(e.reason), fmt, ap);
+	DEBUGMSGTL(("cmsha:reload", "history row (%s): %s\n", cmsha_result_name(result),
+		    e.reason));
 	cmsha_switchover_record(&cmshad.sw, &e);
 }
 
@@ -249,6 +251,11 @@ void reload_apply(struct reload *rl)
 	bool active = cmshad.ha.oper == CMSHA_OPER_ACTIVE;
 	char err[CMSHA_HISTORY_REASON_LEN];
 
+	DEBUGMSGTL(("cmsha:reload", "apply on a%s server: aliases %d (+%zu -%zu ~%zu), peer %d, "
+		    "probe %d, components %d, history %d, timings %d\n", active ? "n active" :
+		    " standby", rl->plan.aliases, rl->plan.n_added, rl->plan.n_removed,
+		    rl->plan.n_changed, rl->plan.peer, rl->plan.probe, rl->plan.components,
+		    rl->plan.history_size, rl->plan.timings));
 	if (!new_runtime(rl, &aliases, &components)) {
 		reload_record(rl, CMSHA_RESULT_FAILED, "reload: out of memory: nothing changed");
 		return;
@@ -263,6 +270,8 @@ void reload_apply(struct reload *rl)
 		free(components);
 		return;
 	}
+	DEBUGMSGTL(("cmsha:reload", "kernel's aliases %s; swapping the config\n",
+		    rl->plan.aliases && active ? "changed" : "untouched"));
 	stop_parts(&rl->plan);
 	swap_config(rl, aliases, components);
 	start_parts(rl);

@@ -14,12 +14,20 @@ struct pending {
 	struct pending *next;
 };
 
-/* Armed timers, so that cancelling one can free what it carries. */
-static struct pending *timers;
+/*
+ * net-snmp's loop is one per process, and so is this: the armed timers (so
+ * that cancelling one can free what it carries) and each fd's watcher (the
+ * fd itself finds its callback).
+ */
+#define MAX_WATCHED_FD 1024
+static struct {
+	struct pending *timers;
+	struct pending *watchers[MAX_WATCHED_FD];
+} loop;
 
 static void unlink_timer(struct pending *p)
 {
-	for (struct pending **pp = &timers; *pp; pp = &(*pp)->next)
+	for (struct pending **pp = &loop.timers; *pp; pp = &(*pp)->next)
 		if (*pp == p) {
 			*pp = p->next;
 			return;
@@ -45,21 +53,21 @@ unsigned loop_timer_add(void *ctx, unsigned ms, loop_callback fn, void *arg)
 	(void)ctx;
 	if (!p)
 		return 0;
-	*p = (struct pending){ fn, arg, 0, timers };
+	*p = (struct pending){ fn, arg, 0, loop.timers };
 	id = snmp_alarm_register_hr(tv, 0, on_alarm, p);
 	if (!id) {
 		free(p);
 		return 0;
 	}
 	p->id = id;
-	timers = p;
+	loop.timers = p;
 	return id;
 }
 
 void loop_timer_cancel(void *ctx, unsigned id)
 {
 	(void)ctx;
-	for (struct pending *p = timers; p; p = p->next)
+	for (struct pending *p = loop.timers; p; p = p->next)
 		if (p->id == id) {
 			snmp_alarm_unregister(id);
 			unlink_timer(p);
@@ -68,7 +76,6 @@ void loop_timer_cancel(void *ctx, unsigned id)
 		}
 }
 
-/* Each fd has one watcher, so the fd itself finds its callback. */
 static void on_readable(int fd, void *clientarg)
 {
 	struct pending *p = clientarg;
@@ -77,14 +84,12 @@ static void on_readable(int fd, void *clientarg)
 	p->fn(p->arg);
 }
 
-static struct pending *watchers[1024];
-
 bool loop_fd_watch(void *ctx, int fd, loop_callback fn, void *arg)
 {
 	struct pending *p;
 
 	(void)ctx;
-	if (fd < 0 || fd >= (int)(sizeof(watchers) / sizeof(watchers[0])))
+	if (fd < 0 || fd >= MAX_WATCHED_FD)
 		return false;
 	if (!(p = malloc(sizeof(*p))))
 		return false;
@@ -93,18 +98,18 @@ bool loop_fd_watch(void *ctx, int fd, loop_callback fn, void *arg)
 		free(p);
 		return false;
 	}
-	watchers[fd] = p;
+	loop.watchers[fd] = p;
 	return true;
 }
 
 void loop_fd_unwatch(void *ctx, int fd)
 {
 	(void)ctx;
-	if (fd < 0 || fd >= (int)(sizeof(watchers) / sizeof(watchers[0])) || !watchers[fd])
+	if (fd < 0 || fd >= MAX_WATCHED_FD || !loop.watchers[fd])
 		return;
 	unregister_readfd(fd);
-	free(watchers[fd]);
-	watchers[fd] = NULL;
+	free(loop.watchers[fd]);
+	loop.watchers[fd] = NULL;
 }
 
 const struct cmsha_loop loop_glue_hooks = {

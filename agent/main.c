@@ -51,9 +51,22 @@ static void usage(FILE *out)
 		"  -p PIDFILE   write the process id to PIDFILE\n"
 		"  -u USER      after start-up run as USER, with only CAP_NET_ADMIN and\n"
 		"               CAP_NET_RAW (started as root)\n"
-		"  -D[TOKENS]   debug output for these net-snmp debug tokens\n"
+		"  -D[TOKENS]   debug output for these net-snmp debug tokens (-Dcmsha:\n"
+		"               all of cmshad's own steps; see cmshad(8))\n"
 		"  -v           print the version and exit\n"
 		"  -h           print this help and exit\n");
+}
+
+/*
+ * -Dcmsha as snmpd has it, and -D cmsha too: cmshad takes no operand, so
+ * a word after a bare -D can only be its tokens.
+ */
+static void debug_tokens(int argc, char **argv, char *tokens)
+{
+	if (!tokens && optind < argc && argv[optind][0] != '-')
+		tokens = argv[optind++];
+	debug_register_tokens(tokens);
+	snmp_set_do_debugging(1);
 }
 
 static void parse_options(int argc, char **argv, struct options *opt)
@@ -78,8 +91,7 @@ static void parse_options(int argc, char **argv, struct options *opt)
 		case 'p': opt->pid_file = optarg; break;
 		case 'u': opt->user = optarg; break;
 		case 'D':
-			debug_register_tokens(optarg);
-			snmp_set_do_debugging(1);
+			debug_tokens(argc, argv, optarg);
 			break;
 		case 'v':
 			printf(APP_NAME " " PACKAGE_VERSION " (net-snmp %s)\n",
@@ -230,7 +242,8 @@ static void start_agent(const struct options *opt)
 		exit(1);
 	cmshad_mib_register_scalars();
 	cmshad_mib_register_tables();
-	cmshad_mib_register_control();
+	cmshad.mib.sw = &cmshad.sw;
+	cmshad_mib_register_control(&cmshad.mib);
 	cmshad_mib_register_history();
 	cmshad_mib_register_dns();
 	cmshad_mib_register_clients();
@@ -252,6 +265,9 @@ int main(int argc, char **argv)
 		write_pid_file(opt.pid_file);
 	drop_privileges(&opt);
 	cmshad_switchover_start_history_writer();
+	DEBUGMSGTL(("cmsha:history", "%zu rows loaded, next index %u; saves from now on in the "
+		    "writer, off the loop\n", cmshad.history.count,
+		    (unsigned)cmshad.history.next_index));
 	if (!signals_install())
 		exit(1);
 	snmp_log(LOG_INFO, APP_NAME " " PACKAGE_VERSION " started as %s\n",

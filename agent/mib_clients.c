@@ -10,9 +10,6 @@ enum { CLIENT_COL_ADDRESS_TYPE = 2, CLIENT_COL_ADDRESS, CLIENT_COL_PROTOCOL,
        CLIENT_COL_SERVICE_ADDRESS_TYPE, CLIENT_COL_SERVICE_ADDRESS, CLIENT_COL_SERVICE_PORT,
        CLIENT_COL_PORT, CLIENT_COL_FIRST_SEEN, CLIENT_COL_LAST_SEEN };
 
-static netsnmp_tdata *table;
-static uint32_t end_row = 1;             /* rows below it were added once */
-
 static void get_client(unsigned long index, unsigned column, netsnmp_variable_list *var)
 {
 	const struct cmsha_client *c = cmsha_clients_find(cmshad_clients(), index);
@@ -39,28 +36,28 @@ static void get_client(unsigned long index, unsigned column, netsnmp_variable_li
 }
 
 static const struct mib_table_def client_table = {
-	MIB_CLIENT_TABLE, CLIENT_COL_ADDRESS_TYPE, CLIENT_COL_LAST_SEEN, get_client
+	MIB_CLIENT_TABLE, CLIENT_COL_ADDRESS_TYPE, CLIENT_COL_LAST_SEEN, get_client, NULL
 };
 
 /* After a refresh: expired rows go (from anywhere), new ones come at the end. */
 void cmshad_mib_clients_sync(void)
 {
 	const struct cmsha_clients *c = cmshad_clients();
+	struct mib_table *t = cmshad.mib.clients;      /* rows below end_row were added once */
 	netsnmp_tdata_row *row, *next;
 
-	if (!table)
+	if (!t)
 		return;
-	for (row = netsnmp_tdata_row_first(table); row; row = next) {
-		next = netsnmp_tdata_row_next(table, row);
+	for (row = netsnmp_tdata_row_first(t->rows); row; row = next) {
+		next = netsnmp_tdata_row_next(t->rows, row);
 		if (!cmsha_clients_find(c, (uint32_t)(uintptr_t)row->data))
-			netsnmp_tdata_delete_row(netsnmp_tdata_remove_row(table, row));
+			netsnmp_tdata_delete_row(netsnmp_tdata_remove_row(t->rows, row));
 	}
 	for (size_t i = 0; i < c->n; i++) {
-		if (c->rows[i].id < end_row)
+		if (c->rows[i].id < t->end_row)
 			continue;
-		if (!mib_table_add_row(table, c->rows[i].id))
-			snmp_log(LOG_ERR, "cannot add client row %u\n", (unsigned)c->rows[i].id);
-		end_row = c->rows[i].id + 1;
+		mib_table_add_row(t, c->rows[i].id);
+		t->end_row = c->rows[i].id + 1;
 	}
 }
 
@@ -107,5 +104,5 @@ static const struct mib_scalar_def scalars[] = {
 void cmshad_mib_register_clients(void)
 {
 	mib_register_scalars(scalars, sizeof(scalars) / sizeof(scalars[0]));
-	table = mib_table_register(&client_table);
+	cmshad.mib.clients = mib_table_register(&client_table, 1);
 }

@@ -5,10 +5,7 @@
 #include "mib_table.h"
 #include "mib_values.h"
 
-enum { DNS_COL_NAME = 2, DNS_COL_SERVER_ADDRESS_TYPE, DNS_COL_SERVER_ADDRESS,
-       DNS_COL_SERVER_PORT, DNS_COL_ANSWER_TYPE, DNS_COL_ANSWER, DNS_COL_STATE,
-       DNS_COL_STATE_LAST_CHANGE, DNS_COL_LAST_UPDATE_RESULT, DNS_COL_LAST_UPDATE_TIME,
-       DNS_COL_LAST_UPDATE_REASON };
+enum { DNS_COL_NAME = 2, DNS_COL_LAST_UPDATE_REASON = 12 };
 
 /* Rows exist only with names, and names only once dns_glue started. */
 static const struct cmsha_dns_runtime *runtime(unsigned long index)
@@ -26,6 +23,21 @@ void mib_get_dns_name(unsigned long index, netsnmp_variable_list *var)
 	mib_set_string(var, cmshad.cfg.dns[index - 1].name);
 }
 
+static void get_server_address_type(unsigned long index, netsnmp_variable_list *var)
+{
+	mib_set_integer(var, mib_inet_address_type(&cmshad.cfg.dns[index - 1].server));
+}
+
+static void get_server_address(unsigned long index, netsnmp_variable_list *var)
+{
+	mib_set_inet_address(var, &cmshad.cfg.dns[index - 1].server);
+}
+
+static void get_server_port(unsigned long index, netsnmp_variable_list *var)
+{
+	mib_set_unsigned(var, ASN_UNSIGNED, cmshad.cfg.dns[index - 1].port);
+}
+
 void mib_get_dns_answer_type(unsigned long index, netsnmp_variable_list *var)
 {
 	mib_set_integer(var, mib_inet_address_type(&runtime(index)->answer));
@@ -41,67 +53,41 @@ void mib_get_dns_state(unsigned long index, netsnmp_variable_list *var)
 	mib_set_integer(var, runtime(index)->state);
 }
 
-static void get_server(unsigned long index, unsigned column, netsnmp_variable_list *var)
+static void get_state_last_change(unsigned long index, netsnmp_variable_list *var)
 {
-	const struct cmsha_dns_conf *d = &cmshad.cfg.dns[index - 1];
-
-	if (column == DNS_COL_SERVER_ADDRESS_TYPE)
-		mib_set_integer(var, mib_inet_address_type(&d->server));
-	else if (column == DNS_COL_SERVER_ADDRESS)
-		mib_set_inet_address(var, &d->server);
-	else
-		mib_set_unsigned(var, ASN_UNSIGNED, d->port);
+	mib_set_date_and_time(var, &runtime(index)->last_change);
 }
 
-static void get_dns(unsigned long index, unsigned column, netsnmp_variable_list *var)
+static void get_last_update_result(unsigned long index, netsnmp_variable_list *var)
 {
-	const struct cmsha_dns_runtime *rt = runtime(index);
-
-	switch (column) {
-	case DNS_COL_NAME:
-		mib_get_dns_name(index, var);
-		break;
-	case DNS_COL_SERVER_ADDRESS_TYPE:
-	case DNS_COL_SERVER_ADDRESS:
-	case DNS_COL_SERVER_PORT:
-		get_server(index, column, var);
-		break;
-	case DNS_COL_ANSWER_TYPE:
-		mib_get_dns_answer_type(index, var);
-		break;
-	case DNS_COL_ANSWER:
-		mib_get_dns_answer(index, var);
-		break;
-	case DNS_COL_STATE:
-		mib_get_dns_state(index, var);
-		break;
-	case DNS_COL_STATE_LAST_CHANGE:
-		mib_set_date_and_time(var, &rt->last_change);
-		break;
-	case DNS_COL_LAST_UPDATE_RESULT:
-		mib_set_integer(var, rt->last_result);
-		break;
-	case DNS_COL_LAST_UPDATE_TIME:
-		mib_set_date_and_time(var, &rt->last_update);
-		break;
-	case DNS_COL_LAST_UPDATE_REASON:
-		mib_set_string(var, rt->last_reason);
-		break;
-	}
+	mib_set_integer(var, runtime(index)->last_result);
 }
+
+static void get_last_update_time(unsigned long index, netsnmp_variable_list *var)
+{
+	mib_set_date_and_time(var, &runtime(index)->last_update);
+}
+
+static void get_last_update_reason(unsigned long index, netsnmp_variable_list *var)
+{
+	mib_set_string(var, runtime(index)->last_reason);
+}
+
+/* In column order, from cmsHaDnsName (2) to cmsHaDnsLastUpdateReason (12). */
+static mib_column_get *const dns_columns[] = {
+	mib_get_dns_name, get_server_address_type, get_server_address, get_server_port,
+	mib_get_dns_answer_type, mib_get_dns_answer, mib_get_dns_state, get_state_last_change,
+	get_last_update_result, get_last_update_time, get_last_update_reason,
+};
 
 static const struct mib_table_def dns_table = {
-	MIB_DNS_TABLE, DNS_COL_NAME, DNS_COL_LAST_UPDATE_REASON, get_dns
+	MIB_DNS_TABLE, DNS_COL_NAME, DNS_COL_LAST_UPDATE_REASON, NULL, dns_columns
 };
 
 void cmshad_mib_register_dns(void)
 {
-	netsnmp_tdata *table;
-
-	if (cmshad.cfg.n_dns == 0)
-		return;
-	table = mib_table_register(&dns_table);
-	for (size_t i = 1; table && i <= cmshad.cfg.n_dns; i++)
-		if (!mib_table_add_row(table, i))
-			snmp_log(LOG_ERR, "cannot add dns row %zu: out of memory\n", i);
+	/* The names cannot change in a reload: the rows are there once. */
+	if (cmshad.cfg.n_dns > 0)
+		mib_table_sync_range(mib_table_register(&dns_table, 1), 1,
+				     (uint32_t)cmshad.cfg.n_dns + 1);
 }

@@ -7,9 +7,6 @@
 enum { HISTORY_COL_TIME = 2, HISTORY_COL_COMMAND, HISTORY_COL_INITIATOR, HISTORY_COL_RESULT,
        HISTORY_COL_DURATION, HISTORY_COL_REASON, HISTORY_COL_REQUEST_ID };
 
-static netsnmp_tdata *table;
-static uint32_t first_row, end_row;      /* rows [first_row, end_row) are in the table */
-
 static const struct cmsha_history_entry *find(unsigned long index)
 {
 	const struct cmsha_history_entry *oldest = cmsha_history_at(&cmshad.history, 0);
@@ -37,31 +34,27 @@ static void get_history(unsigned long index, unsigned column, netsnmp_variable_l
 }
 
 static const struct mib_table_def history_table = {
-	MIB_HISTORY_TABLE, HISTORY_COL_TIME, HISTORY_COL_REQUEST_ID, get_history
+	MIB_HISTORY_TABLE, HISTORY_COL_TIME, HISTORY_COL_REQUEST_ID, get_history, NULL
 };
+
+/* The oldest entry's index; the next one's when there is none. */
+static uint32_t oldest_index(void)
+{
+	const struct cmsha_history_entry *oldest = cmsha_history_at(&cmshad.history, 0);
+
+	return oldest ? oldest->index : cmshad.history.next_index;
+}
 
 /* Entries are only appended and evicted from the front: rows follow suit. */
 void cmshad_mib_history_sync(void)
 {
-	const struct cmsha_history_entry *oldest = cmsha_history_at(&cmshad.history, 0);
-	uint32_t want_first = oldest ? oldest->index : cmshad.history.next_index;
-
-	if (!table)
-		return;
-	for (; first_row < want_first && first_row < end_row; first_row++)
-		mib_table_remove_row(table, first_row);
-	if (first_row < want_first)
-		first_row = end_row = want_first;
-	for (; end_row < cmshad.history.next_index; end_row++)
-		if (!mib_table_add_row(table, end_row))
-			snmp_log(LOG_ERR, "cannot add history row %u\n", (unsigned)end_row);
+	mib_table_sync_range(cmshad.mib.history, oldest_index(), cmshad.history.next_index);
+	DEBUGMSGTL(("cmsha:history", "cmsHaHistoryTable rows %u..%u\n", (unsigned)oldest_index(),
+		    (unsigned)cmshad.history.next_index - 1));
 }
 
 void cmshad_mib_register_history(void)
 {
-	const struct cmsha_history_entry *oldest = cmsha_history_at(&cmshad.history, 0);
-
-	table = mib_table_register(&history_table);
-	first_row = end_row = oldest ? oldest->index : cmshad.history.next_index;
+	cmshad.mib.history = mib_table_register(&history_table, oldest_index());
 	cmshad_mib_history_sync();
 }

@@ -121,9 +121,11 @@ static int scalar_handler(netsnmp_mib_handler *handler, netsnmp_handler_registra
 {
 	const struct mib_scalar_def *def = handler->myvoid;
 
-	(void)reg;
-	if (reqinfo->mode != MODE_GET)
-		return SNMP_ERR_NOERROR;       /* read-only: SETs never get here */
+	/*
+	 * GETs only: net-snmp answers a SET of a read-only registration with
+	 * notWritable itself, and its scalar helper turns GETNEXT into GET.
+	 */
+	(void)reg, (void)reqinfo;
 	for (netsnmp_request_info *r = requests; r; r = r->next)
 		def->get(r->requestvb);
 	return SNMP_ERR_NOERROR;

@@ -7,21 +7,32 @@
 
 #include <string.h>
 
-enum { ALIAS_COL_ADDRESS_TYPE = 2, ALIAS_COL_ADDRESS, ALIAS_COL_PREFIX_LENGTH,
-       ALIAS_COL_IF_NAME, ALIAS_COL_STATE, ALIAS_COL_LAST_CHANGE,
-       ALIAS_COL_ADDRESS_TEXT };
+enum { ALIAS_COL_ADDRESS_TYPE = 2, ALIAS_COL_ADDRESS_TEXT = 8 };
+enum { COMPONENT_COL_NAME = 2, COMPONENT_COL_LAST_CHANGE = 5 };
 
-enum { COMPONENT_COL_NAME = 2, COMPONENT_COL_REQUIREMENT, COMPONENT_COL_STATE,
-       COMPONENT_COL_LAST_CHANGE };
+static const struct cmsha_alias_conf *alias_conf(unsigned long index)
+{
+	return &cmshad.cfg.aliases[index - 1];
+}
+
+static void get_alias_address_type(unsigned long index, netsnmp_variable_list *var)
+{
+	mib_set_integer(var, mib_inet_address_type(&alias_conf(index)->addr));
+}
 
 void mib_get_alias_address(unsigned long index, netsnmp_variable_list *var)
 {
-	mib_set_inet_address(var, &cmshad.cfg.aliases[index - 1].addr);
+	mib_set_inet_address(var, &alias_conf(index)->addr);
+}
+
+static void get_alias_prefix_length(unsigned long index, netsnmp_variable_list *var)
+{
+	mib_set_unsigned(var, ASN_UNSIGNED, alias_conf(index)->prefix);
 }
 
 void mib_get_alias_if_name(unsigned long index, netsnmp_variable_list *var)
 {
-	mib_set_string(var, cmshad.cfg.aliases[index - 1].ifname);
+	mib_set_string(var, alias_conf(index)->ifname);
 }
 
 void mib_get_alias_state(unsigned long index, netsnmp_variable_list *var)
@@ -29,34 +40,14 @@ void mib_get_alias_state(unsigned long index, netsnmp_variable_list *var)
 	mib_set_integer(var, cmshad.ha.aliases[index - 1].state);
 }
 
-static void get_alias(unsigned long index, unsigned column, netsnmp_variable_list *var)
+static void get_alias_last_change(unsigned long index, netsnmp_variable_list *var)
 {
-	const struct cmsha_alias_conf *conf = &cmshad.cfg.aliases[index - 1];
-	const struct cmsha_alias_runtime *rt = &cmshad.ha.aliases[index - 1];
+	mib_set_date_and_time(var, &cmshad.ha.aliases[index - 1].last_change);
+}
 
-	switch (column) {
-	case ALIAS_COL_ADDRESS_TYPE:
-		mib_set_integer(var, mib_inet_address_type(&conf->addr));
-		break;
-	case ALIAS_COL_ADDRESS:
-		mib_get_alias_address(index, var);
-		break;
-	case ALIAS_COL_PREFIX_LENGTH:
-		mib_set_unsigned(var, ASN_UNSIGNED, conf->prefix);
-		break;
-	case ALIAS_COL_IF_NAME:
-		mib_get_alias_if_name(index, var);
-		break;
-	case ALIAS_COL_STATE:
-		mib_get_alias_state(index, var);
-		break;
-	case ALIAS_COL_LAST_CHANGE:
-		mib_set_date_and_time(var, &rt->last_change);
-		break;
-	case ALIAS_COL_ADDRESS_TEXT:
-		mib_set_inet_text(var, &conf->addr);
-		break;
-	}
+static void get_alias_address_text(unsigned long index, netsnmp_variable_list *var)
+{
+	mib_set_inet_text(var, &alias_conf(index)->addr);
 }
 
 void mib_get_component_name(unsigned long index, netsnmp_variable_list *var)
@@ -75,56 +66,42 @@ void mib_get_component_state(unsigned long index, netsnmp_variable_list *var)
 	mib_set_integer(var, cmshad.ha.components[index - 1].state);
 }
 
-static void get_component(unsigned long index, unsigned column, netsnmp_variable_list *var)
+static void get_component_last_change(unsigned long index, netsnmp_variable_list *var)
 {
-	switch (column) {
-	case COMPONENT_COL_NAME:
-		mib_get_component_name(index, var);
-		break;
-	case COMPONENT_COL_REQUIREMENT:
-		mib_get_component_requirement(index, var);
-		break;
-	case COMPONENT_COL_STATE:
-		mib_get_component_state(index, var);
-		break;
-	case COMPONENT_COL_LAST_CHANGE:
-		mib_set_date_and_time(var, &cmshad.ha.components[index - 1].last_change);
-		break;
-	}
+	mib_set_date_and_time(var, &cmshad.ha.components[index - 1].last_change);
 }
+
+/* In column order, from cmsHaAliasAddressType (2) to cmsHaAliasAddressText (8). */
+static mib_column_get *const alias_columns[] = {
+	get_alias_address_type, mib_get_alias_address, get_alias_prefix_length,
+	mib_get_alias_if_name, mib_get_alias_state, get_alias_last_change, get_alias_address_text,
+};
+/* From cmsHaComponentName (2) to cmsHaComponentLastChange (5). */
+static mib_column_get *const component_columns[] = {
+	mib_get_component_name, mib_get_component_requirement, mib_get_component_state,
+	get_component_last_change,
+};
 
 static const struct mib_table_def alias_table = {
-	MIB_ALIAS_TABLE, ALIAS_COL_ADDRESS_TYPE, ALIAS_COL_ADDRESS_TEXT, get_alias
+	MIB_ALIAS_TABLE, ALIAS_COL_ADDRESS_TYPE, ALIAS_COL_ADDRESS_TEXT, NULL, alias_columns
 };
 static const struct mib_table_def component_table = {
-	MIB_COMPONENT_TABLE, COMPONENT_COL_NAME, COMPONENT_COL_LAST_CHANGE, get_component
+	MIB_COMPONENT_TABLE, COMPONENT_COL_NAME, COMPONENT_COL_LAST_CHANGE, NULL, component_columns
 };
-
-static netsnmp_tdata *aliases, *components;
-static size_t n_alias_rows, n_component_rows;
-
-/* Rows 1..n are there and no more (rows follow the config's order). */
-static size_t sync_rows(netsnmp_tdata *table, size_t have, size_t want, const char *what)
-{
-	for (size_t i = have; table && i > want; i--)
-		mib_table_remove_row(table, i);
-	for (size_t i = have + 1; table && i <= want; i++)
-		if (!mib_table_add_row(table, i))
-			snmp_log(LOG_ERR, "cannot add %s row %zu: out of memory\n", what, i);
-	return want;
-}
 
 /* Rows follow the config, read before this runs and again by a reload. */
 void cmshad_mib_register_tables(void)
 {
-	aliases = mib_table_register(&alias_table);
-	components = mib_table_register(&component_table);
+	cmshad.mib.aliases = mib_table_register(&alias_table, 1);
+	cmshad.mib.components = mib_table_register(&component_table, 1);
 	cmshad_mib_tables_sync();
 }
 
+/* Rows 1..n in the config's order. */
 void cmshad_mib_tables_sync(void)
 {
-	n_alias_rows = sync_rows(aliases, n_alias_rows, cmshad.cfg.n_aliases, "alias");
-	n_component_rows = sync_rows(components, n_component_rows, cmshad.cfg.n_components,
-				     "component");
+	mib_table_sync_range(cmshad.mib.aliases, 1, (uint32_t)cmshad.cfg.n_aliases + 1);
+	mib_table_sync_range(cmshad.mib.components, 1, (uint32_t)cmshad.cfg.n_components + 1);
+	DEBUGMSGTL(("cmsha:mib", "cmsHaAliasTable rows 1..%zu, cmsHaComponentTable rows 1..%zu\n",
+		    cmshad.cfg.n_aliases, cmshad.cfg.n_components));
 }

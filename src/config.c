@@ -127,6 +127,12 @@ static bool apply_alias(struct cmsha_config *cfg, const struct cmsha_words *w,
 	return true;
 }
 
+void cmsha_config_drop_last_alias(struct cmsha_config *cfg)
+{
+	if (cfg->n_aliases > 0)
+		cfg->n_aliases--;
+}
+
 /* 'peer [SNMPCMD-ARGS] AGENT': the agent address is the last word. */
 static bool apply_peer(struct cmsha_config *cfg, const struct cmsha_words *w,
 		       const char *args, char *err, size_t errlen)

@@ -111,6 +111,12 @@ const char *cmsha_config_token_at(size_t i);
 bool cmsha_config_apply(struct cmsha_config *cfg, const char *token,
 			const char *args, char *err, size_t errlen);
 
+/*
+ * Take back the alias the last 'alias' line added: its line was rejected
+ * after the core accepted it (the agent found no such interface).
+ */
+void cmsha_config_drop_last_alias(struct cmsha_config *cfg);
+
 /* After all lines: are the required tokens there?  false with err if not. */
 bool cmsha_config_check_complete(const struct cmsha_config *cfg, char *err, size_t errlen);
 

@@ -89,6 +89,21 @@ START_TEST(alias_bad_forms)
 }
 END_TEST
 
+/* The agent rejects an alias line the core accepted (no such interface): it is taken back. */
+START_TEST(alias_taken_back)
+{
+	accept_line("alias", "10.77.0.10/24 dev eth0");
+	accept_line("alias", "10.77.0.11/24 dev eth0");
+	cmsha_config_drop_last_alias(&cfg);
+	ck_assert_uint_eq(cfg.n_aliases, 1);
+	ck_assert_str_eq(cfg.aliases[0].ifname, "eth0");
+	/* no longer a duplicate */
+	accept_line("alias", "10.77.0.11/24 dev eth1");
+	ck_assert_uint_eq(cfg.n_aliases, 2);
+	ck_assert_str_eq(cfg.aliases[1].ifname, "eth1");
+}
+END_TEST
+
 START_TEST(peer_forms)
 {
 	reject_line("peer", "", "expected 'peer");
@@ -500,6 +515,7 @@ int main(void)
 	tcase_add_test(tc, role);
 	tcase_add_test(tc, alias_good_forms);
 	tcase_add_test(tc, alias_bad_forms);
+	tcase_add_test(tc, alias_taken_back);
 	tcase_add_test(tc, peer_forms);
 	tcase_add_test(tc, peeraddress_keeps_agent_address_first);
 	tcase_add_test(tc, probe_and_announce);

@@ -113,4 +113,19 @@ else
 	echo "FAIL: missing-file (status $status)"; cat "$work/missing.out"; failures=$((failures + 1))
 fi
 
+# -D TOKENS, with or without a space (cmshad takes no operand): cmshad(8), DEBUG TOKENS.
+printf '%s\n' "role tertiary" >"$work/debug.conf"
+for form in "-Dcmsha:reload" "-D cmsha:reload"; do
+	status=0
+	# shellcheck disable=SC2086  # the form is one or two words on purpose
+	"$CMSHAD" -f -Le $form -c "$work/debug.conf" >"$work/debug.out" 2>&1 || status=$?
+	if [[ $status -eq 1 ]] && grep -q "registered debug token cmsha:reload" "$work/debug.out" &&
+	   grep -q "unknown role 'tertiary'" "$work/debug.out"; then
+		echo "PASS: debug tokens '$form'"
+	else
+		echo "FAIL: debug tokens '$form' (status $status)"; cat "$work/debug.out"
+		failures=$((failures + 1))
+	fi
+done
+
 exit $((failures > 0))

@@ -23,10 +23,13 @@
 #include <string.h>
 #include <time.h>
 
-static struct reload rl;
-static const char *reload_path;
-static bool deferred;              /* a SIGHUP came while a command ran */
-static unsigned retry_timer;
+/* Signals carry no argument of ours: the SIGHUP's state is this one object. */
+static struct {
+	struct reload rl;
+	const char *path;               /* the file named with -c */
+	bool deferred;                  /* a SIGHUP came while a command ran */
+	unsigned retry_timer;
+} hup;
 
 /* While a reload waits for a command's end, it looks again this often. */
 #define DEFER_RETRY_MS 100
@@ -35,21 +38,21 @@ static void retry_deferred(void *arg);
 
 static void drop_fresh(void)
 {
-	cmsha_reload_plan_free(&rl.plan);
-	cmsha_config_free(&rl.fresh);
-	rl.probing = rl.have_fresh = false;
+	cmsha_reload_plan_free(&hup.rl.plan);
+	cmsha_config_free(&hup.rl.fresh);
+	hup.rl.probing = hup.rl.have_fresh = false;
 }
 
 /* A row for the whole reload that changes nothing, and the log line. */
 static void refuse_row(const char *why, bool logged)
 {
 	/* A line's error names the file already ("FILE: line N: ..."). */
-	const char *file = strncmp(why, reload_path, strlen(reload_path)) ? reload_path : NULL;
+	const char *file = strncmp(why, hup.path, strlen(hup.path)) ? hup.path : NULL;
 
 	if (!logged)
 		snmp_log(LOG_ERR, "SIGHUP: %s%s%s; the running configuration stays\n",
 			 file ? file : "", file ? ": " : "", why);
-	reload_record(&rl, CMSHA_RESULT_REFUSED, "reload: %s%s%s; the running configuration "
+	reload_record(&hup.rl, CMSHA_RESULT_REFUSED, "reload: %s%s%s; the running configuration "
 		      "stays", file ? file : "", file ? ": " : "", why);
 	drop_fresh();
 }
@@ -63,19 +66,21 @@ static bool read_fresh(void)
 {
 	char err[512];
 
-	cmsha_config_init(&rl.fresh);
-	rl.have_fresh = true;
-	clock_gettime(CLOCK_REALTIME, &rl.started_rt);
-	clock_gettime(CLOCK_MONOTONIC, &rl.started_mono);
-	if (!cmshad_config_read_into(&rl.fresh, reload_path)) {
+	cmsha_config_init(&hup.rl.fresh);
+	hup.rl.have_fresh = true;
+	clock_gettime(CLOCK_REALTIME, &hup.rl.started_rt);
+	clock_gettime(CLOCK_MONOTONIC, &hup.rl.started_mono);
+	if (!cmshad_config_read_into(&hup.rl.fresh, hup.path)) {
 		snmp_log(LOG_ERR, "SIGHUP: %s rejected (errors above); the running "
-			 "configuration stays\n", reload_path);
+			 "configuration stays\n", hup.path);
 		refuse_row(cmshad_config_first_error()[0] ? cmshad_config_first_error()
 							  : "rejected (errors in the log)", true);
 		return false;
 	}
-	if (!cmsha_config_check_complete(&rl.fresh, err, sizeof(err)) ||
-	    !cmsha_reload_plan_make(&rl.plan, &cmshad.cfg, &rl.fresh, err, sizeof(err))) {
+	DEBUGMSGTL(("cmsha:reload", "%s read: %zu aliases, %zu components\n", hup.path,
+		    hup.rl.fresh.n_aliases, hup.rl.fresh.n_components));
+	if (!cmsha_config_check_complete(&hup.rl.fresh, err, sizeof(err)) ||
+	    !cmsha_reload_plan_make(&hup.rl.plan, &cmshad.cfg, &hup.rl.fresh, err, sizeof(err))) {
 		refuse(err);
 		return false;
 	}
@@ -85,14 +90,15 @@ static bool read_fresh(void)
 static void on_probed(void *arg, const char *conflict)
 {
 	(void)arg;
-	rl.probing = false;
+	hup.rl.probing = false;
+	DEBUGMSGTL(("cmsha:reload", "new aliases probed: %s\n", conflict[0] ? conflict : "free"));
 	if (conflict[0]) {
 		char why[CMSHA_HISTORY_REASON_LEN];
 
 		snprintf(why, sizeof(why), "a new alias is in use: %s: nothing changed", conflict);
 		refuse(why);
 	} else {
-		reload_apply(&rl);
+		reload_apply(&hup.rl);
 		drop_fresh();
 	}
 	cmsha_switchover_reload_end(&cmshad.sw);
@@ -105,19 +111,20 @@ static bool start_probe(void)
 	struct cmsha_alias_conf *targets;
 	bool started;
 
-	if (cmshad.ha.oper != CMSHA_OPER_ACTIVE || rl.plan.n_added == 0)
+	if (cmshad.ha.oper != CMSHA_OPER_ACTIVE || hup.rl.plan.n_added == 0)
 		return false;
-	targets = cmsha_reload_plan_to_probe(&rl.plan, &rl.fresh, &n);
+	targets = cmsha_reload_plan_to_probe(&hup.rl.plan, &hup.rl.fresh, &n);
 	if (!targets) {
 		refuse("out of memory");
 		return true;
 	}
-	rl.probing = true;
+	hup.rl.probing = true;
+	DEBUGMSGTL(("cmsha:reload", "probing %zu new aliases before any change\n", n));
 	started = cmsha_switchover_reload_probe(&cmshad.sw, targets, n, on_probed, NULL);
 	free(targets);
 	if (!started) {                 /* its history row says why */
 		snmp_log(LOG_ERR, "SIGHUP: %s: the new aliases cannot be probed; the running "
-			 "configuration stays\n", reload_path);
+			 "configuration stays\n", hup.path);
 		drop_fresh();
 	}
 	return true;
@@ -127,13 +134,13 @@ static void reload_now(void)
 {
 	if (!read_fresh())
 		return;
-	if (cmsha_reload_plan_empty(&rl.plan)) {
-		snmp_log(LOG_NOTICE, "SIGHUP: %s: nothing changed\n", reload_path);
+	if (cmsha_reload_plan_empty(&hup.rl.plan)) {
+		snmp_log(LOG_NOTICE, "SIGHUP: %s: nothing changed\n", hup.path);
 		drop_fresh();
 		return;
 	}
 	/* Half-held aliases (failed, switching over): which ones to touch is a guess. */
-	if (rl.plan.aliases && cmshad.ha.oper != CMSHA_OPER_ACTIVE &&
+	if (hup.rl.plan.aliases && cmshad.ha.oper != CMSHA_OPER_ACTIVE &&
 	    cmshad.ha.oper != CMSHA_OPER_STANDBY) {
 		char why[128];
 
@@ -144,7 +151,7 @@ static void reload_now(void)
 	}
 	if (start_probe())
 		return;
-	reload_apply(&rl);
+	reload_apply(&hup.rl);
 	drop_fresh();
 }
 
@@ -155,22 +162,24 @@ void cmshad_config_reload(const char *path)
 			 "with -c; the running configuration stays\n");
 		return;
 	}
-	reload_path = path;
+	hup.path = path;
 	/* Never halfway through a command: the reload waits until it ends. */
-	if (rl.probing || cmsha_switchover_busy(&cmshad.sw)) {
+	if (hup.rl.probing || cmsha_switchover_busy(&cmshad.sw)) {
 		enum cmsha_command running = cmsha_switchover_running(&cmshad.sw);
 
-		if (!deferred)
+		if (!hup.deferred)
 			snmp_log(LOG_NOTICE, "SIGHUP: a command (%s) is in progress: the reload "
 				 "of %s waits until it ends\n", running == CMSHA_CMD_NONE ?
 				 "a SET's, checked" : cmsha_command_name(running), path);
-		deferred = true;
+		DEBUGMSGTL(("cmsha:reload", "deferred: a command is in progress\n"));
+		hup.deferred = true;
 		/* Its end retries at once; this, should a SET end without a command. */
-		if (!retry_timer)
-			retry_timer = loop_timer_add(NULL, DEFER_RETRY_MS, retry_deferred, NULL);
+		if (!hup.retry_timer)
+			hup.retry_timer = loop_timer_add(NULL, DEFER_RETRY_MS, retry_deferred, NULL);
 		return;
 	}
-	deferred = false;
+	DEBUGMSGTL(("cmsha:reload", "SIGHUP: reading %s\n", path));
+	hup.deferred = false;
 	cmshad.config_failed = false;
 	reload_now();
 	cmshad.config_failed = false;
@@ -179,21 +188,21 @@ void cmshad_config_reload(const char *path)
 static void retry_deferred(void *arg)
 {
 	(void)arg;
-	retry_timer = 0;
-	if (deferred)
-		cmshad_config_reload(reload_path);
+	hup.retry_timer = 0;
+	if (hup.deferred)
+		cmshad_config_reload(hup.path);
 }
 
 void cmshad_config_reload_command_finished(const struct cmsha_history_entry *e)
 {
 	/* The reload's probe failed (its row is written): the reload is over. */
-	if (rl.probing && e->command == CMSHA_CMD_RELOAD && e->result == CMSHA_RESULT_FAILED &&
+	if (hup.rl.probing && e->command == CMSHA_CMD_RELOAD && e->result == CMSHA_RESULT_FAILED &&
 	    cmsha_switchover_running(&cmshad.sw) == CMSHA_CMD_NONE)
 		drop_fresh();
 	/* At once after the command's own end, from the loop: its records are out by then. */
-	if (!deferred)
+	if (!hup.deferred)
 		return;
-	if (retry_timer)
-		loop_timer_cancel(NULL, retry_timer);
-	retry_timer = loop_timer_add(NULL, 0, retry_deferred, NULL);
+	if (hup.retry_timer)
+		loop_timer_cancel(NULL, hup.retry_timer);
+	hup.retry_timer = loop_timer_add(NULL, 0, retry_deferred, NULL);
 }
