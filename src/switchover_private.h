@@ -80,6 +80,10 @@ void cmsha_records_add(struct cmsha_switchover *s, struct cmsha_history_entry *e
 /* The rows of a release its SET undid: failed, uncounted (why: the reason). */
 void cmsha_records_release_undone(struct cmsha_switchover *s, const char *why);
 
+/* switchover_announce.c: the first round now, the repeats on the timer */
+void cmsha_announce_rounds_start(struct cmsha_switchover *s);
+void cmsha_announce_rounds_stop(struct cmsha_switchover *s);
+
 /* switchover_probe.c: the pre-flight probe, then next(); false: the job ended */
 bool cmsha_job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
 			   void (*next)(struct cmsha_switchover *s, const char *conflict));
@@ -91,6 +95,12 @@ bool cmsha_job_probe_start_for(struct cmsha_switchover *s,
 void cmsha_job_probe_stop(struct cmsha_switchover *s);
 /* Has the probe seen a station other than the peer answer yet?  (reason in out) */
 bool cmsha_job_probe_conflict_so_far(struct cmsha_switchover *s, char *out, size_t len);
+
+/* switchover_takeover.c: add, announce, wait for netlink to show them */
+void cmsha_job_note_too_late(struct cmsha_switchover *s);
+void cmsha_job_takeover_start(struct cmsha_switchover *s);
+void cmsha_job_switch_away_start(struct cmsha_switchover *s);
+void cmsha_aliases_add_and_announce(struct cmsha_switchover *s);
 
 /* switchover_release.c: a takeover's release request beside its probe */
 bool cmsha_takeover_asks_peer(const struct cmsha_job *job);
@@ -110,15 +120,5 @@ enum cmsha_verdict cmsha_names_check(const struct cmsha_switchover *s, enum cmsh
 				     char *reason, size_t len);
 void cmsha_job_names_start(struct cmsha_switchover *s);
 void cmsha_job_names_stop(struct cmsha_switchover *s);
-
-/* switchover_takeover.c: add, announce, wait for netlink to show them */
-void cmsha_job_note_too_late(struct cmsha_switchover *s);
-void cmsha_job_takeover_start(struct cmsha_switchover *s);
-void cmsha_job_switch_away_start(struct cmsha_switchover *s);
-void cmsha_aliases_add_and_announce(struct cmsha_switchover *s);
-
-/* switchover_announce.c: the first round now, the repeats on the timer */
-void cmsha_announce_rounds_start(struct cmsha_switchover *s);
-void cmsha_announce_rounds_stop(struct cmsha_switchover *s);
 
 #endif

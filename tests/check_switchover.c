@@ -181,15 +181,18 @@ static bool fake_peer_command(void *ctx, enum cmsha_command cmd, unsigned timeou
 	return true;
 }
 
-/* The engine's step lines, the last one kept. */
-static char last_step[256];
+/* The engine's step lines: all of them ("...\n"), and the last one's command and text. */
+static char steps[4096], last_step[256];
 static enum cmsha_command last_step_cmd;
 
 static void fake_step(void *ctx, enum cmsha_command cmd, double elapsed_ms, const char *what)
 {
+	size_t used = strlen(steps);
+
 	(void)ctx, (void)elapsed_ms;
 	last_step_cmd = cmd;
 	snprintf(last_step, sizeof(last_step), "%s", what);
+	snprintf(steps + used, sizeof(steps) - used, "%s\n", what);
 }
 
 static const struct cmsha_switchover_env env = {
@@ -199,25 +202,30 @@ static const struct cmsha_switchover_env env = {
 	.kernel = &fake_kernel,
 };
 
+/* A standby server in software mode: its cmsha_ha shows what the fake kernel holds. */
+static void ha_standby(void)
+{
+	ck_assert(cmsha_ha_init(&ha, &cfg, &(struct timespec){ 1, 0 }));
+	ha.mode = CMSHA_MODE_SOFTWARE;
+	ha.oper = CMSHA_OPER_STANDBY;
+	show_the_kernel();
+}
+
 static void setup(void)
 {
 	char err[256];
-	struct timespec now = { 1, 0 };
 
 	cmsha_config_init(&cfg);
 	ck_assert(cmsha_config_apply(&cfg, "alias", "10.77.0.10/24 dev eth0", err, sizeof(err)));
 	ck_assert(cmsha_config_apply(&cfg, "peer", "10.77.0.12", err, sizeof(err)));
-	ck_assert(cmsha_ha_init(&ha, &cfg, &now));
-	ha.mode = CMSHA_MODE_SOFTWARE;
-	ha.oper = CMSHA_OPER_STANDBY;
-	ha.aliases[0].state = CMSHA_ALIAS_ABSENT;
+	memset(kernel_holds, 0, sizeof(kernel_holds));
+	ha_standby();
 	ck_assert(cmsha_history_open(&history, 10, NULL, err, sizeof(err)));
 	cmsha_switchover_init(&sw, &cfg, &ha, &history, NULL, &env);
 	peer_up = true;
 	finished_calls = n_peer_asked = 0;
 	fake_loop_reset();
-	asked[0] = last_step[0] = '\0';
-	memset(kernel_holds, 0, sizeof(kernel_holds));
+	asked[0] = steps[0] = last_step[0] = '\0';
 	refused_add = answered_target = -1;
 	events_lag = false;
 }
@@ -601,12 +609,9 @@ static void add_second_alias(void)
 {
 	char err[256];
 
-	cmsha_ha_free(&ha);
 	ck_assert(cmsha_config_apply(&cfg, "alias", "10.77.0.11/24 dev eth0", err, sizeof(err)));
-	ck_assert(cmsha_ha_init(&ha, &cfg, &(struct timespec){ 1, 0 }));
-	ha.mode = CMSHA_MODE_SOFTWARE;
-	ha.oper = CMSHA_OPER_STANDBY;
-	show_the_kernel();
+	cmsha_ha_free(&ha);
+	ha_standby();
 }
 
 static void answer_peer(int n, bool ok)
@@ -843,6 +848,7 @@ START_TEST(announcements_without_their_timer_stop_and_say_so)
 }
 END_TEST
 
+/* The same within the job: its log says so, and it ends all the same. */
 START_TEST(a_takeover_whose_announcements_cannot_repeat_still_ends)
 {
 	takeover_until_probed();
@@ -851,7 +857,68 @@ START_TEST(a_takeover_whose_announcements_cannot_repeat_still_ends)
 	ck_assert_ptr_null(sw.job);
 	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_SUCCEEDED);
 	ck_assert_str_eq(asked, "probe 2; peer release; add 0; announce 0");
+	ck_assert_msg(strstr(steps, "aliases added\nannounce: cannot arm the timer of the repeats: "
+			     "2 of 3 announcement(s) not sent\nannounced\n"), "%s", steps);
 	ck_assert_uint_eq(fake_timers_armed(), 0);
+}
+END_TEST
+
+/*
+ * Manual mode, no alias: a switchAway watches the peer move the dns names.
+ * The names' server is on loopback, where nobody answers.
+ */
+static bool fake_fd_watch(void *ctx, int fd, cmsha_callback fn, void *arg)
+{
+	(void)ctx, (void)fd, (void)fn, (void)arg;
+	return true;
+}
+static void fake_fd_unwatch(void *ctx, int fd) { (void)ctx, (void)fd; }
+
+static const struct cmsha_loop names_loop = {
+	fake_timer_add, fake_timer_cancel, fake_fd_watch, fake_fd_unwatch, NULL
+};
+static struct cmsha_dns_names names;
+static char key_path[] = "/tmp/check-switchover-key-XXXXXX";
+
+static void use_names_only(void)
+{
+	char err[256], line[256];
+	FILE *f;
+
+	ck_assert_int_ge(mkstemp(key_path), 0);
+	ck_assert_ptr_nonnull(f = fopen(key_path, "w"));
+	fputs("key \"cmsha-test\" {\n\talgorithm hmac-sha256;\n"
+	      "\tsecret \"CkmGxTc0lg1eu8W0p367XiJfDs88PeWPP7uuqE9vwPU=\";\n};\n", f);
+	fclose(f);
+	cmsha_ha_free(&ha);
+	cmsha_config_free(&cfg);
+	cmsha_config_init(&cfg);
+	snprintf(line, sizeof(line), "www.cms.test address 10.78.0.10 peeraddress 10.77.0.10 "
+		 "server 127.0.0.1#9 key %s", key_path);
+	ck_assert_msg(cmsha_config_apply(&cfg, "dns", line, err, sizeof(err)), "%s", err);
+	ck_assert(cmsha_config_apply(&cfg, "peer", "10.77.0.12", err, sizeof(err)));
+	ck_assert(cmsha_ha_init(&ha, &cfg, &(struct timespec){ 1, 0 }));
+	ha.mode = CMSHA_MODE_MANUAL;
+	ha.oper = CMSHA_OPER_ACTIVE;
+	ck_assert(cmsha_dns_names_init(&names, &cfg, &names_loop));
+	sw.names = &names;
+}
+
+/* Issue 15: without the timer of its next look at the names, the job would never end. */
+START_TEST(a_switch_away_that_cannot_watch_the_names_ends)
+{
+	use_names_only();
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_SWITCH_AWAY, CMSHA_BY_SNMP));
+	ck_assert_str_eq(asked, "peer takeover");
+	fake_loop_refuse_timers = true;
+	answer_peer(0, true);
+	ck_assert_ptr_null(sw.job);
+	ck_assert_int_eq(last_finished.command, CMSHA_CMD_SWITCH_AWAY);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_str_eq(last_finished.reason, "cannot arm the timer to watch the dns names: the "
+			 "peer accepted the takeover and may still move them");
+	cmsha_dns_names_free(&names);
+	unlink(key_path);
 }
 END_TEST
 
@@ -895,6 +962,7 @@ int main(void)
 	tcase_add_test(tc, a_takeover_whose_events_do_not_come_ends_at_the_deadline);
 	tcase_add_test(tc, announcements_without_their_timer_stop_and_say_so);
 	tcase_add_test(tc, a_takeover_whose_announcements_cannot_repeat_still_ends);
+	tcase_add_test(tc, a_switch_away_that_cannot_watch_the_names_ends);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }
