@@ -86,8 +86,9 @@ enum cmsha_verdict cmsha_switchover_check(const struct cmsha_switchover *s,
 }
 
 /* The checks of the server's state, whether or not a command is running. */
-enum cmsha_verdict cmsha_switchover_check_state(const struct cmsha_switchover *s, enum cmsha_command cmd,
-			       enum cmsha_initiator by, char *reason, size_t len)
+enum cmsha_verdict cmsha_switchover_check_state(const struct cmsha_switchover *s,
+						enum cmsha_command cmd, enum cmsha_initiator by,
+						char *reason, size_t len)
 {
 	enum cmsha_oper_state oper = s->ha->oper;
 	bool peer_up = s->env->peer_reachable(s->env->ctx);
@@ -237,7 +238,8 @@ static struct cmsha_job *job_new(struct cmsha_switchover *s, enum cmsha_command 
  * them again (add) or remove them again.  A failure here is appended to
  * err: the reason must not claim what the kernel refused.
  */
-bool cmsha_aliases_roll_back(struct cmsha_switchover *s, size_t n, bool add, char *err, size_t errlen)
+bool cmsha_aliases_roll_back(struct cmsha_switchover *s, size_t n, bool add, char *err,
+			     size_t errlen)
 {
 	char why[CMSHA_HISTORY_REASON_LEN];
 	bool ok = true;
@@ -296,12 +298,14 @@ static void switch_away_after_release(struct cmsha_switchover *s, enum cmsha_ini
 {
 	if (by == CMSHA_BY_PEER && released) {
 		s->job->changed = true;
-		cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "the peer took over and this server released");
+		cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "the peer took over and this "
+				 "server released");
 	} else if (by == CMSHA_BY_PEER) {
 		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the peer's release request failed here");
 	} else {
-		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cancelled by a manager's release%s: the peer "
-			   "may not have taken over", released ? " (aliases removed)" : "");
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cancelled by a manager's release%s: "
+				 "the peer may not have taken over",
+				 released ? " (aliases removed)" : "");
 	}
 }
 
@@ -317,8 +321,8 @@ static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
 		return false;
 	}
 	if (!waiting && s->ha->oper == CMSHA_OPER_STANDBY) {
-		cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "already standby: this server holds no "
-			   "alias: nothing to do");
+		cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "already standby: this server "
+				 "holds no alias: nothing to do");
 		return true;
 	}
 	ok = cmsha_aliases_remove_all(s, err, sizeof(err), &restored);
@@ -329,10 +333,10 @@ static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
 		cmsha_job_step(s, "netlink has not confirmed the removal yet");
 	if (ok)
 		cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "aliases released%s",
-			   by == CMSHA_BY_PEER ? " to the peer" : "");
+				 by == CMSHA_BY_PEER ? " to the peer" : "");
 	else
 		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "%s%s", err,
-			   restored ? "; aliases kept" : ": some aliases are gone");
+				 restored ? "; aliases kept" : ": some aliases are gone");
 	s->job = waiting;
 	if (waiting)
 		switch_away_after_release(s, by, ok);
@@ -437,7 +441,7 @@ static void on_peer_done(void *arg, bool ok, const char *reason)
 }
 
 bool cmsha_job_ask_peer(struct cmsha_switchover *s, enum cmsha_command cmd, unsigned timeout_ms,
-		  void (*then)(struct cmsha_switchover *s, bool ok, const char *reason))
+			void (*then)(struct cmsha_switchover *s, bool ok, const char *reason))
 {
 	struct peer_wait *w = malloc(sizeof(*w));
 
@@ -465,7 +469,7 @@ bool cmsha_switchover_reload_probe(struct cmsha_switchover *s,
 	s->job->reload_arg = arg;
 	cmsha_job_step(s, "probing %zu new alias(es)", n);
 	return cmsha_job_probe_start_for(s, aliases, n, s->cfg->preflight_count,
-				   s->cfg->preflight_wait_ms, reload_after_probe);
+					 s->cfg->preflight_wait_ms, reload_after_probe);
 }
 
 void cmsha_switchover_reload_end(struct cmsha_switchover *s)

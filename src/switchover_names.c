@@ -61,14 +61,14 @@ static void on_names_moved(void *arg, enum cmsha_dns_update_result r, const char
 	s->job->names_moving = false;
 	/* counts in cmsHaSwitchoverCount (a rolled-back move changed nothing) */
 	s->job->changed = s->names->updated > 0 && r == CMSHA_DNS_UPDATE_SUCCEEDED;
-	cmsha_job_finish(s, result_of(r), "dns: %s%s", why, s->cfg->n_aliases ?
-		   "; the aliases stay manual (refused)" : "");
+	cmsha_job_finish(s, result_of(r), "dns: %s%s", why,
+			 s->cfg->n_aliases ? "; the aliases stay manual (refused)" : "");
 }
 
 static void names_deadline(struct cmsha_switchover *s)
 {
-	cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the peer accepted the takeover but its dns names "
-		   "do not point to it yet");
+	cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the peer accepted the takeover but its dns "
+			 "names do not point to it yet");
 }
 
 /* switchAway: the peer's own takeover moves the names; watch them go. */
@@ -78,8 +78,8 @@ static void on_names_poll(void *arg)
 
 	s->job->timer = 0;
 	if (cmsha_dns_names_all(s->names, CMSHA_DNS_POINTS_TO_PEER)) {
-		cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "the peer took over: every dns name "
-			   "points to it");
+		cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "the peer took over: every dns "
+				 "name points to it");
 		return;
 	}
 	if (s->job->rounds_left-- == 0) {
@@ -98,8 +98,8 @@ static void on_peer_accepted(struct cmsha_switchover *s, bool ok, const char *re
 	unsigned timeout = 0;
 
 	if (!ok) {
-		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the peer refused to take over (%s): nothing "
-			   "changed", reason);
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the peer refused to take over (%s): "
+				 "nothing changed", reason);
 		return;
 	}
 	cmsha_job_step(s, "peer accepted the takeover");
@@ -119,13 +119,13 @@ void cmsha_job_names_start(struct cmsha_switchover *s)
 		cmsha_switchover_refuse(s, job->cmd, job->by, s->ha->mode_reason);
 	if (job->cmd == CMSHA_CMD_SWITCH_AWAY) {
 		if (!cmsha_job_ask_peer(s, CMSHA_CMD_TAKEOVER, s->cfg->release_timeout_ms,
-				  on_peer_accepted))
-			cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot send the takeover request to "
-				   "the peer: nothing changed");
+					on_peer_accepted))
+			cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot send the takeover "
+					 "request to the peer: nothing changed");
 		return;
 	}
 	cmsha_job_step(s, "updating %zu dns name(s)%s", s->cfg->n_dns,
-		 job->cmd == CMSHA_CMD_FORCE_TAKEOVER ? " without prerequisite" : "");
+		       job->cmd == CMSHA_CMD_FORCE_TAKEOVER ? " without prerequisite" : "");
 	/* done() may come at once (every name already here): the job is gone then. */
 	job->names_moving = true;
 	if (!cmsha_dns_names_move(s->names, job->cmd == CMSHA_CMD_FORCE_TAKEOVER,

@@ -131,14 +131,16 @@ bool cmsha_job_probe_conflict_so_far(struct cmsha_switchover *s, char *out, size
 }
 
 bool cmsha_job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
-		     void (*next)(struct cmsha_switchover *s, const char *conflict))
+			   void (*next)(struct cmsha_switchover *s, const char *conflict))
 {
-	return cmsha_job_probe_start_for(s, s->cfg->aliases, s->cfg->n_aliases, count, wait_ms, next);
+	return cmsha_job_probe_start_for(s, s->cfg->aliases, s->cfg->n_aliases, count, wait_ms,
+					 next);
 }
 
-bool cmsha_job_probe_start_for(struct cmsha_switchover *s, const struct cmsha_alias_conf *aliases,
-			 size_t n, unsigned count, unsigned wait_ms,
-			 void (*next)(struct cmsha_switchover *s, const char *conflict))
+bool cmsha_job_probe_start_for(struct cmsha_switchover *s,
+			       const struct cmsha_alias_conf *aliases, size_t n, unsigned count,
+			       unsigned wait_ms,
+			       void (*next)(struct cmsha_switchover *s, const char *conflict))
 {
 	struct cmsha_job *job = s->job;
 	char err[CMSHA_HISTORY_REASON_LEN];
@@ -161,7 +163,8 @@ bool cmsha_job_probe_start_for(struct cmsha_switchover *s, const struct cmsha_al
 	job->round_wait_ms = wait_ms;
 	/* Without it the job would never end: no release is asked yet. */
 	if (!(job->timer = s->env->timer_add(s->env->ctx, wait_ms, on_round_over, s))) {
-		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the probe's timer: nothing changed");
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the probe's timer: "
+				 "nothing changed");
 		return false;
 	}
 	return true;

@@ -42,11 +42,12 @@ static const char *verdict_kind(const struct cmsha_job *job)
 static void on_given_back(struct cmsha_switchover *s, bool ok, const char *reason)
 {
 	if (ok)
-		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "%s; the peer had released and took them back",
-			   s->job->given_back_why);
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "%s; the peer had released and took "
+				 "them back", s->job->given_back_why);
 	else
-		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "%s; the peer had released and did not take "
-			   "them back (%s): no server holds them", s->job->given_back_why, reason);
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "%s; the peer had released and did "
+				 "not take them back (%s): no server holds them",
+				 s->job->given_back_why, reason);
 }
 
 /*
@@ -60,9 +61,10 @@ void cmsha_give_back(struct cmsha_switchover *s, const char *why)
 
 	snprintf(job->given_back_why, sizeof(job->given_back_why), "%s", why);
 	cmsha_job_step(s, "asking the peer to take the aliases back");
-	if (!cmsha_job_ask_peer(s, CMSHA_CMD_FORCE_TAKEOVER, s->cfg->release_timeout_ms, on_given_back))
-		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "%s; the peer had released and could not be "
-			   "asked to take them back: no server holds them", why);
+	if (!cmsha_job_ask_peer(s, CMSHA_CMD_FORCE_TAKEOVER, s->cfg->release_timeout_ms,
+				on_given_back))
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "%s; the peer had released and could "
+				 "not be asked to take them back: no server holds them", why);
 }
 
 /* cmsha_give_back() after the probe's verdict (a conflict, or why it could not go on). */
@@ -89,8 +91,9 @@ static void on_peer_released(struct cmsha_switchover *s, bool ok, const char *re
 	struct cmsha_job *job = s->job;
 
 	if (!ok) {
-		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the peer did not confirm its release (%s): "
-			   "nothing changed; use forceTakeover if the peer server is down", reason);
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the peer did not confirm its release "
+				 "(%s): nothing changed; use forceTakeover if the peer server "
+				 "is down", reason);
 		return;
 	}
 	learn_round_trip(s);
@@ -117,8 +120,8 @@ static void send_release(struct cmsha_switchover *s)
 	clock_gettime(CLOCK_MONOTONIC, &job->release_sent);
 	cmsha_job_step(s, "release request sent to the peer");
 	if (!cmsha_job_ask_peer(s, CMSHA_CMD_RELEASE, s->cfg->release_timeout_ms, on_peer_released))
-		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot send the release request to the peer: "
-			   "nothing changed");
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot send the release request to "
+				 "the peer: nothing changed");
 }
 
 static void on_note_deadline(void *arg)
@@ -147,8 +150,8 @@ static void release_due(struct cmsha_switchover *s)
 	/* Without its deadline a hung disk would hold the job for ever. */
 	if (!(job->release_timer = s->env->timer_add(s->env->ctx, CMSHA_NOTE_MAX_MS,
 						     on_note_deadline, s))) {
-		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the pending note's deadline: "
-			   "nothing changed");
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the pending note's "
+				 "deadline: nothing changed");
 		return;
 	}
 	job->release_waits_note = true;
@@ -211,8 +214,8 @@ void cmsha_release_after_probe(struct cmsha_switchover *s, const char *conflict)
 	if (job->release_asked)
 		return;                 /* on_peer_released() goes on */
 	if (conflict[0]) {
-		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "%s%s: nothing changed", verdict_kind(job),
-			   conflict);
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "%s%s: nothing changed",
+				 verdict_kind(job), conflict);
 		return;
 	}
 	release_due(s);                 /* the lead was longer than the probe */

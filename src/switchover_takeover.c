@@ -75,8 +75,9 @@ static void confirm_added(struct cmsha_switchover *s)
 		takeover_done(s);
 		return;
 	}
+	/* Nothing to wait with: the aliases are added all the same. */
 	job->timer = s->env->timer_add(s->env->ctx, CMSHA_CONFIRM_MAX_MS, on_confirm_deadline, s);
-	if (!job->timer) {              /* nothing to wait with: the aliases are added all the same */
+	if (!job->timer) {
 		cmsha_job_step(s, "netlink has not confirmed yet (cannot arm the wait's timer)");
 		takeover_done(s);
 		return;
@@ -122,11 +123,12 @@ static void go_on_after_probe(struct cmsha_switchover *s, const char *conflict)
 	switch (job->cmd) {
 	case CMSHA_CMD_TEST:
 		if (conflict[0])
-			cmsha_job_finish(s, CMSHA_RESULT_FAILED, "test: a takeover would fail: conflict: %s",
-				   conflict);
+			cmsha_job_finish(s, CMSHA_RESULT_FAILED, "test: a takeover would fail: "
+					 "conflict: %s", conflict);
 		else
-			cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "test: a takeover would proceed: "
-				   "mode software, peer agent reachable, interfaces up, no conflict");
+			cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "test: a takeover would "
+					 "proceed: mode software, peer agent reachable, "
+					 "interfaces up, no conflict");
 		return;
 	case CMSHA_CMD_FORCE_TAKEOVER:
 		snprintf(job->note, sizeof(job->note), "%s", conflict);
@@ -137,18 +139,21 @@ static void go_on_after_probe(struct cmsha_switchover *s, const char *conflict)
 	}
 	if (job->by == CMSHA_BY_STARTUP) {
 		if (conflict[0] && s->recovering)
-			cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the takeover a restart cut short is "
-				   "not completed: %s (the peer kept the aliases)", conflict);
+			cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the takeover a restart cut "
+					 "short is not completed: %s (the peer kept the "
+					 "aliases)", conflict);
 		else if (conflict[0])
-			cmsha_job_finish(s, CMSHA_RESULT_FAILED, "not claimed at start: %s", conflict);
+			cmsha_job_finish(s, CMSHA_RESULT_FAILED, "not claimed at start: %s",
+					 conflict);
 		else
 			cmsha_aliases_add_and_announce(s);
 		return;
 	}
 	if (job->by == CMSHA_BY_AUTOMATIC) {
 		if (conflict[0])
-			cmsha_job_finish(s, CMSHA_RESULT_FAILED, "not taken over: %s (the aliases are "
-				   "still served): nothing changed", conflict);
+			cmsha_job_finish(s, CMSHA_RESULT_FAILED, "not taken over: %s (the "
+					 "aliases are still served): nothing changed",
+					 conflict);
 		else
 			cmsha_aliases_add_and_announce(s);
 		return;
@@ -159,9 +164,9 @@ static void go_on_after_probe(struct cmsha_switchover *s, const char *conflict)
 /* The disk under the history file is hung (or very slow): give up, unchanged. */
 void cmsha_job_note_too_late(struct cmsha_switchover *s)
 {
-	cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the pending note was not on disk within %d ms "
-		   "(the history file's disk is slow or hung): nothing changed",
-		   CMSHA_NOTE_MAX_MS);
+	cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the pending note was not on disk within %d "
+			 "ms (the history file's disk is slow or hung): nothing changed",
+			 CMSHA_NOTE_MAX_MS);
 }
 
 static void on_note_deadline(void *arg)
@@ -195,8 +200,8 @@ static void after_probe(struct cmsha_switchover *s, const char *conflict)
 	snprintf(job->conflict, sizeof(job->conflict), "%s", conflict);
 	/* Without its deadline a hung disk would hold the job for ever. */
 	if (!(job->timer = s->env->timer_add(s->env->ctx, CMSHA_NOTE_MAX_MS, on_note_deadline, s))) {
-		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the pending note's deadline: "
-			   "nothing changed");
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the pending note's "
+				 "deadline: nothing changed");
 		return;
 	}
 	job->awaiting_note = true;
@@ -212,12 +217,13 @@ static bool test_checks_pass(struct cmsha_switchover *s)
 	/* The test's own job is running: only the state counts, not "busy". */
 	v = cmsha_switchover_check_state(s, CMSHA_CMD_TAKEOVER, s->job->by, reason, sizeof(reason));
 	if (v == CMSHA_VERDICT_REFUSE) {
-		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "test: a takeover would be refused: %s", reason);
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "test: a takeover would be refused: "
+				 "%s", reason);
 		return false;
 	}
 	if (v == CMSHA_VERDICT_ALREADY_DONE) {
-		cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "test: %s; a takeover would change nothing",
-			   reason);
+		cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "test: %s; a takeover would change "
+				 "nothing", reason);
 		return false;
 	}
 	return true;
@@ -262,11 +268,11 @@ void cmsha_job_takeover_start(struct cmsha_switchover *s)
 		return;
 	cmsha_job_step(s, "probing %zu alias(es)", cfg->n_aliases);
 	if (s->job->cmd == CMSHA_CMD_FORCE_TAKEOVER)
-		started = cmsha_job_probe_start(s, cfg->forceprobe_count, cfg->forceprobe_wait_ms,
-					  after_probe);
+		started = cmsha_job_probe_start(s, cfg->forceprobe_count,
+						cfg->forceprobe_wait_ms, after_probe);
 	else
 		started = cmsha_job_probe_start(s, cfg->preflight_count, cfg->preflight_wait_ms,
-					  after_probe);
+						after_probe);
 	if (started && s->job->cmd != CMSHA_CMD_TEST)
 		note_pending(s);
 	if (started && cmsha_takeover_asks_peer(s->job))
@@ -278,8 +284,8 @@ static void on_switch_away_deadline(void *arg)
 	struct cmsha_switchover *s = arg;
 
 	s->job->timer = 0;
-	cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the peer accepted the takeover but did not ask for "
-		   "the release in time: aliases kept here");
+	cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the peer accepted the takeover but did not "
+			 "ask for the release in time: aliases kept here");
 }
 
 static void on_peer_accepted(struct cmsha_switchover *s, bool ok, const char *reason)
@@ -289,22 +295,23 @@ static void on_peer_accepted(struct cmsha_switchover *s, bool ok, const char *re
 			    cfg->preflight_count * cfg->preflight_wait_ms;
 
 	if (!ok) {
-		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the peer refused to take over (%s): nothing "
-			   "changed", reason);
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the peer refused to take over (%s): "
+				 "nothing changed", reason);
 		return;
 	}
 	cmsha_job_step(s, "peer accepted the takeover");
 	/* Without its deadline the job would wait for ever if no release came. */
 	if (!(s->job->timer = s->env->timer_add(s->env->ctx, deadline, on_switch_away_deadline, s)))
-		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the deadline for the peer's release "
-			   "request: aliases kept here (the peer, which accepted the takeover, may "
-			   "still ask for them)");
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the deadline for the "
+				 "peer's release request: aliases kept here (the peer, which "
+				 "accepted the takeover, may still ask for them)");
 }
 
 /* The peer takes over; its release request to us completes this job. */
 void cmsha_job_switch_away_start(struct cmsha_switchover *s)
 {
-	if (!cmsha_job_ask_peer(s, CMSHA_CMD_TAKEOVER, s->cfg->release_timeout_ms, on_peer_accepted))
-		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot send the takeover request to the peer: "
-			   "nothing changed");
+	if (!cmsha_job_ask_peer(s, CMSHA_CMD_TAKEOVER, s->cfg->release_timeout_ms,
+				on_peer_accepted))
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot send the takeover request to "
+				 "the peer: nothing changed");
 }

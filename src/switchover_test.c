@@ -40,8 +40,8 @@ static struct cmsha_switchover *still_ours(struct test_wait *w)
 
 static void fail_at(struct cmsha_switchover *s, const char *check, const char *why)
 {
-	cmsha_job_finish(s, CMSHA_RESULT_FAILED, "test: a switchAway would fail at check '%s': %s",
-		   check, why);
+	cmsha_job_finish(s, CMSHA_RESULT_FAILED, "test: a switchAway would fail at check '%s': "
+			 "%s", check, why);
 }
 
 static void on_peer_test(void *arg, const struct cmsha_peer_test *t)
@@ -56,9 +56,9 @@ static void on_peer_test(void *arg, const struct cmsha_peer_test *t)
 	if ((check = cmsha_switch_away_check_test(t, why, sizeof(why))))
 		fail_at(s, check, why);
 	else
-		cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "test: a switchAway would proceed: peer "
-			   "reachable and standby, its mode software, no required component "
-			   "down there, and its takeover test passed");
+		cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "test: a switchAway would proceed: "
+				 "peer reachable and standby, its mode software, no required "
+				 "component down there, and its takeover test passed");
 }
 
 static void on_peer_view(void *arg, const struct cmsha_peer_view *v)

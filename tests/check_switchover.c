@@ -832,6 +832,20 @@ START_TEST(a_takeover_whose_events_do_not_come_ends_at_the_deadline)
 }
 END_TEST
 
+/* Nothing to wait with: the aliases are added all the same, and the job ends. */
+START_TEST(a_takeover_that_cannot_time_its_wait_for_netlink_ends)
+{
+	events_lag = true;
+	takeover_until_probed();
+	fake_loop_refuse_timers = true;
+	answer_peer(0, true);
+	ck_assert_ptr_null(sw.job);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_SUCCEEDED);
+	ck_assert_msg(strstr(steps, "netlink has not confirmed yet (cannot arm the wait's timer)"),
+		      "%s", steps);
+}
+END_TEST
+
 /* Issue 15: a repeat whose timer cannot be armed ends the repeats, and says so. */
 START_TEST(announcements_without_their_timer_stop_and_say_so)
 {
@@ -960,6 +974,7 @@ int main(void)
 	tcase_add_test(tc, a_switch_away_the_peer_refuses_changes_nothing);
 	tcase_add_test(tc, a_takeover_waits_for_netlink_without_blocking);
 	tcase_add_test(tc, a_takeover_whose_events_do_not_come_ends_at_the_deadline);
+	tcase_add_test(tc, a_takeover_that_cannot_time_its_wait_for_netlink_ends);
 	tcase_add_test(tc, announcements_without_their_timer_stop_and_say_so);
 	tcase_add_test(tc, a_takeover_whose_announcements_cannot_repeat_still_ends);
 	tcase_add_test(tc, a_switch_away_that_cannot_watch_the_names_ends);
