@@ -1,7 +1,12 @@
 /*
  * The switch-over engine's verdicts: which command may run in which state,
- * and what a refusal records.  The peer's reachability is the only input
- * supplied by the test (it comes from the agent's SNMP probe in cmshad).
+ * and what a refusal records; then whole takeover, forceTakeover and
+ * switchAway sequences against a fake kernel (aliases, probe, announcements),
+ * a fake peer and the fake loop's timers: the order probe -> release -> add
+ * -> announce, the rollback of a failed add, the give-back, the
+ * announcements' count, the wait for netlink as an event, and jobs whose
+ * timers cannot be armed.  (tests/check_takeover.c runs the takeover
+ * against the real kernel in a private network namespace.)
  */
 #include "autoconfig.h"
 #include "check_run.h"
