@@ -37,11 +37,11 @@ typedef void (*cmsha_reload_probed)(void *arg, const char *conflict);
 
 /*
  * The kernel's side of a switch-over: the aliases, the pre-flight probe and
- * the announcements.  cmsha_switchover_kernel (switchover_kernel.c) is the
- * real one: libnl, the namespace's kept packet socket; tests plug a fake
- * kernel in.  The signatures are those of alias_ctl.h, probe.h and
- * announce.h, so the real one adds nothing but an indirect call to the
- * takeover's critical path.
+ * the announcements.  cmsha_switchover_kernel_real (switchover_kernel.c):
+ * libnl and the namespace's kept packet socket; tests plug a fake kernel
+ * in.  The signatures are those of alias_ctl.h, probe.h and announce.h, so
+ * the real one adds nothing but an indirect call to the takeover's
+ * critical path.
  */
 struct cmsha_switchover_kernel {
 	/* add or remove one alias (ctl: the engine's, see cmsha_switchover_init) */
@@ -63,7 +63,7 @@ struct cmsha_switchover_kernel {
 	void (*probe_free)(struct cmsha_probe *p);
 };
 
-extern const struct cmsha_switchover_kernel cmsha_switchover_kernel;
+extern const struct cmsha_switchover_kernel cmsha_switchover_kernel_real;
 
 struct cmsha_switchover_env {
 	/* event loop: one-shot timers and readable fds */
@@ -97,7 +97,7 @@ struct cmsha_switchover_env {
 			  void (*done)(void *arg, const struct cmsha_peer_view *v), void *arg);
 	bool (*peer_test)(void *ctx, unsigned timeout_ms,
 			  void (*done)(void *arg, const struct cmsha_peer_test *t), void *arg);
-	/* the kernel's side: &cmsha_switchover_kernel, or a test's fake */
+	/* the kernel's side: &cmsha_switchover_kernel_real, or a test's fake */
 	const struct cmsha_switchover_kernel *kernel;
 };
 

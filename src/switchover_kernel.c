@@ -8,7 +8,7 @@
 #include "announce.h"
 #include "switchover.h"
 
-const struct cmsha_switchover_kernel cmsha_switchover_kernel = {
+const struct cmsha_switchover_kernel cmsha_switchover_kernel_real = {
 	.alias_add = cmsha_alias_add,
 	.alias_del = cmsha_alias_del,
 	.announce = cmsha_announce_once,

@@ -105,7 +105,7 @@ static void on_finished(void *ctx, const struct cmsha_history_entry *e)
 static const struct cmsha_switchover_env env = {
 	.timer_add = fake_timer_add, .timer_cancel = fake_timer_cancel,
 	.peer_reachable = yes, .peer_command = fake_peer_command, .refresh = refresh_from_netlink,
-	.finished = on_finished, .kernel = &cmsha_switchover_kernel,
+	.finished = on_finished, .kernel = &cmsha_switchover_kernel_real,
 };
 
 static void setup(void)
