@@ -276,7 +276,7 @@ void reload_apply(struct reload *rl)
 	swap_config(rl, aliases, components);
 	start_parts(rl);
 	/* The MIB shows the end state at once, as after a command. */
-	cmshad.sw.env->confirm(cmshad.sw.env->ctx, active, CONFIRM_MAX_MS);
+	cmshad_switchover_settle(active, CONFIRM_MAX_MS);
 	if (active && (rl->plan.n_added || rl->plan.n_changed))
 		cmsha_switchover_announce(&cmshad.sw);
 	snmp_log(LOG_NOTICE, "SIGHUP: configuration reloaded\n");

@@ -111,6 +111,7 @@ static void on_netlink_change(void *arg)
 {
 	(void)arg;
 	cmshad_kernel_refresh();
+	cmsha_switchover_kernel_changed(&cmshad.sw);    /* a takeover may wait for them */
 }
 
 bool cmshad_kernel_watch_start(void)

@@ -54,21 +54,23 @@ static bool aliases_all(bool held)
 }
 
 /*
- * The kernel ACKs an address before it has sent every notification (IPv6
- * ones come a little later): take events for a bounded moment, so that the
- * MIB and the notifications show the command's end state, not a half-way one.
+ * A reload's wait (config_apply.c), not the engine's: the engine waits for
+ * the events without blocking (cmsha_switchover_kernel_changed).  The
+ * kernel ACKs an address before it has sent every notification (IPv6 ones
+ * come a little later): take events for a bounded moment, so that the MIB
+ * shows the reload's end state, not a half-way one.
  */
-static bool env_confirm(void *ctx, bool held, unsigned max_ms)
+bool cmshad_switchover_settle(bool held, unsigned max_ms)
 {
 	struct pollfd p = { .fd = cmsha_netwatch_fd(cmshad.netwatch), .events = POLLIN };
 	struct timespec start;
 	long left = max_ms;
 
 	cmsha_clock_now(&start);
-	env_refresh(ctx);
+	env_refresh(NULL);
 	while (!aliases_all(held) && left > 0) {
 		if (poll(&p, 1, (int)left) > 0)
-			env_refresh(ctx);
+			env_refresh(NULL);
 		left = (long)max_ms - (long)cmsha_ms_since(&start);
 	}
 	return aliases_all(held);
@@ -89,16 +91,22 @@ static void env_finished(void *ctx, const struct cmsha_history_entry *e)
 	cmshad_config_reload_command_finished(e);
 }
 
+/* The INFO line is read by tests and the fault analyzer; -D cmsha:switchover shows it too. */
 static void env_step(void *ctx, enum cmsha_command cmd, double elapsed_ms, const char *what)
 {
 	(void)ctx;
 	snmp_log(LOG_INFO, "%s: %s (%.2f ms)\n", cmsha_command_name(cmd), what, elapsed_ms);
+	DEBUGMSGTL(("cmsha:switchover", "%s: %s (%.2f ms)\n", cmsha_command_name(cmd), what,
+		    elapsed_ms));
 }
 
 static const struct cmsha_switchover_env env = {
-	loop_timer_add, loop_timer_cancel, loop_fd_watch, loop_fd_unwatch,
-	env_peer_reachable, env_peer_command, env_refresh, env_confirm, env_finished, env_step,
-	NULL, peer_facts_view, peer_facts_test
+	.timer_add = loop_timer_add, .timer_cancel = loop_timer_cancel,
+	.fd_watch = loop_fd_watch, .fd_unwatch = loop_fd_unwatch,
+	.peer_reachable = env_peer_reachable, .peer_command = env_peer_command,
+	.refresh = env_refresh, .finished = env_finished, .step = env_step,
+	.peer_view = peer_facts_view, .peer_test = peer_facts_test,
+	.kernel = &cmsha_switchover_kernel_real,
 };
 
 /*

@@ -27,8 +27,8 @@ static void job_free(struct cmsha_switchover *s)
 
 	if (!job)
 		return;
-	job_probe_stop(s);
-	job_names_stop(s);
+	cmsha_job_probe_stop(s);
+	cmsha_job_names_stop(s);
 	if (job->timer)
 		s->env->timer_cancel(s->env->ctx, job->timer);
 	if (job->release_timer)
@@ -42,9 +42,7 @@ void cmsha_switchover_shutdown(struct cmsha_switchover *s)
 {
 	cmsha_switchover_flush_records(s);
 	job_free(s);
-	if (s->announce_timer)
-		s->env->timer_cancel(s->env->ctx, s->announce_timer);
-	s->announce_timer = 0;
+	cmsha_announce_rounds_stop(s);
 }
 
 const char *cmsha_switchover_status_name(enum cmsha_switchover_status st)
@@ -84,12 +82,13 @@ enum cmsha_verdict cmsha_switchover_check(const struct cmsha_switchover *s,
 {
 	if (s->job || cmsha_switchover_is_reserved(s))
 		return check_busy(s, cmd, reason, len);
-	return check_state(s, cmd, by, reason, len);
+	return cmsha_switchover_check_state(s, cmd, by, reason, len);
 }
 
 /* The checks of the server's state, whether or not a command is running. */
-enum cmsha_verdict check_state(const struct cmsha_switchover *s, enum cmsha_command cmd,
-			       enum cmsha_initiator by, char *reason, size_t len)
+enum cmsha_verdict cmsha_switchover_check_state(const struct cmsha_switchover *s,
+						enum cmsha_command cmd, enum cmsha_initiator by,
+						char *reason, size_t len)
 {
 	enum cmsha_oper_state oper = s->ha->oper;
 	bool peer_up = s->env->peer_reachable(s->env->ctx);
@@ -101,9 +100,9 @@ enum cmsha_verdict check_state(const struct cmsha_switchover *s, enum cmsha_comm
 		return CMSHA_VERDICT_ACCEPT;
 	/* Giving aliases up is always possible, and the peer may need it to recover. */
 	if (s->ha->mode == CMSHA_MODE_MANUAL && cmd != CMSHA_CMD_RELEASE) {
-		if (!names_carry(s, cmd, by))
+		if (!cmsha_names_carry(s, cmd, by))
 			VERDICT(CMSHA_VERDICT_REFUSE, "%s", s->ha->mode_reason);
-		return names_check(s, cmd, reason, len);
+		return cmsha_names_check(s, cmd, reason, len);
 	}
 	if ((cmd == CMSHA_CMD_TAKEOVER || cmd == CMSHA_CMD_FORCE_TAKEOVER) && oper == CMSHA_OPER_ACTIVE)
 		VERDICT(CMSHA_VERDICT_ALREADY_DONE, "already active: this server holds its aliases");
@@ -167,10 +166,10 @@ void cmsha_switchover_refuse(struct cmsha_switchover *s, enum cmsha_command cmd,
 	/* A refusal while a switch-over runs must not hide that one's status. */
 	if (!s->job)
 		s->status = CMSHA_STATUS_REFUSED;
-	record(s, &e, false);
+	cmsha_records_add(s, &e, false);
 }
 
-void job_step(struct cmsha_switchover *s, const char *fmt, ...)
+void cmsha_job_step(struct cmsha_switchover *s, const char *fmt, ...)
 {
 	char what[CMSHA_HISTORY_REASON_LEN];
 	va_list ap;
@@ -183,7 +182,7 @@ void job_step(struct cmsha_switchover *s, const char *fmt, ...)
 	s->env->step(s->env->ctx, s->job->cmd, cmsha_ms_since(&s->job->started_mono), what);
 }
 
-void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char *fmt, ...)
+void cmsha_job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char *fmt, ...)
 {
 	struct cmsha_job *job = s->job;
 	struct cmsha_history_entry e = { .time = job->started_rt, .command = job->cmd,
@@ -199,7 +198,7 @@ void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char
 	vsnprintf(e.reason + used, sizeof(e.reason) - used, fmt, ap);
 	va_end(ap);
 	e.duration_ms = (uint32_t)(cmsha_ms_since(&job->started_mono) + 0.5);
-	job_step(s, "%s: %s", cmsha_result_name(result), e.reason);
+	cmsha_job_step(s, "%s: %s", cmsha_result_name(result), e.reason);
 	if (job->cmd != CMSHA_CMD_RELOAD)       /* a reload is no switch-over */
 		s->status = result == CMSHA_RESULT_SUCCEEDED ? CMSHA_STATUS_SUCCEEDED :
 			    result == CMSHA_RESULT_REFUSED   ? CMSHA_STATUS_REFUSED :
@@ -209,7 +208,7 @@ void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char
 	s->recovering = false;
 	s->ha->switching_over = false;
 	s->env->refresh(s->env->ctx);
-	record(s, &e, counts);
+	cmsha_records_add(s, &e, counts);
 }
 
 static struct cmsha_job *job_new(struct cmsha_switchover *s, enum cmsha_command cmd,
@@ -239,15 +238,16 @@ static struct cmsha_job *job_new(struct cmsha_switchover *s, enum cmsha_command 
  * them again (add) or remove them again.  A failure here is appended to
  * err: the reason must not claim what the kernel refused.
  */
-bool aliases_roll_back(struct cmsha_switchover *s, size_t n, bool add, char *err, size_t errlen)
+bool cmsha_aliases_roll_back(struct cmsha_switchover *s, size_t n, bool add, char *err,
+			     size_t errlen)
 {
 	char why[CMSHA_HISTORY_REASON_LEN];
 	bool ok = true;
 
 	while (n-- > 0) {
 		const struct cmsha_alias_conf *a = &s->cfg->aliases[n];
-		bool done = add ? cmsha_alias_add(s->ctl, a, why, sizeof(why)) :
-				  cmsha_alias_del(s->ctl, a, why, sizeof(why));
+		bool done = add ? s->env->kernel->alias_add(s->ctl, a, why, sizeof(why)) :
+				  s->env->kernel->alias_del(s->ctl, a, why, sizeof(why));
 		size_t used = strlen(err);
 
 		if (!done && ok && used < errlen)
@@ -258,21 +258,34 @@ bool aliases_roll_back(struct cmsha_switchover *s, size_t n, bool add, char *err
 }
 
 /* Remove every alias; on any failure put back what was removed (*restored). */
-bool aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen, bool *restored)
+bool cmsha_aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen, bool *restored)
 {
 	size_t i;
 
-	if (s->announce_timer) {           /* stop announcing what we give up */
-		s->env->timer_cancel(s->env->ctx, s->announce_timer);
-		s->announce_timer = 0;
-	}
+	cmsha_announce_rounds_stop(s);
 	for (i = 0; i < s->cfg->n_aliases; i++)
-		if (!cmsha_alias_del(s->ctl, &s->cfg->aliases[i], err, errlen))
+		if (!s->env->kernel->alias_del(s->ctl, &s->cfg->aliases[i], err, errlen))
 			break;
 	if (i == s->cfg->n_aliases)
 		return true;
-	*restored = aliases_roll_back(s, i, true, err, errlen);
+	*restored = cmsha_aliases_roll_back(s, i, true, err, errlen);
 	return false;
+}
+
+/* Does the engine's cmsha_ha show every alias held (held) or none? */
+bool cmsha_aliases_held(const struct cmsha_switchover *s, bool held)
+{
+	for (size_t i = 0; i < s->cfg->n_aliases; i++)
+		if (cmsha_alias_state_is_held(s->ha->aliases[i].state) != held)
+			return false;
+	return true;
+}
+
+/* The same, with the kernel's queued events taken first (nothing waits). */
+bool cmsha_aliases_shown(struct cmsha_switchover *s, bool held)
+{
+	s->env->refresh(s->env->ctx);
+	return cmsha_aliases_held(s, held);
 }
 
 /*
@@ -285,12 +298,14 @@ static void switch_away_after_release(struct cmsha_switchover *s, enum cmsha_ini
 {
 	if (by == CMSHA_BY_PEER && released) {
 		s->job->changed = true;
-		job_finish(s, CMSHA_RESULT_SUCCEEDED, "the peer took over and this server released");
+		cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "the peer took over and this "
+				 "server released");
 	} else if (by == CMSHA_BY_PEER) {
-		job_finish(s, CMSHA_RESULT_FAILED, "the peer's release request failed here");
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the peer's release request failed here");
 	} else {
-		job_finish(s, CMSHA_RESULT_FAILED, "cancelled by a manager's release%s: the peer "
-			   "may not have taken over", released ? " (aliases removed)" : "");
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cancelled by a manager's release%s: "
+				 "the peer may not have taken over",
+				 released ? " (aliases removed)" : "");
 	}
 }
 
@@ -306,22 +321,22 @@ static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
 		return false;
 	}
 	if (!waiting && s->ha->oper == CMSHA_OPER_STANDBY) {
-		job_finish(s, CMSHA_RESULT_SUCCEEDED, "already standby: this server holds no "
-			   "alias: nothing to do");
+		cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "already standby: this server "
+				 "holds no alias: nothing to do");
 		return true;
 	}
-	ok = aliases_remove_all(s, err, sizeof(err), &restored);
+	ok = cmsha_aliases_remove_all(s, err, sizeof(err), &restored);
 	s->release_removed = ok;
 	/* Within a switchAway, that switchAway is the one switch-over to count. */
 	s->job->changed = ok && !(waiting && by == CMSHA_BY_PEER);
-	if (ok && !s->env->confirm(s->env->ctx, false, CMSHA_RELEASE_CONFIRM_MS))
-		job_step(s, "netlink has not confirmed the removal yet");
+	if (ok && !cmsha_aliases_shown(s, false))
+		cmsha_job_step(s, "netlink has not confirmed the removal yet");
 	if (ok)
-		job_finish(s, CMSHA_RESULT_SUCCEEDED, "aliases released%s",
-			   by == CMSHA_BY_PEER ? " to the peer" : "");
+		cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "aliases released%s",
+				 by == CMSHA_BY_PEER ? " to the peer" : "");
 	else
-		job_finish(s, CMSHA_RESULT_FAILED, "%s%s", err,
-			   restored ? "; aliases kept" : ": some aliases are gone");
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "%s%s", err,
+				 restored ? "; aliases kept" : ": some aliases are gone");
 	s->job = waiting;
 	if (waiting)
 		switch_away_after_release(s, by, ok);
@@ -342,21 +357,21 @@ bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
 		return false;
 	s->status = CMSHA_STATUS_IN_PROGRESS;
 	if (v == CMSHA_VERDICT_ALREADY_DONE && cmd != CMSHA_CMD_TEST) {
-		job_finish(s, CMSHA_RESULT_SUCCEEDED, "%s: nothing to do", reason);
+		cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "%s: nothing to do", reason);
 		return true;
 	}
 	if (cmd != CMSHA_CMD_TEST) {
 		s->ha->switching_over = true;
 		s->env->refresh(s->env->ctx);
 	}
-	if (s->ha->mode == CMSHA_MODE_MANUAL && names_carry(s, cmd, by))
-		job_names_start(s);
+	if (s->ha->mode == CMSHA_MODE_MANUAL && cmsha_names_carry(s, cmd, by))
+		cmsha_job_names_start(s);
 	else if (cmd == CMSHA_CMD_SWITCH_AWAY)
-		job_switch_away_start(s);
+		cmsha_job_switch_away_start(s);
 	else if (cmd == CMSHA_CMD_TEST && s->ha->oper == CMSHA_OPER_ACTIVE)
-		job_test_switch_away_start(s);
+		cmsha_job_test_switch_away_start(s);
 	else
-		job_takeover_start(s);        /* takeover, forceTakeover, test */
+		cmsha_job_takeover_start(s);        /* takeover, forceTakeover, test */
 	return true;
 }
 
@@ -370,7 +385,7 @@ bool cmsha_switchover_run_automatic(struct cmsha_switchover *s, enum cmsha_comma
 void cmsha_switchover_announce(struct cmsha_switchover *s)
 {
 	if (s->ha->oper == CMSHA_OPER_ACTIVE)
-		announce_start(s);
+		cmsha_announce_rounds_start(s);
 }
 
 void cmsha_switchover_recover(struct cmsha_switchover *s)
@@ -398,14 +413,15 @@ void cmsha_switchover_undo_release(struct cmsha_switchover *s)
 	snprintf(why, sizeof(why), "undone: the SET failed on another varbind; the aliases "
 		 "were restored");
 	for (size_t i = 0; i < s->cfg->n_aliases; i++)
-		if (!cmsha_alias_add(s->ctl, &s->cfg->aliases[i], err, sizeof(err)) && restored) {
+		if (!s->env->kernel->alias_add(s->ctl, &s->cfg->aliases[i], err, sizeof(err)) &&
+		    restored) {
 			restored = false;
 			snprintf(why, sizeof(why), "undone: the SET failed on another varbind, "
 				 "but the aliases could not be restored: %.170s", err);
 		}
-	announce_start(s);
+	cmsha_announce_rounds_start(s);
 	s->env->refresh(s->env->ctx);
-	records_release_undone(s, why);
+	cmsha_records_release_undone(s, why);
 }
 
 /* Peer requests outlive nothing: a reply for an ended job is dropped. */
@@ -424,8 +440,8 @@ static void on_peer_done(void *arg, bool ok, const char *reason)
 	free(w);
 }
 
-bool job_ask_peer(struct cmsha_switchover *s, enum cmsha_command cmd, unsigned timeout_ms,
-		  void (*then)(struct cmsha_switchover *s, bool ok, const char *reason))
+bool cmsha_job_ask_peer(struct cmsha_switchover *s, enum cmsha_command cmd, unsigned timeout_ms,
+			void (*then)(struct cmsha_switchover *s, bool ok, const char *reason))
 {
 	struct peer_wait *w = malloc(sizeof(*w));
 
@@ -451,9 +467,9 @@ bool cmsha_switchover_reload_probe(struct cmsha_switchover *s,
 		return false;
 	s->job->reload_then = then;
 	s->job->reload_arg = arg;
-	job_step(s, "probing %zu new alias(es)", n);
-	return job_probe_start_for(s, aliases, n, s->cfg->preflight_count,
-				   s->cfg->preflight_wait_ms, reload_after_probe);
+	cmsha_job_step(s, "probing %zu new alias(es)", n);
+	return cmsha_job_probe_start_for(s, aliases, n, s->cfg->preflight_count,
+					 s->cfg->preflight_wait_ms, reload_after_probe);
 }
 
 void cmsha_switchover_reload_end(struct cmsha_switchover *s)
@@ -474,7 +490,7 @@ bool cmsha_switchover_busy(const struct cmsha_switchover *s)
 
 void cmsha_switchover_record(struct cmsha_switchover *s, struct cmsha_history_entry *e)
 {
-	record(s, e, false);
+	cmsha_records_add(s, e, false);
 }
 
 bool cmsha_switchover_peer_request_seen(const struct cmsha_switchover *s, uint32_t id,

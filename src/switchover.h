@@ -1,8 +1,9 @@
 /*
  * The switch-over engine: every command on cmsHaSwitchoverCommand, in order,
  * all-or-nothing.  It runs inside the agent's event loop through the hooks
- * in struct cmsha_switchover_env (timers, fds, the peer's agent) and never
- * blocks: a SET only validates and starts; the steps follow as events.
+ * in struct cmsha_switchover_env (timers, fds, the peer's agent, the kernel)
+ * and never blocks: a SET only validates and starts; the steps follow as
+ * events.
  *
  * takeover:      probe (peer's MAC expected) and, beside it, the peer's
  *                release (asked once the pending note is on disk, timed to
@@ -21,6 +22,7 @@
 #include "dns_names.h"
 #include "ha.h"
 #include "history.h"
+#include "probe.h"
 #include "switch_away_check.h"
 
 enum cmsha_switchover_status {
@@ -33,6 +35,36 @@ typedef void (*cmsha_peer_done)(void *arg, bool ok, const char *reason);
 /* A reload's probe is over: conflict "" when nobody answered for the new aliases. */
 typedef void (*cmsha_reload_probed)(void *arg, const char *conflict);
 
+/*
+ * The kernel's side of a switch-over: the aliases, the pre-flight probe and
+ * the announcements.  cmsha_switchover_kernel_real (switchover_kernel.c):
+ * libnl and the namespace's kept packet socket; tests plug a fake kernel
+ * in.  The signatures are those of alias_ctl.h, probe.h and announce.h, so
+ * the real one adds nothing but an indirect call to the takeover's
+ * critical path.
+ */
+struct cmsha_switchover_kernel {
+	/* add or remove one alias (ctl: the engine's, see cmsha_switchover_init) */
+	bool (*alias_add)(struct cmsha_alias_ctl *ctl, const struct cmsha_alias_conf *a,
+			  char *err, size_t errlen);
+	bool (*alias_del)(struct cmsha_alias_ctl *ctl, const struct cmsha_alias_conf *a,
+			  char *err, size_t errlen);
+	/* one gratuitous ARP / unsolicited NA for the alias */
+	bool (*announce)(const struct cmsha_alias_conf *a, char *err, size_t errlen);
+	/* the probe: started with its first round out; more rounds; what answered */
+	struct cmsha_probe *(*probe_start)(const struct cmsha_alias_conf *targets, size_t n,
+					   char *err, size_t errlen);
+	bool (*probe_send_round)(struct cmsha_probe *p, char *err, size_t errlen);
+	/* take the frames queued for the probe (the loop reads them as they come too) */
+	void (*probe_take_queued)(struct cmsha_probe *p);
+	size_t (*probe_answers)(const struct cmsha_probe *p, size_t target,
+				uint8_t (*macs)[CMSHA_MAC_LEN], size_t max);
+	bool (*probe_contended)(const struct cmsha_probe *p, size_t target);
+	void (*probe_free)(struct cmsha_probe *p);
+};
+
+extern const struct cmsha_switchover_kernel cmsha_switchover_kernel_real;
+
 struct cmsha_switchover_env {
 	/* event loop: one-shot timers and readable fds */
 	unsigned (*timer_add)(void *ctx, unsigned ms, cmsha_callback fn, void *arg);
@@ -44,14 +76,12 @@ struct cmsha_switchover_env {
 	/* SET the peer's command; done() exactly once unless this returns false */
 	bool (*peer_command)(void *ctx, enum cmsha_command cmd, unsigned timeout_ms,
 			     cmsha_peer_done done, void *arg);
-	/* re-read the kernel's view now (aliases changed or the job ended) */
-	void (*refresh)(void *ctx);
 	/*
-	 * Wait (at most max_ms; 0: take the queued events, no wait) until the
-	 * kernel's netlink events show every alias held (or none); false if
-	 * they did not in time.
+	 * Take the kernel's queued netlink events now, without waiting, into
+	 * the engine's cmsha_ha (aliases changed, or the job ended).  Events
+	 * that come later reach the engine through cmsha_switchover_kernel_changed.
 	 */
-	bool (*confirm)(void *ctx, bool held, unsigned max_ms);
+	void (*refresh)(void *ctx);
 	/* a command ended (succeeded, failed or refused) and is in the history */
 	void (*finished)(void *ctx, const struct cmsha_history_entry *e);
 	/* one line per step, for the log: "takeover: aliases added (1.2 ms)" */
@@ -67,6 +97,8 @@ struct cmsha_switchover_env {
 			  void (*done)(void *arg, const struct cmsha_peer_view *v), void *arg);
 	bool (*peer_test)(void *ctx, unsigned timeout_ms,
 			  void (*done)(void *arg, const struct cmsha_peer_test *t), void *arg);
+	/* the kernel's side: &cmsha_switchover_kernel_real, or a test's fake */
+	const struct cmsha_switchover_kernel *kernel;
 };
 
 enum cmsha_verdict { CMSHA_VERDICT_ACCEPT, CMSHA_VERDICT_ALREADY_DONE, CMSHA_VERDICT_REFUSE };
@@ -101,7 +133,10 @@ struct cmsha_switchover {
 	char trigger[128];              /* an automatic command's reason to run */
 	struct cmsha_job *job;          /* the command in progress, if any */
 	struct cmsha_dns_names *names;  /* 'dns' lines' names (NULL: none): see switchover_names.c */
+	/* the announcements' repeats; their command and start, for the log */
 	unsigned announce_timer, announce_rounds_left;
+	enum cmsha_command announce_cmd;
+	struct timespec announce_started;       /* CLOCK_MONOTONIC */
 	/* records held back by cmsha_switchover_hold_records() */
 	bool records_held;
 	struct cmsha_history_entry held[CMSHA_HELD_RECORDS];
@@ -210,6 +245,13 @@ void cmsha_switchover_flush_records(struct cmsha_switchover *s);
  * takeover that waits for its pending note to be on disk goes on.
  */
 void cmsha_switchover_history_written(struct cmsha_switchover *s);
+
+/*
+ * The kernel's netlink events were taken (the aliases' state in cmsha_ha
+ * is new): a takeover that waits for its added aliases to show goes on.
+ * Called by the event loop after every refresh it makes on such events.
+ */
+void cmsha_switchover_kernel_changed(struct cmsha_switchover *s);
 
 /*
  * A reload (SIGHUP) that adds aliases on the active server probes them

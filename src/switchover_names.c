@@ -16,7 +16,7 @@
 /* Some time for the peer's update beyond its server's timeout. */
 #define NAMES_SLACK_MS 1000
 
-bool names_carry(const struct cmsha_switchover *s, enum cmsha_command cmd,
+bool cmsha_names_carry(const struct cmsha_switchover *s, enum cmsha_command cmd,
 		 enum cmsha_initiator by)
 {
 	/* Only a person's (or the peer's) command moves names, not start-up or autofailover. */
@@ -27,7 +27,7 @@ bool names_carry(const struct cmsha_switchover *s, enum cmsha_command cmd,
 
 #define VERDICT(v, ...) do { snprintf(reason, len, __VA_ARGS__); return (v); } while (0)
 
-enum cmsha_verdict names_check(const struct cmsha_switchover *s, enum cmsha_command cmd,
+enum cmsha_verdict cmsha_names_check(const struct cmsha_switchover *s, enum cmsha_command cmd,
 			       char *reason, size_t len)
 {
 	const char *unfit;
@@ -61,14 +61,14 @@ static void on_names_moved(void *arg, enum cmsha_dns_update_result r, const char
 	s->job->names_moving = false;
 	/* counts in cmsHaSwitchoverCount (a rolled-back move changed nothing) */
 	s->job->changed = s->names->updated > 0 && r == CMSHA_DNS_UPDATE_SUCCEEDED;
-	job_finish(s, result_of(r), "dns: %s%s", why, s->cfg->n_aliases ?
-		   "; the aliases stay manual (refused)" : "");
+	cmsha_job_finish(s, result_of(r), "dns: %s%s", why,
+			 s->cfg->n_aliases ? "; the aliases stay manual (refused)" : "");
 }
 
 static void names_deadline(struct cmsha_switchover *s)
 {
-	job_finish(s, CMSHA_RESULT_FAILED, "the peer accepted the takeover but its dns names "
-		   "do not point to it yet");
+	cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the peer accepted the takeover but its dns "
+			 "names do not point to it yet");
 }
 
 /* switchAway: the peer's own takeover moves the names; watch them go. */
@@ -78,8 +78,8 @@ static void on_names_poll(void *arg)
 
 	s->job->timer = 0;
 	if (cmsha_dns_names_all(s->names, CMSHA_DNS_POINTS_TO_PEER)) {
-		job_finish(s, CMSHA_RESULT_SUCCEEDED, "the peer took over: every dns name "
-			   "points to it");
+		cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "the peer took over: every dns "
+				 "name points to it");
 		return;
 	}
 	if (s->job->rounds_left-- == 0) {
@@ -87,7 +87,10 @@ static void on_names_poll(void *arg)
 		return;
 	}
 	cmsha_dns_names_check(s->names);
-	s->job->timer = s->env->timer_add(s->env->ctx, NAMES_POLL_MS, on_names_poll, s);
+	/* Without its timer the job would wait for ever: it ends, the names unknown. */
+	if (!(s->job->timer = s->env->timer_add(s->env->ctx, NAMES_POLL_MS, on_names_poll, s)))
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the timer to watch the dns "
+				 "names: the peer accepted the takeover and may still move them");
 }
 
 static void on_peer_accepted(struct cmsha_switchover *s, bool ok, const char *reason)
@@ -95,11 +98,11 @@ static void on_peer_accepted(struct cmsha_switchover *s, bool ok, const char *re
 	unsigned timeout = 0;
 
 	if (!ok) {
-		job_finish(s, CMSHA_RESULT_FAILED, "the peer refused to take over (%s): nothing "
-			   "changed", reason);
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the peer refused to take over (%s): "
+				 "nothing changed", reason);
 		return;
 	}
-	job_step(s, "peer accepted the takeover");
+	cmsha_job_step(s, "peer accepted the takeover");
 	for (size_t i = 0; i < s->cfg->n_dns; i++)
 		if (s->cfg->dns[i].timeout_ms > timeout)
 			timeout = s->cfg->dns[i].timeout_ms;
@@ -108,31 +111,31 @@ static void on_peer_accepted(struct cmsha_switchover *s, bool ok, const char *re
 	on_names_poll(s);
 }
 
-void job_names_start(struct cmsha_switchover *s)
+void cmsha_job_names_start(struct cmsha_switchover *s)
 {
 	struct cmsha_job *job = s->job;
 
 	if (s->cfg->n_aliases)
 		cmsha_switchover_refuse(s, job->cmd, job->by, s->ha->mode_reason);
 	if (job->cmd == CMSHA_CMD_SWITCH_AWAY) {
-		if (!job_ask_peer(s, CMSHA_CMD_TAKEOVER, s->cfg->release_timeout_ms,
-				  on_peer_accepted))
-			job_finish(s, CMSHA_RESULT_FAILED, "cannot send the takeover request to "
-				   "the peer: nothing changed");
+		if (!cmsha_job_ask_peer(s, CMSHA_CMD_TAKEOVER, s->cfg->release_timeout_ms,
+					on_peer_accepted))
+			cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot send the takeover "
+					 "request to the peer: nothing changed");
 		return;
 	}
-	job_step(s, "updating %zu dns name(s)%s", s->cfg->n_dns,
-		 job->cmd == CMSHA_CMD_FORCE_TAKEOVER ? " without prerequisite" : "");
+	cmsha_job_step(s, "updating %zu dns name(s)%s", s->cfg->n_dns,
+		       job->cmd == CMSHA_CMD_FORCE_TAKEOVER ? " without prerequisite" : "");
 	/* done() may come at once (every name already here): the job is gone then. */
 	job->names_moving = true;
 	if (!cmsha_dns_names_move(s->names, job->cmd == CMSHA_CMD_FORCE_TAKEOVER,
 				  on_names_moved, s)) {
 		job->names_moving = false;
-		job_finish(s, CMSHA_RESULT_FAILED, "a dns update is already in flight");
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "a dns update is already in flight");
 	}
 }
 
-void job_names_stop(struct cmsha_switchover *s)
+void cmsha_job_names_stop(struct cmsha_switchover *s)
 {
 	if (s->job && s->job->names_moving)
 		cmsha_dns_names_cancel_move(s->names);

@@ -4,14 +4,14 @@
 
 #include "probe.h"
 
-/* How long the kernel's netlink events may lag behind its ACK. */
-#define CMSHA_CONFIRM_MAX_MS 100
 /*
- * A removal's events do not lag: the kernel queues RTM_DELADDR (IPv4 and
- * IPv6) before it ACKs the delete, so a release takes what is queued and
- * does not wait: it runs inside a SET, where a wait stalls the agent.
+ * How long a takeover waits for the kernel's netlink events to show its
+ * added aliases (they may lag behind its ACK).  A removal's events do not
+ * lag: the kernel queues RTM_DELADDR (IPv4 and IPv6) before it ACKs the
+ * delete, so a release takes what is queued and does not wait: it runs
+ * inside a SET, whose answer says what it did.
  */
-#define CMSHA_RELEASE_CONFIRM_MS 0
+#define CMSHA_CONFIRM_MAX_MS 100
 /* How long a takeover waits for its pending note to be on disk. */
 #define CMSHA_NOTE_MAX_MS 5000
 /*
@@ -53,59 +53,72 @@ struct cmsha_job {
 	cmsha_reload_probed reload_then;        /* a reload's probe: who wants the verdict */
 	void *reload_arg;
 	bool names_moving;              /* a move of the dns names is in flight */
+	bool awaiting_kernel;           /* added: until netlink shows it (timer: the deadline) */
 };
 
 /* switchover.c */
-enum cmsha_verdict check_state(const struct cmsha_switchover *s, enum cmsha_command cmd,
-			       enum cmsha_initiator by, char *reason, size_t len);
-void job_step(struct cmsha_switchover *s, const char *fmt, ...)
+enum cmsha_verdict cmsha_switchover_check_state(const struct cmsha_switchover *s,
+						enum cmsha_command cmd, enum cmsha_initiator by,
+						char *reason, size_t len);
+void cmsha_job_step(struct cmsha_switchover *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char *fmt, ...)
+void cmsha_job_finish(struct cmsha_switchover *s, enum cmsha_result result, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* switchover_records.c: the history row and finished(), now or held */
-void record(struct cmsha_switchover *s, struct cmsha_history_entry *e, bool counts);
-/* The rows of a release its SET undid: failed, uncounted (why: the reason). */
-void records_release_undone(struct cmsha_switchover *s, const char *why);
+bool cmsha_job_ask_peer(struct cmsha_switchover *s, enum cmsha_command cmd, unsigned timeout_ms,
+			void (*then)(struct cmsha_switchover *s, bool ok, const char *reason));
+/* Remove every alias; on any failure put back what was removed (*restored). */
+bool cmsha_aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen,
+			      bool *restored);
+bool cmsha_aliases_roll_back(struct cmsha_switchover *s, size_t n, bool add, char *err,
+			     size_t errlen);
+/* Does cmsha_ha show every alias held (held) or none?  _shown takes queued events first. */
+bool cmsha_aliases_held(const struct cmsha_switchover *s, bool held);
+bool cmsha_aliases_shown(struct cmsha_switchover *s, bool held);
 
-bool job_ask_peer(struct cmsha_switchover *s, enum cmsha_command cmd, unsigned timeout_ms,
-		  void (*then)(struct cmsha_switchover *s, bool ok, const char *reason));
+/* switchover_records.c: the history row and finished(), now or held */
+void cmsha_records_add(struct cmsha_switchover *s, struct cmsha_history_entry *e, bool counts);
+/* The rows of a release its SET undid: failed, uncounted (why: the reason). */
+void cmsha_records_release_undone(struct cmsha_switchover *s, const char *why);
+
+/* switchover_announce.c: the first round now, the repeats on the timer */
+void cmsha_announce_rounds_start(struct cmsha_switchover *s);
+void cmsha_announce_rounds_stop(struct cmsha_switchover *s);
 
 /* switchover_probe.c: the pre-flight probe, then next(); false: the job ended */
-bool job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
-		     void (*next)(struct cmsha_switchover *s, const char *conflict));
+bool cmsha_job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
+			   void (*next)(struct cmsha_switchover *s, const char *conflict));
 /* The same for other aliases than the configured ones (a reload's new ones). */
-bool job_probe_start_for(struct cmsha_switchover *s, const struct cmsha_alias_conf *aliases,
-			 size_t n, unsigned count, unsigned wait_ms,
-			 void (*next)(struct cmsha_switchover *s, const char *conflict));
-void job_probe_stop(struct cmsha_switchover *s);
+bool cmsha_job_probe_start_for(struct cmsha_switchover *s,
+			       const struct cmsha_alias_conf *aliases, size_t n,
+			       unsigned count, unsigned wait_ms,
+			       void (*next)(struct cmsha_switchover *s, const char *conflict));
+void cmsha_job_probe_stop(struct cmsha_switchover *s);
 /* Has the probe seen a station other than the peer answer yet?  (reason in out) */
-bool job_probe_conflict_so_far(struct cmsha_switchover *s, char *out, size_t len);
+bool cmsha_job_probe_conflict_so_far(struct cmsha_switchover *s, char *out, size_t len);
+
+/* switchover_takeover.c: add, announce, wait for netlink to show them */
+void cmsha_job_note_too_late(struct cmsha_switchover *s);
+void cmsha_job_takeover_start(struct cmsha_switchover *s);
+void cmsha_job_switch_away_start(struct cmsha_switchover *s);
+void cmsha_aliases_add_and_announce(struct cmsha_switchover *s);
 
 /* switchover_release.c: a takeover's release request beside its probe */
-bool takeover_asks_peer(const struct cmsha_job *job);
-void release_schedule(struct cmsha_switchover *s);
-void release_after_probe(struct cmsha_switchover *s, const char *conflict);
+bool cmsha_takeover_asks_peer(const struct cmsha_job *job);
+void cmsha_release_schedule(struct cmsha_switchover *s);
+void cmsha_release_after_probe(struct cmsha_switchover *s, const char *conflict);
 /* The peer released for a takeover that cannot go on: it is asked to serve again. */
-void give_back(struct cmsha_switchover *s, const char *why);
-bool release_note_written(struct cmsha_switchover *s);
-void add_aliases_and_announce(struct cmsha_switchover *s);
+void cmsha_give_back(struct cmsha_switchover *s, const char *why);
+bool cmsha_release_note_written(struct cmsha_switchover *s);
 
 /* switchover_test.c: test on an active server */
-void job_test_switch_away_start(struct cmsha_switchover *s);
-/* switchover_names.c: in manual mode, the dns names are what moves */
-bool names_carry(const struct cmsha_switchover *s, enum cmsha_command cmd,
-		 enum cmsha_initiator by);
-enum cmsha_verdict names_check(const struct cmsha_switchover *s, enum cmsha_command cmd,
-			       char *reason, size_t len);
-void job_names_start(struct cmsha_switchover *s);
-void job_names_stop(struct cmsha_switchover *s);
+void cmsha_job_test_switch_away_start(struct cmsha_switchover *s);
 
-/* switchover_takeover.c */
-void job_note_too_late(struct cmsha_switchover *s);
-void job_takeover_start(struct cmsha_switchover *s);
-void job_switch_away_start(struct cmsha_switchover *s);
-bool aliases_remove_all(struct cmsha_switchover *s, char *err, size_t errlen, bool *restored);
-bool aliases_roll_back(struct cmsha_switchover *s, size_t n, bool add, char *err, size_t errlen);
-void announce_start(struct cmsha_switchover *s);
+/* switchover_names.c: in manual mode, the dns names are what moves */
+bool cmsha_names_carry(const struct cmsha_switchover *s, enum cmsha_command cmd,
+		       enum cmsha_initiator by);
+enum cmsha_verdict cmsha_names_check(const struct cmsha_switchover *s, enum cmsha_command cmd,
+				     char *reason, size_t len);
+void cmsha_job_names_start(struct cmsha_switchover *s);
+void cmsha_job_names_stop(struct cmsha_switchover *s);
 
 #endif

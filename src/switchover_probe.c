@@ -40,7 +40,7 @@ static bool is_peer_mac(const struct cmsha_switchover *s, const uint8_t mac[6])
 	struct cmsha_job *job = s->job;
 
 	for (size_t t = job->n_alias_targets; t < job->n_targets; t++) {
-		size_t n = cmsha_probe_answers(job->probe, t, macs, MAX_MACS);
+		size_t n = s->env->kernel->probe_answers(job->probe, t, macs, MAX_MACS);
 		for (size_t k = 0; k < n; k++)
 			if (memcmp(macs[k], mac, 6) == 0)
 				return true;
@@ -56,10 +56,10 @@ static void find_conflict(const struct cmsha_switchover *s, bool any_mac, char *
 
 	out[0] = '\0';
 	for (size_t i = 0; i < s->job->n_alias_targets; i++) {
-		size_t n = cmsha_probe_answers(s->job->probe, i, macs, MAX_MACS);
+		size_t n = s->env->kernel->probe_answers(s->job->probe, i, macs, MAX_MACS);
 
 		/* RFC 5227: another station probing for it now is a conflict too. */
-		if (cmsha_probe_contended(s->job->probe, i)) {
+		if (s->env->kernel->probe_contended(s->job->probe, i)) {
 			snprintf(out, len, "another station is probing for %s",
 				 cmsha_inet_ntop(&s->job->targets[i].addr, addr, sizeof(addr)));
 			return;
@@ -79,17 +79,17 @@ static void find_conflict(const struct cmsha_switchover *s, bool any_mac, char *
 /*
  * The probe cannot go on.  Nothing was added here; a takeover whose peer
  * released (or may still release) gives the aliases back as after a
- * conflict (release_after_probe), the others end with nothing changed.
+ * conflict (cmsha_release_after_probe), the others end with nothing changed.
  */
 static void probe_broken(struct cmsha_switchover *s, const char *why)
 {
-	job_probe_stop(s);
-	if (!takeover_asks_peer(s->job)) {
-		job_finish(s, CMSHA_RESULT_FAILED, "%s: nothing changed", why);
+	cmsha_job_probe_stop(s);
+	if (!cmsha_takeover_asks_peer(s->job)) {
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "%s: nothing changed", why);
 		return;
 	}
 	s->job->probe_broken = true;
-	release_after_probe(s, why);
+	cmsha_release_after_probe(s, why);
 }
 
 static void on_round_over(void *arg)
@@ -99,9 +99,9 @@ static void on_round_over(void *arg)
 	char err[CMSHA_HISTORY_REASON_LEN], conflict[CMSHA_HISTORY_REASON_LEN];
 
 	job->timer = 0;
-	cmsha_probe_on_readable(job->probe);       /* take what arrived last */
+	s->env->kernel->probe_take_queued(job->probe);       /* take what arrived last */
 	if (job->rounds_left-- > 1) {
-		if (!cmsha_probe_send_round(job->probe, err, sizeof(err))) {
+		if (!s->env->kernel->probe_send_round(job->probe, err, sizeof(err))) {
 			snprintf(conflict, sizeof(conflict), "probe: %.200s", err);
 			probe_broken(s, conflict);
 		} else if (!(job->timer = s->env->timer_add(s->env->ctx, job->round_wait_ms,
@@ -115,30 +115,32 @@ static void on_round_over(void *arg)
 	find_conflict(s, job->cmd == CMSHA_CMD_FORCE_TAKEOVER || job->by == CMSHA_BY_STARTUP ||
 			 job->by == CMSHA_BY_AUTOMATIC || job->cmd == CMSHA_CMD_RELOAD,
 		      conflict, sizeof(conflict));
-	job_probe_stop(s);
-	job_step(s, "probe done%s%s", conflict[0] ? ": " : ": no conflict", conflict);
+	cmsha_job_probe_stop(s);
+	cmsha_job_step(s, "probe done%s%s", conflict[0] ? ": " : ": no conflict", conflict);
 	job->probe_next(s, conflict);
 }
 
-bool job_probe_conflict_so_far(struct cmsha_switchover *s, char *out, size_t len)
+bool cmsha_job_probe_conflict_so_far(struct cmsha_switchover *s, char *out, size_t len)
 {
 	out[0] = '\0';
 	if (!s->job || !s->job->probe)
 		return false;
-	cmsha_probe_on_readable(s->job->probe);
+	s->env->kernel->probe_take_queued(s->job->probe);
 	find_conflict(s, false, out, len);
 	return out[0] != '\0';
 }
 
-bool job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
-		     void (*next)(struct cmsha_switchover *s, const char *conflict))
+bool cmsha_job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
+			   void (*next)(struct cmsha_switchover *s, const char *conflict))
 {
-	return job_probe_start_for(s, s->cfg->aliases, s->cfg->n_aliases, count, wait_ms, next);
+	return cmsha_job_probe_start_for(s, s->cfg->aliases, s->cfg->n_aliases, count, wait_ms,
+					 next);
 }
 
-bool job_probe_start_for(struct cmsha_switchover *s, const struct cmsha_alias_conf *aliases,
-			 size_t n, unsigned count, unsigned wait_ms,
-			 void (*next)(struct cmsha_switchover *s, const char *conflict))
+bool cmsha_job_probe_start_for(struct cmsha_switchover *s,
+			       const struct cmsha_alias_conf *aliases, size_t n, unsigned count,
+			       unsigned wait_ms,
+			       void (*next)(struct cmsha_switchover *s, const char *conflict))
 {
 	struct cmsha_job *job = s->job;
 	char err[CMSHA_HISTORY_REASON_LEN];
@@ -146,33 +148,34 @@ bool job_probe_start_for(struct cmsha_switchover *s, const struct cmsha_alias_co
 	job->probe_next = next;
 	job->targets = calloc(n + s->cfg->n_peer_addrs, sizeof(*job->targets));
 	if (!job->targets) {
-		job_finish(s, CMSHA_RESULT_FAILED, "out of memory");
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "out of memory");
 		return false;
 	}
 	memcpy(job->targets, aliases, n * sizeof(*job->targets));
 	job->n_alias_targets = n;
 	job->n_targets = n + add_peer_targets(s->cfg, aliases, n, job->targets + n);
-	job->probe = cmsha_probe_start(job->targets, job->n_targets, err, sizeof(err));
+	job->probe = s->env->kernel->probe_start(job->targets, job->n_targets, err, sizeof(err));
 	if (!job->probe) {
-		job_finish(s, CMSHA_RESULT_FAILED, "probe: %s", err);
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "probe: %s", err);
 		return false;
 	}
 	job->rounds_left = count;
 	job->round_wait_ms = wait_ms;
 	/* Without it the job would never end: no release is asked yet. */
 	if (!(job->timer = s->env->timer_add(s->env->ctx, wait_ms, on_round_over, s))) {
-		job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the probe's timer: nothing changed");
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the probe's timer: "
+				 "nothing changed");
 		return false;
 	}
 	return true;
 }
 
-void job_probe_stop(struct cmsha_switchover *s)
+void cmsha_job_probe_stop(struct cmsha_switchover *s)
 {
 	struct cmsha_job *job = s->job;
 
 	if (!job || !job->probe)
 		return;
-	cmsha_probe_free(job->probe);
+	s->env->kernel->probe_free(job->probe);
 	job->probe = NULL;
 }

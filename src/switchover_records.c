@@ -18,7 +18,7 @@ static void note_not_saved(struct cmsha_history_entry *e, const char *err)
 	snprintf(e->reason + used, sizeof(e->reason) - used, " (history not saved: %s)", err);
 }
 
-void record(struct cmsha_switchover *s, struct cmsha_history_entry *e, bool counts)
+void cmsha_records_add(struct cmsha_switchover *s, struct cmsha_history_entry *e, bool counts)
 {
 	char err[CMSHA_HISTORY_REASON_LEN];
 
@@ -42,7 +42,7 @@ void record(struct cmsha_switchover *s, struct cmsha_history_entry *e, bool coun
  * become failed ones.  Rows already flushed (the hold's timer beat the
  * UNDO) stay; a failed row says what happened after them.
  */
-void records_release_undone(struct cmsha_switchover *s, const char *why)
+void cmsha_records_release_undone(struct cmsha_switchover *s, const char *why)
 {
 	bool amended = false;
 
@@ -67,7 +67,7 @@ void records_release_undone(struct cmsha_switchover *s, const char *why)
 
 		clock_gettime(CLOCK_REALTIME, &e.time);
 		snprintf(e.reason, sizeof(e.reason), "%s", why);
-		record(s, &e, false);
+		cmsha_records_add(s, &e, false);
 	}
 }
 

@@ -26,7 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
-bool takeover_asks_peer(const struct cmsha_job *job)
+bool cmsha_takeover_asks_peer(const struct cmsha_job *job)
 {
 	return job->cmd == CMSHA_CMD_TAKEOVER && job->by != CMSHA_BY_STARTUP &&
 	       job->by != CMSHA_BY_AUTOMATIC;
@@ -42,11 +42,12 @@ static const char *verdict_kind(const struct cmsha_job *job)
 static void on_given_back(struct cmsha_switchover *s, bool ok, const char *reason)
 {
 	if (ok)
-		job_finish(s, CMSHA_RESULT_FAILED, "%s; the peer had released and took them back",
-			   s->job->given_back_why);
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "%s; the peer had released and took "
+				 "them back", s->job->given_back_why);
 	else
-		job_finish(s, CMSHA_RESULT_FAILED, "%s; the peer had released and did not take "
-			   "them back (%s): no server holds them", s->job->given_back_why, reason);
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "%s; the peer had released and did "
+				 "not take them back (%s): no server holds them",
+				 s->job->given_back_why, reason);
 }
 
 /*
@@ -54,24 +55,25 @@ static void on_given_back(struct cmsha_switchover *s, bool ok, const char *reaso
  * (it holds nothing, and its job still runs) or probe, find the same
  * third station and leave the addresses to nobody.
  */
-void give_back(struct cmsha_switchover *s, const char *why)
+void cmsha_give_back(struct cmsha_switchover *s, const char *why)
 {
 	struct cmsha_job *job = s->job;
 
 	snprintf(job->given_back_why, sizeof(job->given_back_why), "%s", why);
-	job_step(s, "asking the peer to take the aliases back");
-	if (!job_ask_peer(s, CMSHA_CMD_FORCE_TAKEOVER, s->cfg->release_timeout_ms, on_given_back))
-		job_finish(s, CMSHA_RESULT_FAILED, "%s; the peer had released and could not be "
-			   "asked to take them back: no server holds them", why);
+	cmsha_job_step(s, "asking the peer to take the aliases back");
+	if (!cmsha_job_ask_peer(s, CMSHA_CMD_FORCE_TAKEOVER, s->cfg->release_timeout_ms,
+				on_given_back))
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "%s; the peer had released and could "
+				 "not be asked to take them back: no server holds them", why);
 }
 
-/* give_back() after the probe's verdict (a conflict, or why it could not go on). */
+/* cmsha_give_back() after the probe's verdict (a conflict, or why it could not go on). */
 static void give_back_verdict(struct cmsha_switchover *s, const char *verdict)
 {
 	char why[CMSHA_HISTORY_REASON_LEN];
 
 	snprintf(why, sizeof(why), "%s%.200s: no alias added here", verdict_kind(s->job), verdict);
-	give_back(s, why);
+	cmsha_give_back(s, why);
 }
 
 static void learn_round_trip(struct cmsha_switchover *s)
@@ -89,19 +91,20 @@ static void on_peer_released(struct cmsha_switchover *s, bool ok, const char *re
 	struct cmsha_job *job = s->job;
 
 	if (!ok) {
-		job_finish(s, CMSHA_RESULT_FAILED, "the peer did not confirm its release (%s): "
-			   "nothing changed; use forceTakeover if the peer server is down", reason);
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the peer did not confirm its release "
+				 "(%s): nothing changed; use forceTakeover if the peer server "
+				 "is down", reason);
 		return;
 	}
 	learn_round_trip(s);
 	job->peer_released = true;
-	job_step(s, "peer released");
+	cmsha_job_step(s, "peer released");
 	if (!job->probe_done)
-		return;                 /* release_after_probe() goes on */
+		return;                 /* cmsha_release_after_probe() goes on */
 	if (job->conflict[0])
 		give_back_verdict(s, job->conflict);
 	else
-		add_aliases_and_announce(s);
+		cmsha_aliases_add_and_announce(s);
 }
 
 static void send_release(struct cmsha_switchover *s)
@@ -109,16 +112,16 @@ static void send_release(struct cmsha_switchover *s)
 	struct cmsha_job *job = s->job;
 	char conflict[CMSHA_HISTORY_REASON_LEN];
 
-	if (job_probe_conflict_so_far(s, conflict, sizeof(conflict))) {
-		job_finish(s, CMSHA_RESULT_FAILED, "conflict: %s: nothing changed", conflict);
+	if (cmsha_job_probe_conflict_so_far(s, conflict, sizeof(conflict))) {
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "conflict: %s: nothing changed", conflict);
 		return;
 	}
 	job->release_asked = true;
 	clock_gettime(CLOCK_MONOTONIC, &job->release_sent);
-	job_step(s, "release request sent to the peer");
-	if (!job_ask_peer(s, CMSHA_CMD_RELEASE, s->cfg->release_timeout_ms, on_peer_released))
-		job_finish(s, CMSHA_RESULT_FAILED, "cannot send the release request to the peer: "
-			   "nothing changed");
+	cmsha_job_step(s, "release request sent to the peer");
+	if (!cmsha_job_ask_peer(s, CMSHA_CMD_RELEASE, s->cfg->release_timeout_ms, on_peer_released))
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot send the release request to "
+				 "the peer: nothing changed");
 }
 
 static void on_note_deadline(void *arg)
@@ -127,7 +130,7 @@ static void on_note_deadline(void *arg)
 
 	s->job->release_timer = 0;
 	s->job->release_waits_note = false;
-	job_note_too_late(s);
+	cmsha_job_note_too_late(s);
 }
 
 /* The release is due: now if the pending note is on disk, else once it is. */
@@ -147,12 +150,12 @@ static void release_due(struct cmsha_switchover *s)
 	/* Without its deadline a hung disk would hold the job for ever. */
 	if (!(job->release_timer = s->env->timer_add(s->env->ctx, CMSHA_NOTE_MAX_MS,
 						     on_note_deadline, s))) {
-		job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the pending note's deadline: "
-			   "nothing changed");
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the pending note's "
+				 "deadline: nothing changed");
 		return;
 	}
 	job->release_waits_note = true;
-	job_step(s, "waiting until the pending note is on disk");
+	cmsha_job_step(s, "waiting until the pending note is on disk");
 }
 
 static void on_release_lead(void *arg)
@@ -163,7 +166,7 @@ static void on_release_lead(void *arg)
 	release_due(s);
 }
 
-void release_schedule(struct cmsha_switchover *s)
+void cmsha_release_schedule(struct cmsha_switchover *s)
 {
 	const struct cmsha_config *cfg = s->cfg;
 	double probe_ms = (double)cfg->preflight_count * cfg->preflight_wait_ms;
@@ -179,7 +182,7 @@ void release_schedule(struct cmsha_switchover *s)
 		release_due(s);
 }
 
-bool release_note_written(struct cmsha_switchover *s)
+bool cmsha_release_note_written(struct cmsha_switchover *s)
 {
 	struct cmsha_job *job = s->job;
 
@@ -190,12 +193,12 @@ bool release_note_written(struct cmsha_switchover *s)
 	if (job->release_timer)
 		s->env->timer_cancel(s->env->ctx, job->release_timer);
 	job->release_timer = 0;
-	job_step(s, "pending note on disk");
+	cmsha_job_step(s, "pending note on disk");
 	send_release(s);
 	return true;
 }
 
-void release_after_probe(struct cmsha_switchover *s, const char *conflict)
+void cmsha_release_after_probe(struct cmsha_switchover *s, const char *conflict)
 {
 	struct cmsha_job *job = s->job;
 
@@ -205,14 +208,14 @@ void release_after_probe(struct cmsha_switchover *s, const char *conflict)
 		if (conflict[0])
 			give_back_verdict(s, conflict);
 		else
-			add_aliases_and_announce(s);
+			cmsha_aliases_add_and_announce(s);
 		return;
 	}
 	if (job->release_asked)
 		return;                 /* on_peer_released() goes on */
 	if (conflict[0]) {
-		job_finish(s, CMSHA_RESULT_FAILED, "%s%s: nothing changed", verdict_kind(job),
-			   conflict);
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "%s%s: nothing changed",
+				 verdict_kind(job), conflict);
 		return;
 	}
 	release_due(s);                 /* the lead was longer than the probe */

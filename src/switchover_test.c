@@ -40,8 +40,8 @@ static struct cmsha_switchover *still_ours(struct test_wait *w)
 
 static void fail_at(struct cmsha_switchover *s, const char *check, const char *why)
 {
-	job_finish(s, CMSHA_RESULT_FAILED, "test: a switchAway would fail at check '%s': %s",
-		   check, why);
+	cmsha_job_finish(s, CMSHA_RESULT_FAILED, "test: a switchAway would fail at check '%s': "
+			 "%s", check, why);
 }
 
 static void on_peer_test(void *arg, const struct cmsha_peer_test *t)
@@ -56,9 +56,9 @@ static void on_peer_test(void *arg, const struct cmsha_peer_test *t)
 	if ((check = cmsha_switch_away_check_test(t, why, sizeof(why))))
 		fail_at(s, check, why);
 	else
-		job_finish(s, CMSHA_RESULT_SUCCEEDED, "test: a switchAway would proceed: peer "
-			   "reachable and standby, its mode software, no required component "
-			   "down there, and its takeover test passed");
+		cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "test: a switchAway would proceed: "
+				 "peer reachable and standby, its mode software, no required "
+				 "component down there, and its takeover test passed");
 }
 
 static void on_peer_view(void *arg, const struct cmsha_peer_view *v)
@@ -75,14 +75,14 @@ static void on_peer_view(void *arg, const struct cmsha_peer_view *v)
 		fail_at(s, check, why);
 		return;
 	}
-	job_step(s, "the peer is standby, software mode, no required component down");
+	cmsha_job_step(s, "the peer is standby, software mode, no required component down");
 	if (!s->env->peer_test(s->env->ctx, s->cfg->release_timeout_ms, on_peer_test, w)) {
 		free(w);
 		fail_at(s, "peer takeover test", "cannot send the test request to the peer");
 	}
 }
 
-void job_test_switch_away_start(struct cmsha_switchover *s)
+void cmsha_job_test_switch_away_start(struct cmsha_switchover *s)
 {
 	struct test_wait *w = NULL;
 	char peer[CMSHA_INET_STRLEN];
@@ -105,5 +105,5 @@ void job_test_switch_away_start(struct cmsha_switchover *s)
 		fail_at(s, "peer reachability", "cannot send the request to the peer");
 		return;
 	}
-	job_step(s, "asking the peer %s", peer);
+	cmsha_job_step(s, "asking the peer %s", peer);
 }

@@ -1,14 +1,21 @@
 /*
  * The switch-over engine's verdicts: which command may run in which state,
- * and what a refusal records.  The peer's reachability is the only input
- * supplied by the test (it comes from the agent's SNMP probe in cmshad).
+ * and what a refusal records; then whole takeover, forceTakeover and
+ * switchAway sequences against a fake kernel (aliases, probe, announcements),
+ * a fake peer and the fake loop's timers: the order probe -> release -> add
+ * -> announce, the rollback of a failed add, the give-back, the
+ * announcements' count, the wait for netlink as an event, and jobs whose
+ * timers cannot be armed.  (tests/check_takeover.c runs the takeover
+ * against the real kernel in a private network namespace.)
  */
 #include "autoconfig.h"
 #include "check_run.h"
+#include "fake_loop.h"
 #include "switchover.h"
 #include "switchover_private.h"     /* a switchAway job, made by hand */
 
 #include <check.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,65 +38,206 @@ static void fake_finished(void *ctx, const struct cmsha_history_entry *e)
 	last_finished = *e;
 }
 
-static void fake_refresh(void *ctx) { (void)ctx; }
+/*
+ * The fake kernel: which aliases it holds, and what the engine asked of it
+ * and of the peer, in order ("probe; peer release; add 0; announce 0").
+ */
+static char asked[1024];
+static bool kernel_holds[4];
+static int refused_add = -1;            /* this alias' add fails */
+static bool events_lag;                 /* netlink shows changes only at netlink_event() */
+static int answered_target = -1;        /* the probe hears a third station for it */
+static const uint8_t third_mac[CMSHA_MAC_LEN] = { 0x02, 0, 0, 0, 0, 0x33 };
+struct cmsha_probe { size_t n_targets; };       /* the fake's own */
+static struct cmsha_probe the_probe;
 
-/* One timer at a time is all the tests here arm (the held records' one). */
-static cmsha_callback timer_fn;
-static void *timer_arg;
-static bool refuse_timers;      /* the loop cannot arm one (out of memory) */
-
-static unsigned fake_timer_add(void *ctx, unsigned ms, cmsha_callback fn, void *arg)
+static void note_asked(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void note_asked(const char *fmt, ...)
 {
-	(void)ctx, (void)ms;
-	if (refuse_timers)
+	size_t used = strlen(asked);
+	va_list ap;
+
+	if (used)
+		used += (size_t)snprintf(asked + used, sizeof(asked) - used, "; ");
+	va_start(ap, fmt);
+	vsnprintf(asked + used, sizeof(asked) - used, fmt, ap);
+	va_end(ap);
+}
+
+static size_t alias_index(const struct cmsha_alias_conf *a)
+{
+	ck_assert(a >= cfg.aliases && a < cfg.aliases + cfg.n_aliases);
+	return (size_t)(a - cfg.aliases);
+}
+
+static bool fake_alias_add(struct cmsha_alias_ctl *ctl, const struct cmsha_alias_conf *a,
+			   char *err, size_t errlen)
+{
+	size_t i = alias_index(a);
+
+	(void)ctl;
+	note_asked("add %zu", i);
+	if ((int)i == refused_add) {
+		snprintf(err, errlen, "cannot add alias %zu: refused", i);
+		return false;
+	}
+	kernel_holds[i] = true;
+	return true;
+}
+
+static bool fake_alias_del(struct cmsha_alias_ctl *ctl, const struct cmsha_alias_conf *a,
+			   char *err, size_t errlen)
+{
+	size_t i = alias_index(a);
+
+	(void)ctl, (void)err, (void)errlen;
+	note_asked("del %zu", i);
+	kernel_holds[i] = false;
+	return true;
+}
+
+static bool fake_announce(const struct cmsha_alias_conf *a, char *err, size_t errlen)
+{
+	(void)err, (void)errlen;
+	note_asked("announce %zu", alias_index(a));
+	return true;
+}
+
+static struct cmsha_probe *fake_probe_start(const struct cmsha_alias_conf *targets, size_t n,
+					    char *err, size_t errlen)
+{
+	(void)targets, (void)err, (void)errlen;
+	note_asked("probe %zu", n);
+	the_probe.n_targets = n;
+	return &the_probe;
+}
+
+static bool fake_probe_send_round(struct cmsha_probe *p, char *err, size_t errlen)
+{
+	(void)p, (void)err, (void)errlen;
+	note_asked("round");
+	return true;
+}
+
+static void fake_probe_take_queued(struct cmsha_probe *p) { (void)p; }
+
+static size_t fake_probe_answers(const struct cmsha_probe *p, size_t target,
+				 uint8_t (*macs)[CMSHA_MAC_LEN], size_t max)
+{
+	ck_assert_ptr_eq(p, &the_probe);
+	ck_assert_uint_lt(target, p->n_targets);
+	if ((int)target != answered_target || max == 0)
 		return 0;
-	ck_assert_ptr_null(timer_fn);
-	timer_fn = fn;
-	timer_arg = arg;
+	memcpy(macs[0], third_mac, CMSHA_MAC_LEN);
 	return 1;
 }
 
-static void fake_timer_cancel(void *ctx, unsigned id)
+static bool fake_probe_contended(const struct cmsha_probe *p, size_t target)
 {
-	(void)ctx;
-	ck_assert_uint_eq(id, 1);
-	timer_fn = NULL;
-	refuse_timers = false;
+	(void)p, (void)target;
+	return false;
 }
 
-static bool fake_confirm(void *ctx, bool held, unsigned max_ms)
+static void fake_probe_free(struct cmsha_probe *p)
 {
-	(void)ctx, (void)held, (void)max_ms;
+	ck_assert_ptr_eq(p, &the_probe);
+	the_probe.n_targets = 0;
+}
+
+static const struct cmsha_switchover_kernel fake_kernel = {
+	fake_alias_add, fake_alias_del, fake_announce, fake_probe_start, fake_probe_send_round,
+	fake_probe_take_queued, fake_probe_answers, fake_probe_contended, fake_probe_free
+};
+
+/* cmshad's netlink watch: the kernel's aliases, into the engine's cmsha_ha. */
+static void show_the_kernel(void)
+{
+	for (size_t i = 0; i < cfg.n_aliases; i++)
+		ha.aliases[i].state = kernel_holds[i] ? CMSHA_ALIAS_PRESENT : CMSHA_ALIAS_ABSENT;
+}
+
+static void fake_refresh(void *ctx)
+{
+	(void)ctx;
+	if (!events_lag)
+		show_the_kernel();
+}
+
+/* The lagging events come: cmshad's loop refreshes, then tells the engine. */
+static void netlink_event(void)
+{
+	show_the_kernel();
+	cmsha_switchover_kernel_changed(&sw);
+}
+
+/* The peer's agent: each request waits for the test's answer. */
+static struct { enum cmsha_command cmd; cmsha_peer_done done; void *arg; } peer_asked[4];
+static int n_peer_asked;
+
+static bool fake_peer_command(void *ctx, enum cmsha_command cmd, unsigned timeout_ms,
+			      cmsha_peer_done done, void *arg)
+{
+	(void)ctx, (void)timeout_ms;
+	ck_assert_int_lt(n_peer_asked, 4);
+	note_asked("peer %s", cmsha_command_name(cmd));
+	peer_asked[n_peer_asked].cmd = cmd;
+	peer_asked[n_peer_asked].done = done;
+	peer_asked[n_peer_asked++].arg = arg;
 	return true;
+}
+
+/* The engine's step lines: all of them ("...\n"), and the last one's command and text. */
+static char steps[4096], last_step[256];
+static enum cmsha_command last_step_cmd;
+
+static void fake_step(void *ctx, enum cmsha_command cmd, double elapsed_ms, const char *what)
+{
+	size_t used = strlen(steps);
+
+	(void)ctx, (void)elapsed_ms;
+	last_step_cmd = cmd;
+	snprintf(last_step, sizeof(last_step), "%s", what);
+	snprintf(steps + used, sizeof(steps) - used, "%s\n", what);
 }
 
 static const struct cmsha_switchover_env env = {
 	.timer_add = fake_timer_add, .timer_cancel = fake_timer_cancel,
-	.peer_reachable = fake_peer_reachable, .finished = fake_finished,
-	.refresh = fake_refresh, .confirm = fake_confirm,
+	.peer_reachable = fake_peer_reachable, .peer_command = fake_peer_command,
+	.finished = fake_finished, .refresh = fake_refresh, .step = fake_step,
+	.kernel = &fake_kernel,
 };
+
+/* A standby server in software mode: its cmsha_ha shows what the fake kernel holds. */
+static void ha_standby(void)
+{
+	ck_assert(cmsha_ha_init(&ha, &cfg, &(struct timespec){ 1, 0 }));
+	ha.mode = CMSHA_MODE_SOFTWARE;
+	ha.oper = CMSHA_OPER_STANDBY;
+	show_the_kernel();
+}
 
 static void setup(void)
 {
 	char err[256];
-	struct timespec now = { 1, 0 };
 
 	cmsha_config_init(&cfg);
 	ck_assert(cmsha_config_apply(&cfg, "alias", "10.77.0.10/24 dev eth0", err, sizeof(err)));
 	ck_assert(cmsha_config_apply(&cfg, "peer", "10.77.0.12", err, sizeof(err)));
-	ck_assert(cmsha_ha_init(&ha, &cfg, &now));
-	ha.mode = CMSHA_MODE_SOFTWARE;
-	ha.oper = CMSHA_OPER_STANDBY;
-	ha.aliases[0].state = CMSHA_ALIAS_ABSENT;
+	memset(kernel_holds, 0, sizeof(kernel_holds));
+	ha_standby();
 	ck_assert(cmsha_history_open(&history, 10, NULL, err, sizeof(err)));
 	cmsha_switchover_init(&sw, &cfg, &ha, &history, NULL, &env);
 	peer_up = true;
-	finished_calls = 0;
-	timer_fn = NULL;
+	finished_calls = n_peer_asked = 0;
+	fake_loop_reset();
+	asked[0] = steps[0] = last_step[0] = '\0';
+	refused_add = answered_target = -1;
+	events_lag = false;
 }
 
 static void teardown(void)
 {
+	cmsha_switchover_shutdown(&sw);
 	cmsha_history_close(&history);
 	cmsha_ha_free(&ha);
 	cmsha_config_free(&cfg);
@@ -325,7 +473,7 @@ START_TEST(held_records_wait_for_the_flush)
 	ck_assert_int_eq(finished_calls, 1);
 	ck_assert_int_eq(last_finished.command, CMSHA_CMD_RELEASE);
 	ck_assert_uint_eq(rows_on_disk(path), 1);
-	ck_assert_ptr_null(timer_fn);             /* the fallback timer is cancelled */
+	ck_assert(!fake_timer_armed(CMSHA_HOLD_RECORDS_MAX_MS));  /* the fallback is cancelled */
 	/* no longer held: the next command is recorded at once */
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_SNMP));
 	ck_assert_int_eq(finished_calls, 2);
@@ -343,8 +491,7 @@ START_TEST(held_records_are_written_by_the_timer_if_nobody_flushes)
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_PEER));
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_PEER));
 	ck_assert_int_eq(finished_calls, 0);
-	ck_assert_ptr_nonnull(timer_fn);
-	timer_fn(timer_arg);
+	fake_timer_fire(CMSHA_HOLD_RECORDS_MAX_MS);
 	ck_assert_int_eq(finished_calls, 2);
 	ck_assert_uint_eq(rows_on_disk(path), 2);
 	cmsha_switchover_flush_records(&sw);      /* nothing left: nothing twice */
@@ -356,7 +503,7 @@ END_TEST
 /* Held without their timer, records could wait for ever: they are not held. */
 START_TEST(records_are_not_held_without_the_timer)
 {
-	refuse_timers = true;
+	fake_loop_refuse_timers = true;
 	cmsha_switchover_hold_records(&sw);
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_PEER));
 	ck_assert_int_eq(finished_calls, 1);
@@ -458,6 +605,342 @@ START_TEST(a_late_commit_is_stale)
 }
 END_TEST
 
+/*
+ * Whole commands against the fake kernel and peer.  The probe's timers:
+ * preflight 1 x 5 ms, forceprobe 1 x 5 ms; a takeover's release request is
+ * due at half the probe (2 ms) while no round trip is measured.
+ */
+static void add_second_alias(void)
+{
+	char err[256];
+
+	ck_assert(cmsha_config_apply(&cfg, "alias", "10.77.0.11/24 dev eth0", err, sizeof(err)));
+	cmsha_ha_free(&ha);
+	ha_standby();
+}
+
+static void answer_peer(int n, bool ok)
+{
+	ck_assert_int_gt(n_peer_asked, n);
+	peer_asked[n].done(peer_asked[n].arg, ok, ok ? "" : "refused");
+}
+
+/* A NOC's takeover until the peer's release is asked: the probe still listens. */
+static void takeover_until_asked(void)
+{
+	char probe[32];
+
+	snprintf(probe, sizeof(probe), "probe %zu", cfg.n_aliases + 1);  /* and the peer's */
+	ck_assert_uint_eq(cfg.preflight_count * cfg.preflight_wait_ms, 5);
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
+	ck_assert_str_eq(asked, probe);
+	fake_timer_fire(2);
+	ck_assert_int_eq(n_peer_asked, 1);
+	ck_assert_int_eq(peer_asked[0].cmd, CMSHA_CMD_RELEASE);
+}
+
+/* ... and until the probe is over. */
+static void takeover_until_probed(void)
+{
+	takeover_until_asked();
+	fake_timer_fire(5);
+	ck_assert_int_eq(finished_calls, 0);            /* the peer's answer decides */
+}
+
+START_TEST(a_takeover_probes_has_the_peer_release_then_adds_and_announces)
+{
+	takeover_until_probed();
+	answer_peer(0, true);
+	ck_assert_str_eq(asked, "probe 2; peer release; add 0; announce 0");
+	ck_assert_ptr_null(sw.job);
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert_int_eq(last_finished.command, CMSHA_CMD_TAKEOVER);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_SUCCEEDED);
+	ck_assert_str_eq(last_finished.reason, "takeover completed; the peer released first");
+	ck_assert_int_eq(ha.aliases[0].state, CMSHA_ALIAS_PRESENT);
+	ck_assert_uint_eq(history.switchover_count, 1);
+}
+END_TEST
+
+START_TEST(a_takeover_announces_three_times_100_ms_apart)
+{
+	ck_assert_uint_eq(cfg.announce_count, 3);
+	ck_assert_uint_eq(cfg.announce_interval_ms, 100);
+	add_second_alias();
+	takeover_until_probed();
+	answer_peer(0, true);
+	ck_assert_str_eq(asked, "probe 3; peer release; add 0; add 1; announce 0; announce 1");
+	asked[0] = '\0';
+	fake_timer_fire(100);
+	ck_assert_str_eq(asked, "announce 0; announce 1");
+	fake_timer_fire(100);
+	ck_assert_str_eq(asked, "announce 0; announce 1; announce 0; announce 1");
+	ck_assert_uint_eq(fake_timers_armed(), 0);      /* three rounds, no more */
+}
+END_TEST
+
+/* The second add fails: the first is removed again and the peer asked to serve again. */
+START_TEST(a_failed_add_rolls_back_and_gives_the_aliases_back)
+{
+	add_second_alias();
+	refused_add = 1;
+	takeover_until_probed();
+	answer_peer(0, true);
+	ck_assert_str_eq(asked, "probe 3; peer release; add 0; add 1; del 0; peer forceTakeover");
+	ck_assert(!kernel_holds[0] && !kernel_holds[1]);
+	ck_assert_int_eq(finished_calls, 0);            /* the peer's answer says who serves */
+	answer_peer(1, true);
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_str_eq(last_finished.reason, "cannot add alias 1: refused; no alias kept here; "
+			 "the peer had released and took them back");
+	ck_assert_uint_eq(history.switchover_count, 0);
+}
+END_TEST
+
+START_TEST(a_third_station_after_the_release_gives_the_aliases_back)
+{
+	takeover_until_asked();
+	answered_target = 0;                    /* 10.77.0.10 answers, not by the peer */
+	fake_timer_fire(5);
+	answer_peer(0, true);
+	ck_assert_str_eq(asked, "probe 2; peer release; peer forceTakeover");
+	answer_peer(1, false);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_str_eq(last_finished.reason, "conflict: 10.77.0.10 is answered by "
+			 "02:00:00:00:00:33, not by the peer: no alias added here; the peer had "
+			 "released and did not take them back (refused): no server holds them");
+}
+END_TEST
+
+START_TEST(a_third_station_before_the_release_is_due_asks_nothing)
+{
+	answered_target = 0;
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
+	fake_timer_fire(2);
+	ck_assert_str_eq(asked, "probe 2");
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_str_eq(last_finished.reason, "conflict: 10.77.0.10 is answered by "
+			 "02:00:00:00:00:33, not by the peer: nothing changed");
+	ck_assert_uint_eq(fake_timers_armed(), 0);
+}
+END_TEST
+
+START_TEST(a_forced_takeover_probes_adds_and_announces_without_the_peer)
+{
+	peer_up = false;
+	answered_target = 0;
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_FORCE_TAKEOVER, CMSHA_BY_SNMP));
+	fake_timer_fire(cfg.forceprobe_wait_ms);
+	ck_assert_str_eq(asked, "probe 2; add 0; announce 0");
+	ck_assert_int_eq(n_peer_asked, 0);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_SUCCEEDED);
+	ck_assert_str_eq(last_finished.reason, "forced takeover completed without the peer; taken "
+			 "although 10.77.0.10 is answered by 02:00:00:00:00:33");
+}
+END_TEST
+
+START_TEST(a_forced_takeover_whose_add_fails_keeps_nothing)
+{
+	add_second_alias();
+	refused_add = 1;
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_FORCE_TAKEOVER, CMSHA_BY_SNMP));
+	fake_timer_fire(cfg.forceprobe_wait_ms);
+	ck_assert_str_eq(asked, "probe 3; add 0; add 1; del 0");
+	ck_assert_int_eq(n_peer_asked, 0);              /* nobody released: nothing to give back */
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_str_eq(last_finished.reason, "cannot add alias 1: refused; no alias kept here");
+}
+END_TEST
+
+/* This server holds its alias and announces it, as after a takeover. */
+static void hold_the_alias(void)
+{
+	kernel_holds[0] = true;
+	show_the_kernel();
+	ha.oper = CMSHA_OPER_ACTIVE;
+	cmsha_switchover_announce(&sw);
+	ck_assert_str_eq(asked, "announce 0");
+	asked[0] = '\0';
+}
+
+START_TEST(a_switch_away_ends_with_the_peers_release)
+{
+	hold_the_alias();
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_SWITCH_AWAY, CMSHA_BY_SNMP));
+	ck_assert_str_eq(asked, "peer takeover");
+	answer_peer(0, true);
+	ck_assert(sw.job && sw.job->timer);             /* the deadline for the peer's request */
+	cmsha_switchover_set_request_id(&sw, 9);
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_PEER));
+	ck_assert_str_eq(asked, "peer takeover; del 0");
+	ck_assert_ptr_null(sw.job);
+	ck_assert_uint_eq(fake_timers_armed(), 0);      /* no deadline, no announcement left */
+	ck_assert_int_eq(finished_calls, 2);
+	ck_assert_int_eq(row(1)->command, CMSHA_CMD_RELEASE);
+	ck_assert_uint_eq(row(1)->request_id, 9);
+	ck_assert_int_eq(row(0)->command, CMSHA_CMD_SWITCH_AWAY);
+	ck_assert_int_eq(row(0)->result, CMSHA_RESULT_SUCCEEDED);
+	ck_assert_str_eq(row(0)->reason, "the peer took over and this server released");
+	ck_assert_int_eq(ha.aliases[0].state, CMSHA_ALIAS_ABSENT);
+}
+END_TEST
+
+START_TEST(a_switch_away_the_peer_refuses_changes_nothing)
+{
+	hold_the_alias();
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_SWITCH_AWAY, CMSHA_BY_SNMP));
+	answer_peer(0, false);
+	ck_assert_str_eq(asked, "peer takeover");
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_str_eq(last_finished.reason, "the peer refused to take over (refused): "
+			 "nothing changed");
+	ck_assert(kernel_holds[0]);
+}
+END_TEST
+
+/* The aliases are added; netlink has not shown them yet. */
+static void takeover_added_unseen(void)
+{
+	cfg.announce_interval_ms = 30;          /* not the confirmation's 100 ms */
+	events_lag = true;
+	takeover_until_probed();
+	answer_peer(0, true);
+	ck_assert_str_eq(asked, "probe 2; peer release; add 0; announce 0");
+}
+
+START_TEST(a_takeover_waits_for_netlink_without_blocking)
+{
+	takeover_added_unseen();
+	ck_assert_int_eq(finished_calls, 0);            /* back in the loop, still running */
+	ck_assert_ptr_nonnull(sw.job);
+	ck_assert(fake_timer_armed(CMSHA_CONFIRM_MAX_MS));
+	netlink_event();
+	ck_assert_ptr_null(sw.job);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_SUCCEEDED);
+	ck_assert_ptr_nonnull(strstr(last_step, "succeeded"));
+	ck_assert(!fake_timer_armed(CMSHA_CONFIRM_MAX_MS));
+	ck_assert(fake_timer_armed(30));                /* the announcements go on */
+}
+END_TEST
+
+START_TEST(a_takeover_whose_events_do_not_come_ends_at_the_deadline)
+{
+	takeover_added_unseen();
+	cmsha_switchover_kernel_changed(&sw);           /* other changes: not yet */
+	ck_assert_int_eq(finished_calls, 0);
+	fake_timer_fire(CMSHA_CONFIRM_MAX_MS);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_SUCCEEDED);
+	ck_assert_str_eq(last_finished.reason, "takeover completed; the peer released first");
+	netlink_event();                                /* late: nothing twice */
+	ck_assert_int_eq(finished_calls, 1);
+}
+END_TEST
+
+/* Nothing to wait with: the aliases are added all the same, and the job ends. */
+START_TEST(a_takeover_that_cannot_time_its_wait_for_netlink_ends)
+{
+	events_lag = true;
+	takeover_until_probed();
+	fake_loop_refuse_timers = true;
+	answer_peer(0, true);
+	ck_assert_ptr_null(sw.job);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_SUCCEEDED);
+	ck_assert_msg(strstr(steps, "netlink has not confirmed yet (cannot arm the wait's timer)"),
+		      "%s", steps);
+}
+END_TEST
+
+/* Issue 15: a repeat whose timer cannot be armed ends the repeats, and says so. */
+START_TEST(announcements_without_their_timer_stop_and_say_so)
+{
+	takeover_until_probed();
+	answer_peer(0, true);
+	ck_assert_ptr_null(sw.job);
+	fake_loop_refuse_timers = true;
+	fake_timer_fire(100);
+	ck_assert_str_eq(asked, "probe 2; peer release; add 0; announce 0; announce 0");
+	ck_assert_int_eq(last_step_cmd, CMSHA_CMD_TAKEOVER);
+	ck_assert_str_eq(last_step, "announce: cannot arm the timer of the repeats: 1 of 3 "
+			 "announcement(s) not sent");
+	ck_assert_uint_eq(fake_timers_armed(), 0);
+}
+END_TEST
+
+/* The same within the job: its log says so, and it ends all the same. */
+START_TEST(a_takeover_whose_announcements_cannot_repeat_still_ends)
+{
+	takeover_until_probed();
+	fake_loop_refuse_timers = true;
+	answer_peer(0, true);
+	ck_assert_ptr_null(sw.job);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_SUCCEEDED);
+	ck_assert_str_eq(asked, "probe 2; peer release; add 0; announce 0");
+	ck_assert_msg(strstr(steps, "aliases added\nannounce: cannot arm the timer of the repeats: "
+			     "2 of 3 announcement(s) not sent\nannounced\n"), "%s", steps);
+	ck_assert_uint_eq(fake_timers_armed(), 0);
+}
+END_TEST
+
+/*
+ * Manual mode, no alias: a switchAway watches the peer move the dns names.
+ * The names' server is on loopback, where nobody answers.
+ */
+static bool fake_fd_watch(void *ctx, int fd, cmsha_callback fn, void *arg)
+{
+	(void)ctx, (void)fd, (void)fn, (void)arg;
+	return true;
+}
+static void fake_fd_unwatch(void *ctx, int fd) { (void)ctx, (void)fd; }
+
+static const struct cmsha_loop names_loop = {
+	fake_timer_add, fake_timer_cancel, fake_fd_watch, fake_fd_unwatch, NULL
+};
+static struct cmsha_dns_names names;
+static char key_path[] = "/tmp/check-switchover-key-XXXXXX";
+
+static void use_names_only(void)
+{
+	char err[256], line[256];
+	FILE *f;
+
+	ck_assert_int_ge(mkstemp(key_path), 0);
+	ck_assert_ptr_nonnull(f = fopen(key_path, "w"));
+	fputs("key \"cmsha-test\" {\n\talgorithm hmac-sha256;\n"
+	      "\tsecret \"CkmGxTc0lg1eu8W0p367XiJfDs88PeWPP7uuqE9vwPU=\";\n};\n", f);
+	fclose(f);
+	cmsha_ha_free(&ha);
+	cmsha_config_free(&cfg);
+	cmsha_config_init(&cfg);
+	snprintf(line, sizeof(line), "www.cms.test address 10.78.0.10 peeraddress 10.77.0.10 "
+		 "server 127.0.0.1#9 key %s", key_path);
+	ck_assert_msg(cmsha_config_apply(&cfg, "dns", line, err, sizeof(err)), "%s", err);
+	ck_assert(cmsha_config_apply(&cfg, "peer", "10.77.0.12", err, sizeof(err)));
+	ck_assert(cmsha_ha_init(&ha, &cfg, &(struct timespec){ 1, 0 }));
+	ha.mode = CMSHA_MODE_MANUAL;
+	ha.oper = CMSHA_OPER_ACTIVE;
+	ck_assert(cmsha_dns_names_init(&names, &cfg, &names_loop));
+	sw.names = &names;
+}
+
+/* Issue 15: without the timer of its next look at the names, the job would never end. */
+START_TEST(a_switch_away_that_cannot_watch_the_names_ends)
+{
+	use_names_only();
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_SWITCH_AWAY, CMSHA_BY_SNMP));
+	ck_assert_str_eq(asked, "peer takeover");
+	fake_loop_refuse_timers = true;
+	answer_peer(0, true);
+	ck_assert_ptr_null(sw.job);
+	ck_assert_int_eq(last_finished.command, CMSHA_CMD_SWITCH_AWAY);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
+	ck_assert_str_eq(last_finished.reason, "cannot arm the timer to watch the dns names: the "
+			 "peer accepted the takeover and may still move them");
+	cmsha_dns_names_free(&names);
+	unlink(key_path);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("switchover");
@@ -482,6 +965,24 @@ int main(void)
 	tcase_add_test(tc, a_managers_release_cancels_a_switch_away);
 	tcase_add_test(tc, a_peer_request_id_is_carried_out_once);
 	tcase_add_test(tc, a_peer_requests_row_keeps_its_id);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("sequences");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, a_takeover_probes_has_the_peer_release_then_adds_and_announces);
+	tcase_add_test(tc, a_takeover_announces_three_times_100_ms_apart);
+	tcase_add_test(tc, a_failed_add_rolls_back_and_gives_the_aliases_back);
+	tcase_add_test(tc, a_third_station_after_the_release_gives_the_aliases_back);
+	tcase_add_test(tc, a_third_station_before_the_release_is_due_asks_nothing);
+	tcase_add_test(tc, a_forced_takeover_probes_adds_and_announces_without_the_peer);
+	tcase_add_test(tc, a_forced_takeover_whose_add_fails_keeps_nothing);
+	tcase_add_test(tc, a_switch_away_ends_with_the_peers_release);
+	tcase_add_test(tc, a_switch_away_the_peer_refuses_changes_nothing);
+	tcase_add_test(tc, a_takeover_waits_for_netlink_without_blocking);
+	tcase_add_test(tc, a_takeover_whose_events_do_not_come_ends_at_the_deadline);
+	tcase_add_test(tc, a_takeover_that_cannot_time_its_wait_for_netlink_ends);
+	tcase_add_test(tc, announcements_without_their_timer_stop_and_say_so);
+	tcase_add_test(tc, a_takeover_whose_announcements_cannot_repeat_still_ends);
+	tcase_add_test(tc, a_switch_away_that_cannot_watch_the_names_ends);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }

@@ -9,8 +9,10 @@
 #include "autoconfig.h"
 #include "check_run.h"
 #include "netns_fixture.h"
+#include "fake_loop.h"
 #include "announce.h"
 #include "history_writer.h"
+#include "netwatch.h"
 #include "packet_tap.h"
 #include "switchover.h"
 #include "switchover_private.h"
@@ -22,7 +24,6 @@
 #include <unistd.h>
 
 #define DEADLINE_MS 2000
-#define MAX_TIMERS 8
 
 static struct cmsha_config cfg;
 static struct cmsha_ha ha;
@@ -31,57 +32,9 @@ static struct cmsha_switchover sw;
 static struct cmsha_alias_ctl *ctl;
 static struct cmsha_packet_tap *tap;
 
-static struct fake_timer { unsigned id, ms; cmsha_callback fn; void *arg; } timers[MAX_TIMERS];
-static unsigned next_timer_id;
 static struct { enum cmsha_command cmd; cmsha_peer_done done; void *arg; } asked[4];
 static int n_asked, finished_calls;
 static struct cmsha_history_entry last_finished;
-
-static bool refuse_timers;      /* the loop cannot arm one (out of memory) */
-
-static unsigned fake_timer_add(void *ctx, unsigned ms, cmsha_callback fn, void *arg)
-{
-	(void)ctx;
-	if (refuse_timers)
-		return 0;
-	for (int i = 0; i < MAX_TIMERS; i++)
-		if (!timers[i].id) {
-			timers[i] = (struct fake_timer){ ++next_timer_id, ms, fn, arg };
-			return timers[i].id;
-		}
-	ck_abort_msg("too many timers");
-	return 0;
-}
-
-static void fake_timer_cancel(void *ctx, unsigned id)
-{
-	(void)ctx;
-	for (int i = 0; i < MAX_TIMERS; i++)
-		if (timers[i].id == id)
-			timers[i].id = 0;
-}
-
-/* Fire the armed timer of ms milliseconds, as the loop would once they passed. */
-static void fire_timer(unsigned ms)
-{
-	for (int i = 0; i < MAX_TIMERS; i++)
-		if (timers[i].id && timers[i].ms == ms) {
-			struct fake_timer t = timers[i];
-
-			timers[i].id = 0;
-			t.fn(t.arg);
-			return;
-		}
-	ck_abort_msg("no %u ms timer armed", ms);
-}
-
-static bool timer_armed(unsigned ms)
-{
-	for (int i = 0; i < MAX_TIMERS; i++)
-		if (timers[i].id && timers[i].ms == ms)
-			return true;
-	return false;
-}
 
 /* The kernel refuses to add (or remove) this alias (linked with --wrap). */
 static const struct cmsha_alias_conf *refused_add, *refused_del;
@@ -128,14 +81,19 @@ static bool fake_peer_command(void *ctx, enum cmsha_command cmd, unsigned timeou
 }
 
 static bool yes(void *ctx) { (void)ctx; return true; }
-static void nothing(void *ctx) { (void)ctx; }
-static unsigned confirm_waits_ms[2];   /* the longest wait asked, for none / all held */
-static bool confirmed(void *ctx, bool held, unsigned max_ms)
+
+/* The aliases' state as cmshad's netlink watch shows it: what the engine waits for. */
+static struct cmsha_netwatch *watch;
+static void refresh_from_netlink(void *ctx)
 {
+	struct cmsha_alias_observation seen;
+
 	(void)ctx;
-	if (max_ms > confirm_waits_ms[held])
-		confirm_waits_ms[held] = max_ms;
-	return true;
+	cmsha_netwatch_process(watch);
+	for (size_t i = 0; i < cfg.n_aliases; i++) {
+		cmsha_netwatch_observe(watch, &cfg.aliases[i], &seen);
+		ha.aliases[i].state = cmsha_alias_state_of(&seen, false);
+	}
 }
 static void on_finished(void *ctx, const struct cmsha_history_entry *e)
 {
@@ -146,8 +104,8 @@ static void on_finished(void *ctx, const struct cmsha_history_entry *e)
 
 static const struct cmsha_switchover_env env = {
 	.timer_add = fake_timer_add, .timer_cancel = fake_timer_cancel,
-	.peer_reachable = yes, .peer_command = fake_peer_command, .refresh = nothing,
-	.confirm = confirmed, .finished = on_finished,
+	.peer_reachable = yes, .peer_command = fake_peer_command, .refresh = refresh_from_netlink,
+	.finished = on_finished, .kernel = &cmsha_switchover_kernel_real,
 };
 
 static void setup(void)
@@ -161,6 +119,8 @@ static void setup(void)
 	netns_wait_link_running("cm0", true, DEADLINE_MS);
 	ck_assert_msg((tap = cmsha_packet_tap_get(err, sizeof(err))) != NULL, "%s", err);
 	ck_assert_msg((ctl = cmsha_alias_ctl_open(err, sizeof(err))) != NULL, "%s", err);
+	ck_assert_msg((watch = cmsha_netwatch_open(NULL, NULL, err, sizeof(err))) != NULL, "%s",
+		      err);
 	cmsha_config_init(&cfg);
 	ck_assert(cmsha_config_apply(&cfg, "alias", "10.89.0.10/24 dev cm0", err, sizeof(err)));
 	ck_assert(cmsha_config_apply(&cfg, "peer", "10.89.0.12", err, sizeof(err)));
@@ -170,11 +130,10 @@ static void setup(void)
 	ha.aliases[0].state = CMSHA_ALIAS_ABSENT;
 	ck_assert(cmsha_history_open(&history, 10, NULL, err, sizeof(err)));
 	cmsha_switchover_init(&sw, &cfg, &ha, &history, ctl, &env);
-	memset(timers, 0, sizeof(timers));
+	fake_loop_reset();
 	n_asked = finished_calls = 0;
-	refuse_timers = peer_unreachable_now = false;
+	peer_unreachable_now = false;
 	refused_add = refused_del = NULL;
-	memset(confirm_waits_ms, 0, sizeof(confirm_waits_ms));
 }
 
 static void teardown(void)
@@ -184,6 +143,7 @@ static void teardown(void)
 	cmsha_ha_free(&ha);
 	cmsha_config_free(&cfg);
 	cmsha_alias_ctl_close(ctl);
+	cmsha_netwatch_close(watch);
 	cmsha_packet_tap_put(tap);
 }
 
@@ -217,19 +177,19 @@ static void run_until_asked(void)
 {
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
 	ck_assert_int_eq(n_asked, 0);
-	fire_timer(cfg.preflight_wait_ms / 2);
+	fake_timer_fire(cfg.preflight_wait_ms / 2);
 }
 
 START_TEST(the_release_goes_out_with_the_probe)
 {
 	run_until_asked();
 	/* the probe still waits for answers, and the peer is already asked */
-	ck_assert(timer_armed(cfg.preflight_wait_ms));
+	ck_assert(fake_timer_armed(cfg.preflight_wait_ms));
 	ck_assert_int_eq(n_asked, 1);
 	ck_assert_int_eq(asked[0].cmd, CMSHA_CMD_RELEASE);
 	ck_assert(!alias_added());
 	/* the probe ends first: nothing is added while the peer may still hold them */
-	fire_timer(cfg.preflight_wait_ms);
+	fake_timer_fire(cfg.preflight_wait_ms);
 	ck_assert(!alias_added());
 	ck_assert_int_eq(finished_calls, 0);
 	answer_release(true);
@@ -245,7 +205,7 @@ START_TEST(a_release_confirmed_before_the_probe_ends_waits_for_it)
 	answer_release(true);
 	ck_assert(!alias_added());              /* a third station may still answer */
 	ck_assert_int_eq(finished_calls, 0);
-	fire_timer(cfg.preflight_wait_ms);
+	fake_timer_fire(cfg.preflight_wait_ms);
 	ck_assert(alias_added());
 	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_SUCCEEDED);
 	ck_assert(sw.release_rtt_ms > 0);       /* measured, for the next one */
@@ -258,7 +218,7 @@ START_TEST(a_refused_release_changes_nothing)
 	answer_release(false);
 	ck_assert_int_eq(finished_calls, 1);
 	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
-	ck_assert(!timer_armed(cfg.preflight_wait_ms));        /* the probe is gone too */
+	ck_assert(!fake_timer_armed(cfg.preflight_wait_ms));        /* the probe is gone too */
 	ck_assert(!alias_added());
 }
 END_TEST
@@ -270,10 +230,10 @@ START_TEST(a_measured_round_trip_times_the_request)
 	ck_assert_uint_eq(cfg.preflight_count * cfg.preflight_wait_ms, 5);
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
 	ck_assert_int_eq(n_asked, 0);
-	ck_assert(!timer_armed(2));
-	fire_timer(3);
+	ck_assert(!fake_timer_armed(2));
+	fake_timer_fire(3);
 	ck_assert_int_eq(n_asked, 1);
-	fire_timer(cfg.preflight_wait_ms);
+	fake_timer_fire(cfg.preflight_wait_ms);
 	answer_release(true);
 	ck_assert(alias_added());
 }
@@ -301,7 +261,7 @@ static void wait_for_the_conflict(void)
 	struct pollfd p = { .fd = cmsha_packet_tap_fd(tap), .events = POLLIN };
 	char conflict[256];
 
-	for (int waited = 0; !job_probe_conflict_so_far(&sw, conflict, sizeof(conflict));
+	for (int waited = 0; !cmsha_job_probe_conflict_so_far(&sw, conflict, sizeof(conflict));
 	     waited += 10) {
 		ck_assert_msg(waited < DEADLINE_MS, "no answer from the third station");
 		(void)poll(&p, 1, 10);
@@ -314,7 +274,7 @@ START_TEST(a_conflict_seen_before_the_request_asks_nothing)
 	netns_wait_link_running("cm0p", true, DEADLINE_MS);     /* to hear the one probe */
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
 	wait_for_the_conflict();                /* cm0p's kernel answers the probe */
-	fire_timer(cfg.preflight_wait_ms / 2);
+	fake_timer_fire(cfg.preflight_wait_ms / 2);
 	ck_assert_int_eq(n_asked, 0);
 	ck_assert_int_eq(finished_calls, 1);
 	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
@@ -329,7 +289,7 @@ START_TEST(a_conflict_after_the_release_gives_the_aliases_back)
 	run_until_asked();
 	third_station_claims_the_alias();
 	wait_for_the_conflict();
-	fire_timer(cfg.preflight_wait_ms);
+	fake_timer_fire(cfg.preflight_wait_ms);
 	ck_assert_int_eq(finished_calls, 0);    /* the release's answer decides */
 	answer_release(true);
 	ck_assert_int_eq(n_asked, 2);
@@ -348,7 +308,7 @@ START_TEST(a_give_back_the_peer_refuses_says_nobody_serves)
 	run_until_asked();
 	third_station_claims_the_alias();
 	wait_for_the_conflict();
-	fire_timer(cfg.preflight_wait_ms);
+	fake_timer_fire(cfg.preflight_wait_ms);
 	answer_release(true);
 	asked[1].done(asked[1].arg, false, "refused");
 	ck_assert_int_eq(finished_calls, 1);
@@ -364,7 +324,7 @@ START_TEST(a_give_back_that_cannot_be_sent_says_nobody_serves)
 	wait_for_the_conflict();
 	answer_release(true);
 	peer_unreachable_now = true;
-	fire_timer(cfg.preflight_wait_ms);
+	fake_timer_fire(cfg.preflight_wait_ms);
 	ck_assert_int_eq(finished_calls, 1);
 	ck_assert_msg(strstr(last_finished.reason, "could not be asked to take them back: "
 			     "no server holds them"), "%s", last_finished.reason);
@@ -389,7 +349,7 @@ START_TEST(a_failed_undo_of_an_add_is_in_the_reason)
 	refused_add = &cfg.aliases[1];
 	refused_del = &cfg.aliases[0];
 	run_until_asked();
-	fire_timer(cfg.preflight_wait_ms);
+	fake_timer_fire(cfg.preflight_wait_ms);
 	answer_release(true);
 	ck_assert_int_eq(asked[1].cmd, CMSHA_CMD_FORCE_TAKEOVER);
 	asked[1].done(asked[1].arg, true, "");
@@ -407,7 +367,8 @@ START_TEST(a_release_does_not_wait_for_netlink)
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_SNMP));
 	ck_assert(!alias_added());
 	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_SUCCEEDED);
-	ck_assert_uint_eq(confirm_waits_ms[false], 0);
+	ck_assert_ptr_null(sw.job);
+	ck_assert(!fake_timer_armed(CMSHA_CONFIRM_MAX_MS));
 }
 END_TEST
 
@@ -433,7 +394,7 @@ START_TEST(no_packet_socket_is_opened_or_closed_by_a_takeover)
 
 	cmsha_packet_socket_counts(&before);
 	run_until_asked();
-	fire_timer(cfg.preflight_wait_ms);
+	fake_timer_fire(cfg.preflight_wait_ms);
 	answer_release(true);
 	ck_assert(alias_added());               /* probed, added and announced */
 	cmsha_packet_socket_counts(&after);
@@ -495,7 +456,7 @@ END_TEST
 
 START_TEST(a_probe_whose_timer_cannot_be_armed_ends_the_takeover)
 {
-	refuse_timers = true;
+	fake_loop_refuse_timers = true;
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
 	ck_assert_ptr_null(sw.job);
 	ck_assert_int_eq(finished_calls, 1);
@@ -511,10 +472,10 @@ START_TEST(a_probe_round_without_its_timer_gives_the_aliases_back)
 	cfg.preflight_count = 3;                /* rounds of 4 ms; the request at 6 ms */
 	cfg.preflight_wait_ms = 4;
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
-	fire_timer(6);
+	fake_timer_fire(6);
 	answer_release(true);
-	refuse_timers = true;
-	fire_timer(4);                          /* the next round's timer is refused */
+	fake_loop_refuse_timers = true;
+	fake_timer_fire(4);                          /* the next round's timer is refused */
 	ck_assert_int_eq(n_asked, 2);
 	ck_assert_int_eq(asked[1].cmd, CMSHA_CMD_FORCE_TAKEOVER);
 	asked[1].done(asked[1].arg, true, "");
@@ -533,7 +494,7 @@ START_TEST(a_switch_away_without_its_deadline_ends)
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_SWITCH_AWAY, CMSHA_BY_SNMP));
 	ck_assert_int_eq(n_asked, 1);
 	ck_assert_int_eq(asked[0].cmd, CMSHA_CMD_TAKEOVER);
-	refuse_timers = true;
+	fake_loop_refuse_timers = true;
 	asked[0].done(asked[0].arg, true, "");
 	ck_assert_ptr_null(sw.job);
 	ck_assert_int_eq(finished_calls, 1);
@@ -587,8 +548,8 @@ START_TEST(a_forced_takeover_that_cannot_time_its_note_ends)
 {
 	open_hung_history();
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_FORCE_TAKEOVER, CMSHA_BY_SNMP));
-	refuse_timers = true;
-	fire_timer(cfg.forceprobe_wait_ms);     /* probed; the note is not on disk */
+	fake_loop_refuse_timers = true;
+	fake_timer_fire(cfg.forceprobe_wait_ms);     /* probed; the note is not on disk */
 	ck_assert_ptr_null(sw.job);
 	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
 	ck_assert_str_eq(last_finished.reason, "cannot arm the pending note's deadline: "
@@ -602,8 +563,8 @@ START_TEST(a_takeover_that_cannot_time_its_note_asks_nothing)
 {
 	open_hung_history();
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
-	refuse_timers = true;
-	fire_timer(cfg.preflight_wait_ms / 2);  /* the release is due; the note is not on disk */
+	fake_loop_refuse_timers = true;
+	fake_timer_fire(cfg.preflight_wait_ms / 2);  /* the release is due; the note is not on disk */
 	ck_assert_ptr_null(sw.job);
 	ck_assert_int_eq(n_asked, 0);
 	ck_assert_str_eq(last_finished.reason, "cannot arm the pending note's deadline: "

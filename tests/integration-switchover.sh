@@ -32,8 +32,11 @@ start_lab() {
 	wait_value sec "$OID_PEER_REACHABLE" 1
 }
 
+# The engine's steps through net-snmp's debug tokens, beside their INFO lines.
+logged() { grep -qF -- "$2" "$LAB_DIR/$1/cmshad.log"; }
+
 echo "=== takeover on the secondary"
-start_lab
+LAB_CMSHAD_ARGS="-Dcmsha:switchover" start_lab
 check "client pings the alias on the primary" client_pings_alias
 check "client's neighbour entry is the primary's MAC" client_sees_mac "$PRI_MAC"
 check "snmpset takeover on sec is accepted" set_ok sec 2
@@ -51,6 +54,9 @@ check "pri history: release succeeded" \
 	bash -c '[[ "$1 $2" == "3 1" ]]' _ "$(last_history pri 3)" "$(last_history pri 5)"
 check "completed notification from sec at the NOC" \
 	lab_wait_until 2000 "trap" trap_from "$LAB_SEC_IP" "$N_COMPLETED" "takeover completed"
+check "sec's log: the step line" logged sec "takeover: aliases added ("
+check "sec's log: the same step under -D cmsha:switchover" \
+	logged sec "cmsha:switchover: takeover: aliases added ("
 
 echo "=== switchAway back to the primary"
 count=$(value sec "$OID_SWITCHOVER_COUNT")

@@ -1,0 +1,71 @@
+#include "autoconfig.h"
+#include "fake_loop.h"
+
+#include <check.h>
+#include <string.h>
+
+#define MAX_TIMERS 8
+
+static struct fake_timer { unsigned id, ms; cmsha_callback fn; void *arg; } timers[MAX_TIMERS];
+static unsigned next_timer_id;
+bool fake_loop_refuse_timers;
+
+void fake_loop_reset(void)
+{
+	memset(timers, 0, sizeof(timers));
+	fake_loop_refuse_timers = false;
+}
+
+unsigned fake_timer_add(void *ctx, unsigned ms, cmsha_callback fn, void *arg)
+{
+	(void)ctx;
+	if (fake_loop_refuse_timers)
+		return 0;
+	for (int i = 0; i < MAX_TIMERS; i++)
+		if (!timers[i].id) {
+			if (++next_timer_id == 0)       /* 0 is never a timer's id */
+				next_timer_id = 1;
+			timers[i] = (struct fake_timer){ next_timer_id, ms, fn, arg };
+			return timers[i].id;
+		}
+	ck_abort_msg("too many timers");
+	return 0;
+}
+
+void fake_timer_cancel(void *ctx, unsigned id)
+{
+	(void)ctx;
+	for (int i = 0; i < MAX_TIMERS; i++)
+		if (timers[i].id == id)
+			timers[i].id = 0;
+}
+
+void fake_timer_fire(unsigned ms)
+{
+	for (int i = 0; i < MAX_TIMERS; i++)
+		if (timers[i].id && timers[i].ms == ms) {
+			struct fake_timer t = timers[i];
+
+			timers[i].id = 0;
+			t.fn(t.arg);
+			return;
+		}
+	ck_abort_msg("no %u ms timer armed", ms);
+}
+
+bool fake_timer_armed(unsigned ms)
+{
+	for (int i = 0; i < MAX_TIMERS; i++)
+		if (timers[i].id && timers[i].ms == ms)
+			return true;
+	return false;
+}
+
+size_t fake_timers_armed(void)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < MAX_TIMERS; i++)
+		n += timers[i].id != 0;
+	return n;
+}
