@@ -493,15 +493,35 @@ void cmsha_switchover_record(struct cmsha_switchover *s, struct cmsha_history_en
 	cmsha_records_add(s, e, false);
 }
 
+/*
+ * The peer's requests carried out since start are in memory; those before
+ * a restart are in the history, whose rows keep the peer's id: a request
+ * retransmitted across our restart is not acted on twice either.
+ */
+static bool peer_request_in_history(const struct cmsha_switchover *s, uint32_t id, bool *ok)
+{
+	for (size_t i = s->history->count; i-- > 0;) {
+		const struct cmsha_history_entry *e = cmsha_history_at(s->history, i);
+
+		if (e->request_id == id && e->initiator == CMSHA_BY_PEER) {
+			*ok = e->result == CMSHA_RESULT_SUCCEEDED;
+			return true;
+		}
+	}
+	return false;
+}
+
 bool cmsha_switchover_peer_request_seen(const struct cmsha_switchover *s, uint32_t id,
 					bool *ok)
 {
+	if (id == 0)
+		return false;
 	for (size_t i = 0; i < CMSHA_PEER_REQUESTS_KEPT; i++)
-		if (s->peer_requests[i].id == id && id != 0) {
+		if (s->peer_requests[i].id == id) {
 			*ok = s->peer_requests[i].ok;
 			return true;
 		}
-	return false;
+	return peer_request_in_history(s, id, ok);
 }
 
 void cmsha_switchover_set_request_id(struct cmsha_switchover *s, uint32_t id)

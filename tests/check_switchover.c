@@ -321,6 +321,21 @@ START_TEST(a_peer_request_id_is_carried_out_once)
 }
 END_TEST
 
+/* A retransmission across a restart: the id is found in the history's rows. */
+START_TEST(a_peer_request_id_survives_a_restart_in_the_history)
+{
+	bool ok = false;
+
+	cmsha_switchover_set_request_id(&sw, 91);
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_PEER));
+	cmsha_switchover_peer_request_done(&sw, 91, true);
+	cmsha_switchover_shutdown(&sw);                          /* restart */
+	cmsha_switchover_init(&sw, &cfg, &ha, &history, NULL, &env);
+	ck_assert(cmsha_switchover_peer_request_seen(&sw, 91, &ok) && ok);
+	ck_assert(!cmsha_switchover_peer_request_seen(&sw, 92, &ok));
+}
+END_TEST
+
 START_TEST(a_peer_requests_row_keeps_its_id)
 {
 	cmsha_switchover_set_request_id(&sw, 77);
@@ -964,6 +979,7 @@ int main(void)
 	tcase_add_test(tc, the_peers_release_completes_a_switch_away);
 	tcase_add_test(tc, a_managers_release_cancels_a_switch_away);
 	tcase_add_test(tc, a_peer_request_id_is_carried_out_once);
+	tcase_add_test(tc, a_peer_request_id_survives_a_restart_in_the_history);
 	tcase_add_test(tc, a_peer_requests_row_keeps_its_id);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sequences");
