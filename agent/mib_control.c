@@ -76,9 +76,10 @@ static int command_reserve2(struct cmsha_switchover *sw, netsnmp_agent_request_i
 {
 	enum cmsha_command cmd = (enum cmsha_command)*r->requestvb->val.integer;
 	char reason[CMSHA_HISTORY_REASON_LEN];
+	enum cmsha_verdict v = cmsha_switchover_check(sw, cmd, by, reason, sizeof(reason));
 	struct hold *hold;
 
-	if (cmsha_switchover_check(sw, cmd, by, reason, sizeof(reason)) == CMSHA_VERDICT_REFUSE) {
+	if (v == CMSHA_VERDICT_REFUSE) {
 		DEBUGMSGTL(("cmsha:mib", "%s refused: %s\n", cmsha_command_name(cmd), reason));
 		cmsha_switchover_set_request_id(sw, request_id);
 		cmsha_switchover_refuse(sw, cmd, by, reason);
@@ -91,6 +92,8 @@ static int command_reserve2(struct cmsha_switchover *sw, netsnmp_agent_request_i
 	clock_gettime(CLOCK_MONOTONIC, &hold->checked_at);
 	hold->reservation = cmsha_switchover_reserve(sw, &hold->checked_at);
 	netsnmp_request_add_list_data(r, netsnmp_create_data_list(HOLD_KEY, hold, free));
+	/* A takeover's probe goes out now, not two AgentX exchanges later. */
+	cmsha_switchover_probe_early(sw, cmd, v);
 	return SNMP_ERR_NOERROR;
 }
 

@@ -40,6 +40,7 @@ static void job_free(struct cmsha_switchover *s)
 
 void cmsha_switchover_shutdown(struct cmsha_switchover *s)
 {
+	cmsha_early_probe_drop(s);
 	cmsha_switchover_flush_records(s);
 	job_free(s);
 	cmsha_announce_rounds_stop(s);
@@ -131,6 +132,7 @@ bool cmsha_switchover_commit_stale(const struct timespec *checked_at,
 
 unsigned cmsha_switchover_reserve(struct cmsha_switchover *s, const struct timespec *checked_at)
 {
+	cmsha_early_probe_drop(s);      /* an earlier SET's, never carried out */
 	s->reserved = true;
 	s->reserved_at = *checked_at;
 	if (++s->reservation == 0)      /* 0 is never a holder's token */
@@ -140,8 +142,10 @@ unsigned cmsha_switchover_reserve(struct cmsha_switchover *s, const struct times
 
 void cmsha_switchover_unreserve(struct cmsha_switchover *s, unsigned token)
 {
-	if (token == s->reservation)
-		s->reserved = false;
+	if (token != s->reservation)
+		return;
+	s->reserved = false;
+	cmsha_early_probe_drop(s);
 }
 
 bool cmsha_switchover_is_reserved(const struct cmsha_switchover *s)
@@ -372,6 +376,7 @@ bool cmsha_switchover_run(struct cmsha_switchover *s, enum cmsha_command cmd,
 		cmsha_job_test_switch_away_start(s);
 	else
 		cmsha_job_takeover_start(s);        /* takeover, forceTakeover, test */
+	cmsha_early_probe_drop(s);              /* not this command's */
 	return true;
 }
 

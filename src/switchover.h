@@ -149,6 +149,7 @@ struct cmsha_switchover {
 	struct cmsha_peer_request peer_requests[CMSHA_PEER_REQUESTS_KEPT];
 	size_t next_peer_request;
 	uint32_t request_id;            /* the next command's (see set_request_id) */
+	struct cmsha_early_probe *early;        /* started at a SET's checks, not adopted yet */
 };
 
 void cmsha_switchover_init(struct cmsha_switchover *s, const struct cmsha_config *cfg,
@@ -187,6 +188,23 @@ unsigned cmsha_switchover_reserve(struct cmsha_switchover *s, const struct times
 void cmsha_switchover_unreserve(struct cmsha_switchover *s, unsigned token);
 /* Is the engine held by a SET now (an expired hold is not)? */
 bool cmsha_switchover_is_reserved(const struct cmsha_switchover *s);
+
+/*
+ * A SET's checks passed (RESERVE2: v, the verdict of cmsha_switchover_check,
+ * is accept; call it once the SET holds the engine) for takeover or
+ * forceTakeover: start its
+ * probe now, before the AgentX master's CommitSet and CleanupSet come
+ * round (two exchanges with snmpd: about 0.5 ms on a quiet machine, many
+ * on a busy one).  The command adopts the probe when it runs, its wait
+ * counted from the probe's first frame.  The probe only asks (ARP from
+ * 0.0.0.0, NS from ::) and listens: a SET that fails afterwards leaves
+ * nothing but those frames, and a probe not adopted goes with its
+ * reservation (unreserve, the next reserve, a run of another command) or
+ * CMSHA_STALE_COMMIT_MS after it started.  Does nothing for other
+ * commands, when the command would not probe now, or without aliases.
+ */
+void cmsha_switchover_probe_early(struct cmsha_switchover *s, enum cmsha_command cmd,
+				  enum cmsha_verdict v);
 
 /* A refused command: status refused, reason, history row, finished(). */
 void cmsha_switchover_refuse(struct cmsha_switchover *s, enum cmsha_command cmd,

@@ -54,7 +54,26 @@ struct cmsha_job {
 	void *reload_arg;
 	bool names_moving;              /* a move of the dns names is in flight */
 	bool awaiting_kernel;           /* added: until netlink shows it (timer: the deadline) */
+	double probe_head_start_ms;     /* its probe ran this long before the job (early) */
 };
+
+/* switchover_early.c: a takeover's probe started at its SET's checks */
+struct cmsha_early_probe {
+	enum cmsha_command cmd;
+	struct cmsha_probe *probe;
+	struct cmsha_alias_conf *targets;       /* the aliases first, then the peer's */
+	size_t n_targets, n_alias_targets;
+	struct timespec started;                /* CLOCK_MONOTONIC */
+	unsigned timer;                         /* drops it if nobody adopts it */
+};
+/* The job (of the same command) takes the early probe; false if there is none. */
+bool cmsha_early_probe_adopt(struct cmsha_switchover *s);
+void cmsha_early_probe_drop(struct cmsha_switchover *s);
+
+/* switchover_probe.c: the probe's targets (aliases, then the peer's addresses on their subnets) */
+struct cmsha_alias_conf *cmsha_probe_targets(const struct cmsha_switchover *s,
+					     const struct cmsha_alias_conf *aliases, size_t n,
+					     size_t *n_targets);
 
 /* switchover.c */
 enum cmsha_verdict cmsha_switchover_check_state(const struct cmsha_switchover *s,

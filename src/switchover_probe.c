@@ -34,6 +34,19 @@ static size_t add_peer_targets(const struct cmsha_config *cfg,
 	return n;
 }
 
+struct cmsha_alias_conf *cmsha_probe_targets(const struct cmsha_switchover *s,
+					     const struct cmsha_alias_conf *aliases, size_t n,
+					     size_t *n_targets)
+{
+	struct cmsha_alias_conf *t = calloc(n + s->cfg->n_peer_addrs, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	memcpy(t, aliases, n * sizeof(*t));
+	*n_targets = n + add_peer_targets(s->cfg, aliases, n, t + n);
+	return t;
+}
+
 static bool is_peer_mac(const struct cmsha_switchover *s, const uint8_t mac[6])
 {
 	uint8_t macs[MAX_MACS][6];
@@ -144,25 +157,32 @@ bool cmsha_job_probe_start_for(struct cmsha_switchover *s,
 {
 	struct cmsha_job *job = s->job;
 	char err[CMSHA_HISTORY_REASON_LEN];
+	unsigned first_wait = wait_ms;
 
 	job->probe_next = next;
-	job->targets = calloc(n + s->cfg->n_peer_addrs, sizeof(*job->targets));
-	if (!job->targets) {
-		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "out of memory");
-		return false;
-	}
-	memcpy(job->targets, aliases, n * sizeof(*job->targets));
-	job->n_alias_targets = n;
-	job->n_targets = n + add_peer_targets(s->cfg, aliases, n, job->targets + n);
-	job->probe = s->env->kernel->probe_start(job->targets, job->n_targets, err, sizeof(err));
-	if (!job->probe) {
-		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "probe: %s", err);
-		return false;
-	}
 	job->rounds_left = count;
 	job->round_wait_ms = wait_ms;
+	if (aliases == s->cfg->aliases && cmsha_early_probe_adopt(s)) {
+		/* Its first round went out at the SET's checks: wait what is left. */
+		unsigned ran = (unsigned)job->probe_head_start_ms;
+
+		first_wait = ran < wait_ms ? wait_ms - ran : 1;
+		cmsha_job_step(s, "probe started %.2f ms before, at the SET's checks",
+			       job->probe_head_start_ms);
+	} else if (!(job->targets = cmsha_probe_targets(s, aliases, n, &job->n_targets))) {
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "out of memory");
+		return false;
+	} else {
+		job->n_alias_targets = n;
+		job->probe = s->env->kernel->probe_start(job->targets, job->n_targets, err,
+							 sizeof(err));
+		if (!job->probe) {
+			cmsha_job_finish(s, CMSHA_RESULT_FAILED, "probe: %s", err);
+			return false;
+		}
+	}
 	/* Without it the job would never end: no release is asked yet. */
-	if (!(job->timer = s->env->timer_add(s->env->ctx, wait_ms, on_round_over, s))) {
+	if (!(job->timer = s->env->timer_add(s->env->ctx, first_wait, on_round_over, s))) {
 		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the probe's timer: "
 				 "nothing changed");
 		return false;

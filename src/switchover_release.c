@@ -171,11 +171,14 @@ void cmsha_release_schedule(struct cmsha_switchover *s)
 	const struct cmsha_config *cfg = s->cfg;
 	double probe_ms = (double)cfg->preflight_count * cfg->preflight_wait_ms;
 	double lead = s->release_rtt_ms * CMSHA_RELEASE_LEAD_PCT / 100.0;
+	double left;
 	unsigned delay;
 
 	if (lead <= 0 || lead > probe_ms / 2)
 		lead = probe_ms / 2;
-	delay = (unsigned)(probe_ms - lead);
+	/* An early probe (started at the SET's checks) ends that much sooner. */
+	left = probe_ms - lead - s->job->probe_head_start_ms;
+	delay = left > 0 ? (unsigned)left : 0;
 
 	if (delay == 0 || !(s->job->release_timer = s->env->timer_add(s->env->ctx, delay,
 								       on_release_lead, s)))

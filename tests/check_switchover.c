@@ -677,6 +677,72 @@ START_TEST(a_takeover_probes_has_the_peer_release_then_adds_and_announces)
 }
 END_TEST
 
+/* The probe started at the SET's checks: the takeover adopts it, probes nothing twice. */
+START_TEST(a_takeover_adopts_the_probe_started_at_its_checks)
+{
+	struct timespec now;
+	unsigned token;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	token = cmsha_switchover_reserve(&sw, &now);
+	cmsha_switchover_probe_early(&sw, CMSHA_CMD_TAKEOVER, CMSHA_VERDICT_ACCEPT);
+	ck_assert_str_eq(asked, "probe 2");                     /* at RESERVE2 */
+	ck_assert(fake_timer_armed(CMSHA_STALE_COMMIT_MS));
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
+	ck_assert_str_eq(asked, "probe 2");                     /* not started again */
+	ck_assert(!fake_timer_armed(CMSHA_STALE_COMMIT_MS));
+	ck_assert_ptr_nonnull(strstr(steps, "probe started"));
+	fake_timer_fire(2);
+	fake_timer_fire(5);
+	answer_peer(0, true);
+	ck_assert_str_eq(asked, "probe 2; peer release; add 0; announce 0");
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_SUCCEEDED);
+	cmsha_switchover_unreserve(&sw, token);                 /* a late FREE: nothing to drop */
+	ck_assert_uint_eq(the_probe.n_targets, 0);
+}
+END_TEST
+
+/* A SET that fails after its checks (FREE without a run): its probe goes with its hold. */
+START_TEST(an_early_probe_goes_with_its_reservation)
+{
+	struct timespec now;
+	unsigned token;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	token = cmsha_switchover_reserve(&sw, &now);
+	cmsha_switchover_probe_early(&sw, CMSHA_CMD_FORCE_TAKEOVER, CMSHA_VERDICT_ACCEPT);
+	ck_assert_uint_eq(the_probe.n_targets, 2);
+	cmsha_switchover_unreserve(&sw, token);
+	ck_assert_uint_eq(the_probe.n_targets, 0);
+	ck_assert_uint_eq(fake_timers_armed(), 0);
+	ck_assert_ptr_null(sw.early);
+}
+END_TEST
+
+/* Neither adopted nor given back (the master dropped the session): gone after the stale limit. */
+START_TEST(an_unused_early_probe_goes_at_the_stale_limit)
+{
+	cmsha_switchover_probe_early(&sw, CMSHA_CMD_TAKEOVER, CMSHA_VERDICT_ACCEPT);
+	fake_timer_fire(CMSHA_STALE_COMMIT_MS);
+	ck_assert_uint_eq(the_probe.n_targets, 0);
+	ck_assert_ptr_null(sw.early);
+}
+END_TEST
+
+/* Only a command that begins with a probe, and only one its checks accepted. */
+START_TEST(an_early_probe_only_for_an_accepted_takeover)
+{
+	cmsha_switchover_probe_early(&sw, CMSHA_CMD_TAKEOVER, CMSHA_VERDICT_ALREADY_DONE);
+	cmsha_switchover_probe_early(&sw, CMSHA_CMD_SWITCH_AWAY, CMSHA_VERDICT_ACCEPT);
+	cmsha_switchover_probe_early(&sw, CMSHA_CMD_RELEASE, CMSHA_VERDICT_ACCEPT);
+	ck_assert_str_eq(asked, "");
+	cmsha_switchover_probe_early(&sw, CMSHA_CMD_TAKEOVER, CMSHA_VERDICT_ACCEPT);
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_FORCE_TAKEOVER, CMSHA_BY_SNMP));
+	ck_assert_str_eq(asked, "probe 2; probe 2");            /* another command's: its own */
+	ck_assert_ptr_null(sw.early);
+}
+END_TEST
+
 START_TEST(a_takeover_announces_three_times_100_ms_apart)
 {
 	ck_assert_uint_eq(cfg.announce_count, 3);
@@ -985,6 +1051,10 @@ int main(void)
 	tc = tcase_create("sequences");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, a_takeover_probes_has_the_peer_release_then_adds_and_announces);
+	tcase_add_test(tc, a_takeover_adopts_the_probe_started_at_its_checks);
+	tcase_add_test(tc, an_early_probe_goes_with_its_reservation);
+	tcase_add_test(tc, an_unused_early_probe_goes_at_the_stale_limit);
+	tcase_add_test(tc, an_early_probe_only_for_an_accepted_takeover);
 	tcase_add_test(tc, a_takeover_announces_three_times_100_ms_apart);
 	tcase_add_test(tc, a_failed_add_rolls_back_and_gives_the_aliases_back);
 	tcase_add_test(tc, a_third_station_after_the_release_gives_the_aliases_back);
