@@ -115,7 +115,10 @@ check "one cmsHaComponentDown for odbc, not one per round" \
 check "hang stays down" value_is pri "$OID_COMPONENT_STATE.$HANG" 2
 
 echo "=== stopping cmshad kills the command in progress"
-check "the hang check's command is running" lab_wait_until 2000 "/bin/sleep 30" sleep_in_pri
+# cmshad's own child: ps --ppid is cheap, where scanning the namespace's
+# processes took longer than the command's 300 ms life on a loaded machine.
+sleep_child() { ps --ppid "$(cat "$LAB_DIR/pri/cmshad.pid")" -o cmd= | grep -qx "/bin/sleep 30"; }
+check "the hang check's command is running" lab_wait_until 5000 "/bin/sleep 30" sleep_child
 lab_stop_cmshad pri
 check "cmshad exited cleanly" bash -c '(($1 == 0))' _ "$LAB_EXIT_STATUS"
 check "no /bin/sleep 30 left in the primary's namespace" no_sleep_in_pri
