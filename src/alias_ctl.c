@@ -18,17 +18,14 @@ struct cmsha_alias_ctl *cmsha_alias_ctl_open(char *err, size_t errlen)
 	struct cmsha_alias_ctl *c = calloc(1, sizeof(*c));
 	int rc;
 
-	if (!c || !(c->sk = nl_socket_alloc())) {
+	if (!c || !(c->sk = nl_socket_alloc()))
 		snprintf(err, errlen, "out of memory");
-		free(c);
-		return NULL;
-	}
-	if ((rc = nl_connect(c->sk, NETLINK_ROUTE)) < 0) {
+	else if ((rc = nl_connect(c->sk, NETLINK_ROUTE)) < 0)
 		snprintf(err, errlen, "netlink: %s", nl_geterror(rc));
-		cmsha_alias_ctl_close(c);
-		return NULL;
-	}
-	return c;
+	else
+		return c;
+	cmsha_alias_ctl_close(c);
+	return NULL;
 }
 
 void cmsha_alias_ctl_close(struct cmsha_alias_ctl *c)
@@ -76,40 +73,44 @@ static void describe(const struct cmsha_alias_conf *a, const char *what, int rc,
 		 nl_geterror(rc));
 }
 
-bool cmsha_alias_add(struct cmsha_alias_ctl *c, const struct cmsha_alias_conf *a,
-		     char *err, size_t errlen)
+/* Adding what is there already, or removing what is not, is done. */
+static bool already_so(bool add, int rc)
+{
+	if (add)
+		return rc == -NLE_EXIST;
+	return rc == -NLE_NOADDR || rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV;
+}
+
+static bool alias_request(struct cmsha_alias_ctl *c, const struct cmsha_alias_conf *a, bool add,
+			  char *err, size_t errlen)
 {
 	struct rtnl_addr *ra = build_address(a, err, errlen);
 	int rc;
 
 	if (!ra)
 		return false;
-	if (a->label[0])
+	/* Label and NODAD describe a new address: a delete matches it by address. */
+	if (add && a->label[0])
 		rtnl_addr_set_label(ra, a->label);
-	if (a->addr.family == AF_INET6)
+	if (add && a->addr.family == AF_INET6)
 		rtnl_addr_set_flags(ra, IFA_F_NODAD);
-	rc = rtnl_addr_add(c->sk, ra, NLM_F_EXCL);
+	rc = add ? rtnl_addr_add(c->sk, ra, NLM_F_EXCL) : rtnl_addr_delete(c->sk, ra, 0);
 	rtnl_addr_put(ra);
-	if (rc == -NLE_EXIST)
-		rc = 0;                 /* already there: adding it is done */
+	if (already_so(add, rc))
+		rc = 0;
 	if (rc < 0)
-		describe(a, "add", rc, err, errlen);
+		describe(a, add ? "add" : "remove", rc, err, errlen);
 	return rc == 0;
+}
+
+bool cmsha_alias_add(struct cmsha_alias_ctl *c, const struct cmsha_alias_conf *a,
+		     char *err, size_t errlen)
+{
+	return alias_request(c, a, true, err, errlen);
 }
 
 bool cmsha_alias_del(struct cmsha_alias_ctl *c, const struct cmsha_alias_conf *a,
 		     char *err, size_t errlen)
 {
-	struct rtnl_addr *ra = build_address(a, err, errlen);
-	int rc;
-
-	if (!ra)
-		return false;
-	rc = rtnl_addr_delete(c->sk, ra, 0);
-	rtnl_addr_put(ra);
-	if (rc == -NLE_NOADDR || rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV)
-		rc = 0;                 /* not there: removing it is done */
-	if (rc < 0)
-		describe(a, "remove", rc, err, errlen);
-	return rc == 0;
+	return alias_request(c, a, false, err, errlen);
 }

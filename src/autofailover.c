@@ -442,19 +442,19 @@ struct cmsha_autofailover *cmsha_autofailover_new(const struct cmsha_autofailove
 						  char *err, size_t errlen)
 {
 	struct cmsha_autofailover *af = calloc(1, sizeof(*af));
+	const char *failed = "out of memory";
 
-	if (!af) {
-		snprintf(err, errlen, "autofailover: out of memory");
-		return NULL;
+	if (af) {
+		af->env = *env;
+		if (obs)
+			af->obs = *obs;
+		af->interval_ms = interval_ms;
+		af->switchovers_seen = switchover_count;
+		if (arm(af))
+			return af;
+		failed = "cannot arm its timer";
 	}
-	af->env = *env;
-	if (obs)
-		af->obs = *obs;
-	af->interval_ms = interval_ms;
-	af->switchovers_seen = switchover_count;
-	if (arm(af))
-		return af;
-	snprintf(err, errlen, "autofailover: cannot arm its timer");
+	snprintf(err, errlen, "autofailover: %s", failed);
 	free(af);
 	return NULL;
 }

@@ -20,6 +20,7 @@
 #define CMSHA_AUTOFAILOVER_H
 
 #include "config.h"
+#include "event_loop.h"
 #include "ha_rules.h"
 #include "history.h"
 #include "inet.h"
@@ -106,8 +107,6 @@ bool cmsha_split_brain_keeper(enum cmsha_role role, int64_t own_took_over_ds,
  * No I/O here: the event loop, the peer and the switch-over engine are
  * reached through the env; what happens is told to the observer.
  */
-
-typedef void (*cmsha_callback)(void *arg);
 
 /* What the agent knows now; the object adds what it remembers. */
 struct cmsha_af_facts {

@@ -13,7 +13,7 @@
 #define CMSHA_CLIENT_SCAN_H
 
 #include "client_round.h"
-#include "dns_exchange.h"                 /* struct cmsha_loop */
+#include "event_loop.h"
 
 struct nl_sock;
 

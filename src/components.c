@@ -1,6 +1,7 @@
 /* The component monitor: rounds of checks, their results, the epoll set of checks in progress. */
 #include "autoconfig.h"
 #include "components_private.h"
+#include "enum_names.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@ const char *cmsha_component_state_name(enum cmsha_component_state st)
 {
 	static const char *const names[] = { "?", "up", "down", "unknown" };
 
-	return (unsigned)st < 4 ? names[st] : "?";
+	return CMSHA_ENUM_NAME(names, st);
 }
 
 void cmsha_check_report(struct cmsha_check *c, enum cmsha_component_state st, const char *why)

@@ -17,20 +17,15 @@
 #define CMSHA_COMPONENTS_H
 
 #include "config.h"
+#include "event_loop.h"
 #include "ha.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The same type as in switchover.h (C11 allows the repeated typedef). */
-typedef void (*cmsha_callback)(void *arg);
-
+/* The checks need the event loop and nothing else. */
 struct cmsha_component_env {
-	/* event loop: one-shot timers (0 when it could not be armed) and readable fds */
-	unsigned (*timer_add)(void *ctx, unsigned ms, cmsha_callback fn, void *arg);
-	void (*timer_cancel)(void *ctx, unsigned id);
-	bool (*fd_watch)(void *ctx, int fd, cmsha_callback fn, void *arg);
-	void (*fd_unwatch)(void *ctx, int fd);
+	CMSHA_LOOP_HOOKS
 	void *ctx;
 };
 

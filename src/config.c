@@ -2,6 +2,7 @@
 #include "config_private.h"
 #include "words.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,21 +10,22 @@
 
 void cmsha_config_init(struct cmsha_config *cfg)
 {
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->probe_interval_ms = CMSHA_DEFAULT_PROBE_INTERVAL_MS;
-	cfg->probe_failures = CMSHA_DEFAULT_PROBE_FAILURES;
-	cfg->announce_count = CMSHA_DEFAULT_ANNOUNCE_COUNT;
-	cfg->announce_interval_ms = CMSHA_DEFAULT_ANNOUNCE_INTERVAL_MS;
-	cfg->history_size = CMSHA_DEFAULT_HISTORY_SIZE;
-	cfg->preflight_count = CMSHA_DEFAULT_PREFLIGHT_COUNT;
-	cfg->preflight_wait_ms = CMSHA_DEFAULT_PREFLIGHT_WAIT_MS;
-	cfg->forceprobe_count = CMSHA_DEFAULT_FORCEPROBE_COUNT;
-	cfg->forceprobe_wait_ms = CMSHA_DEFAULT_FORCEPROBE_WAIT_MS;
-	cfg->release_timeout_ms = CMSHA_DEFAULT_RELEASE_TIMEOUT_MS;
-	cfg->holddown_ms = CMSHA_DEFAULT_HOLDDOWN_MS;
-	cfg->clients_keep_s = CMSHA_DEFAULT_CLIENTS_KEEP_S;
-	cfg->clients_max = CMSHA_DEFAULT_CLIENTS_MAX;
-	cfg->clients_interval_ms = CMSHA_DEFAULT_CLIENTS_INTERVAL_MS;
+	*cfg = (struct cmsha_config){
+		.probe_interval_ms = CMSHA_DEFAULT_PROBE_INTERVAL_MS,
+		.probe_failures = CMSHA_DEFAULT_PROBE_FAILURES,
+		.announce_count = CMSHA_DEFAULT_ANNOUNCE_COUNT,
+		.announce_interval_ms = CMSHA_DEFAULT_ANNOUNCE_INTERVAL_MS,
+		.history_size = CMSHA_DEFAULT_HISTORY_SIZE,
+		.preflight_count = CMSHA_DEFAULT_PREFLIGHT_COUNT,
+		.preflight_wait_ms = CMSHA_DEFAULT_PREFLIGHT_WAIT_MS,
+		.forceprobe_count = CMSHA_DEFAULT_FORCEPROBE_COUNT,
+		.forceprobe_wait_ms = CMSHA_DEFAULT_FORCEPROBE_WAIT_MS,
+		.release_timeout_ms = CMSHA_DEFAULT_RELEASE_TIMEOUT_MS,
+		.holddown_ms = CMSHA_DEFAULT_HOLDDOWN_MS,
+		.clients_keep_s = CMSHA_DEFAULT_CLIENTS_KEEP_S,
+		.clients_max = CMSHA_DEFAULT_CLIENTS_MAX,
+		.clients_interval_ms = CMSHA_DEFAULT_CLIENTS_INTERVAL_MS,
+	};
 }
 
 void cmsha_config_free(struct cmsha_config *cfg)
@@ -44,6 +46,18 @@ const char *cmsha_role_name(enum cmsha_role role)
 }
 
 #define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return false; } while (0)
+
+void *cmsha_config_grow(void *items, size_t n, size_t size, size_t max, const char *what,
+			char *err, size_t errlen)
+{
+	void *grown = NULL;
+
+	if (n == max)
+		snprintf(err, errlen, "too many %s (at most %zu)", what, max);
+	else if (!(grown = realloc(items, (n + 1) * size)))
+		snprintf(err, errlen, "out of memory");
+	return grown;
+}
 
 static bool apply_role(struct cmsha_config *cfg, const struct cmsha_words *w,
 		       const char *args, char *err, size_t errlen)
@@ -75,7 +89,7 @@ static bool check_label(const struct cmsha_alias_conf *a, const char *label,
 	return true;
 }
 
-static bool alias_is_duplicate(const struct cmsha_config *cfg, const struct cmsha_inet *addr)
+bool cmsha_config_has_alias(const struct cmsha_config *cfg, const struct cmsha_inet *addr)
 {
 	for (size_t i = 0; i < cfg->n_aliases; i++)
 		if (cmsha_inet_equal(&cfg->aliases[i].addr, addr))
@@ -103,7 +117,7 @@ static bool parse_alias(const struct cmsha_config *cfg, const struct cmsha_words
 			return false;
 		strcpy(a->label, w->word[4]);
 	}
-	if (alias_is_duplicate(cfg, &a->addr))
+	if (cmsha_config_has_alias(cfg, &a->addr))
 		FAIL("duplicate alias %s", cmsha_inet_ntop(&a->addr, text, sizeof(text)));
 	return true;
 }
@@ -117,11 +131,10 @@ static bool apply_alias(struct cmsha_config *cfg, const struct cmsha_words *w,
 
 	if (!parse_alias(cfg, w, &a, err, errlen))
 		return false;
-	if (cfg->n_aliases == CMSHA_MAX_ALIASES)
-		FAIL("too many aliases (at most %d)", CMSHA_MAX_ALIASES);
-	grown = realloc(cfg->aliases, (cfg->n_aliases + 1) * sizeof(*grown));
+	grown = cmsha_config_grow(cfg->aliases, cfg->n_aliases, sizeof(*grown), CMSHA_MAX_ALIASES,
+				  "aliases", err, errlen);
 	if (!grown)
-		FAIL("out of memory");
+		return false;
 	cfg->aliases = grown;
 	cfg->aliases[cfg->n_aliases++] = a;
 	return true;
@@ -174,127 +187,90 @@ static bool apply_peeraddress(struct cmsha_config *cfg, const struct cmsha_words
 	return true;
 }
 
-/* KEYWORD VALUE pairs, as in 'probe interval 1000 failures 3'. */
+/*
+ * Lines of KEYWORD VALUE pairs, as in 'probe interval 1000 failures 3': each
+ * keyword's bounds and the setting of struct cmsha_config it writes.
+ */
+#define MAX_KEYWORDS 3
+
 struct keyword_value {
 	const char *keyword;
 	unsigned min, max;
-	unsigned *value;
+	size_t setting;
 };
 
-static bool apply_keyword_values(const struct cmsha_words *w, struct keyword_value *kv,
-				 size_t n, const char *usage, char *err, size_t errlen)
-{
-	unsigned parsed[4];
+struct keyword_line {
+	const char *usage;
+	size_t n;
+	struct keyword_value kv[MAX_KEYWORDS];
+};
 
-	if (w->count == 0 || w->count % 2 || n > 4)
-		FAIL("expected '%s'", usage);
-	for (size_t k = 0; k < n; k++)
-		parsed[k] = *kv[k].value;
+#define KV(keyword, min, max, field) { keyword, min, max, offsetof(struct cmsha_config, field) }
+
+static const struct keyword_line probe_line = { "probe interval MS failures N", 2,
+	{ KV("interval", 10, 600000, probe_interval_ms), KV("failures", 1, 100, probe_failures) } };
+static const struct keyword_line announce_line = { "announce count N interval MS", 2,
+	{ KV("count", 1, 100, announce_count), KV("interval", 0, 10000, announce_interval_ms) } };
+static const struct keyword_line history_line = { "history size N", 1,
+	{ KV("size", 1, 100000, history_size) } };
+static const struct keyword_line release_line = { "release timeout MS", 1,
+	{ KV("timeout", 10, 60000, release_timeout_ms) } };
+static const struct keyword_line preflight_line = { "preflight count N wait MS", 2,
+	{ KV("count", 1, 10, preflight_count), KV("wait", 1, 10000, preflight_wait_ms) } };
+static const struct keyword_line forceprobe_line = { "forceprobe count N wait MS", 2,
+	{ KV("count", 1, 10, forceprobe_count), KV("wait", 1, 10000, forceprobe_wait_ms) } };
+static const struct keyword_line clients_line = { "clients keep SECONDS max N interval MS", 3,
+	{ KV("keep", 1, 604800, clients_keep_s), KV("max", 1, 100000, clients_max),
+	  KV("interval", 100, 3600000, clients_interval_ms) } };
+
+static unsigned *setting_of(struct cmsha_config *cfg, const struct keyword_value *kv)
+{
+	return (unsigned *)((char *)cfg + kv->setting);
+}
+
+/* All pairs are checked before any setting changes. */
+static bool apply_keyword_values(struct cmsha_config *cfg, const struct cmsha_words *w,
+				 const struct keyword_line *line, char *err, size_t errlen)
+{
+	const struct keyword_value *kv = line->kv;
+	unsigned parsed[MAX_KEYWORDS];
+
+	if (w->count == 0 || w->count % 2)
+		FAIL("expected '%s'", line->usage);
+	for (size_t k = 0; k < line->n; k++)
+		parsed[k] = *setting_of(cfg, &kv[k]);
 	for (size_t i = 0; i < w->count; i += 2) {
 		size_t k = 0;
-		while (k < n && strcmp(w->word[i], kv[k].keyword) != 0)
+		while (k < line->n && strcmp(w->word[i], kv[k].keyword) != 0)
 			k++;
-		if (k == n)
-			FAIL("unknown keyword '%s': expected '%s'", w->word[i], usage);
+		if (k == line->n)
+			FAIL("unknown keyword '%s': expected '%s'", w->word[i], line->usage);
 		if (!cmsha_parse_uint(w->word[i + 1], kv[k].min, kv[k].max, &parsed[k]))
 			FAIL("%s '%s' must be a number from %u to %u", kv[k].keyword,
 			     w->word[i + 1], kv[k].min, kv[k].max);
 	}
-	for (size_t k = 0; k < n; k++)
-		*kv[k].value = parsed[k];
+	for (size_t k = 0; k < line->n; k++)
+		*setting_of(cfg, &kv[k]) = parsed[k];
 	return true;
 }
 
-static bool apply_probe(struct cmsha_config *cfg, const struct cmsha_words *w,
-			const char *args, char *err, size_t errlen)
-{
-	(void)args;
-	struct keyword_value kv[] = {
-		{ "interval", 10, 600000, &cfg->probe_interval_ms },
-		{ "failures", 1, 100, &cfg->probe_failures },
-	};
-	return apply_keyword_values(w, kv, 2, "probe interval MS failures N", err, errlen);
-}
-
-static bool apply_announce(struct cmsha_config *cfg, const struct cmsha_words *w,
-			   const char *args, char *err, size_t errlen)
-{
-	(void)args;
-	struct keyword_value kv[] = {
-		{ "count", 1, 100, &cfg->announce_count },
-		{ "interval", 0, 10000, &cfg->announce_interval_ms },
-	};
-	return apply_keyword_values(w, kv, 2, "announce count N interval MS", err, errlen);
-}
-
-static bool apply_history(struct cmsha_config *cfg, const struct cmsha_words *w,
-			  const char *args, char *err, size_t errlen)
-{
-	(void)args;
-	struct keyword_value kv[] = { { "size", 1, 100000, &cfg->history_size } };
-	return apply_keyword_values(w, kv, 1, "history size N", err, errlen);
-}
-
-static bool apply_preflight(struct cmsha_config *cfg, const struct cmsha_words *w,
-			    const char *args, char *err, size_t errlen)
-{
-	(void)args;
-	struct keyword_value kv[] = {
-		{ "count", 1, 10, &cfg->preflight_count },
-		{ "wait", 1, 10000, &cfg->preflight_wait_ms },
-	};
-	return apply_keyword_values(w, kv, 2, "preflight count N wait MS", err, errlen);
-}
-
-static bool apply_forceprobe(struct cmsha_config *cfg, const struct cmsha_words *w,
-			     const char *args, char *err, size_t errlen)
-{
-	(void)args;
-	struct keyword_value kv[] = {
-		{ "count", 1, 10, &cfg->forceprobe_count },
-		{ "wait", 1, 10000, &cfg->forceprobe_wait_ms },
-	};
-	return apply_keyword_values(w, kv, 2, "forceprobe count N wait MS", err, errlen);
-}
-
-static bool apply_release(struct cmsha_config *cfg, const struct cmsha_words *w,
-			  const char *args, char *err, size_t errlen)
-{
-	(void)args;
-	struct keyword_value kv[] = { { "timeout", 10, 60000, &cfg->release_timeout_ms } };
-	return apply_keyword_values(w, kv, 1, "release timeout MS", err, errlen);
-}
-
-static bool apply_clients(struct cmsha_config *cfg, const struct cmsha_words *w,
-			  const char *args, char *err, size_t errlen)
-{
-	(void)args;
-	struct keyword_value kv[] = {
-		{ "keep", 1, 604800, &cfg->clients_keep_s },
-		{ "max", 1, 100000, &cfg->clients_max },
-		{ "interval", 100, 3600000, &cfg->clients_interval_ms },
-	};
-	return apply_keyword_values(w, kv, 3, "clients keep SECONDS max N interval MS",
-				    err, errlen);
-}
+/* Only the tail of 'autofailover on|off [holddown MS]'. */
+static const struct keyword_line holddown_line = { "autofailover on|off [holddown MS]", 1,
+	{ KV("holddown", 0, 86400000, holddown_ms) } };
 
 static bool apply_autofailover(struct cmsha_config *cfg, const struct cmsha_words *w,
 			       const char *args, char *err, size_t errlen)
 {
-	static const char usage[] = "autofailover on|off [holddown MS]";
 	struct cmsha_words rest = *w;
-	unsigned holddown = cfg->holddown_ms;
 
 	(void)args;
 	if (w->count < 1 || (strcmp(w->word[0], "on") && strcmp(w->word[0], "off")))
-		FAIL("expected '%s'", usage);
+		FAIL("expected '%s'", holddown_line.usage);
 	rest.count = w->count - 1;
 	memmove(rest.word, w->word + 1, rest.count * sizeof(rest.word[0]));
-	struct keyword_value kv[] = { { "holddown", 0, 86400000, &holddown } };
-	if (rest.count > 0 && !apply_keyword_values(&rest, kv, 1, usage, err, errlen))
+	if (rest.count > 0 && !apply_keyword_values(cfg, &rest, &holddown_line, err, errlen))
 		return false;
 	cfg->autofailover = strcmp(w->word[0], "on") == 0;
-	cfg->holddown_ms = holddown;
 	return true;
 }
 
@@ -315,18 +291,20 @@ static bool apply_dns(struct cmsha_config *cfg, const struct cmsha_words *w,
 typedef bool (*line_handler)(struct cmsha_config *cfg, const struct cmsha_words *w,
 			     const char *args, char *err, size_t errlen);
 
+/* A token's line goes to its handler, or is KEYWORD VALUE pairs. */
 static const struct {
 	const char *token;
 	line_handler apply;
+	const struct keyword_line *keywords;
 } handlers[] = {
-	{ "role", apply_role }, { "alias", apply_alias }, { "peer", apply_peer },
-	{ "peeraddress", apply_peeraddress }, { "probe", apply_probe },
-	{ "announce", apply_announce }, { "component", apply_component },
-	{ "autofailover", apply_autofailover }, { "history", apply_history },
-	{ "preflight", apply_preflight }, { "forceprobe", apply_forceprobe },
-	{ "release", apply_release },
-	{ "dns", apply_dns },
-	{ "clients", apply_clients },
+	{ "role", apply_role, NULL }, { "alias", apply_alias, NULL },
+	{ "peer", apply_peer, NULL }, { "peeraddress", apply_peeraddress, NULL },
+	{ "probe", NULL, &probe_line }, { "announce", NULL, &announce_line },
+	{ "component", apply_component, NULL }, { "autofailover", apply_autofailover, NULL },
+	{ "history", NULL, &history_line }, { "preflight", NULL, &preflight_line },
+	{ "forceprobe", NULL, &forceprobe_line }, { "release", NULL, &release_line },
+	{ "dns", apply_dns, NULL },
+	{ "clients", NULL, &clients_line },
 };
 
 const char *cmsha_config_token_at(size_t i)
@@ -348,7 +326,8 @@ bool cmsha_config_apply(struct cmsha_config *cfg, const char *token,
 		FAIL("unknown token '%s'", token);
 	if (!cmsha_words_split(args, &w))
 		FAIL("unterminated quote or more than %d words", CMSHA_MAX_WORDS);
-	ok = handlers[i].apply(cfg, &w, args, err, errlen);
+	ok = handlers[i].keywords ? apply_keyword_values(cfg, &w, handlers[i].keywords, err, errlen)
+				  : handlers[i].apply(cfg, &w, args, err, errlen);
 	cmsha_words_free(&w);
 	return ok;
 }

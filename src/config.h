@@ -122,6 +122,9 @@ bool cmsha_config_check_complete(const struct cmsha_config *cfg, char *err, size
 
 const char *cmsha_role_name(enum cmsha_role role);
 
+/* Is addr one of the configured aliases' addresses? */
+bool cmsha_config_has_alias(const struct cmsha_config *cfg, const struct cmsha_inet *addr);
+
 /* Copy the settings read at each use (announce, preflight, forceprobe,
  * release timeout, autofailover and its hold-down) from fresh into running. */
 void cmsha_config_update_live(struct cmsha_config *running, const struct cmsha_config *fresh);

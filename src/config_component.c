@@ -87,16 +87,13 @@ bool cmsha_config_apply_component(struct cmsha_config *cfg, const struct cmsha_w
 
 	if (!parse_component(cfg, w, &c, err, errlen))
 		return false;
-	if (cfg->n_components == CMSHA_MAX_COMPONENTS)
-		FAIL("too many components (at most %d)", CMSHA_MAX_COMPONENTS);
+	grown = cmsha_config_grow(cfg->components, cfg->n_components, sizeof(*grown),
+				  CMSHA_MAX_COMPONENTS, "components", err, errlen);
+	if (!grown)
+		return false;
+	cfg->components = grown;
 	if (!(c.target = strdup(w->word[3])))
 		FAIL("out of memory");
-	grown = realloc(cfg->components, (cfg->n_components + 1) * sizeof(*grown));
-	if (!grown) {
-		free(c.target);
-		FAIL("out of memory");
-	}
-	cfg->components = grown;
 	cfg->components[cfg->n_components++] = c;
 	return true;
 }

@@ -148,10 +148,10 @@ bool cmsha_config_apply_dns(struct cmsha_config *cfg, const struct cmsha_words *
 
 	if (!parse_dns(cfg, w, &d, err, errlen))
 		return false;
-	if (cfg->n_dns == CMSHA_MAX_DNS)
-		FAIL("too many dns names (at most %d)", CMSHA_MAX_DNS);
-	if (!(grown = realloc(cfg->dns, (cfg->n_dns + 1) * sizeof(*grown))))
-		FAIL("out of memory");
+	grown = cmsha_config_grow(cfg->dns, cfg->n_dns, sizeof(*grown), CMSHA_MAX_DNS, "dns names",
+				  err, errlen);
+	if (!grown)
+		return false;
 	cfg->dns = grown;
 	cfg->dns[cfg->n_dns++] = d;
 	return true;

@@ -26,6 +26,7 @@
 #define CMSHA_CONFLICT_MONITOR_H
 
 #include "conflict_watch.h"
+#include "event_loop.h"
 #include "ha.h"
 #include "history.h"
 #include "probe.h"
@@ -38,8 +39,6 @@
 #define CMSHA_CONFLICT_RECHECK_MS 2000
 #define CMSHA_CONFLICT_RECHECK_WAIT_MS 200
 #define CMSHA_CONFLICT_UNWATCH_AFTER_MS 50
-
-typedef void (*cmsha_callback)(void *arg);
 
 /* How a note is meant: a step (for debugging) or a line for the log. */
 enum cmsha_conflict_note {

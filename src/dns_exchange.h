@@ -6,17 +6,7 @@
 #define CMSHA_DNS_EXCHANGE_H
 
 #include "dns_msg.h"
-
-typedef void (*cmsha_callback)(void *arg);
-
-/* The event loop's hooks (the same as in struct cmsha_switchover_env). */
-struct cmsha_loop {
-	unsigned (*timer_add)(void *ctx, unsigned ms, cmsha_callback fn, void *arg);
-	void (*timer_cancel)(void *ctx, unsigned id);
-	bool (*fd_watch)(void *ctx, int fd, cmsha_callback fn, void *arg);
-	void (*fd_unwatch)(void *ctx, int fd);
-	void *ctx;
-};
+#include "event_loop.h"
 
 /* reply is NULL when there was none (timeout, network error): err says why. */
 typedef void (*cmsha_dns_done)(void *arg, const struct cmsha_dns_reply *reply, const char *err);

@@ -1,5 +1,6 @@
 #include "autoconfig.h"
 #include "dns_names.h"
+#include "enum_names.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,13 +37,7 @@ void cmsha_dns_names_free(struct cmsha_dns_names *n)
 const char *cmsha_dns_state_name(enum cmsha_dns_state s)
 {
 	static const char *const names[] = { "?", "pointsHere", "pointsToPeer", "other", "unknown" };
-	return (unsigned)s < 5 ? names[s] : "?";
-}
-
-const char *cmsha_dns_update_result_name(enum cmsha_dns_update_result r)
-{
-	static const char *const names[] = { "?", "none", "succeeded", "refused", "failed" };
-	return (unsigned)r < 5 ? names[r] : "?";
+	return CMSHA_ENUM_NAME(names, s);
 }
 
 bool cmsha_dns_names_all(const struct cmsha_dns_names *n, enum cmsha_dns_state s)
@@ -171,6 +166,12 @@ static void set_result(struct cmsha_dns_names *n, size_t i, enum cmsha_dns_updat
 	va_start(ap, fmt);
 	vsnprintf(rt->last_reason, sizeof(rt->last_reason), fmt, ap);
 	va_end(ap);
+}
+
+const char *cmsha_dns_update_result_name(enum cmsha_dns_update_result r)
+{
+	static const char *const names[] = { "?", "none", "succeeded", "refused", "failed" };
+	return CMSHA_ENUM_NAME(names, r);
 }
 
 static void start_update(struct cmsha_dns_names *n, size_t i, enum cmsha_dns_prereq prereq);

@@ -10,14 +10,19 @@
 
 #include <time.h>
 
-/* Values are those of CMS-HA-MIB. */
+/* cmsHaDnsState: where the name points, by the server's latest answer. */
 enum cmsha_dns_state {
-	CMSHA_DNS_POINTS_HERE = 1, CMSHA_DNS_POINTS_TO_PEER = 2,
-	CMSHA_DNS_OTHER = 3, CMSHA_DNS_UNKNOWN = 4
+	CMSHA_DNS_POINTS_HERE = 1,      /* exactly this server's address */
+	CMSHA_DNS_POINTS_TO_PEER = 2,   /* exactly the peer's */
+	CMSHA_DNS_OTHER = 3,            /* any other answer, no address included */
+	CMSHA_DNS_UNKNOWN = 4           /* no answer (or an error), or not asked yet */
 };
+/* cmsHaDnsLastUpdateResult: of this agent's latest UPDATE of the name. */
 enum cmsha_dns_update_result {
-	CMSHA_DNS_UPDATE_NONE = 1, CMSHA_DNS_UPDATE_SUCCEEDED = 2,
-	CMSHA_DNS_UPDATE_REFUSED = 3, CMSHA_DNS_UPDATE_FAILED = 4
+	CMSHA_DNS_UPDATE_NONE = 1,      /* none yet */
+	CMSHA_DNS_UPDATE_SUCCEEDED = 2,
+	CMSHA_DNS_UPDATE_REFUSED = 3,   /* by the server: prerequisite, key, permission */
+	CMSHA_DNS_UPDATE_FAILED = 4     /* no answer in time, or unreachable */
 };
 
 #define CMSHA_DNS_REASON_LEN 200

@@ -30,8 +30,8 @@ bool cmsha_ha_init(struct cmsha_ha *ha, const struct cmsha_config *cfg,
 void cmsha_ha_free(struct cmsha_ha *ha)
 {
 	free(ha->aliases);
-	free(ha->components);
 	ha->aliases = NULL;
+	free(ha->components);
 	ha->components = NULL;
 }
 

@@ -1,4 +1,5 @@
 #include "autoconfig.h"
+#include "enum_names.h"
 #include "ha_rules.h"
 
 #include <stdio.h>
@@ -20,6 +21,12 @@ bool cmsha_alias_state_is_held(enum cmsha_alias_state s)
 	return s == CMSHA_ALIAS_PRESENT || s == CMSHA_ALIAS_CONFLICT;
 }
 
+const char *cmsha_alias_state_name(enum cmsha_alias_state s)
+{
+	static const char *const names[] = { "?", "present", "absent", "conflict", "interfaceDown" };
+	return CMSHA_ENUM_NAME(names, s);
+}
+
 enum cmsha_oper_state cmsha_oper_state_of(const enum cmsha_alias_state *states, size_t n,
 					  bool switching_over)
 {
@@ -34,12 +41,10 @@ enum cmsha_oper_state cmsha_oper_state_of(const enum cmsha_alias_state *states, 
 	return held == 0 ? CMSHA_OPER_STANDBY : CMSHA_OPER_FAILED;
 }
 
-static bool is_alias_address(const struct cmsha_config *cfg, const struct cmsha_inet *a)
+const char *cmsha_oper_state_name(enum cmsha_oper_state s)
 {
-	for (size_t i = 0; i < cfg->n_aliases; i++)
-		if (cmsha_inet_equal(&cfg->aliases[i].addr, a))
-			return true;
-	return false;
+	static const char *const names[] = { "?", "active", "standby", "switchingOver", "failed" };
+	return CMSHA_ENUM_NAME(names, s);
 }
 
 static bool interface_in_subnet(const struct cmsha_config *cfg, const struct cmsha_alias_conf *a,
@@ -47,7 +52,7 @@ static bool interface_in_subnet(const struct cmsha_config *cfg, const struct cms
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(locals[i].ifname, a->ifname) == 0 &&
-		    !is_alias_address(cfg, &locals[i].addr) &&
+		    !cmsha_config_has_alias(cfg, &locals[i].addr) &&
 		    cmsha_inet_in_subnet(&locals[i].addr, &a->addr, a->prefix))
 			return true;
 	return false;
@@ -117,18 +122,6 @@ enum cmsha_mode cmsha_switchover_mode_of(const struct cmsha_config *cfg,
 	if (reason_len)
 		reason[0] = '\0';
 	return CMSHA_MODE_SOFTWARE;
-}
-
-const char *cmsha_alias_state_name(enum cmsha_alias_state s)
-{
-	static const char *const names[] = { "?", "present", "absent", "conflict", "interfaceDown" };
-	return (unsigned)s < 5 ? names[s] : "?";
-}
-
-const char *cmsha_oper_state_name(enum cmsha_oper_state s)
-{
-	static const char *const names[] = { "?", "active", "standby", "switchingOver", "failed" };
-	return (unsigned)s < 5 ? names[s] : "?";
 }
 
 bool cmsha_oper_change_is_news(size_t n_aliases, enum cmsha_oper_state from,

@@ -1,4 +1,5 @@
 #include "autoconfig.h"
+#include "enum_names.h"
 #include "history.h"
 #include "history_writer.h"
 
@@ -46,43 +47,57 @@ const char *cmsha_command_name(enum cmsha_command c)
 {
 	static const char *const names[] = { "?", "noCommand", "takeover", "release",
 					     "forceTakeover", "switchAway", "test", "reload" };
-	return (unsigned)c < 8 ? names[c] : "?";
+	return CMSHA_ENUM_NAME(names, c);
 }
 
 const char *cmsha_initiator_name(enum cmsha_initiator i)
 {
 	static const char *const names[] = { "?", "snmp", "peer", "automatic", "startup",
 					     "config" };
-	return (unsigned)i < 6 ? names[i] : "?";
+	return CMSHA_ENUM_NAME(names, i);
 }
 
 const char *cmsha_result_name(enum cmsha_result r)
 {
 	static const char *const names[] = { "?", "succeeded", "failed", "refused" };
-	return (unsigned)r < 4 ? names[r] : "?";
+	return CMSHA_ENUM_NAME(names, r);
+}
+
+/*
+ * Each save has a ticket; with a writer thread the file work happens there.
+ * Takes text (malloc'd): the whole file, or the pending note, which is
+ * written in place.  NULL text (out of memory) gets no ticket: nothing for
+ * anyone to wait for.
+ */
+static bool save_text(struct cmsha_history *h, bool is_note, char *text, size_t len,
+		      char *err, size_t errlen)
+{
+	const char *path = is_note ? h->note_path : h->path;
+	bool ok;
+
+	if (!text) {
+		snprintf(err, errlen, "cannot write %s: out of memory", path);
+		return false;
+	}
+	h->saves++;
+	if (h->writer) {
+		(is_note ? cmsha_history_writer_queue_note : cmsha_history_writer_queue)
+			(h->writer, text, len, h->saves);
+		return true;
+	}
+	ok = (is_note ? cmsha_history_write_note : cmsha_history_write_file)
+		(path, text, len, err, errlen);
+	free(text);
+	return ok;
 }
 
 bool cmsha_history_set_pending(struct cmsha_history *h, enum cmsha_command cmd,
 			       char *err, size_t errlen)
 {
-	char *note;
-	bool ok;
-
 	h->pending = cmd;
 	if (!h->path)
 		return true;
-	if (!(note = note_text(cmd, h->next_index))) {
-		snprintf(err, errlen, "cannot write %s: out of memory", h->note_path);
-		return false;
-	}
-	h->saves++;
-	if (h->writer) {
-		cmsha_history_writer_queue_note(h->writer, note, NOTE_LEN, h->saves);
-		return true;
-	}
-	ok = cmsha_history_write_note(h->note_path, note, NOTE_LEN, err, errlen);
-	free(note);
-	return ok;
+	return save_text(h, true, note_text(cmd, h->next_index), NOTE_LEN, err, errlen);
 }
 
 const struct cmsha_history_entry *cmsha_history_at(const struct cmsha_history *h, size_t i)
@@ -298,25 +313,12 @@ static char *format(const struct cmsha_history *h, size_t *len)
 	return text;
 }
 
-/* Each save has a ticket; with a writer thread the file work happens there. */
 static bool save(struct cmsha_history *h, char *err, size_t errlen)
 {
-	size_t len;
+	size_t len = 0;
 	char *text = format(h, &len);
-	bool ok;
 
-	if (!text) {            /* no ticket: nothing for anyone to wait for */
-		snprintf(err, errlen, "cannot write %s: out of memory", h->path);
-		return false;
-	}
-	h->saves++;
-	if (h->writer) {
-		cmsha_history_writer_queue(h->writer, text, len, h->saves);
-		return true;
-	}
-	ok = cmsha_history_write_file(h->path, text, len, err, errlen);
-	free(text);
-	return ok;
+	return save_text(h, false, text, len, err, errlen);
 }
 
 void cmsha_history_append(struct cmsha_history *h, struct cmsha_history_entry *e,

@@ -17,9 +17,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* An echo request as sent: 8 bytes of header and an 8-byte tag. */
-#define CMSHA_ICMP_ECHO_LEN 16
-
 struct cmsha_icmp_echo;
 
 /* NULL with a reason in err (e.g. no CAP_NET_RAW) when the socket cannot be opened. */
@@ -41,6 +38,9 @@ void cmsha_icmp_echo_on_readable(struct cmsha_icmp_echo *e,
 				 void (*reply)(void *arg, uint16_t seq), void *arg);
 
 void cmsha_icmp_echo_close(struct cmsha_icmp_echo *e);
+
+/* An echo request as sent: 8 bytes of header and an 8-byte tag. */
+#define CMSHA_ICMP_ECHO_LEN 16
 
 /*
  * The packet formats, apart from the socket.  build writes an echo request

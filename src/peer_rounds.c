@@ -20,12 +20,12 @@ static void step(struct cmsha_peer_rounds *r, const char *fmt, ...)
 	char what[160];
 	va_list ap;
 
-	if (!r->env.step)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	r->env.step(r->env.ctx, what);
+	if (r->env.step) {      /* no debug log: nothing to format */
+		va_start(ap, fmt);
+		vsnprintf(what, sizeof(what), fmt, ap);
+		va_end(ap);
+		r->env.step(r->env.ctx, what);
+	}
 }
 
 void cmsha_peer_rounds_init(struct cmsha_peer_rounds *r, const struct cmsha_peer_rounds_env *env,

@@ -15,6 +15,7 @@
 #ifndef CMSHA_PEER_ROUNDS_H
 #define CMSHA_PEER_ROUNDS_H
 
+#include "event_loop.h"
 #include "peer_reach.h"
 
 #include <stdbool.h>
@@ -45,7 +46,7 @@ struct cmsha_peer_rounds_env {
 	/* Send round's GET; its answer comes to cmsha_peer_rounds_snmp_answer(round). */
 	void (*send_get)(void *ctx, unsigned round);
 	/* One-shot timers (agent/loop_glue.c's signatures): 0 when not armed. */
-	unsigned (*timer_add)(void *ctx, unsigned ms, void (*fn)(void *arg), void *arg);
+	unsigned (*timer_add)(void *ctx, unsigned ms, cmsha_callback fn, void *arg);
 	void (*timer_cancel)(void *ctx, unsigned id);
 	/* A verdict: the first one, and every change. */
 	void (*edge)(void *ctx, bool reachable);

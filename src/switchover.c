@@ -1,6 +1,7 @@
 /* The switch-over engine: checks, the job's life cycle, release. */
 #include "autoconfig.h"
 #include "clock.h"
+#include "enum_names.h"
 #include "switchover_private.h"
 
 #include <stdarg.h>
@@ -50,7 +51,7 @@ const char *cmsha_switchover_status_name(enum cmsha_switchover_status st)
 {
 	static const char *const names[] = { "?", "idle", "inProgress", "succeeded",
 					     "failed", "refused" };
-	return (unsigned)st < 6 ? names[st] : "?";
+	return CMSHA_ENUM_NAME(names, st);
 }
 
 static const char *interface_down(const struct cmsha_switchover *s)

@@ -20,6 +20,7 @@
 #include "alias_ctl.h"
 #include "config.h"
 #include "dns_names.h"
+#include "event_loop.h"
 #include "ha.h"
 #include "history.h"
 #include "probe.h"
@@ -30,7 +31,6 @@ enum cmsha_switchover_status {
 	CMSHA_STATUS_FAILED = 4, CMSHA_STATUS_REFUSED = 5
 };
 
-typedef void (*cmsha_callback)(void *arg);
 typedef void (*cmsha_peer_done)(void *arg, bool ok, const char *reason);
 /* A reload's probe is over: conflict "" when nobody answered for the new aliases. */
 typedef void (*cmsha_reload_probed)(void *arg, const char *conflict);
@@ -67,10 +67,7 @@ extern const struct cmsha_switchover_kernel cmsha_switchover_kernel_real;
 
 struct cmsha_switchover_env {
 	/* event loop: one-shot timers and readable fds */
-	unsigned (*timer_add)(void *ctx, unsigned ms, cmsha_callback fn, void *arg);
-	void (*timer_cancel)(void *ctx, unsigned id);
-	bool (*fd_watch)(void *ctx, int fd, cmsha_callback fn, void *arg);
-	void (*fd_unwatch)(void *ctx, int fd);
+	CMSHA_LOOP_HOOKS
 	/* the peer's agent: false while it is known to be unreachable */
 	bool (*peer_reachable)(void *ctx);
 	/* SET the peer's command; done() exactly once unless this returns false */

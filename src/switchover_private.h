@@ -116,7 +116,17 @@ void cmsha_job_probe_stop(struct cmsha_switchover *s);
 bool cmsha_job_probe_conflict_so_far(struct cmsha_switchover *s, char *out, size_t len);
 
 /* switchover_takeover.c: add, announce, wait for netlink to show them */
-void cmsha_job_note_too_late(struct cmsha_switchover *s);
+/*
+ * The wait for the pending note (see after_probe): in the job's *timer (the
+ * deadline, CMSHA_NOTE_MAX_MS, calls on_deadline), *waiting meanwhile.  The
+ * job ends at once when the deadline cannot be armed.
+ */
+void cmsha_job_wait_for_note(struct cmsha_switchover *s, unsigned *timer, bool *waiting,
+			     cmsha_callback on_deadline);
+/* The note is on disk: that wait is over. */
+void cmsha_job_note_arrived(struct cmsha_switchover *s, unsigned *timer, bool *waiting);
+/* The deadline passed (fired: its timer, spent): the job fails. */
+void cmsha_job_note_too_late(struct cmsha_switchover *s, unsigned *fired);
 void cmsha_job_takeover_start(struct cmsha_switchover *s);
 void cmsha_job_switch_away_start(struct cmsha_switchover *s);
 void cmsha_aliases_add_and_announce(struct cmsha_switchover *s);

@@ -128,9 +128,7 @@ static void on_note_deadline(void *arg)
 {
 	struct cmsha_switchover *s = arg;
 
-	s->job->release_timer = 0;
-	s->job->release_waits_note = false;
-	cmsha_job_note_too_late(s);
+	cmsha_job_note_too_late(s, &s->job->release_timer);
 }
 
 /* The release is due: now if the pending note is on disk, else once it is. */
@@ -147,15 +145,7 @@ static void release_due(struct cmsha_switchover *s)
 		send_release(s);
 		return;
 	}
-	/* Without its deadline a hung disk would hold the job for ever. */
-	if (!(job->release_timer = s->env->timer_add(s->env->ctx, CMSHA_NOTE_MAX_MS,
-						     on_note_deadline, s))) {
-		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the pending note's "
-				 "deadline: nothing changed");
-		return;
-	}
-	job->release_waits_note = true;
-	cmsha_job_step(s, "waiting until the pending note is on disk");
+	cmsha_job_wait_for_note(s, &job->release_timer, &job->release_waits_note, on_note_deadline);
 }
 
 static void on_release_lead(void *arg)
@@ -192,11 +182,7 @@ bool cmsha_release_note_written(struct cmsha_switchover *s)
 	if (!job || !job->release_waits_note ||
 	    !cmsha_history_settled(s->history, job->note_ticket))
 		return false;
-	job->release_waits_note = false;
-	if (job->release_timer)
-		s->env->timer_cancel(s->env->ctx, job->release_timer);
-	job->release_timer = 0;
-	cmsha_job_step(s, "pending note on disk");
+	cmsha_job_note_arrived(s, &job->release_timer, &job->release_waits_note);
 	send_release(s);
 	return true;
 }

@@ -162,8 +162,9 @@ static void go_on_after_probe(struct cmsha_switchover *s, const char *conflict)
 }
 
 /* The disk under the history file is hung (or very slow): give up, unchanged. */
-void cmsha_job_note_too_late(struct cmsha_switchover *s)
+void cmsha_job_note_too_late(struct cmsha_switchover *s, unsigned *fired)
 {
+	*fired = 0;             /* spent: the job's end must not cancel it */
 	cmsha_job_finish(s, CMSHA_RESULT_FAILED, "the pending note was not on disk within %d "
 			 "ms (the history file's disk is slow or hung): nothing changed",
 			 CMSHA_NOTE_MAX_MS);
@@ -173,9 +174,29 @@ static void on_note_deadline(void *arg)
 {
 	struct cmsha_switchover *s = arg;
 
-	s->job->timer = 0;
-	s->job->awaiting_note = false;
-	cmsha_job_note_too_late(s);
+	cmsha_job_note_too_late(s, &s->job->timer);
+}
+
+void cmsha_job_wait_for_note(struct cmsha_switchover *s, unsigned *timer, bool *waiting,
+			     cmsha_callback on_deadline)
+{
+	/* Without its deadline a hung disk would hold the job for ever. */
+	if (!(*timer = s->env->timer_add(s->env->ctx, CMSHA_NOTE_MAX_MS, on_deadline, s))) {
+		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the pending note's "
+				 "deadline: nothing changed");
+		return;
+	}
+	*waiting = true;
+	cmsha_job_step(s, "waiting until the pending note is on disk");
+}
+
+void cmsha_job_note_arrived(struct cmsha_switchover *s, unsigned *timer, bool *waiting)
+{
+	*waiting = false;
+	if (*timer)
+		s->env->timer_cancel(s->env->ctx, *timer);
+	*timer = 0;
+	cmsha_job_step(s, "pending note on disk");
 }
 
 /*
@@ -198,14 +219,7 @@ static void after_probe(struct cmsha_switchover *s, const char *conflict)
 		return;
 	}
 	snprintf(job->conflict, sizeof(job->conflict), "%s", conflict);
-	/* Without its deadline a hung disk would hold the job for ever. */
-	if (!(job->timer = s->env->timer_add(s->env->ctx, CMSHA_NOTE_MAX_MS, on_note_deadline, s))) {
-		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the pending note's "
-				 "deadline: nothing changed");
-		return;
-	}
-	job->awaiting_note = true;
-	cmsha_job_step(s, "waiting until the pending note is on disk");
+	cmsha_job_wait_for_note(s, &job->timer, &job->awaiting_note, on_note_deadline);
 }
 
 /* test reports what a takeover's checks would say instead of refusing. */
@@ -250,11 +264,7 @@ void cmsha_switchover_history_written(struct cmsha_switchover *s)
 	if (cmsha_release_note_written(s))
 		return;
 	if (job && job->awaiting_note && cmsha_history_settled(s->history, job->note_ticket)) {
-		job->awaiting_note = false;
-		if (job->timer)
-			s->env->timer_cancel(s->env->ctx, job->timer);
-		job->timer = 0;
-		cmsha_job_step(s, "pending note on disk");
+		cmsha_job_note_arrived(s, &job->timer, &job->awaiting_note);
 		go_on_after_probe(s, job->conflict);
 	}
 }
