@@ -119,7 +119,7 @@ static const struct cmsha_switchover_env env = {
 static void claim_at_start(void)
 {
 	char reason[CMSHA_HISTORY_REASON_LEN];
-	const struct peer_status *peer = peer_session_status();
+	const struct cmsha_peer_status *peer = peer_session_status();
 
 	if (cmshad.sw.status != CMSHA_STATUS_IDLE) {
 		snmp_log(LOG_NOTICE, "start-up: a command has run since the start (last: %s); "
