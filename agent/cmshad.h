@@ -83,8 +83,6 @@ void cmshad_switchover_start_history_writer(void);
 void cmshad_switchover_stop(void);
 /* A reload changed the peer or the probe: new sessions from cmshad.cfg. */
 bool cmshad_switchover_peer_restart(char *err, size_t errlen);
-/* A reload's bounded wait until netlink shows every alias held (or none). */
-bool cmshad_switchover_settle(bool held, unsigned max_ms);
 
 /* component_glue.c: component checks in the agent's loop, log and notifications */
 bool cmshad_components_start(void);

@@ -14,7 +14,6 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,45 +34,16 @@ static bool env_peer_command(void *ctx, enum cmsha_command cmd, unsigned timeout
 	return peer_session_command(cmd, timeout_ms, done, arg);
 }
 
-/* Changes seen now are the command's doing, not news for a pager. */
+/* Changes seen now are the command's doing (or a reload's, while it waits), not news. */
 static void env_refresh(void *ctx)
 {
+	bool by_command = cmshad.refresh_by_command;
+
 	(void)ctx;
 	cmshad.refresh_by_command = true;
 	cmsha_netwatch_process(cmshad.netwatch);
 	cmshad_kernel_refresh();
-	cmshad.refresh_by_command = false;
-}
-
-static bool aliases_all(bool held)
-{
-	for (size_t i = 0; i < cmshad.cfg.n_aliases; i++)
-		if (cmsha_alias_state_is_held(cmshad.ha.aliases[i].state) != held)
-			return false;
-	return true;
-}
-
-/*
- * A reload's wait (config_apply.c), not the engine's: the engine waits for
- * the events without blocking (cmsha_switchover_kernel_changed).  The
- * kernel ACKs an address before it has sent every notification (IPv6 ones
- * come a little later): take events for a bounded moment, so that the MIB
- * shows the reload's end state, not a half-way one.
- */
-bool cmshad_switchover_settle(bool held, unsigned max_ms)
-{
-	struct pollfd p = { .fd = cmsha_netwatch_fd(cmshad.netwatch), .events = POLLIN };
-	struct timespec start;
-	long left = max_ms;
-
-	cmsha_clock_now(&start);
-	env_refresh(NULL);
-	while (!aliases_all(held) && left > 0) {
-		if (poll(&p, 1, (int)left) > 0)
-			env_refresh(NULL);
-		left = (long)max_ms - (long)cmsha_ms_since(&start);
-	}
-	return aliases_all(held);
+	cmshad.refresh_by_command = by_command;
 }
 
 static void env_finished(void *ctx, const struct cmsha_history_entry *e)

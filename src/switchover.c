@@ -41,6 +41,7 @@ static void job_free(struct cmsha_switchover *s)
 void cmsha_switchover_shutdown(struct cmsha_switchover *s)
 {
 	cmsha_switchover_flush_records(s);
+	cmsha_settle_cancel(s);
 	job_free(s);
 	cmsha_announce_rounds_stop(s);
 }

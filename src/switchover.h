@@ -34,6 +34,16 @@ typedef void (*cmsha_callback)(void *arg);
 typedef void (*cmsha_peer_done)(void *arg, bool ok, const char *reason);
 /* A reload's probe is over: conflict "" when nobody answered for the new aliases. */
 typedef void (*cmsha_reload_probed)(void *arg, const char *conflict);
+/* A reload's wait is over: shown, netlink shows the aliases as wanted (else the deadline came). */
+typedef void (*cmsha_settled)(void *arg, bool shown);
+
+/* A reload's wait for netlink (cmsha_switchover_settle); then NULL: none. */
+struct cmsha_settle {
+	cmsha_settled then;
+	void *arg;
+	bool held;
+	unsigned timer;
+};
 
 /*
  * The kernel's side of a switch-over: the aliases, the pre-flight probe and
@@ -149,6 +159,7 @@ struct cmsha_switchover {
 	struct cmsha_peer_request peer_requests[CMSHA_PEER_REQUESTS_KEPT];
 	size_t next_peer_request;
 	uint32_t request_id;            /* the next command's (see set_request_id) */
+	struct cmsha_settle settle;     /* a reload's wait for netlink */
 };
 
 void cmsha_switchover_init(struct cmsha_switchover *s, const struct cmsha_config *cfg,
@@ -268,6 +279,19 @@ bool cmsha_switchover_reload_probe(struct cmsha_switchover *s,
 				   const struct cmsha_alias_conf *aliases, size_t n,
 				   cmsha_reload_probed then, void *arg);
 void cmsha_switchover_reload_end(struct cmsha_switchover *s);
+
+/*
+ * A reload changed the kernel's aliases: then(arg, shown) once netlink
+ * shows every alias held (held) or none (shown true), or at the latest
+ * after the deadline (CMSHA_CONFIRM_MAX_MS, 100 ms; shown as netlink shows
+ * them then).  Before this returns when they show already, else from the
+ * event loop: cmsha_switchover_kernel_changed or the deadline's timer.  It
+ * holds nothing: the caller keeps its reload from another one meanwhile
+ * (cmsha_switchover_settling).  Shutdown cancels it (then() never comes).
+ */
+void cmsha_switchover_settle(struct cmsha_switchover *s, bool held, cmsha_settled then,
+			     void *arg);
+bool cmsha_switchover_settling(const struct cmsha_switchover *s);
 
 /* The command running (a reload's probe: reload), or noCommand. */
 enum cmsha_command cmsha_switchover_running(const struct cmsha_switchover *s);

@@ -89,6 +89,7 @@ void cmsha_switchover_kernel_changed(struct cmsha_switchover *s)
 {
 	struct cmsha_job *job = s->job;
 
+	cmsha_settle_kernel_changed(s);
 	if (!job || !job->awaiting_kernel || !cmsha_aliases_held(s, true))
 		return;
 	job->awaiting_kernel = false;

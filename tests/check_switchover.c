@@ -941,6 +941,93 @@ START_TEST(a_switch_away_that_cannot_watch_the_names_ends)
 }
 END_TEST
 
+/* A reload's wait for netlink (issue 14): an event, like the takeover's, never a poll. */
+static int settled_calls;
+static bool settled_shown;
+
+static void on_settled(void *arg, bool shown)
+{
+	ck_assert_ptr_eq(arg, &sw);
+	settled_calls++;
+	settled_shown = shown;
+}
+
+/* A reload added the alias on an active server; netlink has not shown it yet. */
+static void reload_added_unseen(void)
+{
+	events_lag = true;
+	kernel_holds[0] = true;
+	settled_calls = 0;
+	cmsha_switchover_settle(&sw, true, on_settled, &sw);
+}
+
+START_TEST(a_reloads_wait_for_netlink_returns_to_the_loop)
+{
+	reload_added_unseen();
+	ck_assert_int_eq(settled_calls, 0);             /* back in the loop, still waiting */
+	ck_assert(cmsha_switchover_settling(&sw));
+	ck_assert(fake_timer_armed(CMSHA_CONFIRM_MAX_MS));
+	ck_assert(!cmsha_switchover_busy(&sw));         /* it holds no command back */
+	netlink_event();
+	ck_assert_int_eq(settled_calls, 1);
+	ck_assert(settled_shown);
+	ck_assert(!cmsha_switchover_settling(&sw));
+	ck_assert(!fake_timer_armed(CMSHA_CONFIRM_MAX_MS));
+	netlink_event();                                /* later events: nothing twice */
+	ck_assert_int_eq(settled_calls, 1);
+}
+END_TEST
+
+START_TEST(a_reloads_wait_ends_at_once_when_netlink_shows_the_aliases)
+{
+	settled_calls = 0;
+	kernel_holds[0] = true;
+	cmsha_switchover_settle(&sw, true, on_settled, &sw);
+	ck_assert_int_eq(settled_calls, 1);
+	ck_assert(settled_shown);
+	ck_assert_int_eq(fake_timers_armed(), 0);
+	/* a standby server's reload waits for no alias to be held */
+	kernel_holds[0] = false;
+	cmsha_switchover_settle(&sw, false, on_settled, &sw);
+	ck_assert_int_eq(settled_calls, 2);
+	ck_assert(settled_shown);
+}
+END_TEST
+
+START_TEST(a_reloads_wait_whose_events_do_not_come_ends_at_the_deadline)
+{
+	reload_added_unseen();
+	cmsha_switchover_kernel_changed(&sw);           /* other changes: not yet */
+	ck_assert_int_eq(settled_calls, 0);
+	fake_timer_fire(CMSHA_CONFIRM_MAX_MS);
+	ck_assert_int_eq(settled_calls, 1);
+	ck_assert(!settled_shown);
+	netlink_event();
+	ck_assert_int_eq(settled_calls, 1);
+}
+END_TEST
+
+START_TEST(a_reloads_wait_without_its_timer_ends_at_once)
+{
+	fake_loop_refuse_timers = true;
+	reload_added_unseen();
+	ck_assert_int_eq(settled_calls, 1);
+	ck_assert(!settled_shown);
+	ck_assert(!cmsha_switchover_settling(&sw));
+}
+END_TEST
+
+START_TEST(a_shutdown_ends_a_reloads_wait_without_its_callback)
+{
+	reload_added_unseen();
+	cmsha_switchover_shutdown(&sw);
+	ck_assert_int_eq(fake_timers_armed(), 0);
+	ck_assert(!cmsha_switchover_settling(&sw));
+	netlink_event();
+	ck_assert_int_eq(settled_calls, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("switchover");
@@ -983,6 +1070,14 @@ int main(void)
 	tcase_add_test(tc, announcements_without_their_timer_stop_and_say_so);
 	tcase_add_test(tc, a_takeover_whose_announcements_cannot_repeat_still_ends);
 	tcase_add_test(tc, a_switch_away_that_cannot_watch_the_names_ends);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("reload settle");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, a_reloads_wait_for_netlink_returns_to_the_loop);
+	tcase_add_test(tc, a_reloads_wait_ends_at_once_when_netlink_shows_the_aliases);
+	tcase_add_test(tc, a_reloads_wait_whose_events_do_not_come_ends_at_the_deadline);
+	tcase_add_test(tc, a_reloads_wait_without_its_timer_ends_at_once);
+	tcase_add_test(tc, a_shutdown_ends_a_reloads_wait_without_its_callback);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }
