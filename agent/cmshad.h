@@ -7,6 +7,7 @@
 #include "ha.h"
 #include "history.h"
 #include "netwatch.h"
+#include "start_claim.h"
 #include "switchover.h"
 
 #include <stdbool.h>
@@ -38,6 +39,7 @@ struct cmshad {
 	struct cmsha_conflict_monitor *conflicts;   /* conflict_glue.c's, while it runs */
 	bool config_failed;          /* a config line was rejected */
 	bool refresh_by_command;     /* the kernel changes being read are a command's */
+	struct cmsha_peer_edges peer_edges;     /* what the peer's edges told (start_claim.h) */
 	struct cmshad_mib mib;
 };
 

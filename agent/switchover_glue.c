@@ -10,6 +10,7 @@
 #include "loop_glue.h"
 #include "notify.h"
 #include "peer_session.h"
+#include "start_claim.h"
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -79,59 +80,35 @@ static const struct cmsha_switchover_env env = {
 	.kernel = &cmsha_switchover_kernel_real,
 };
 
-/*
- * Start-up: adopt what the kernel shows.  Only a primary holding nothing
- * claims its aliases, and only when the peer is not active; the engine's
- * probe then makes sure nobody answers for them.  The claim waits for the
- * first peer verdict; a command that came first (a NOC's, the peer's) has
- * decided instead, and a takeover it runs is no restart's to complete.
- */
+/* Start-up adopts what the kernel shows: src/start_claim.c decides, this logs it. */
 static void claim_at_start(void)
 {
-	char reason[CMSHA_HISTORY_REASON_LEN];
-	const struct cmsha_peer_status *peer = peer_session_status();
+	enum cmsha_start_claim claim = cmsha_start_claim_decide(&cmshad.sw,
+								peer_session_status());
 
-	if (cmshad.sw.status != CMSHA_STATUS_IDLE) {
+	if (claim == CMSHA_CLAIM_COMMAND_RAN)
 		snmp_log(LOG_NOTICE, "start-up: a command has run since the start (last: %s); "
 			 "no start-up claim\n", cmsha_switchover_status_name(cmshad.sw.status));
-		return;
-	}
-	if (cmshad.history.pending) {
+	else if (claim == CMSHA_CLAIM_RECOVER)
 		snmp_log(LOG_WARNING, "start-up: a %s was cut short by a restart; completing it "
 			 "if the aliases are free\n", cmsha_command_name(cmshad.history.pending));
-		cmsha_switchover_recover(&cmshad.sw);
-		return;
-	}
-	if (cmshad.cfg.role != CMSHA_ROLE_PRIMARY || cmshad.ha.oper != CMSHA_OPER_STANDBY)
-		return;
-	if (peer->reachable && peer->oper_state == CMSHA_OPER_ACTIVE) {
+	else if (claim == CMSHA_CLAIM_PEER_ACTIVE)
 		snmp_log(LOG_NOTICE, "start-up: the peer is active; the primary stays standby\n");
-		return;
-	}
-	if (cmsha_switchover_check(&cmshad.sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_STARTUP, reason,
-				   sizeof(reason)) != CMSHA_VERDICT_ACCEPT) {
-		cmsha_switchover_refuse(&cmshad.sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_STARTUP, reason);
-		return;
-	}
-	cmsha_switchover_run(&cmshad.sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_STARTUP);
+	cmsha_start_claim_act(&cmshad.sw, claim);
 }
 
 static void on_peer_edge(bool reachable)
 {
-	static bool unreachable_sent, started;
+	struct cmsha_peer_edge_acts acts = cmsha_peer_edge(&cmshad.peer_edges, reachable);
 	char peer[CMSHA_INET_STRLEN];
 
 	cmsha_inet_ntop(&cmshad.cfg.peer_addrs[0], peer, sizeof(peer));
 	snmp_log(reachable ? LOG_NOTICE : LOG_WARNING, "peer agent %s is %s\n", peer,
 		 reachable ? "reachable" : "unreachable");
-	/* "Reachable again" only means something after "unreachable". */
-	if (!reachable || unreachable_sent)
+	if (acts.notify)
 		notify_peer_reachability(reachable);
-	unreachable_sent = !reachable;
-	if (!started) {
-		started = true;
+	if (acts.claim)
 		claim_at_start();
-	}
 	cmshad_autofailover_evaluate();
 }
 
