@@ -1028,6 +1028,30 @@ START_TEST(a_shutdown_ends_a_reloads_wait_without_its_callback)
 }
 END_TEST
 
+/* The reload's end frees its probe's job from within the netlink event: nothing touches it after. */
+static void end_the_reload(void *arg, bool shown)
+{
+	on_settled(arg, shown);
+	cmsha_switchover_reload_end(&sw);
+}
+
+static void reload_probed(void *arg, const char *conflict) { (void)arg, (void)conflict; }
+
+START_TEST(a_reloads_end_within_the_netlink_event_frees_its_job_safely)
+{
+	ck_assert(cmsha_switchover_reload_probe(&sw, cfg.aliases, 1, reload_probed, NULL));
+	ck_assert_int_eq(cmsha_switchover_running(&sw), CMSHA_CMD_RELOAD);
+	events_lag = true;
+	kernel_holds[0] = true;
+	settled_calls = 0;
+	cmsha_switchover_settle(&sw, true, end_the_reload, &sw);
+	ck_assert_int_eq(settled_calls, 0);
+	netlink_event();
+	ck_assert_int_eq(settled_calls, 1);
+	ck_assert_ptr_null(sw.job);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("switchover");
@@ -1078,6 +1102,7 @@ int main(void)
 	tcase_add_test(tc, a_reloads_wait_whose_events_do_not_come_ends_at_the_deadline);
 	tcase_add_test(tc, a_reloads_wait_without_its_timer_ends_at_once);
 	tcase_add_test(tc, a_shutdown_ends_a_reloads_wait_without_its_callback);
+	tcase_add_test(tc, a_reloads_end_within_the_netlink_event_frees_its_job_safely);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }
