@@ -295,6 +295,6 @@ void reload_apply(struct reload *rl, void (*done)(struct reload *rl))
 	 * the kernel's changes seen meanwhile are the reload's, not news. */
 	rl->active = active;
 	rl->settling = true;
-	cmshad.refresh_by_command = true;
 	cmsha_switchover_settle(&cmshad.sw, active, on_settled, rl);
+	cmshad.refresh_by_command = rl->settling;
 }

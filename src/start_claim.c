@@ -1,6 +1,8 @@
 #include "autoconfig.h"
 #include "start_claim.h"
 
+#include <stdio.h>
+
 enum cmsha_start_claim cmsha_start_claim_decide(const struct cmsha_switchover *s,
 						const struct cmsha_peer_status *peer)
 {
@@ -13,6 +15,21 @@ enum cmsha_start_claim cmsha_start_claim_decide(const struct cmsha_switchover *s
 	if (peer->reachable && peer->oper_state == CMSHA_OPER_ACTIVE)
 		return CMSHA_CLAIM_PEER_ACTIVE;
 	return CMSHA_CLAIM_TAKEOVER;
+}
+
+bool cmsha_start_claim_text(const struct cmsha_switchover *s, enum cmsha_start_claim claim,
+			    char *text, size_t len)
+{
+	text[0] = '\0';
+	if (claim == CMSHA_CLAIM_COMMAND_RAN)
+		snprintf(text, len, "start-up: a command has run since the start (last: %s); "
+			 "no start-up claim", cmsha_switchover_status_name(s->status));
+	else if (claim == CMSHA_CLAIM_RECOVER)
+		snprintf(text, len, "start-up: a %s was cut short by a restart; completing it "
+			 "if the aliases are free", cmsha_command_name(s->history->pending));
+	else if (claim == CMSHA_CLAIM_PEER_ACTIVE)
+		snprintf(text, len, "start-up: the peer is active; the primary stays standby");
+	return claim == CMSHA_CLAIM_RECOVER;
 }
 
 void cmsha_start_claim_act(struct cmsha_switchover *s, enum cmsha_start_claim claim)

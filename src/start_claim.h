@@ -27,6 +27,12 @@ enum cmsha_start_claim {
 /* Read-only: what start-up should do, given the engine's state and the peer's. */
 enum cmsha_start_claim cmsha_start_claim_decide(const struct cmsha_switchover *s,
 						const struct cmsha_peer_status *peer);
+/*
+ * The log line of a decision ("start-up: ..." without the newline; "" for
+ * none: a claim's own steps tell it); true when it is a warning.
+ */
+bool cmsha_start_claim_text(const struct cmsha_switchover *s, enum cmsha_start_claim claim,
+			    char *text, size_t len);
 /* Carry a decision out: recover, or the takeover by startup (run, or refused with a row). */
 void cmsha_start_claim_act(struct cmsha_switchover *s, enum cmsha_start_claim claim);
 

@@ -258,6 +258,19 @@ void cmsha_switchover_flush_records(struct cmsha_switchover *s);
 void cmsha_switchover_history_written(struct cmsha_switchover *s);
 
 /*
+ * switchover_saves.c: the history's saves by its writer thread, whose fd
+ * the env's loop watches: on_saved(arg) when it is readable, which calls
+ * cmsha_switchover_save_ended (false with err: a save failed; the engine
+ * is told either way).  start false with err: no thread, the history
+ * saves in the loop.  stop: the fd unwatched, the thread ended (false: its
+ * last save did not end within CMSHA_HISTORY_STOP_MAX_MS).
+ */
+bool cmsha_switchover_start_saves(struct cmsha_switchover *s, cmsha_history_write_fn write_file,
+				  cmsha_callback on_saved, void *arg, char *err, size_t errlen);
+bool cmsha_switchover_save_ended(struct cmsha_switchover *s, char *err, size_t errlen);
+bool cmsha_switchover_stop_saves(struct cmsha_switchover *s);
+
+/*
  * The kernel's netlink events were taken (the aliases' state in cmsha_ha
  * is new): a takeover that waits for its added aliases to show goes on.
  * Called by the event loop after every refresh it makes on such events.

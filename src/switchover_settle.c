@@ -9,11 +9,17 @@
 #include "autoconfig.h"
 #include "switchover_private.h"
 
+/* Once: the refresh that took the queued events may have ended the wait already. */
 static void settled(struct cmsha_switchover *s, bool shown)
 {
 	cmsha_settled then = s->settle.then;
 	void *arg = s->settle.arg;
 
+	if (!then)
+		return;
+	if (s->settle.timer)
+		s->env->timer_cancel(s->env->ctx, s->settle.timer);
+	s->settle.timer = 0;
 	s->settle.then = NULL;
 	s->settle.arg = NULL;
 	then(arg, shown);
@@ -31,7 +37,8 @@ void cmsha_switchover_settle(struct cmsha_switchover *s, bool held, cmsha_settle
 			     void *arg)
 {
 	s->settle = (struct cmsha_settle){ .then = then, .arg = arg, .held = held };
-	if (cmsha_aliases_shown(s, held)) {
+	/* cmshad's refresh tells the engine of the events it takes (kernel_changed). */
+	if (cmsha_aliases_shown(s, held) || !s->settle.then) {
 		settled(s, true);
 		return;
 	}
@@ -49,11 +56,8 @@ bool cmsha_switchover_settling(const struct cmsha_switchover *s)
 
 void cmsha_settle_kernel_changed(struct cmsha_switchover *s)
 {
-	if (!s->settle.then || !cmsha_aliases_held(s, s->settle.held))
-		return;
-	s->env->timer_cancel(s->env->ctx, s->settle.timer);
-	s->settle.timer = 0;
-	settled(s, true);
+	if (s->settle.then && cmsha_aliases_held(s, s->settle.held))
+		settled(s, true);
 }
 
 void cmsha_settle_cancel(struct cmsha_switchover *s)

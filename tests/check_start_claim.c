@@ -132,6 +132,29 @@ START_TEST(a_claim_the_engine_refuses_leaves_a_refused_row)
 }
 END_TEST
 
+/* The log lines say what start-up decided; only a recovery is a warning. */
+START_TEST(each_decision_has_its_log_line)
+{
+	char text[CMSHA_HISTORY_REASON_LEN];
+
+	ck_assert(!cmsha_start_claim_text(&sw, CMSHA_CLAIM_PEER_ACTIVE, text, sizeof(text)));
+	ck_assert_str_eq(text, "start-up: the peer is active; the primary stays standby");
+	history.pending = CMSHA_CMD_TAKEOVER;
+	ck_assert(cmsha_start_claim_text(&sw, CMSHA_CLAIM_RECOVER, text, sizeof(text)));
+	ck_assert_str_eq(text, "start-up: a takeover was cut short by a restart; completing it "
+			 "if the aliases are free");
+	history.pending = 0;
+	sw.status = CMSHA_STATUS_REFUSED;
+	ck_assert(!cmsha_start_claim_text(&sw, CMSHA_CLAIM_COMMAND_RAN, text, sizeof(text)));
+	ck_assert_str_eq(text, "start-up: a command has run since the start (last: refused); "
+			 "no start-up claim");
+	ck_assert(!cmsha_start_claim_text(&sw, CMSHA_CLAIM_TAKEOVER, text, sizeof(text)));
+	ck_assert_str_eq(text, "");
+	ck_assert(!cmsha_start_claim_text(&sw, CMSHA_CLAIM_NONE, text, sizeof(text)));
+	ck_assert_str_eq(text, "");
+}
+END_TEST
+
 START_TEST(only_the_first_edge_claims)
 {
 	struct cmsha_peer_edges e = { 0 };
@@ -169,6 +192,7 @@ int main(void)
 	tcase_add_test(tc, a_command_since_the_start_decides_instead);
 	tcase_add_test(tc, a_takeover_cut_short_is_recovered_on_any_server);
 	tcase_add_test(tc, a_claim_the_engine_refuses_leaves_a_refused_row);
+	tcase_add_test(tc, each_decision_has_its_log_line);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("edges");
 	tcase_add_test(tc, only_the_first_edge_claims);

@@ -156,11 +156,15 @@ static void show_the_kernel(void)
 		ha.aliases[i].state = kernel_holds[i] ? CMSHA_ALIAS_PRESENT : CMSHA_ALIAS_ABSENT;
 }
 
+static bool refresh_tells_engine;       /* as cmshad's: the events taken reach kernel_changed */
+
 static void fake_refresh(void *ctx)
 {
 	(void)ctx;
 	if (!events_lag)
 		show_the_kernel();
+	if (refresh_tells_engine)
+		cmsha_switchover_kernel_changed(&sw);
 }
 
 /* The lagging events come: cmshad's loop refreshes, then tells the engine. */
@@ -232,7 +236,7 @@ static void setup(void)
 	fake_loop_reset();
 	asked[0] = steps[0] = last_step[0] = '\0';
 	refused_add = answered_target = -1;
-	events_lag = false;
+	events_lag = refresh_tells_engine = false;
 }
 
 static void teardown(void)
@@ -1052,6 +1056,19 @@ START_TEST(a_reloads_end_within_the_netlink_event_frees_its_job_safely)
 }
 END_TEST
 
+/* cmshad's refresh takes the queued events and tells the engine: the wait ends once. */
+START_TEST(a_reloads_wait_ended_by_its_own_refresh_ends_once)
+{
+	refresh_tells_engine = true;
+	kernel_holds[0] = true;
+	settled_calls = 0;
+	cmsha_switchover_settle(&sw, true, on_settled, &sw);
+	ck_assert_int_eq(settled_calls, 1);
+	ck_assert(settled_shown);
+	ck_assert_int_eq(fake_timers_armed(), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("switchover");
@@ -1103,6 +1120,7 @@ int main(void)
 	tcase_add_test(tc, a_reloads_wait_without_its_timer_ends_at_once);
 	tcase_add_test(tc, a_shutdown_ends_a_reloads_wait_without_its_callback);
 	tcase_add_test(tc, a_reloads_end_within_the_netlink_event_frees_its_job_safely);
+	tcase_add_test(tc, a_reloads_wait_ended_by_its_own_refresh_ends_once);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }
