@@ -1071,6 +1071,15 @@ END_TEST
 
 int main(void)
 {
+	const TTest *const reload_settle[] = {
+		a_reloads_wait_for_netlink_returns_to_the_loop,
+		a_reloads_wait_ends_at_once_when_netlink_shows_the_aliases,
+		a_reloads_wait_whose_events_do_not_come_ends_at_the_deadline,
+		a_reloads_wait_without_its_timer_ends_at_once,
+		a_shutdown_ends_a_reloads_wait_without_its_callback,
+		a_reloads_end_within_the_netlink_event_frees_its_job_safely,
+		a_reloads_wait_ended_by_its_own_refresh_ends_once,
+	};
 	Suite *s = suite_create("switchover");
 	TCase *tc = tcase_create("verdicts");
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -1112,15 +1121,7 @@ int main(void)
 	tcase_add_test(tc, a_takeover_whose_announcements_cannot_repeat_still_ends);
 	tcase_add_test(tc, a_switch_away_that_cannot_watch_the_names_ends);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("reload settle");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, a_reloads_wait_for_netlink_returns_to_the_loop);
-	tcase_add_test(tc, a_reloads_wait_ends_at_once_when_netlink_shows_the_aliases);
-	tcase_add_test(tc, a_reloads_wait_whose_events_do_not_come_ends_at_the_deadline);
-	tcase_add_test(tc, a_reloads_wait_without_its_timer_ends_at_once);
-	tcase_add_test(tc, a_shutdown_ends_a_reloads_wait_without_its_callback);
-	tcase_add_test(tc, a_reloads_end_within_the_netlink_event_frees_its_job_safely);
-	tcase_add_test(tc, a_reloads_wait_ended_by_its_own_refresh_ends_once);
-	suite_add_tcase(s, tc);
+	cmsha_add_tcase(s, "reload settle", setup, teardown, reload_settle,
+			CMSHA_N_TESTS(reload_settle));
 	return cmsha_run_suite(s);
 }

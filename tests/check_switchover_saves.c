@@ -20,7 +20,7 @@ static struct cmsha_config cfg;
 static struct cmsha_ha ha;
 static struct cmsha_history history;
 static struct cmsha_switchover sw;
-static char dir[] = "/tmp/check-saves-XXXXXX", path[64];
+static char dir[32], path[64];
 static int watched_fd = -1, unwatched_fd = -1;
 static bool refuse_watch, fail_writes;
 static cmsha_callback watched_fn;
@@ -57,6 +57,7 @@ static void setup(void)
 {
 	char err[256];
 
+	snprintf(dir, sizeof(dir), "/tmp/check-saves-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/history", dir);
 	cmsha_config_init(&cfg);
@@ -71,11 +72,11 @@ static void setup(void)
 static void teardown(void)
 {
 	cmsha_switchover_shutdown(&sw);
-	cmsha_history_close(&history);
-	cmsha_ha_free(&ha);
-	cmsha_config_free(&cfg);
+	cmsha_history_close(&history);         /* its last save is written: then the files go */
 	unlink(path);
 	rmdir(dir);
+	cmsha_ha_free(&ha);
+	cmsha_config_free(&cfg);
 }
 
 START_TEST(the_writers_fd_is_watched_and_a_failed_save_reported)
@@ -116,12 +117,12 @@ END_TEST
 
 int main(void)
 {
+	const TTest *const saves[] = {
+		the_writers_fd_is_watched_and_a_failed_save_reported,
+		a_loop_that_cannot_watch_the_fd_leaves_the_saves_in_the_loop,
+	};
 	Suite *s = suite_create("switchover_saves");
-	TCase *tc = tcase_create("saves");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, the_writers_fd_is_watched_and_a_failed_save_reported);
-	tcase_add_test(tc, a_loop_that_cannot_watch_the_fd_leaves_the_saves_in_the_loop);
-	suite_add_tcase(s, tc);
+	cmsha_add_tcase(s, "saves", setup, teardown, saves, CMSHA_N_TESTS(saves));
 	return cmsha_run_suite(s);
 }
