@@ -6,7 +6,7 @@
  * answers for them.  The claim waits for the first peer verdict; a command
  * that came first (a NOC's, the peer's) has decided instead, and a
  * takeover it runs is no restart's to complete.  The caller logs what was
- * decided (agent/switchover_glue.c), then has it carried out.
+ * decided (agent/startup_glue.c), then has it carried out.
  */
 #ifndef CMSHA_START_CLAIM_H
 #define CMSHA_START_CLAIM_H
