@@ -7,7 +7,10 @@
  * are probed first (the switch-over engine's probe, which holds the engine
  * meanwhile); then the kernel's aliases change all or nothing, and only
  * then the running config, the tables, the peer's sessions and the
- * component checks.  A SIGHUP while a command runs waits until it ends.
+ * component checks.  The reload ends (log line, rows) once netlink shows
+ * the aliases as wanted, at most 100 ms later, without blocking the loop
+ * (cmsha_switchover_settle).  A SIGHUP while a command or a reload runs
+ * waits until it ends.
  * Every change applied gets a history row (command reload, initiator
  * config) and, through it, a notification (agent/config_apply.c).
  */
