@@ -39,7 +39,7 @@ static enum cmsha_verdict check(void *ctx, enum cmsha_command cmd, char *reason,
 
 static void gather(void *ctx, struct cmsha_af_facts *f)
 {
-	const struct peer_status *peer = peer_session_status();
+	const struct cmsha_peer_status *peer = peer_session_status();
 
 	(void)ctx;
 	*f = (struct cmsha_af_facts){

@@ -7,6 +7,7 @@
 #include "ha.h"
 #include "history.h"
 #include "netwatch.h"
+#include "start_claim.h"
 #include "switchover.h"
 
 #include <stdbool.h>
@@ -38,6 +39,7 @@ struct cmshad {
 	struct cmsha_conflict_monitor *conflicts;   /* conflict_glue.c's, while it runs */
 	bool config_failed;          /* a config line was rejected */
 	bool refresh_by_command;     /* the kernel changes being read are a command's */
+	struct cmsha_peer_edges peer_edges;     /* what the peer's edges told (start_claim.h) */
 	struct cmshad_mib mib;
 };
 
@@ -78,13 +80,31 @@ void cmshad_agentx_close(void);
 
 /* switchover_glue.c */
 bool cmshad_switchover_start(void);
-/* History saves off the event loop; after daemonizing and dropping privileges. */
-void cmshad_switchover_start_history_writer(void);
 void cmshad_switchover_stop(void);
 /* A reload changed the peer or the probe: new sessions from cmshad.cfg. */
 bool cmshad_switchover_peer_restart(char *err, size_t errlen);
-/* A reload's bounded wait until netlink shows every alias held (or none). */
-bool cmshad_switchover_settle(bool held, unsigned max_ms);
+
+/*
+ * startup_glue.c: each edge of the peer's reachability (peer_session_start's
+ * edge): logged, notified, the start-up claim on the first, autofailover.
+ */
+void cmshad_startup_peer_edge(bool reachable);
+
+/* history_glue.c: the switch-over history's file and its saves (before switchover_start) */
+bool cmshad_history_open(void);
+/* History saves off the event loop; after daemonizing and dropping privileges. */
+void cmshad_switchover_start_history_writer(void);
+/* After the engine's shutdown: the last save waited for, the file closed. */
+void cmshad_history_close(void);
+/*
+ * The saves' write function: NULL, the real one; in tests/cmshad-test-hooks
+ * only, tests/slow_history.c's slower one (CMSHA_TEST_SLOW_HISTORY_MS).
+ */
+#ifdef CMSHA_TEST_HOOKS
+cmsha_history_write_fn cmshad_test_history_write_fn(void);
+#else
+#define cmshad_test_history_write_fn() NULL
+#endif
 
 /* component_glue.c: component checks in the agent's loop, log and notifications */
 bool cmshad_components_start(void);

@@ -18,9 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How long the kernel's netlink events may lag behind its ACKs. */
-#define CONFIRM_MAX_MS 100
-
 #define ALIAS_TEXT_LEN (CMSHA_INET_STRLEN + 2 * IF_NAMESIZE + 24)
 
 /*
@@ -244,7 +241,23 @@ static void change_rows(const struct reload *rl, bool active)
 			      "forceprobe, release and autofailover settings apply from now on");
 }
 
-void reload_apply(struct reload *rl)
+/* Netlink shows the aliases as wanted, or the wait's deadline came: the reload's end. */
+static void on_settled(void *arg, bool shown)
+{
+	struct reload *rl = arg;
+
+	cmshad.refresh_by_command = false;
+	rl->settling = false;
+	DEBUGMSGTL(("cmsha:reload", "netlink %s\n", shown ? "shows the aliases as wanted" :
+		    "has not shown the aliases as wanted in time"));
+	if (rl->active && (rl->plan.n_added || rl->plan.n_changed))
+		cmsha_switchover_announce(&cmshad.sw);
+	snmp_log(LOG_NOTICE, "SIGHUP: configuration reloaded\n");
+	change_rows(rl, rl->active);
+	rl->done(rl);
+}
+
+void reload_apply(struct reload *rl, void (*done)(struct reload *rl))
 {
 	struct cmsha_alias_runtime *aliases;
 	struct cmsha_component_runtime *components;
@@ -256,8 +269,10 @@ void reload_apply(struct reload *rl)
 		    " standby", rl->plan.aliases, rl->plan.n_added, rl->plan.n_removed,
 		    rl->plan.n_changed, rl->plan.peer, rl->plan.probe, rl->plan.components,
 		    rl->plan.history_size, rl->plan.timings));
+	rl->done = done;
 	if (!new_runtime(rl, &aliases, &components)) {
 		reload_record(rl, CMSHA_RESULT_FAILED, "reload: out of memory: nothing changed");
+		done(rl);
 		return;
 	}
 	if (rl->plan.aliases && active &&
@@ -268,6 +283,7 @@ void reload_apply(struct reload *rl)
 		reload_record(rl, CMSHA_RESULT_FAILED, "reload: %s: nothing changed", err);
 		free(aliases);
 		free(components);
+		done(rl);
 		return;
 	}
 	DEBUGMSGTL(("cmsha:reload", "kernel's aliases %s; swapping the config\n",
@@ -275,10 +291,10 @@ void reload_apply(struct reload *rl)
 	stop_parts(&rl->plan);
 	swap_config(rl, aliases, components);
 	start_parts(rl);
-	/* The MIB shows the end state at once, as after a command. */
-	cmshad_switchover_settle(active, CONFIRM_MAX_MS);
-	if (active && (rl->plan.n_added || rl->plan.n_changed))
-		cmsha_switchover_announce(&cmshad.sw);
-	snmp_log(LOG_NOTICE, "SIGHUP: configuration reloaded\n");
-	change_rows(rl, active);
+	/* The end is reported once the MIB shows the end state, as after a command;
+	 * the kernel's changes seen meanwhile are the reload's, not news. */
+	rl->active = active;
+	rl->settling = true;
+	cmsha_switchover_settle(&cmshad.sw, active, on_settled, rl);
+	cmshad.refresh_by_command = rl->settling;
 }

@@ -34,8 +34,8 @@ struct peer {
 };
 
 static struct peer peer = {
-	.probe.rounds.status = { .oper_state = PEER_OPER_UNKNOWN,
-				 .last_known_oper = PEER_OPER_UNKNOWN },
+	.probe.rounds.status = { .oper_state = CMSHA_PEER_OPER_UNKNOWN,
+				 .last_known_oper = CMSHA_PEER_OPER_UNKNOWN },
 };
 
 bool peer_session_parse(const char *args, char *err, size_t errlen)
@@ -58,7 +58,7 @@ void peer_session_free(void)
 	peer_args_free(&peer.args);
 }
 
-const struct peer_status *peer_session_status(void)
+const struct cmsha_peer_status *peer_session_status(void)
 {
 	return &peer.probe.rounds.status;
 }

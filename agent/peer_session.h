@@ -18,13 +18,6 @@
 #include <stdint.h>
 #include <time.h>
 
-/*
- * cmsHaPeer*: src/peer_rounds.h's struct cmsha_peer_status.  The glue
- * files still spell it struct peer_status (and PEER_OPER_UNKNOWN).
- */
-#define peer_status cmsha_peer_status
-#define PEER_OPER_UNKNOWN CMSHA_PEER_OPER_UNKNOWN
-
 /* Parse snmpcmd-style arguments ("-v3 -u cmsha ... AGENT"); false with err. */
 bool peer_session_parse(const char *args, char *err, size_t errlen);
 /* Would peer_session_parse accept args?  The running session's settings stay. */
@@ -39,7 +32,8 @@ bool peer_session_start(const struct cmsha_config *cfg, void (*edge)(bool reacha
 void peer_session_stop(void);
 void peer_session_free(void);
 
-const struct peer_status *peer_session_status(void);
+/* cmsHaPeer*: src/peer_rounds.h's struct cmsha_peer_status. */
+const struct cmsha_peer_status *peer_session_status(void);
 
 /* Known unreachable: 'failures' probe rounds in a row went unanswered. */
 bool peer_session_known_unreachable(void);

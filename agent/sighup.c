@@ -7,7 +7,10 @@
  * are probed first (the switch-over engine's probe, which holds the engine
  * meanwhile); then the kernel's aliases change all or nothing, and only
  * then the running config, the tables, the peer's sessions and the
- * component checks.  A SIGHUP while a command runs waits until it ends.
+ * component checks.  The reload ends (log line, rows) once netlink shows
+ * the aliases as wanted, at most 100 ms later, without blocking the loop
+ * (cmsha_switchover_settle).  A SIGHUP while a command or a reload runs
+ * waits until it ends.
  * Every change applied gets a history row (command reload, initiator
  * config) and, through it, a notification (agent/config_apply.c).
  */
@@ -87,6 +90,25 @@ static bool read_fresh(void)
 	return true;
 }
 
+/* A SIGHUP that waited for this reload goes on at once, from the loop. */
+static void retry_soon(void)
+{
+	if (!hup.deferred)
+		return;
+	if (hup.retry_timer)
+		loop_timer_cancel(NULL, hup.retry_timer);
+	hup.retry_timer = loop_timer_add(NULL, 0, retry_deferred, NULL);
+}
+
+/* The reload has ended (reload_apply's done): the engine's hold, if a probe took it, too. */
+static void on_applied(struct reload *rl)
+{
+	(void)rl;
+	drop_fresh();
+	cmsha_switchover_reload_end(&cmshad.sw);
+	retry_soon();
+}
+
 static void on_probed(void *arg, const char *conflict)
 {
 	(void)arg;
@@ -97,11 +119,10 @@ static void on_probed(void *arg, const char *conflict)
 
 		snprintf(why, sizeof(why), "a new alias is in use: %s: nothing changed", conflict);
 		refuse(why);
-	} else {
-		reload_apply(&hup.rl);
-		drop_fresh();
+		cmsha_switchover_reload_end(&cmshad.sw);
+		return;
 	}
-	cmsha_switchover_reload_end(&cmshad.sw);
+	reload_apply(&hup.rl, on_applied);
 }
 
 /* The new aliases of an active server are probed before anything changes. */
@@ -151,8 +172,7 @@ static void reload_now(void)
 	}
 	if (start_probe())
 		return;
-	reload_apply(&hup.rl);
-	drop_fresh();
+	reload_apply(&hup.rl, on_applied);
 }
 
 void cmshad_config_reload(const char *path)
@@ -164,8 +184,9 @@ void cmshad_config_reload(const char *path)
 	}
 	hup.path = path;
 	/* Never halfway through a command: the reload waits until it ends. */
-	if (hup.rl.probing || cmsha_switchover_busy(&cmshad.sw)) {
-		enum cmsha_command running = cmsha_switchover_running(&cmshad.sw);
+	if (hup.rl.probing || hup.rl.settling || cmsha_switchover_busy(&cmshad.sw)) {
+		enum cmsha_command running = hup.rl.settling ? CMSHA_CMD_RELOAD :
+					     cmsha_switchover_running(&cmshad.sw);
 
 		if (!hup.deferred)
 			snmp_log(LOG_NOTICE, "SIGHUP: a command (%s) is in progress: the reload "
@@ -200,9 +221,5 @@ void cmshad_config_reload_command_finished(const struct cmsha_history_entry *e)
 	    cmsha_switchover_running(&cmshad.sw) == CMSHA_CMD_NONE)
 		drop_fresh();
 	/* At once after the command's own end, from the loop: its records are out by then. */
-	if (!hup.deferred)
-		return;
-	if (hup.retry_timer)
-		loop_timer_cancel(NULL, hup.retry_timer);
-	hup.retry_timer = loop_timer_add(NULL, 0, retry_deferred, NULL);
+	retry_soon();
 }

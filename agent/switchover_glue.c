@@ -1,12 +1,10 @@
 /*
  * Wires the switch-over engine to the agent: net-snmp's loop for timers and
- * fds, the peer's agent over SNMP, the kernel watch, the log, the history
- * table and the notifications.
+ * fds, the peer's agent over SNMP (its edges to startup_glue.c), the kernel
+ * watch, the log, the history table and the notifications.
  */
 #include "autoconfig.h"
-#include "clock.h"
 #include "cmshad.h"
-#include "history_writer.h"
 #include "loop_glue.h"
 #include "notify.h"
 #include "peer_session.h"
@@ -14,13 +12,7 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
-#include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
-#define HISTORY_FILE "cmshad-history"
 
 static bool env_peer_reachable(void *ctx)
 {
@@ -35,45 +27,17 @@ static bool env_peer_command(void *ctx, enum cmsha_command cmd, unsigned timeout
 	return peer_session_command(cmd, timeout_ms, done, arg);
 }
 
-/* Changes seen now are the command's doing, not news for a pager. */
+/*
+ * Changes seen now are the command's doing, not news for a pager; so are
+ * those seen while a reload waits for netlink (config_apply.c).
+ */
 static void env_refresh(void *ctx)
 {
 	(void)ctx;
 	cmshad.refresh_by_command = true;
 	cmsha_netwatch_process(cmshad.netwatch);
 	cmshad_kernel_refresh();
-	cmshad.refresh_by_command = false;
-}
-
-static bool aliases_all(bool held)
-{
-	for (size_t i = 0; i < cmshad.cfg.n_aliases; i++)
-		if (cmsha_alias_state_is_held(cmshad.ha.aliases[i].state) != held)
-			return false;
-	return true;
-}
-
-/*
- * A reload's wait (config_apply.c), not the engine's: the engine waits for
- * the events without blocking (cmsha_switchover_kernel_changed).  The
- * kernel ACKs an address before it has sent every notification (IPv6 ones
- * come a little later): take events for a bounded moment, so that the MIB
- * shows the reload's end state, not a half-way one.
- */
-bool cmshad_switchover_settle(bool held, unsigned max_ms)
-{
-	struct pollfd p = { .fd = cmsha_netwatch_fd(cmshad.netwatch), .events = POLLIN };
-	struct timespec start;
-	long left = max_ms;
-
-	cmsha_clock_now(&start);
-	env_refresh(NULL);
-	while (!aliases_all(held) && left > 0) {
-		if (poll(&p, 1, (int)left) > 0)
-			env_refresh(NULL);
-		left = (long)max_ms - (long)cmsha_ms_since(&start);
-	}
-	return aliases_all(held);
+	cmshad.refresh_by_command = cmsha_switchover_settling(&cmshad.sw);
 }
 
 static void env_finished(void *ctx, const struct cmsha_history_entry *e)
@@ -109,83 +73,14 @@ static const struct cmsha_switchover_env env = {
 	.kernel = &cmsha_switchover_kernel_real,
 };
 
-/*
- * Start-up: adopt what the kernel shows.  Only a primary holding nothing
- * claims its aliases, and only when the peer is not active; the engine's
- * probe then makes sure nobody answers for them.  The claim waits for the
- * first peer verdict; a command that came first (a NOC's, the peer's) has
- * decided instead, and a takeover it runs is no restart's to complete.
- */
-static void claim_at_start(void)
-{
-	char reason[CMSHA_HISTORY_REASON_LEN];
-	const struct peer_status *peer = peer_session_status();
-
-	if (cmshad.sw.status != CMSHA_STATUS_IDLE) {
-		snmp_log(LOG_NOTICE, "start-up: a command has run since the start (last: %s); "
-			 "no start-up claim\n", cmsha_switchover_status_name(cmshad.sw.status));
-		return;
-	}
-	if (cmshad.history.pending) {
-		snmp_log(LOG_WARNING, "start-up: a %s was cut short by a restart; completing it "
-			 "if the aliases are free\n", cmsha_command_name(cmshad.history.pending));
-		cmsha_switchover_recover(&cmshad.sw);
-		return;
-	}
-	if (cmshad.cfg.role != CMSHA_ROLE_PRIMARY || cmshad.ha.oper != CMSHA_OPER_STANDBY)
-		return;
-	if (peer->reachable && peer->oper_state == CMSHA_OPER_ACTIVE) {
-		snmp_log(LOG_NOTICE, "start-up: the peer is active; the primary stays standby\n");
-		return;
-	}
-	if (cmsha_switchover_check(&cmshad.sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_STARTUP, reason,
-				   sizeof(reason)) != CMSHA_VERDICT_ACCEPT) {
-		cmsha_switchover_refuse(&cmshad.sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_STARTUP, reason);
-		return;
-	}
-	cmsha_switchover_run(&cmshad.sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_STARTUP);
-}
-
-static void on_peer_edge(bool reachable)
-{
-	static bool unreachable_sent, started;
-	char peer[CMSHA_INET_STRLEN];
-
-	cmsha_inet_ntop(&cmshad.cfg.peer_addrs[0], peer, sizeof(peer));
-	snmp_log(reachable ? LOG_NOTICE : LOG_WARNING, "peer agent %s is %s\n", peer,
-		 reachable ? "reachable" : "unreachable");
-	/* "Reachable again" only means something after "unreachable". */
-	if (!reachable || unreachable_sent)
-		notify_peer_reachability(reachable);
-	unreachable_sent = !reachable;
-	if (!started) {
-		started = true;
-		claim_at_start();
-	}
-	cmshad_autofailover_evaluate();
-}
-
-static bool open_history(void)
-{
-	char path[1024], err[512];
-	const char *dir = get_persistent_directory();
-
-	snprintf(path, sizeof(path), "%s/" HISTORY_FILE, dir);
-	mkdirhier(path, NETSNMP_AGENT_DIRECTORY_MODE, 1);   /* parents only */
-	if (cmsha_history_open(&cmshad.history, cmshad.cfg.history_size, path, err, sizeof(err)))
-		return true;
-	snmp_log(LOG_ERR, "switch-over history: %s\n", err);
-	return false;
-}
-
 bool cmshad_switchover_start(void)
 {
 	char err[512];
 
-	if (!open_history())
+	if (!cmshad_history_open())
 		return false;
 	if (!(cmshad.alias_ctl = cmsha_alias_ctl_open(err, sizeof(err))) ||
-	    !peer_session_start(&cmshad.cfg, on_peer_edge, err, sizeof(err))) {
+	    !peer_session_start(&cmshad.cfg, cmshad_startup_peer_edge, err, sizeof(err))) {
 		snmp_log(LOG_ERR, "%s\n", err);
 		return false;
 	}
@@ -199,79 +94,14 @@ bool cmshad_switchover_peer_restart(char *err, size_t errlen)
 	peer_session_stop();
 	peer_session_free();
 	return peer_session_parse(cmshad.cfg.peer_args, err, errlen) &&
-	       peer_session_start(&cmshad.cfg, on_peer_edge, err, errlen);
-}
-
-static void on_history_written(void *arg)
-{
-	char err[512];
-
-	(void)arg;
-	if (!cmsha_history_collect(&cmshad.history, err, sizeof(err)))
-		snmp_log(LOG_ERR, "switch-over history not saved: %s\n", err);
-	cmsha_switchover_history_written(&cmshad.sw);
-}
-
-#ifdef CMSHA_TEST_HOOKS
-/*
- * Only in tests/cmshad-test-hooks (never installed): CMSHA_TEST_SLOW_HISTORY_MS
- * makes each history save take that much longer, as a slow or busy disk
- * would, so that tests can see a takeover wait for its pending note.
- */
-static bool slow_write_file(const char *path, const char *data, size_t len, char *err,
-			    size_t errlen)
-{
-	long ms = atol(getenv("CMSHA_TEST_SLOW_HISTORY_MS"));
-	struct timespec slow = { ms / 1000, ms % 1000 * 1000000L };
-
-	while (nanosleep(&slow, &slow) != 0)
-		;
-	return cmsha_history_write_file(path, data, len, err, errlen);
-}
-
-static cmsha_history_write_fn history_write_fn(void)
-{
-	const char *ms = getenv("CMSHA_TEST_SLOW_HISTORY_MS");
-
-	if (!ms || atol(ms) <= 0)
-		return NULL;
-	snmp_log(LOG_WARNING, "test hook: each history save takes %s ms longer\n", ms);
-	return slow_write_file;
-}
-#else
-static cmsha_history_write_fn history_write_fn(void) { return NULL; }
-#endif
-
-/* Without the thread the loop saves, fsync included: slower, still correct. */
-void cmshad_switchover_start_history_writer(void)
-{
-	char err[512];
-	int fd;
-
-	if (!cmsha_history_start_writer(&cmshad.history, history_write_fn(), err, sizeof(err))) {
-		snmp_log(LOG_WARNING, "switch-over history: %s; saving in the event loop\n", err);
-		return;
-	}
-	fd = cmsha_history_writer_fd(&cmshad.history);
-	if (fd >= 0 && !loop_fd_watch(NULL, fd, on_history_written, NULL)) {
-		snmp_log(LOG_WARNING, "switch-over history: cannot watch the writer's fd; "
-			 "saving in the event loop\n");
-		(void)cmsha_history_stop_writer(&cmshad.history);
-	}
+	       peer_session_start(&cmshad.cfg, cmshad_startup_peer_edge, err, errlen);
 }
 
 void cmshad_switchover_stop(void)
 {
-	int fd = cmsha_history_writer_fd(&cmshad.history);
-
 	cmsha_switchover_shutdown(&cmshad.sw);
-	if (fd >= 0)
-		loop_fd_unwatch(NULL, fd);
 	peer_session_stop();
 	cmsha_alias_ctl_close(cmshad.alias_ctl);
 	cmshad.alias_ctl = NULL;
-	if (!cmsha_history_stop_writer(&cmshad.history))
-		snmp_log(LOG_ERR, "switch-over history not saved: its last save did not end "
-			 "within %d ms (the disk is slow or hung)\n", CMSHA_HISTORY_STOP_MAX_MS);
-	cmsha_history_close(&cmshad.history);
+	cmshad_history_close();
 }

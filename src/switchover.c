@@ -43,6 +43,7 @@ void cmsha_switchover_shutdown(struct cmsha_switchover *s)
 {
 	cmsha_early_probe_drop(s);
 	cmsha_switchover_flush_records(s);
+	cmsha_settle_cancel(s);
 	job_free(s);
 	cmsha_announce_rounds_stop(s);
 }

@@ -34,6 +34,16 @@ enum cmsha_switchover_status {
 typedef void (*cmsha_peer_done)(void *arg, bool ok, const char *reason);
 /* A reload's probe is over: conflict "" when nobody answered for the new aliases. */
 typedef void (*cmsha_reload_probed)(void *arg, const char *conflict);
+/* A reload's wait is over: shown, netlink shows the aliases as wanted (else the deadline came). */
+typedef void (*cmsha_settled)(void *arg, bool shown);
+
+/* A reload's wait for netlink (cmsha_switchover_settle); then NULL: none. */
+struct cmsha_settle {
+	cmsha_settled then;
+	void *arg;
+	bool held;
+	unsigned timer;
+};
 
 /*
  * The kernel's side of a switch-over: the aliases, the pre-flight probe and
@@ -147,6 +157,7 @@ struct cmsha_switchover {
 	size_t next_peer_request;
 	uint32_t request_id;            /* the next command's (see set_request_id) */
 	struct cmsha_early_probe *early;        /* started at a SET's checks, not adopted yet */
+	struct cmsha_settle settle;     /* a reload's wait for netlink */
 };
 
 void cmsha_switchover_init(struct cmsha_switchover *s, const struct cmsha_config *cfg,
@@ -262,6 +273,19 @@ void cmsha_switchover_flush_records(struct cmsha_switchover *s);
 void cmsha_switchover_history_written(struct cmsha_switchover *s);
 
 /*
+ * switchover_saves.c: the history's saves by its writer thread, whose fd
+ * the env's loop watches: on_saved(arg) when it is readable, which calls
+ * cmsha_switchover_save_ended (false with err: a save failed; the engine
+ * is told either way).  start false with err: no thread, the history
+ * saves in the loop.  stop: the fd unwatched, the thread ended (false: its
+ * last save did not end within CMSHA_HISTORY_STOP_MAX_MS).
+ */
+bool cmsha_switchover_start_saves(struct cmsha_switchover *s, cmsha_history_write_fn write_file,
+				  cmsha_callback on_saved, void *arg, char *err, size_t errlen);
+bool cmsha_switchover_save_ended(struct cmsha_switchover *s, char *err, size_t errlen);
+bool cmsha_switchover_stop_saves(struct cmsha_switchover *s);
+
+/*
  * The kernel's netlink events were taken (the aliases' state in cmsha_ha
  * is new): a takeover that waits for its added aliases to show goes on.
  * Called by the event loop after every refresh it makes on such events.
@@ -283,6 +307,19 @@ bool cmsha_switchover_reload_probe(struct cmsha_switchover *s,
 				   const struct cmsha_alias_conf *aliases, size_t n,
 				   cmsha_reload_probed then, void *arg);
 void cmsha_switchover_reload_end(struct cmsha_switchover *s);
+
+/*
+ * A reload changed the kernel's aliases: then(arg, shown) once netlink
+ * shows every alias held (held) or none (shown true), or at the latest
+ * after the deadline (CMSHA_CONFIRM_MAX_MS, 100 ms; shown as netlink shows
+ * them then).  Before this returns when they show already, else from the
+ * event loop: cmsha_switchover_kernel_changed or the deadline's timer.  It
+ * holds nothing: the caller keeps its reload from another one meanwhile
+ * (cmsha_switchover_settling).  Shutdown cancels it (then() never comes).
+ */
+void cmsha_switchover_settle(struct cmsha_switchover *s, bool held, cmsha_settled then,
+			     void *arg);
+bool cmsha_switchover_settling(const struct cmsha_switchover *s);
 
 /* The command running (a reload's probe: reload), or noCommand. */
 enum cmsha_command cmsha_switchover_running(const struct cmsha_switchover *s);

@@ -94,6 +94,10 @@ bool cmsha_aliases_roll_back(struct cmsha_switchover *s, size_t n, bool add, cha
 bool cmsha_aliases_held(const struct cmsha_switchover *s, bool held);
 bool cmsha_aliases_shown(struct cmsha_switchover *s, bool held);
 
+/* switchover_settle.c: a reload's wait goes on with the kernel's events; shutdown ends it */
+void cmsha_settle_kernel_changed(struct cmsha_switchover *s);
+void cmsha_settle_cancel(struct cmsha_switchover *s);
+
 /* switchover_records.c: the history row and finished(), now or held */
 void cmsha_records_add(struct cmsha_switchover *s, struct cmsha_history_entry *e, bool counts);
 /* The rows of a release its SET undid: failed, uncounted (why: the reason). */

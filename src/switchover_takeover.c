@@ -87,8 +87,10 @@ static void confirm_added(struct cmsha_switchover *s)
 
 void cmsha_switchover_kernel_changed(struct cmsha_switchover *s)
 {
-	struct cmsha_job *job = s->job;
+	struct cmsha_job *job;
 
+	cmsha_settle_kernel_changed(s);         /* its end may end a reload's probe job */
+	job = s->job;
 	if (!job || !job->awaiting_kernel || !cmsha_aliases_held(s, true))
 		return;
 	job->awaiting_kernel = false;

@@ -156,11 +156,15 @@ static void show_the_kernel(void)
 		ha.aliases[i].state = kernel_holds[i] ? CMSHA_ALIAS_PRESENT : CMSHA_ALIAS_ABSENT;
 }
 
+static bool refresh_tells_engine;       /* as cmshad's: the events taken reach kernel_changed */
+
 static void fake_refresh(void *ctx)
 {
 	(void)ctx;
 	if (!events_lag)
 		show_the_kernel();
+	if (refresh_tells_engine)
+		cmsha_switchover_kernel_changed(&sw);
 }
 
 /* The lagging events come: cmshad's loop refreshes, then tells the engine. */
@@ -232,7 +236,7 @@ static void setup(void)
 	fake_loop_reset();
 	asked[0] = steps[0] = last_step[0] = '\0';
 	refused_add = answered_target = -1;
-	events_lag = false;
+	events_lag = refresh_tells_engine = false;
 }
 
 static void teardown(void)
@@ -1022,8 +1026,141 @@ START_TEST(a_switch_away_that_cannot_watch_the_names_ends)
 }
 END_TEST
 
+/* A reload's wait for netlink (issue 14): an event, like the takeover's, never a poll. */
+static int settled_calls;
+static bool settled_shown;
+
+static void on_settled(void *arg, bool shown)
+{
+	ck_assert_ptr_eq(arg, &sw);
+	settled_calls++;
+	settled_shown = shown;
+}
+
+/* A reload added the alias on an active server; netlink has not shown it yet. */
+static void reload_added_unseen(void)
+{
+	events_lag = true;
+	kernel_holds[0] = true;
+	settled_calls = 0;
+	cmsha_switchover_settle(&sw, true, on_settled, &sw);
+}
+
+START_TEST(a_reloads_wait_for_netlink_returns_to_the_loop)
+{
+	reload_added_unseen();
+	ck_assert_int_eq(settled_calls, 0);             /* back in the loop, still waiting */
+	ck_assert(cmsha_switchover_settling(&sw));
+	ck_assert(fake_timer_armed(CMSHA_CONFIRM_MAX_MS));
+	ck_assert(!cmsha_switchover_busy(&sw));         /* it holds no command back */
+	netlink_event();
+	ck_assert_int_eq(settled_calls, 1);
+	ck_assert(settled_shown);
+	ck_assert(!cmsha_switchover_settling(&sw));
+	ck_assert(!fake_timer_armed(CMSHA_CONFIRM_MAX_MS));
+	netlink_event();                                /* later events: nothing twice */
+	ck_assert_int_eq(settled_calls, 1);
+}
+END_TEST
+
+START_TEST(a_reloads_wait_ends_at_once_when_netlink_shows_the_aliases)
+{
+	settled_calls = 0;
+	kernel_holds[0] = true;
+	cmsha_switchover_settle(&sw, true, on_settled, &sw);
+	ck_assert_int_eq(settled_calls, 1);
+	ck_assert(settled_shown);
+	ck_assert_int_eq(fake_timers_armed(), 0);
+	/* a standby server's reload waits for no alias to be held */
+	kernel_holds[0] = false;
+	cmsha_switchover_settle(&sw, false, on_settled, &sw);
+	ck_assert_int_eq(settled_calls, 2);
+	ck_assert(settled_shown);
+}
+END_TEST
+
+START_TEST(a_reloads_wait_whose_events_do_not_come_ends_at_the_deadline)
+{
+	reload_added_unseen();
+	cmsha_switchover_kernel_changed(&sw);           /* other changes: not yet */
+	ck_assert_int_eq(settled_calls, 0);
+	fake_timer_fire(CMSHA_CONFIRM_MAX_MS);
+	ck_assert_int_eq(settled_calls, 1);
+	ck_assert(!settled_shown);
+	netlink_event();
+	ck_assert_int_eq(settled_calls, 1);
+}
+END_TEST
+
+START_TEST(a_reloads_wait_without_its_timer_ends_at_once)
+{
+	fake_loop_refuse_timers = true;
+	reload_added_unseen();
+	ck_assert_int_eq(settled_calls, 1);
+	ck_assert(!settled_shown);
+	ck_assert(!cmsha_switchover_settling(&sw));
+}
+END_TEST
+
+START_TEST(a_shutdown_ends_a_reloads_wait_without_its_callback)
+{
+	reload_added_unseen();
+	cmsha_switchover_shutdown(&sw);
+	ck_assert_int_eq(fake_timers_armed(), 0);
+	ck_assert(!cmsha_switchover_settling(&sw));
+	netlink_event();
+	ck_assert_int_eq(settled_calls, 0);
+}
+END_TEST
+
+/* The reload's end frees its probe's job from within the netlink event: nothing touches it after. */
+static void end_the_reload(void *arg, bool shown)
+{
+	on_settled(arg, shown);
+	cmsha_switchover_reload_end(&sw);
+}
+
+static void reload_probed(void *arg, const char *conflict) { (void)arg, (void)conflict; }
+
+START_TEST(a_reloads_end_within_the_netlink_event_frees_its_job_safely)
+{
+	ck_assert(cmsha_switchover_reload_probe(&sw, cfg.aliases, 1, reload_probed, NULL));
+	ck_assert_int_eq(cmsha_switchover_running(&sw), CMSHA_CMD_RELOAD);
+	events_lag = true;
+	kernel_holds[0] = true;
+	settled_calls = 0;
+	cmsha_switchover_settle(&sw, true, end_the_reload, &sw);
+	ck_assert_int_eq(settled_calls, 0);
+	netlink_event();
+	ck_assert_int_eq(settled_calls, 1);
+	ck_assert_ptr_null(sw.job);
+}
+END_TEST
+
+/* cmshad's refresh takes the queued events and tells the engine: the wait ends once. */
+START_TEST(a_reloads_wait_ended_by_its_own_refresh_ends_once)
+{
+	refresh_tells_engine = true;
+	kernel_holds[0] = true;
+	settled_calls = 0;
+	cmsha_switchover_settle(&sw, true, on_settled, &sw);
+	ck_assert_int_eq(settled_calls, 1);
+	ck_assert(settled_shown);
+	ck_assert_int_eq(fake_timers_armed(), 0);
+}
+END_TEST
+
 int main(void)
 {
+	const TTest *const reload_settle[] = {
+		a_reloads_wait_for_netlink_returns_to_the_loop,
+		a_reloads_wait_ends_at_once_when_netlink_shows_the_aliases,
+		a_reloads_wait_whose_events_do_not_come_ends_at_the_deadline,
+		a_reloads_wait_without_its_timer_ends_at_once,
+		a_shutdown_ends_a_reloads_wait_without_its_callback,
+		a_reloads_end_within_the_netlink_event_frees_its_job_safely,
+		a_reloads_wait_ended_by_its_own_refresh_ends_once,
+	};
 	Suite *s = suite_create("switchover");
 	TCase *tc = tcase_create("verdicts");
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -1070,5 +1207,7 @@ int main(void)
 	tcase_add_test(tc, a_takeover_whose_announcements_cannot_repeat_still_ends);
 	tcase_add_test(tc, a_switch_away_that_cannot_watch_the_names_ends);
 	suite_add_tcase(s, tc);
+	cmsha_add_tcase(s, "reload settle", setup, teardown, reload_settle,
+			CMSHA_N_TESTS(reload_settle));
 	return cmsha_run_suite(s);
 }
