@@ -14,18 +14,6 @@
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
-/* Who else follows the aliases (the conflict glue, while it runs). */
-static struct {
-	cmshad_alias_listener fn;
-	void *arg;
-} alias_listener;
-
-void cmshad_kernel_on_alias_change(cmshad_alias_listener fn, void *arg)
-{
-	alias_listener.fn = fn;
-	alias_listener.arg = arg;
-}
-
 /* For debug lines: changes a command made are not news for a pager. */
 static const char *whose(void)
 {
@@ -33,51 +21,32 @@ static const char *whose(void)
 }
 
 /* The line the core wrote for a change, and its debug twin. */
-static void say(const struct cmsha_ha_news *n)
+static void say(void *arg, const struct cmsha_ha_news *n)
 {
+	(void)arg;
 	DEBUGMSGTL(("cmsha:kernel", "%s%s\n", n->text, whose()));
 	snmp_log(n->warning ? LOG_WARNING : LOG_NOTICE, "%s\n", n->text);
 }
 
 /* The notification the core says a change pages with, if any. */
-static void page(const struct cmsha_ha_news *n, size_t alias_index)
+static void page(void *arg, const struct cmsha_ha_news *n, size_t alias_index)
 {
+	(void)arg;
 	if (n->notice == CMSHA_HA_NOTICE_ALIAS_LOST)
 		notify_alias_lost(alias_index);
 	else if (n->notice == CMSHA_HA_NOTICE_OPER_CHANGED)
 		notify_oper_state_changed(n->why);
 }
 
-static void on_alias_change(void *arg, size_t index, enum cmsha_alias_state from,
-			    enum cmsha_alias_state to)
+/* Who says, who pages, who else follows the aliases (the conflict glue, while it runs). */
+static struct cmsha_ha_teller teller = {
+	say, page, NULL, &cmshad.ha, &cmshad.refresh_by_command, NULL, NULL
+};
+
+void cmshad_kernel_on_alias_change(cmshad_alias_listener fn, void *arg)
 {
-	struct cmsha_ha_news n;
-
-	(void)arg;
-	cmsha_ha_news_of_alias(&cmshad.ha, index, from, to, cmshad.refresh_by_command, &n);
-	say(&n);
-	if (alias_listener.fn)
-		alias_listener.fn(alias_listener.arg, index, from, to);
-	page(&n, index);
-}
-
-static void on_oper_change(void *arg, enum cmsha_oper_state from, enum cmsha_oper_state to)
-{
-	struct cmsha_ha_news n;
-
-	(void)arg;
-	cmsha_ha_news_of_oper(&cmshad.ha, from, to, cmshad.refresh_by_command, &n);
-	say(&n);
-	page(&n, 0);
-}
-
-static void on_mode_change(void *arg, enum cmsha_mode to, const char *reason)
-{
-	struct cmsha_ha_news n;
-
-	(void)arg;
-	cmsha_ha_news_of_mode(to, reason, &n);
-	say(&n);
+	teller.alias_changed = fn;
+	teller.alias_arg = arg;
 }
 
 void cmshad_kernel_refresh(void)
@@ -117,9 +86,7 @@ bool cmshad_kernel_watch_start(void)
 		snmp_log(LOG_ERR, "%s\n", err);
 		return false;
 	}
-	cmshad.ha.observer = (struct cmsha_ha_observer){
-		on_alias_change, on_oper_change, on_mode_change, NULL
-	};
+	cmshad.ha.observer = cmsha_ha_news_observer(&teller);
 	if (register_readfd(cmsha_netwatch_fd(cmshad.netwatch), on_netlink_readable, NULL) != 0) {
 		snmp_log(LOG_ERR, "cannot watch the netlink socket\n");
 		return false;

@@ -38,3 +38,40 @@ void cmsha_ha_news_of_mode(enum cmsha_mode to, const char *reason, struct cmsha_
 	snprintf(n->text, sizeof(n->text), "switch-over mode: %s%s", software ? "software" :
 		 "manual: ", software ? "" : reason);
 }
+
+static void told_alias(void *arg, size_t index, enum cmsha_alias_state from,
+		       enum cmsha_alias_state to)
+{
+	struct cmsha_ha_teller *t = arg;
+	struct cmsha_ha_news n;
+
+	cmsha_ha_news_of_alias(t->ha, index, from, to, *t->by_command, &n);
+	t->say(t->arg, &n);
+	if (t->alias_changed)
+		t->alias_changed(t->alias_arg, index, from, to);
+	t->page(t->arg, &n, index);
+}
+
+static void told_oper(void *arg, enum cmsha_oper_state from, enum cmsha_oper_state to)
+{
+	struct cmsha_ha_teller *t = arg;
+	struct cmsha_ha_news n;
+
+	cmsha_ha_news_of_oper(t->ha, from, to, *t->by_command, &n);
+	t->say(t->arg, &n);
+	t->page(t->arg, &n, 0);
+}
+
+static void told_mode(void *arg, enum cmsha_mode to, const char *reason)
+{
+	struct cmsha_ha_teller *t = arg;
+	struct cmsha_ha_news n;
+
+	cmsha_ha_news_of_mode(to, reason, &n);
+	t->say(t->arg, &n);
+}
+
+struct cmsha_ha_observer cmsha_ha_news_observer(struct cmsha_ha_teller *t)
+{
+	return (struct cmsha_ha_observer){ told_alias, told_oper, told_mode, t };
+}

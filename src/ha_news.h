@@ -34,4 +34,24 @@ void cmsha_ha_news_of_oper(const struct cmsha_ha *ha, enum cmsha_oper_state from
 /* Manual mode is a warning: a switch-over can no longer move the aliases. */
 void cmsha_ha_news_of_mode(enum cmsha_mode to, const char *reason, struct cmsha_ha_news *n);
 
+/*
+ * The HA state's observer calls turned into news for the one who tells it:
+ * each change's line (say), then its page (page: n->notice says whether
+ * one is due), and alias changes also to an optional listener, between the
+ * two.  Changes made while *by_command holds are a command's.
+ */
+struct cmsha_ha_teller {
+	void (*say)(void *arg, const struct cmsha_ha_news *n);
+	void (*page)(void *arg, const struct cmsha_ha_news *n, size_t alias_index);
+	void *arg;
+	const struct cmsha_ha *ha;
+	const bool *by_command;
+	void (*alias_changed)(void *arg, size_t index, enum cmsha_alias_state from,
+			      enum cmsha_alias_state to);
+	void *alias_arg;
+};
+
+/* An observer for ha->observer that tells t (t must outlive it). */
+struct cmsha_ha_observer cmsha_ha_news_observer(struct cmsha_ha_teller *t);
+
 #endif

@@ -11,6 +11,7 @@
 
 #include <check.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -100,6 +101,69 @@ START_TEST(manual_mode_is_a_warning_with_its_reason)
 }
 END_TEST
 
+/* ---- the teller: the observer calls as news, in order ---- */
+
+static char told[512];
+
+static void note(const char *what, const char *text, size_t n)
+{
+	size_t used = strlen(told);
+
+	snprintf(told + used, sizeof(told) - used, "%s %s%s%.0zu|", what, text, n ? " " : "", n);
+}
+
+static void t_say(void *arg, const struct cmsha_ha_news *n)
+{
+	(void)arg;
+	note("say", n->text, 0);
+}
+
+static void t_page(void *arg, const struct cmsha_ha_news *n, size_t alias_index)
+{
+	(void)arg;
+	if (n->notice != CMSHA_HA_NOTICE_NONE)
+		note("page", n->notice == CMSHA_HA_NOTICE_ALIAS_LOST ? "lost" : n->why,
+		     alias_index + 1);
+}
+
+static void t_listener(void *arg, size_t index, enum cmsha_alias_state from,
+		       enum cmsha_alias_state to)
+{
+	(void)arg, (void)from, (void)to;
+	note("listener", "", index + 1);
+}
+
+START_TEST(the_teller_says_tells_the_listener_then_pages)
+{
+	bool by_command = false;
+	struct cmsha_ha_teller t = { t_say, t_page, NULL, &ha, &by_command, NULL, NULL };
+	struct cmsha_ha_observer o = cmsha_ha_news_observer(&t);
+
+	ha.oper = CMSHA_OPER_ACTIVE;
+	told[0] = '\0';
+	o.alias_changed(o.arg, 0, CMSHA_ALIAS_PRESENT, CMSHA_ALIAS_ABSENT);
+	ck_assert_str_eq(told, "say alias 10.77.0.10/24 on dum0: present -> absent|page lost 1|");
+	t.alias_changed = t_listener;
+	told[0] = '\0';
+	o.alias_changed(o.arg, 0, CMSHA_ALIAS_PRESENT, CMSHA_ALIAS_ABSENT);
+	ck_assert_str_eq(told, "say alias 10.77.0.10/24 on dum0: present -> absent|listener  1|"
+			 "page lost 1|");
+	by_command = true;
+	told[0] = '\0';
+	o.oper_changed(o.arg, CMSHA_OPER_ACTIVE, CMSHA_OPER_STANDBY);
+	ck_assert_str_eq(told, "say operational state: active -> standby|");
+	by_command = false;
+	told[0] = '\0';
+	o.oper_changed(o.arg, CMSHA_OPER_ACTIVE, CMSHA_OPER_STANDBY);
+	ck_assert_str_eq(told, "say operational state: active -> standby|page operational state "
+			 "changed from active to standby without a command (aliases changed "
+			 "outside cmshad) 1|");
+	told[0] = '\0';
+	o.mode_changed(o.arg, CMSHA_MODE_SOFTWARE, "");
+	ck_assert_str_eq(told, "say switch-over mode: software|");
+}
+END_TEST
+
 /* ---- one look at the kernel ---- */
 
 static unsigned oper_changes;
@@ -171,7 +235,7 @@ int main(int argc, char **argv)
 	const TTest *const rules[] = {
 		an_active_servers_alias_gone_by_itself_is_lost, an_alias_change_pages_nobody_otherwise,
 		an_oper_change_without_a_command_pages_with_why,
-		manual_mode_is_a_warning_with_its_reason,
+		manual_mode_is_a_warning_with_its_reason, the_teller_says_tells_the_listener_then_pages,
 	};
 	const TTest *const kernel[] = { a_look_refreshes_the_state_from_the_kernel };
 	Suite *s = suite_create("ha_news");
