@@ -1,12 +1,14 @@
 /*
- * Wires automatic failover (src/autofailover.c) to the agent: the facts it
- * decides on (this server's state, the peer's as the probes see it, the
- * components), net-snmp's loop for its timer, the peer session for the
- * peer's takeover time, the switch-over engine for what it starts, and the
- * log, debug token cmsha:autofailover and cmsHaSplitBrain for what it tells.
+ * Wires automatic failover (src/autofailover.c) to the agent: the facts
+ * only the agent has (the peer's state as the probes see it, this server's
+ * takeover time as the MIB publishes it) added to the core's
+ * (src/autofailover_sources.c, which also hands its commands to the
+ * engine), net-snmp's loop for its timer, the peer session for the peer's
+ * takeover time, and the log, debug token cmsha:autofailover and
+ * cmsHaSplitBrain for what it tells.
  */
 #include "autoconfig.h"
-#include "autofailover.h"
+#include "autofailover_sources.h"
 #include "cmshad.h"
 #include "loop_glue.h"
 #include "mib_values.h"
@@ -31,53 +33,21 @@ static int64_t own_took_over_ds(void)
 	return ds;
 }
 
-static enum cmsha_verdict check(void *ctx, enum cmsha_command cmd, char *reason, size_t len)
-{
-	(void)ctx;
-	return cmsha_switchover_check(&cmshad.sw, cmd, CMSHA_BY_AUTOMATIC, reason, len);
-}
-
-static void gather(void *ctx, struct cmsha_af_facts *f)
+static void gather(void *sw, struct cmsha_af_facts *f)
 {
 	const struct cmsha_peer_status *peer = peer_session_status();
 
-	(void)ctx;
-	*f = (struct cmsha_af_facts){
-		.enabled = cmshad.cfg.autofailover, .role = cmshad.cfg.role,
-		.oper = cmshad.ha.oper, .oper_changed = cmshad.ha.oper_last_change,
-		.took_over_ds = own_took_over_ds(), .mode = cmshad.ha.mode,
-		.running = cmshad.sw.job != NULL,
-		.reserved = cmsha_switchover_is_reserved(&cmshad.sw),
-		.required_down = cmsha_ha_required_component_down(&cmshad.ha),
-		.names_only = cmshad.cfg.n_aliases == 0, .holddown_ms = cmshad.cfg.holddown_ms,
-		.peer = { peer->reachable, peer->oper_state, peer->last_known_oper,
-			  peer->oper_asked },
-	};
-	cmsha_inet_ntop(&cmshad.cfg.peer_addrs[0], f->peer_name, sizeof(f->peer_name));
+	cmsha_af_facts_of(sw, own_took_over_ds(), f);
+	f->peer.reachable = peer->reachable;
+	f->peer.oper = peer->oper_state;
+	f->peer.last_known_oper = peer->last_known_oper;
+	f->peer.oper_asked = peer->oper_asked;
 }
 
-static bool ask_peer(void *ctx, void (*done)(void *arg, bool ok, int64_t when_ds), void *arg)
+static bool ask_peer(void *sw, void (*done)(void *arg, bool ok, int64_t when_ds), void *arg)
 {
-	(void)ctx;
+	(void)sw;
 	return peer_session_get_last_takeover(done, arg);
-}
-
-static void run(void *ctx, enum cmsha_command cmd, const char *why)
-{
-	(void)ctx;
-	cmsha_switchover_run_automatic(&cmshad.sw, cmd, why);
-}
-
-static void refuse(void *ctx, enum cmsha_command cmd, const char *refusal)
-{
-	(void)ctx;
-	cmsha_switchover_refuse(&cmshad.sw, cmd, CMSHA_BY_AUTOMATIC, refusal);
-}
-
-static void announce(void *ctx)
-{
-	(void)ctx;
-	cmsha_switchover_announce(&cmshad.sw);
 }
 
 static void report(void *arg, enum cmsha_af_event ev, const char *text)
@@ -100,7 +70,8 @@ bool cmshad_autofailover_start(void)
 {
 	static const struct cmsha_autofailover_env env = {
 		loop_timer_add, loop_timer_cancel, NULL, gather, ask_peer,
-		check, run, refuse, announce, NULL
+		cmsha_af_check_automatic, cmsha_af_run_automatic, cmsha_af_refuse_automatic,
+		cmsha_af_announce, &cmshad.sw
 	};
 	static const struct cmsha_autofailover_observer observer = { report, NULL };
 	char err[128];

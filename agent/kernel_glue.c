@@ -6,24 +6,13 @@
  */
 #include "autoconfig.h"
 #include "cmshad.h"
+#include "ha_look.h"
+#include "ha_news.h"
 #include "notify.h"
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
-#include <stdlib.h>
-
-/* Who else follows the aliases (the conflict glue, while it runs). */
-static struct {
-	cmshad_alias_listener fn;
-	void *arg;
-} alias_listener;
-
-void cmshad_kernel_on_alias_change(cmshad_alias_listener fn, void *arg)
-{
-	alias_listener.fn = fn;
-	alias_listener.arg = arg;
-}
 
 /* For debug lines: changes a command made are not news for a pager. */
 static const char *whose(void)
@@ -31,72 +20,46 @@ static const char *whose(void)
 	return cmshad.refresh_by_command ? " (a command's)" : "";
 }
 
-static void log_alias_change(void *arg, size_t index, enum cmsha_alias_state from,
-			     enum cmsha_alias_state to)
+/* The line the core wrote for a change, and its debug twin. */
+static void say(void *arg, const struct cmsha_ha_news *n)
 {
-	const struct cmsha_alias_conf *a = &cmshad.cfg.aliases[index];
-	char text[CMSHA_INET_STRLEN];
-
 	(void)arg;
-	cmsha_inet_ntop(&a->addr, text, sizeof(text));
-	DEBUGMSGTL(("cmsha:kernel", "alias %s/%u on %s: %s -> %s%s\n", text, a->prefix,
-		    a->ifname, cmsha_alias_state_name(from), cmsha_alias_state_name(to), whose()));
-	snmp_log(LOG_NOTICE, "alias %s/%u on %s: %s -> %s\n", text, a->prefix, a->ifname,
-		 cmsha_alias_state_name(from), cmsha_alias_state_name(to));
-	if (alias_listener.fn)
-		alias_listener.fn(alias_listener.arg, index, from, to);
-	/* Lost: an active server's alias went away and no command took it. */
-	if (!cmshad.refresh_by_command && cmshad.ha.oper == CMSHA_OPER_ACTIVE &&
-	    cmsha_alias_state_is_held(from) && !cmsha_alias_state_is_held(to))
-		notify_alias_lost(index);
+	DEBUGMSGTL(("cmsha:kernel", "%s%s\n", n->text, whose()));
+	snmp_log(n->warning ? LOG_WARNING : LOG_NOTICE, "%s\n", n->text);
 }
 
-static void log_oper_change(void *arg, enum cmsha_oper_state from, enum cmsha_oper_state to)
+/* The notification the core says a change pages with, if any. */
+static void page(void *arg, const struct cmsha_ha_news *n, size_t alias_index)
 {
-	char why[CMSHA_REASON_LEN];
-
 	(void)arg;
-	DEBUGMSGTL(("cmsha:kernel", "operational state: %s -> %s%s\n",
-		    cmsha_oper_state_name(from), cmsha_oper_state_name(to), whose()));
-	snmp_log(LOG_NOTICE, "operational state: %s -> %s\n", cmsha_oper_state_name(from),
-		 cmsha_oper_state_name(to));
-	if (cmsha_oper_change_is_news(cmshad.cfg.n_aliases, from, to, cmshad.refresh_by_command,
-				      why, sizeof(why)))
-		notify_oper_state_changed(why);
+	if (n->notice == CMSHA_HA_NOTICE_ALIAS_LOST)
+		notify_alias_lost(alias_index);
+	else if (n->notice == CMSHA_HA_NOTICE_OPER_CHANGED)
+		notify_oper_state_changed(n->why);
 }
 
-static void log_mode_change(void *arg, enum cmsha_mode to, const char *reason)
-{
-	bool software = to == CMSHA_MODE_SOFTWARE;
+/* Who says, who pages, who else follows the aliases (the conflict glue, while it runs). */
+static struct cmsha_ha_teller teller = {
+	say, page, NULL, &cmshad.ha, &cmshad.refresh_by_command, NULL, NULL
+};
 
-	(void)arg;
-	DEBUGMSGTL(("cmsha:kernel", "switch-over mode: %s%s%s\n", software ? "software" :
-		    "manual: ", software ? "" : reason, whose()));
-	snmp_log(software ? LOG_NOTICE : LOG_WARNING, "switch-over mode: %s%s\n",
-		 software ? "software" : "manual: ", software ? "" : reason);
+void cmshad_kernel_on_alias_change(cmshad_alias_listener fn, void *arg)
+{
+	teller.alias_changed = fn;
+	teller.alias_arg = arg;
 }
 
 void cmshad_kernel_refresh(void)
 {
-	size_t n = cmshad.cfg.n_aliases;
-	struct cmsha_alias_observation *obs = calloc(n ? n : 1, sizeof(*obs));
-	struct cmsha_local_addr *locals = NULL;
-	size_t n_locals;
-	struct timespec now;
+	struct cmsha_ha_look look;
 
-	if (!obs) {
+	if (!cmsha_ha_look(&cmshad.ha, cmshad.netwatch, &look)) {
 		snmp_log(LOG_ERR, "out of memory refreshing alias state\n");
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		cmsha_netwatch_observe(cmshad.netwatch, &cmshad.cfg.aliases[i], &obs[i]);
-	n_locals = cmsha_netwatch_local_addrs(cmshad.netwatch, &locals);
-	clock_gettime(CLOCK_REALTIME, &now);
-	DEBUGMSGTL(("cmsha:kernel", "refresh: %zu aliases, %zu local addresses%s\n", n,
-		    n_locals, whose()));
-	cmsha_ha_refresh(&cmshad.ha, obs, locals, n_locals, &now);
-	free(locals);
-	free(obs);
+	DEBUGMSGTL(("cmsha:kernel", "refresh: %zu aliases, %zu local addresses%s\n", look.n_obs,
+		    look.n_locals, whose()));
+	cmsha_ha_refresh_from_look(&cmshad.ha, &look);
 }
 
 static void on_netlink_readable(int fd, void *arg)
@@ -123,9 +86,7 @@ bool cmshad_kernel_watch_start(void)
 		snmp_log(LOG_ERR, "%s\n", err);
 		return false;
 	}
-	cmshad.ha.observer = (struct cmsha_ha_observer){
-		log_alias_change, log_oper_change, log_mode_change, NULL
-	};
+	cmshad.ha.observer = cmsha_ha_news_observer(&teller);
 	if (register_readfd(cmsha_netwatch_fd(cmshad.netwatch), on_netlink_readable, NULL) != 0) {
 		snmp_log(LOG_ERR, "cannot watch the netlink socket\n");
 		return false;

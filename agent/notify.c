@@ -110,13 +110,17 @@ void notify_command_finished(const struct cmsha_history_entry *e)
 	send_and_free(vars);
 }
 
-void notify_oper_state_changed(const char *why)
+/* Notifications that end with why as cmsHaSwitchoverLastReason: noted first, then sent. */
+static void send_with_reason(netsnmp_variable_list *vars, const char *why)
 {
-	netsnmp_variable_list *vars = start(MIB_N_OPER_STATE_CHANGED);
-
 	cmsha_switchover_note_reason(&cmshad.sw, why);
 	add_scalar(&vars, MIB_SWITCHOVER_LAST_REASON, mib_get_switchover_last_reason);
 	send_and_free(vars);
+}
+
+void notify_oper_state_changed(const char *why)
+{
+	send_with_reason(start(MIB_N_OPER_STATE_CHANGED), why);
 }
 
 void notify_started(void)
@@ -175,12 +179,10 @@ void notify_split_brain(const char *why)
 {
 	netsnmp_variable_list *vars = start(MIB_N_SPLIT_BRAIN);
 
-	cmsha_switchover_note_reason(&cmshad.sw, why);
 	add_scalar(&vars, MIB_PEER_ADDRESS_TYPE, mib_get_peer_address_type);
 	add_scalar(&vars, MIB_PEER_ADDRESS, mib_get_peer_address);
 	add_scalar(&vars, MIB_PEER_OPER_STATE, mib_get_peer_oper_state);
-	add_scalar(&vars, MIB_SWITCHOVER_LAST_REASON, mib_get_switchover_last_reason);
-	send_and_free(vars);
+	send_with_reason(vars, why);
 }
 
 void notify_dns_unexpected_answer(size_t dns_index)

@@ -113,13 +113,9 @@ bool peer_facts_view(void *ctx, unsigned timeout_ms,
 	struct view_wait *w = malloc(sizeof(*w));
 
 	(void)ctx;
-	if (!w)
-		return false;
-	*w = (struct view_wait){ done, arg };
-	if (peer_request(&ask, on_view, w))
-		return true;
-	free(w);
-	return false;
+	if (w)
+		*w = (struct view_wait){ done, arg };
+	return peer_request_owning(&ask, on_view, w);
 }
 
 struct test_wait {

@@ -93,5 +93,7 @@ typedef void peer_reply_fn(void *arg, const struct peer_reply *r);
  * known yet), when nothing is called.
  */
 bool peer_request(const struct peer_ask *ask, peer_reply_fn *reply, void *arg);
+/* peer_request for a caller's malloc'ed wait: freed here when it is not sent (NULL too). */
+bool peer_request_owning(const struct peer_ask *ask, peer_reply_fn *reply, void *wait);
 
 #endif

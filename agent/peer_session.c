@@ -258,6 +258,14 @@ bool peer_request(const struct peer_ask *ask, peer_reply_fn *reply, void *arg)
 	return false;
 }
 
+bool peer_request_owning(const struct peer_ask *ask, peer_reply_fn *reply, void *wait)
+{
+	if (wait && peer_request(ask, reply, wait))
+		return true;
+	free(wait);
+	return false;
+}
+
 /* As before discovery; USM then builds the user's keys for the next engine. */
 static void forget_engine_of(netsnmp_session *s)
 {
@@ -508,16 +516,13 @@ bool peer_session_command(enum cmsha_command cmd, unsigned timeout_ms,
 				      .n_vars = PEER_N_VARS(vars), .timeout_ms = timeout_ms,
 				      .what = "SET cmsHaPeerRequest" };
 
-	if (!w)
+	if (w)
+		*w = (struct command_wait){ done, arg };
+	if (!peer_request_owning(&ask, on_command_reply, w))
 		return false;
-	*w = (struct command_wait){ done, arg };
-	if (peer_request(&ask, on_command_reply, w)) {
-		snmp_log(LOG_INFO, "asked the peer: %s (cmsHaPeerRequestId %u)\n",
-			 cmsha_command_name(cmd), id);
-		return true;
-	}
-	free(w);
-	return false;
+	snmp_log(LOG_INFO, "asked the peer: %s (cmsHaPeerRequestId %u)\n",
+		 cmsha_command_name(cmd), id);
+	return true;
 }
 
 struct takeover_wait {
@@ -557,11 +562,7 @@ bool peer_session_get_last_takeover(void (*done)(void *arg, bool ok, int64_t whe
 				      .what = "GET cmsHaLastTakeoverTime" };
 	struct takeover_wait *w = malloc(sizeof(*w));
 
-	if (!w)
-		return false;
-	*w = (struct takeover_wait){ done, arg };
-	if (peer_request(&ask, on_takeover_reply, w))
-		return true;
-	free(w);
-	return false;
+	if (w)
+		*w = (struct takeover_wait){ done, arg };
+	return peer_request_owning(&ask, on_takeover_reply, w);
 }

@@ -1,10 +1,12 @@
 /*
  * The clients' worklist: merge, expiry, cap; a refresh round's state
  * machine (in flight, done, cut); and real non-blocking inet_diag scans
- * driven by a poll() loop, one of many sessions in a network namespace.
+ * driven by a poll() loop, one of many sessions in a network namespace;
+ * the refresh schedule on that loop (src/client_refresh.c).
  */
 #include "autoconfig.h"
 #include "check_run.h"
+#include "client_refresh.h"
 #include "client_scan.h"
 
 #include <errno.h>
@@ -654,6 +656,155 @@ START_TEST(scan_abandoned_closes_its_socket_and_starts_afresh)
 }
 END_TEST
 
+/* --- the refresh schedule: the poll loop above, with its timers recorded --- */
+
+struct refresh_seen {
+	unsigned timer_ms, timers;        /* the last timer armed, how many */
+	cmsha_callback timer_fn;
+	void *timer_arg;
+	unsigned due, started, rounds, errors_told;
+	char errors[300];
+	bool committed;
+};
+
+static struct refresh_seen seen;
+
+static unsigned record_timer(void *ctx, unsigned ms, cmsha_callback fn, void *arg)
+{
+	(void)ctx;
+	seen.timer_ms = ms;
+	seen.timer_fn = fn;
+	seen.timer_arg = arg;
+	return ++seen.timers;
+}
+
+static const struct cmsha_loop refresh_hooks = {
+	record_timer, no_cancel, watch, unwatch, &the_loop
+};
+
+static void seen_due(void *arg, bool started, size_t n_svc)
+{
+	(void)arg;
+	ck_assert_uint_eq(n_svc, 1);
+	seen.due++;
+	seen.started += started;
+}
+
+static void seen_round(void *arg, const struct cmsha_client_scan_result *res, double ms,
+		       const char *errors)
+{
+	(void)arg;
+	ck_assert(ms >= 0);
+	seen.rounds++;
+	seen.committed = res->committed;
+	the_loop.done = true;
+	if (errors) {
+		seen.errors_told++;
+		snprintf(seen.errors, sizeof(seen.errors), "%s", errors);
+	}
+}
+
+static const struct cmsha_client_refresh_observer refresh_observer = {
+	seen_due, seen_round, NULL, NULL
+};
+
+static void refresh_start(struct cmsha_client_refresh *r, struct cmsha_config *cfg)
+{
+	char err[128];
+
+	own_netns();
+	memset(&seen, 0, sizeof(seen));
+	memset(&the_loop, 0, sizeof(the_loop));
+	cmsha_config_init(cfg);
+	ck_assert(cmsha_config_apply(cfg, "alias", "127.0.0.1/8 dev lo", err, sizeof(err)));
+	cfg->clients_interval_ms = 4321;
+	ck_assert(cmsha_client_refresh_start(r, &refresh_hooks, cfg, &refresh_observer));
+}
+
+/* The first round at once, the next one due an interval later; the table dated. */
+START_TEST(refresh_at_once_then_every_interval)
+{
+	struct cmsha_client_refresh r;
+	struct cmsha_config cfg;
+
+	refresh_start(&r, &cfg);
+	ck_assert_uint_eq(seen.started, 1);
+	ck_assert_uint_eq(seen.timers, 1);
+	ck_assert_uint_eq(seen.timer_ms, 4321);
+	ck_assert(cmsha_client_scan_in_flight(&r.scan));
+	ck_assert_int_eq(r.last_refresh.tv_sec, 0);
+	while (!the_loop.done)
+		turn(&the_loop);
+	ck_assert(seen.rounds == 1 && seen.committed);
+	ck_assert(r.last_refresh.tv_sec == r.round_time.tv_sec && r.last_refresh.tv_sec > 0);
+	the_loop.done = false;
+	seen.timer_fn(seen.timer_arg);
+	ck_assert_uint_eq(seen.started, 2);
+	ck_assert_uint_eq(seen.timers, 2);
+	cmsha_client_refresh_stop(&r);
+	ck_assert(!r.started);
+	cmsha_config_free(&cfg);
+}
+END_TEST
+
+/*
+ * Due while a round is in flight: not doubled, just due again an interval
+ * later; left unanswered too long: given up (its error told once), and a
+ * new round starts.
+ */
+START_TEST(refresh_lets_a_round_finish_then_gives_it_up)
+{
+	struct cmsha_client_refresh r;
+	struct cmsha_config cfg;
+
+	refresh_start(&r, &cfg);
+	seen.timer_fn(seen.timer_arg);
+	ck_assert(seen.due == 2 && seen.started == 1 && seen.rounds == 0);
+	ck_assert_uint_eq(seen.timers, 2);
+	r.give_up_ms = 0;
+	seen.timer_fn(seen.timer_arg);
+	ck_assert(seen.due == 3 && seen.started == 2 && seen.rounds == 1 && !seen.committed);
+	ck_assert_uint_eq(seen.errors_told, 1);
+	ck_assert_str_eq(seen.errors, "no answer from the kernel for 30 s");
+	ck_assert_str_eq(r.errors, "no answer from the kernel for 30 s");
+	ck_assert_int_eq(r.last_refresh.tv_sec, 0);
+	the_loop.done = false;
+	while (!the_loop.done)
+		turn(&the_loop);
+	ck_assert(seen.rounds == 2 && seen.committed);
+	ck_assert_uint_eq(seen.errors_told, 2);    /* read again: told once, as "" */
+	ck_assert_str_eq(seen.errors, "");
+	r.give_up_ms = CMSHA_CLIENT_ROUND_GIVE_UP_S * 1000;
+	the_loop.done = false;
+	seen.timer_fn(seen.timer_arg);
+	while (!the_loop.done)
+		turn(&the_loop);
+	ck_assert_uint_eq(seen.rounds, 3);
+	ck_assert_uint_eq(seen.errors_told, 2);    /* unchanged: not told again */
+	cmsha_client_refresh_stop(&r);
+	cmsha_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(refresh_errors_are_the_failed_sources_ones)
+{
+	struct cmsha_client_scan_result res = { .ok = { false, false } };
+	char line[300];
+
+	snprintf(res.err[0], sizeof(res.err[0]), "inet_diag: denied");
+	snprintf(res.err[1], sizeof(res.err[1]), "conntrack: no module");
+	cmsha_client_refresh_errors_of(&res, line, sizeof(line));
+	ck_assert_str_eq(line, "inet_diag: denied; conntrack: no module");
+	res.ok[0] = true;
+	cmsha_client_refresh_errors_of(&res, line, sizeof(line));
+	ck_assert_str_eq(line, "conntrack: no module");
+	res.ok[0] = false;
+	res.err[1][0] = '\0';                      /* not reached: no error of its own */
+	cmsha_client_refresh_errors_of(&res, line, sizeof(line));
+	ck_assert_str_eq(line, "inet_diag: denied");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("clients");
@@ -673,12 +824,15 @@ int main(void)
 	tcase_add_test(tc, round_cut_every_time_keeps_the_previous_table);
 	tcase_add_test(tc, round_failed_source_is_said_and_the_others_go_on);
 	tcase_add_test(tc, round_abandoned_keeps_the_previous_table);
+	tcase_add_test(tc, refresh_errors_are_the_failed_sources_ones);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("kernel");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, scan_sees_a_tcp_session_on_a_service_address);
 	tcase_add_test(tc, scan_of_many_sessions_spans_many_wakeups);
 	tcase_add_test(tc, scan_abandoned_closes_its_socket_and_starts_afresh);
+	tcase_add_test(tc, refresh_at_once_then_every_interval);
+	tcase_add_test(tc, refresh_lets_a_round_finish_then_gives_it_up);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }

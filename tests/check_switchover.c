@@ -9,6 +9,7 @@
  * against the real kernel in a private network namespace.)
  */
 #include "autoconfig.h"
+#include "autofailover_sources.h"
 #include "check_run.h"
 #include "fake_loop.h"
 #include "switchover.h"
@@ -1150,6 +1151,63 @@ START_TEST(a_reloads_wait_ended_by_its_own_refresh_ends_once)
 }
 END_TEST
 
+/* ---- autofailover's env, core side (src/autofailover_sources.c) ---- */
+
+START_TEST(autofailover_facts_are_the_engines)
+{
+	struct cmsha_af_facts f;
+	struct timespec checked;
+
+	cfg.autofailover = true;
+	cfg.holddown_ms = 7777;
+	cmsha_af_facts_of(&sw, 1234, &f);
+	ck_assert(f.enabled && !f.running && !f.reserved && !f.names_only);
+	ck_assert_int_eq(f.role, cfg.role);
+	ck_assert_int_eq(f.oper, CMSHA_OPER_STANDBY);
+	ck_assert_int_eq(f.mode, CMSHA_MODE_SOFTWARE);
+	ck_assert_int_eq(f.took_over_ds, 1234);
+	ck_assert_uint_eq(f.holddown_ms, 7777);
+	ck_assert_ptr_null(f.required_down);
+	ck_assert_str_eq(f.peer_name, "10.77.0.12");
+	ck_assert(!f.peer.reachable && f.peer.oper == 0);       /* the agent's to fill */
+	ha.oper = CMSHA_OPER_ACTIVE;
+	ha.oper_last_change = (struct timespec){ 42, 0 };
+	cfg.n_aliases = 0;
+	clock_gettime(CLOCK_MONOTONIC, &checked);
+	cmsha_switchover_reserve(&sw, &checked);
+	ck_assert(cmsha_switchover_is_reserved(&sw));
+	cmsha_af_facts_of(&sw, 0, &f);
+	ck_assert_int_eq(f.oper, CMSHA_OPER_ACTIVE);
+	ck_assert_int_eq(f.oper_changed.tv_sec, 42);
+	ck_assert(f.names_only);
+	ck_assert(f.reserved);
+	cfg.n_aliases = 1;
+}
+END_TEST
+
+/* Its commands are automatic ones: checked, refused and recorded as such. */
+START_TEST(autofailover_commands_are_automatic)
+{
+	peer_up = false;            /* refused to a NOC, not to autofailover (its probe decides) */
+	ck_assert_int_eq(cmsha_af_check_automatic(&sw, CMSHA_CMD_TAKEOVER, reason, sizeof(reason)),
+			 CMSHA_VERDICT_ACCEPT);
+	cmsha_af_refuse_automatic(&sw, CMSHA_CMD_RELEASE, "held back");
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert_int_eq(last_finished.initiator, CMSHA_BY_AUTOMATIC);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_REFUSED);
+	cmsha_af_run_automatic(&sw, CMSHA_CMD_RELEASE, "split brain: x");
+	ck_assert_int_eq(finished_calls, 2);
+	ck_assert_int_eq(last_finished.initiator, CMSHA_BY_AUTOMATIC);
+	ck_assert_ptr_nonnull(strstr(last_finished.reason, "automatic (split brain: x)"));
+	kernel_holds[0] = true;     /* handed over: its aliases announced again */
+	show_the_kernel();
+	ha.oper = CMSHA_OPER_ACTIVE;
+	asked[0] = '\0';
+	cmsha_af_announce(&sw);
+	ck_assert_str_eq(asked, "announce 0");
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const reload_settle[] = {
@@ -1170,6 +1228,8 @@ int main(void)
 	tcase_add_test(tc, unreachable_peer_refuses_takeover_and_switch_away);
 	tcase_add_test(tc, interface_down_refuses_takeover);
 	tcase_add_test(tc, automatic_command_records_its_trigger_once);
+	tcase_add_test(tc, autofailover_facts_are_the_engines);
+	tcase_add_test(tc, autofailover_commands_are_automatic);
 	tcase_add_test(tc, required_component_down_refuses_takeover_only);
 	tcase_add_test(tc, a_held_engine_refuses_everything);
 	tcase_add_test(tc, refusal_is_recorded_and_changes_nothing);
