@@ -6,6 +6,7 @@
  * lets go of a hold that was never used.
  */
 #include "autoconfig.h"
+#include "clock.h"
 #include "mib_control.h"
 #include "mib_oids.h"
 #include "mib_validate.h"
@@ -89,7 +90,7 @@ static int command_reserve2(struct cmsha_switchover *sw, netsnmp_agent_request_i
 		return fail(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE);
 	hold->by = by;
 	hold->request_id = request_id;
-	clock_gettime(CLOCK_MONOTONIC, &hold->checked_at);
+	cmsha_clock_now(&hold->checked_at);
 	hold->reservation = cmsha_switchover_reserve(sw, &hold->checked_at);
 	netsnmp_request_add_list_data(r, netsnmp_create_data_list(HOLD_KEY, hold, free));
 	/* A takeover's probe goes out now, not two AgentX exchanges later. */
@@ -102,7 +103,7 @@ static bool stale(const struct hold *hold, enum cmsha_command cmd)
 	struct timespec now;
 
 	test_stall_before_commit();
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	cmsha_clock_now(&now);
 	if (!cmsha_switchover_commit_stale(&hold->checked_at, &now))
 		return false;
 	snmp_log(LOG_WARNING, "%s: stale request (its checks ran more than %d ms ago; the "

@@ -15,6 +15,7 @@
  * config) and, through it, a notification (agent/config_apply.c).
  */
 #include "autoconfig.h"
+#include "clock.h"
 #include "cmshad.h"
 #include "config_apply.h"
 #include "loop_glue.h"
@@ -72,7 +73,7 @@ static bool read_fresh(void)
 	cmsha_config_init(&hup.rl.fresh);
 	hup.rl.have_fresh = true;
 	clock_gettime(CLOCK_REALTIME, &hup.rl.started_rt);
-	clock_gettime(CLOCK_MONOTONIC, &hup.rl.started_mono);
+	cmsha_clock_now(&hup.rl.started_mono);
 	if (!cmshad_config_read_into(&hup.rl.fresh, hup.path)) {
 		snmp_log(LOG_ERR, "SIGHUP: %s rejected (errors above); the running "
 			 "configuration stays\n", hup.path);

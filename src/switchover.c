@@ -156,7 +156,7 @@ bool cmsha_switchover_is_reserved(const struct cmsha_switchover *s)
 
 	if (!s->reserved)
 		return false;
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	cmsha_clock_now(&now);
 	return !cmsha_switchover_commit_stale(&s->reserved_at, &now);
 }
 
@@ -235,7 +235,7 @@ static struct cmsha_job *job_new(struct cmsha_switchover *s, enum cmsha_command 
 	job->cmd = cmd;
 	job->by = by;
 	clock_gettime(CLOCK_REALTIME, &job->started_rt);
-	clock_gettime(CLOCK_MONOTONIC, &job->started_mono);
+	cmsha_clock_now(&job->started_mono);
 	return job;
 }
 

@@ -81,7 +81,7 @@ static void learn_round_trip(struct cmsha_switchover *s)
 	struct timespec now;
 	double rtt;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	cmsha_clock_now(&now);
 	rtt = cmsha_ms_between(&s->job->release_sent, &now);
 	s->release_rtt_ms = s->release_rtt_ms > 0 ? 0.75 * s->release_rtt_ms + 0.25 * rtt : rtt;
 }
@@ -117,7 +117,7 @@ static void send_release(struct cmsha_switchover *s)
 		return;
 	}
 	job->release_asked = true;
-	clock_gettime(CLOCK_MONOTONIC, &job->release_sent);
+	cmsha_clock_now(&job->release_sent);
 	cmsha_job_step(s, "release request sent to the peer");
 	if (!cmsha_job_ask_peer(s, CMSHA_CMD_RELEASE, s->cfg->release_timeout_ms, on_peer_released))
 		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot send the release request to "
