@@ -163,8 +163,10 @@ bool cmsha_job_probe_start_for(struct cmsha_switchover *s,
 	job->rounds_left = count;
 	job->round_wait_ms = wait_ms;
 	if (aliases == s->cfg->aliases && cmsha_early_probe_adopt(s)) {
-		/* Its first round went out at the SET's checks: wait what is left. */
-		unsigned ran = (unsigned)job->probe_head_start_ms;
+		/* Its first round went out at the SET's checks: wait what is left,
+		 * to the nearest millisecond (the loop's timers are in ms; cut
+		 * down, a head start under 1 ms would be no head start). */
+		unsigned ran = (unsigned)(job->probe_head_start_ms + 0.5);
 
 		first_wait = ran < wait_ms ? wait_ms - ran : 1;
 		cmsha_job_step(s, "probe started %.2f ms before, at the SET's checks",
