@@ -69,3 +69,17 @@ size_t fake_timers_armed(void)
 		n += timers[i].id != 0;
 	return n;
 }
+
+unsigned fake_timer_fire_shortest(void)
+{
+	int best = -1;
+	unsigned ms;
+
+	for (int i = 0; i < MAX_TIMERS; i++)
+		if (timers[i].id && (best < 0 || timers[i].ms < timers[best].ms))
+			best = i;
+	ck_assert_msg(best >= 0, "no timer armed");
+	ms = timers[best].ms;           /* the callback may reuse the slot */
+	fake_timer_fire(ms);
+	return ms;
+}

@@ -21,6 +21,8 @@ void fake_timer_cancel(void *ctx, unsigned id);
 /* Fire the first armed timer of ms milliseconds; the test fails if none is armed. */
 void fake_timer_fire(unsigned ms);
 bool fake_timer_armed(unsigned ms);
+/* Fire the armed timer due first (the shortest); returns its ms. */
+unsigned fake_timer_fire_shortest(void);
 size_t fake_timers_armed(void);
 
 #endif
