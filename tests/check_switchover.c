@@ -694,7 +694,8 @@ START_TEST(a_takeover_adopts_the_probe_started_at_its_checks)
 	ck_assert_str_eq(asked, "probe 2");                     /* at RESERVE2 */
 	ck_assert(fake_timer_armed(CMSHA_STALE_COMMIT_MS));
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
-	ck_assert_str_eq(asked, "probe 2");                     /* not started again */
+	/* not started again (a slow build may have the release due at once) */
+	ck_assert_ptr_null(strstr(asked + 1, "probe"));
 	ck_assert(!fake_timer_armed(CMSHA_STALE_COMMIT_MS));
 	ck_assert_ptr_nonnull(strstr(steps, "probe started"));
 	/* The timers left depend on the (real) time since the probe started:
