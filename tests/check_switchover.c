@@ -682,15 +682,23 @@ START_TEST(a_takeover_probes_has_the_peer_release_then_adds_and_announces)
 }
 END_TEST
 
-/* The probe started at the SET's checks: the takeover adopts it, probes nothing twice. */
-START_TEST(a_takeover_adopts_the_probe_started_at_its_checks)
+/* A SET's RESERVE2 as mib_control.c makes it: the hold, then the early probe. */
+static unsigned reserve_with_early_probe(enum cmsha_command cmd)
 {
 	struct timespec now;
 	unsigned token;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	token = cmsha_switchover_reserve(&sw, &now);
-	cmsha_switchover_probe_early(&sw, CMSHA_CMD_TAKEOVER, CMSHA_VERDICT_ACCEPT);
+	cmsha_switchover_probe_early(&sw, cmd, CMSHA_VERDICT_ACCEPT);
+	return token;
+}
+
+/* The probe started at the SET's checks: the takeover adopts it, probes nothing twice. */
+START_TEST(a_takeover_adopts_the_probe_started_at_its_checks)
+{
+	unsigned token = reserve_with_early_probe(CMSHA_CMD_TAKEOVER);
+
 	ck_assert_str_eq(asked, "probe 2");                     /* at RESERVE2 */
 	ck_assert(fake_timer_armed(CMSHA_STALE_COMMIT_MS));
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
@@ -714,12 +722,8 @@ END_TEST
 /* A SET that fails after its checks (FREE without a run): its probe goes with its hold. */
 START_TEST(an_early_probe_goes_with_its_reservation)
 {
-	struct timespec now;
-	unsigned token;
+	unsigned token = reserve_with_early_probe(CMSHA_CMD_FORCE_TAKEOVER);
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	token = cmsha_switchover_reserve(&sw, &now);
-	cmsha_switchover_probe_early(&sw, CMSHA_CMD_FORCE_TAKEOVER, CMSHA_VERDICT_ACCEPT);
 	ck_assert_uint_eq(the_probe.n_targets, 2);
 	cmsha_switchover_unreserve(&sw, token);
 	ck_assert_uint_eq(the_probe.n_targets, 0);
