@@ -46,8 +46,14 @@ static void on_alarm(unsigned int reg, void *clientarg)
 
 unsigned loop_timer_add(void *ctx, unsigned ms, loop_callback fn, void *arg)
 {
+	return loop_timer_add_us(ctx, ms * 1000UL, fn, arg);
+}
+
+/* snmp_alarm_register_hr keeps microseconds: net-snmp's loop sleeps until then. */
+unsigned loop_timer_add_us(void *ctx, unsigned long us, loop_callback fn, void *arg)
+{
 	struct pending *p = malloc(sizeof(*p));
-	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+	struct timeval tv = { (time_t)(us / 1000000), (suseconds_t)(us % 1000000) };
 	unsigned id;
 
 	(void)ctx;

@@ -12,6 +12,7 @@ typedef void (*loop_callback)(void *arg);
  */
 /* 0 when it could not be armed. */
 unsigned loop_timer_add(void *ctx, unsigned ms, loop_callback fn, void *arg);
+unsigned loop_timer_add_us(void *ctx, unsigned long us, loop_callback fn, void *arg);
 void loop_timer_cancel(void *ctx, unsigned id);
 bool loop_fd_watch(void *ctx, int fd, loop_callback fn, void *arg);
 void loop_fd_unwatch(void *ctx, int fd);

@@ -70,7 +70,7 @@ static const struct cmsha_switchover_env env = {
 	.peer_reachable = env_peer_reachable, .peer_command = env_peer_command,
 	.refresh = env_refresh, .finished = env_finished, .step = env_step,
 	.peer_view = peer_facts_view, .peer_test = peer_facts_test,
-	.kernel = &cmsha_switchover_kernel_real,
+	.kernel = &cmsha_switchover_kernel_real, .timer_add_us = loop_timer_add_us,
 };
 
 bool cmshad_switchover_start(void)

@@ -106,11 +106,21 @@ struct cmsha_switchover_env {
 			  void (*done)(void *arg, const struct cmsha_peer_test *t), void *arg);
 	/* the kernel's side: &cmsha_switchover_kernel_real, or a test's fake */
 	const struct cmsha_switchover_kernel *kernel;
+	/*
+	 * A one-shot timer in microseconds, for the waits a takeover times to
+	 * the probe's end (the release's lead, the adopted probe's rest): a
+	 * millisecond timer would be up to 1 ms off.  NULL: timer_add, the
+	 * wait rounded up to the millisecond.
+	 */
+	unsigned (*timer_add_us)(void *ctx, unsigned long us, cmsha_callback fn, void *arg);
 };
 
 enum cmsha_verdict { CMSHA_VERDICT_ACCEPT, CMSHA_VERDICT_ALREADY_DONE, CMSHA_VERDICT_REFUSE };
 
 struct cmsha_job;
+
+/* The release round trips whose median times the next release request. */
+#define CMSHA_RELEASE_RTTS 8
 
 /* A release within a switchAway ends two commands: room for both, and more. */
 #define CMSHA_HELD_RECORDS 4
@@ -151,7 +161,12 @@ struct cmsha_switchover {
 	size_t n_held;
 	bool release_removed;           /* the last release took the aliases off */
 	unsigned held_timer;
-	/* the peer's release round trip, smoothed (0: none measured yet) */
+	/*
+	 * The peer's release round trips, the last CMSHA_RELEASE_RTTS of them
+	 * (a ring), and their median (0: none measured yet).
+	 */
+	double release_rtts_ms[CMSHA_RELEASE_RTTS];
+	size_t n_release_rtts;
 	double release_rtt_ms;
 	struct cmsha_peer_request peer_requests[CMSHA_PEER_REQUESTS_KEPT];
 	size_t next_peer_request;

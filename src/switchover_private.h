@@ -14,13 +14,6 @@
 #define CMSHA_CONFIRM_MAX_MS 100
 /* How long a takeover waits for its pending note to be on disk. */
 #define CMSHA_NOTE_MAX_MS 5000
-/*
- * A takeover's release request leaves this much of the (measured) release
- * round trip before the probe's end, so that the peer's release lands as
- * the probe ends: the probe's wait is not added to the clients' outage.
- * In percent; at most half the probe's wait (also when nothing is measured).
- */
-#define CMSHA_RELEASE_LEAD_PCT 125
 #include "switchover.h"
 
 struct cmsha_job {
@@ -135,9 +128,14 @@ void cmsha_job_takeover_start(struct cmsha_switchover *s);
 void cmsha_job_switch_away_start(struct cmsha_switchover *s);
 void cmsha_aliases_add_and_announce(struct cmsha_switchover *s);
 
+/* A one-shot timer of ms (to the microsecond when the loop has such timers) for the job. */
+unsigned cmsha_job_timer(struct cmsha_switchover *s, double ms, cmsha_callback fn);
+
 /* switchover_release.c: a takeover's release request beside its probe */
 bool cmsha_takeover_asks_peer(const struct cmsha_job *job);
 void cmsha_release_schedule(struct cmsha_switchover *s);
+/* A release round trip measured: release_rtt_ms becomes the median of the last ones. */
+void cmsha_release_learn_rtt(struct cmsha_switchover *s, double rtt_ms);
 void cmsha_release_after_probe(struct cmsha_switchover *s, const char *conflict);
 /* The peer released for a takeover that cannot go on: it is asked to serve again. */
 void cmsha_give_back(struct cmsha_switchover *s, const char *why);

@@ -143,6 +143,15 @@ bool cmsha_job_probe_conflict_so_far(struct cmsha_switchover *s, char *out, size
 	return out[0] != '\0';
 }
 
+unsigned cmsha_job_timer(struct cmsha_switchover *s, double ms, cmsha_callback fn)
+{
+	double us = ms > 0 ? ms * 1000.0 : 0;
+
+	if (s->env->timer_add_us)
+		return s->env->timer_add_us(s->env->ctx, (unsigned long)(us + 0.5), fn, s);
+	return s->env->timer_add(s->env->ctx, (unsigned)((us + 999.0) / 1000.0), fn, s);
+}
+
 bool cmsha_job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
 			   void (*next)(struct cmsha_switchover *s, const char *conflict))
 {
@@ -157,18 +166,16 @@ bool cmsha_job_probe_start_for(struct cmsha_switchover *s,
 {
 	struct cmsha_job *job = s->job;
 	char err[CMSHA_HISTORY_REASON_LEN];
-	unsigned first_wait = wait_ms;
+	double first_wait_ms = wait_ms;
 
 	job->probe_next = next;
 	job->rounds_left = count;
 	job->round_wait_ms = wait_ms;
 	if (aliases == s->cfg->aliases && cmsha_early_probe_adopt(s)) {
-		/* Its first round went out at the SET's checks: wait what is left,
-		 * to the nearest millisecond (the loop's timers are in ms; cut
-		 * down, a head start under 1 ms would be no head start). */
-		unsigned ran = (unsigned)(job->probe_head_start_ms + 0.5);
-
-		first_wait = ran < wait_ms ? wait_ms - ran : 1;
+		/* Its first round went out at the SET's checks: wait what is left
+		 * of the round, to the microsecond (the round lasts its wait
+		 * from its first frame, neither less nor more). */
+		first_wait_ms = wait_ms - job->probe_head_start_ms;
 		cmsha_job_step(s, "probe started %.2f ms before, at the SET's checks",
 			       job->probe_head_start_ms);
 	} else if (!(job->targets = cmsha_probe_targets(s, aliases, n, &job->n_targets))) {
@@ -184,7 +191,7 @@ bool cmsha_job_probe_start_for(struct cmsha_switchover *s,
 		}
 	}
 	/* Without it the job would never end: no release is asked yet. */
-	if (!(job->timer = s->env->timer_add(s->env->ctx, first_wait, on_round_over, s))) {
+	if (!(job->timer = cmsha_job_timer(s, first_wait_ms, on_round_over))) {
 		cmsha_job_finish(s, CMSHA_RESULT_FAILED, "cannot arm the probe's timer: "
 				 "nothing changed");
 		return false;

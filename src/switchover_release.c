@@ -6,9 +6,13 @@
  * When the request leaves: never before the pending note is on disk (a
  * restart between the peer's release and our add must find the takeover
  * pending); then, so that the peer's confirmation lands as the probe ends,
- * CMSHA_RELEASE_LEAD_PCT of the measured release round trip before that
+ * the median of the last CMSHA_RELEASE_RTTS release round trips before that
  * end, but not before half the probe's wait (nor before it when no round
- * trip is measured yet).  Sending it with the probe's first frame would add
+ * trip is measured yet).  An answer that lands before the probe's end
+ * waits for it with neither server holding the addresses; one that lands
+ * after lengthens the takeover: the median splits the two, and one slow
+ * round trip (a busy moment) does not move it, where a mean would send the
+ * next requests early.  Sending it with the probe's first frame would add
  * the rest of the probe's wait to the time neither server holds the
  * addresses, and would ask the peer to release before any third station
  * could answer.  A conflict already seen when the request is due ends the
@@ -24,6 +28,7 @@
 #include "switchover_private.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 bool cmsha_takeover_asks_peer(const struct cmsha_job *job)
@@ -76,14 +81,32 @@ static void give_back_verdict(struct cmsha_switchover *s, const char *verdict)
 	cmsha_give_back(s, why);
 }
 
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The round trip just measured joins the ring; release_rtt_ms is the ring's median. */
+void cmsha_release_learn_rtt(struct cmsha_switchover *s, double rtt_ms)
+{
+	double sorted[CMSHA_RELEASE_RTTS];
+	size_t n;
+
+	s->release_rtts_ms[s->n_release_rtts++ % CMSHA_RELEASE_RTTS] = rtt_ms;
+	n = s->n_release_rtts < CMSHA_RELEASE_RTTS ? s->n_release_rtts : CMSHA_RELEASE_RTTS;
+	memcpy(sorted, s->release_rtts_ms, n * sizeof(sorted[0]));
+	qsort(sorted, n, sizeof(sorted[0]), by_value);
+	s->release_rtt_ms = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
 static void learn_round_trip(struct cmsha_switchover *s)
 {
 	struct timespec now;
-	double rtt;
 
 	cmsha_clock_now(&now);
-	rtt = cmsha_ms_between(&s->job->release_sent, &now);
-	s->release_rtt_ms = s->release_rtt_ms > 0 ? 0.75 * s->release_rtt_ms + 0.25 * rtt : rtt;
+	cmsha_release_learn_rtt(s, cmsha_ms_between(&s->job->release_sent, &now));
 }
 
 static void on_peer_released(struct cmsha_switchover *s, bool ok, const char *reason)
@@ -160,18 +183,15 @@ void cmsha_release_schedule(struct cmsha_switchover *s)
 {
 	const struct cmsha_config *cfg = s->cfg;
 	double probe_ms = (double)cfg->preflight_count * cfg->preflight_wait_ms;
-	double lead = s->release_rtt_ms * CMSHA_RELEASE_LEAD_PCT / 100.0;
+	double lead = s->release_rtt_ms;
 	double left;
-	unsigned delay;
 
 	if (lead <= 0 || lead > probe_ms / 2)
 		lead = probe_ms / 2;
 	/* An early probe (started at the SET's checks) ends that much sooner. */
 	left = probe_ms - lead - s->job->probe_head_start_ms;
-	delay = left > 0 ? (unsigned)left : 0;
 
-	if (delay == 0 || !(s->job->release_timer = s->env->timer_add(s->env->ctx, delay,
-								       on_release_lead, s)))
+	if (left < 0.001 || !(s->job->release_timer = cmsha_job_timer(s, left, on_release_lead)))
 		release_due(s);
 }
 

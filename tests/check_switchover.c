@@ -207,6 +207,7 @@ static void fake_step(void *ctx, enum cmsha_command cmd, double elapsed_ms, cons
 
 static const struct cmsha_switchover_env env = {
 	.timer_add = fake_timer_add, .timer_cancel = fake_timer_cancel,
+	.timer_add_us = fake_timer_add_us,
 	.peer_reachable = fake_peer_reachable, .peer_command = fake_peer_command,
 	.finished = fake_finished, .refresh = fake_refresh, .step = fake_step,
 	.kernel = &fake_kernel,
@@ -654,7 +655,7 @@ static void takeover_until_asked(void)
 	ck_assert_uint_eq(cfg.preflight_count * cfg.preflight_wait_ms, 5);
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
 	ck_assert_str_eq(asked, probe);
-	fake_timer_fire(2);
+	fake_timer_fire_us(2500);       /* half the probe: no round trip measured yet */
 	ck_assert_int_eq(n_peer_asked, 1);
 	ck_assert_int_eq(peer_asked[0].cmd, CMSHA_CMD_RELEASE);
 }
@@ -707,10 +708,11 @@ START_TEST(a_takeover_adopts_the_probe_started_at_its_checks)
 	ck_assert(!fake_timer_armed(CMSHA_STALE_COMMIT_MS));
 	ck_assert_ptr_nonnull(strstr(steps, "probe started"));
 	/* The timers left depend on the (real) time since the probe started:
-	 * the release's lead first, then the probe's end, never past 5 ms. */
+	 * the release's lead first (half the probe, nothing measured yet), then
+	 * the probe's end, never past 5 ms from its first frame. */
 	while (n_peer_asked == 0)
-		ck_assert_uint_le(fake_timer_fire_shortest(), 2);
-	ck_assert_uint_le(fake_timer_fire_shortest(), 5);
+		ck_assert_uint_le(fake_timer_fire_shortest_us(), 2500);
+	ck_assert_uint_le(fake_timer_fire_shortest_us(), 5000);
 	answer_peer(0, true);
 	ck_assert_str_eq(asked, "probe 2; peer release; add 0; announce 0");
 	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_SUCCEEDED);
@@ -811,7 +813,7 @@ START_TEST(a_third_station_before_the_release_is_due_asks_nothing)
 {
 	answered_target = 0;
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
-	fake_timer_fire(2);
+	fake_timer_fire_us(2500);
 	ck_assert_str_eq(asked, "probe 2");
 	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
 	ck_assert_str_eq(last_finished.reason, "conflict: 10.77.0.10 is answered by "

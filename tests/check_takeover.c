@@ -104,6 +104,7 @@ static void on_finished(void *ctx, const struct cmsha_history_entry *e)
 
 static const struct cmsha_switchover_env env = {
 	.timer_add = fake_timer_add, .timer_cancel = fake_timer_cancel,
+	.timer_add_us = fake_timer_add_us,
 	.peer_reachable = yes, .peer_command = fake_peer_command, .refresh = refresh_from_netlink,
 	.finished = on_finished, .kernel = &cmsha_switchover_kernel_real,
 };
@@ -177,7 +178,7 @@ static void run_until_asked(void)
 {
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
 	ck_assert_int_eq(n_asked, 0);
-	fake_timer_fire(cfg.preflight_wait_ms / 2);
+	fake_timer_fire_us(cfg.preflight_wait_ms * 500UL);
 }
 
 START_TEST(the_release_goes_out_with_the_probe)
@@ -226,16 +227,33 @@ END_TEST
 /* With a round trip known, the request leaves so as to land as the probe ends. */
 START_TEST(a_measured_round_trip_times_the_request)
 {
-	sw.release_rtt_ms = 1.0;                 /* 125 %: 1.25 ms before the 5 ms end */
+	cmsha_release_learn_rtt(&sw, 1.3);       /* 1.3 ms before the 5 ms end */
 	ck_assert_uint_eq(cfg.preflight_count * cfg.preflight_wait_ms, 5);
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
 	ck_assert_int_eq(n_asked, 0);
-	ck_assert(!fake_timer_armed(2));
-	fake_timer_fire(3);
+	/* to the microsecond: a millisecond timer would send it up to 1 ms early */
+	fake_timer_fire_us(3700);
 	ck_assert_int_eq(n_asked, 1);
 	fake_timer_fire(cfg.preflight_wait_ms);
 	answer_release(true);
 	ck_assert(alias_added());
+}
+END_TEST
+
+/* The lead is the median of the last round trips: one slow answer does not move it. */
+START_TEST(one_slow_round_trip_does_not_move_the_lead)
+{
+	static const double rtts[] = { 1.0, 1.2, 9.0, 1.1, 1.0 };
+
+	for (size_t i = 0; i < sizeof(rtts) / sizeof(rtts[0]); i++)
+		cmsha_release_learn_rtt(&sw, rtts[i]);
+	ck_assert_double_eq_tol(sw.release_rtt_ms, 1.1, 1e-9);
+	/* the ring keeps the last CMSHA_RELEASE_RTTS: the old ones age out */
+	for (int i = 0; i < CMSHA_RELEASE_RTTS; i++)
+		cmsha_release_learn_rtt(&sw, 2.0);
+	ck_assert_double_eq_tol(sw.release_rtt_ms, 2.0, 1e-9);
+	cmsha_release_learn_rtt(&sw, 3.0);
+	ck_assert_double_eq_tol(sw.release_rtt_ms, 2.0, 1e-9);
 }
 END_TEST
 
@@ -274,7 +292,7 @@ START_TEST(a_conflict_seen_before_the_request_asks_nothing)
 	netns_wait_link_running("cm0p", true, DEADLINE_MS);     /* to hear the one probe */
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
 	wait_for_the_conflict();                /* cm0p's kernel answers the probe */
-	fake_timer_fire(cfg.preflight_wait_ms / 2);
+	fake_timer_fire_us(cfg.preflight_wait_ms * 500UL);
 	ck_assert_int_eq(n_asked, 0);
 	ck_assert_int_eq(finished_calls, 1);
 	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_FAILED);
@@ -564,7 +582,7 @@ START_TEST(a_takeover_that_cannot_time_its_note_asks_nothing)
 	open_hung_history();
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_TAKEOVER, CMSHA_BY_SNMP));
 	fake_loop_refuse_timers = true;
-	fake_timer_fire(cfg.preflight_wait_ms / 2);  /* the release is due; the note is not on disk */
+	fake_timer_fire_us(cfg.preflight_wait_ms * 500UL);  /* the release is due; the note is not on disk */
 	ck_assert_ptr_null(sw.job);
 	ck_assert_int_eq(n_asked, 0);
 	ck_assert_str_eq(last_finished.reason, "cannot arm the pending note's deadline: "
@@ -586,6 +604,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, a_release_confirmed_before_the_probe_ends_waits_for_it);
 	tcase_add_test(tc, a_refused_release_changes_nothing);
 	tcase_add_test(tc, a_measured_round_trip_times_the_request);
+	tcase_add_test(tc, one_slow_round_trip_does_not_move_the_lead);
 	tcase_add_test(tc, a_conflict_seen_before_the_request_asks_nothing);
 	tcase_add_test(tc, a_conflict_after_the_release_gives_the_aliases_back);
 	tcase_add_test(tc, no_packet_socket_is_opened_or_closed_by_a_takeover);

@@ -6,7 +6,8 @@
 
 #define MAX_TIMERS 8
 
-static struct fake_timer { unsigned id, ms; cmsha_callback fn; void *arg; } timers[MAX_TIMERS];
+/* Kept in microseconds: a timer armed in ms is one of ms * 1000 us. */
+static struct fake_timer { unsigned id; unsigned long us; cmsha_callback fn; void *arg; } timers[MAX_TIMERS];
 static unsigned next_timer_id;
 bool fake_loop_refuse_timers;
 
@@ -18,6 +19,11 @@ void fake_loop_reset(void)
 
 unsigned fake_timer_add(void *ctx, unsigned ms, cmsha_callback fn, void *arg)
 {
+	return fake_timer_add_us(ctx, ms * 1000UL, fn, arg);
+}
+
+unsigned fake_timer_add_us(void *ctx, unsigned long us, cmsha_callback fn, void *arg)
+{
 	(void)ctx;
 	if (fake_loop_refuse_timers)
 		return 0;
@@ -25,7 +31,7 @@ unsigned fake_timer_add(void *ctx, unsigned ms, cmsha_callback fn, void *arg)
 		if (!timers[i].id) {
 			if (++next_timer_id == 0)       /* 0 is never a timer's id */
 				next_timer_id = 1;
-			timers[i] = (struct fake_timer){ next_timer_id, ms, fn, arg };
+			timers[i] = (struct fake_timer){ next_timer_id, us, fn, arg };
 			return timers[i].id;
 		}
 	ck_abort_msg("too many timers");
@@ -42,21 +48,31 @@ void fake_timer_cancel(void *ctx, unsigned id)
 
 void fake_timer_fire(unsigned ms)
 {
+	fake_timer_fire_us(ms * 1000UL);
+}
+
+void fake_timer_fire_us(unsigned long us)
+{
 	for (int i = 0; i < MAX_TIMERS; i++)
-		if (timers[i].id && timers[i].ms == ms) {
+		if (timers[i].id && timers[i].us == us) {
 			struct fake_timer t = timers[i];
 
 			timers[i].id = 0;
 			t.fn(t.arg);
 			return;
 		}
-	ck_abort_msg("no %u ms timer armed", ms);
+	ck_abort_msg("no timer of %lu us armed", us);
 }
 
 bool fake_timer_armed(unsigned ms)
 {
+	return fake_timer_armed_us(ms * 1000UL);
+}
+
+bool fake_timer_armed_us(unsigned long us)
+{
 	for (int i = 0; i < MAX_TIMERS; i++)
-		if (timers[i].id && timers[i].ms == ms)
+		if (timers[i].id && timers[i].us == us)
 			return true;
 	return false;
 }
@@ -70,16 +86,16 @@ size_t fake_timers_armed(void)
 	return n;
 }
 
-unsigned fake_timer_fire_shortest(void)
+unsigned long fake_timer_fire_shortest_us(void)
 {
 	int best = -1;
-	unsigned ms;
+	unsigned long us;
 
 	for (int i = 0; i < MAX_TIMERS; i++)
-		if (timers[i].id && (best < 0 || timers[i].ms < timers[best].ms))
+		if (timers[i].id && (best < 0 || timers[i].us < timers[best].us))
 			best = i;
 	ck_assert_msg(best >= 0, "no timer armed");
-	ms = timers[best].ms;           /* the callback may reuse the slot */
-	fake_timer_fire(ms);
-	return ms;
+	us = timers[best].us;           /* the callback may reuse the slot */
+	fake_timer_fire_us(us);
+	return us;
 }

@@ -17,12 +17,15 @@ extern bool fake_loop_refuse_timers;
 /* No timer armed, none refused. */
 void fake_loop_reset(void);
 unsigned fake_timer_add(void *ctx, unsigned ms, cmsha_callback fn, void *arg);
+unsigned fake_timer_add_us(void *ctx, unsigned long us, cmsha_callback fn, void *arg);
 void fake_timer_cancel(void *ctx, unsigned id);
 /* Fire the first armed timer of ms milliseconds; the test fails if none is armed. */
 void fake_timer_fire(unsigned ms);
+void fake_timer_fire_us(unsigned long us);
 bool fake_timer_armed(unsigned ms);
-/* Fire the armed timer due first (the shortest); returns its ms. */
-unsigned fake_timer_fire_shortest(void);
+bool fake_timer_armed_us(unsigned long us);
+/* Fire the armed timer due first (the shortest); returns its microseconds. */
+unsigned long fake_timer_fire_shortest_us(void);
 size_t fake_timers_armed(void);
 
 #endif
