@@ -92,8 +92,8 @@ bool peer_args_parse(struct peer_args *a, const char *args, char *err, size_t er
 	else if (rc != argc)
 		snprintf(err, errlen, "peer: unexpected '%s' after the agent address", argv[rc]);
 	else if (t->timeout != SNMP_DEFAULT_TIMEOUT || t->retries != SNMP_DEFAULT_RETRIES)
-		snprintf(err, errlen, "peer: -t and -r are not used: a probe waits up to 'probe "
-			 "interval' (1 s at most), 'failures' rounds decide, a command waits "
+		snprintf(err, errlen, "peer: -t and -r are not used: a probe waits half the 'probe "
+			 "interval' (50 ms to 1 s), 'failures' rounds decide, a command waits "
 			 "'release timeout'; nothing is retried");
 	if (err[0]) {                  /* each branch above says what was wrong */
 		free_words(argv, argc);

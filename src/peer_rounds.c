@@ -6,10 +6,22 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * Half the interval: the n-th silent round after the peer's last answer
+ * then ends n intervals after the peer fell silent, on average (it fell
+ * silent somewhere in the interval before the first), where a whole
+ * interval's wait would add half an interval to every failover.  Not
+ * under CMSHA_PEER_MIN_PROBE_TIMEOUT_MS (a busy host's echo), nor over
+ * the interval or CMSHA_PEER_MAX_PROBE_TIMEOUT_MS.
+ */
 unsigned cmsha_peer_probe_timeout_ms(unsigned interval_ms)
 {
-	return interval_ms < CMSHA_PEER_MAX_PROBE_TIMEOUT_MS ? interval_ms
-							     : CMSHA_PEER_MAX_PROBE_TIMEOUT_MS;
+	unsigned t = interval_ms / 2;
+
+	if (t < CMSHA_PEER_MIN_PROBE_TIMEOUT_MS)
+		t = interval_ms < CMSHA_PEER_MIN_PROBE_TIMEOUT_MS ? interval_ms
+								  : CMSHA_PEER_MIN_PROBE_TIMEOUT_MS;
+	return t < CMSHA_PEER_MAX_PROBE_TIMEOUT_MS ? t : CMSHA_PEER_MAX_PROBE_TIMEOUT_MS;
 }
 
 static void step(struct cmsha_peer_rounds *r, const char *fmt, ...)

@@ -25,7 +25,8 @@
 /* cmsHaPeerOperState's unknown(5). */
 #define CMSHA_PEER_OPER_UNKNOWN 5
 
-/* A round waits this long for its answers, at most (and never past the interval). */
+/* A round waits half its interval for its answers, within these bounds (and the interval). */
+#define CMSHA_PEER_MIN_PROBE_TIMEOUT_MS 50
 #define CMSHA_PEER_MAX_PROBE_TIMEOUT_MS 1000
 
 struct cmsha_peer_status {
@@ -66,7 +67,7 @@ struct cmsha_peer_rounds {
 	bool running;
 };
 
-/* The probe timeout for an interval: the interval, 1 s at most. */
+/* The probe timeout for an interval: half of it, 50 ms to 1 s (never over the interval). */
 unsigned cmsha_peer_probe_timeout_ms(unsigned interval_ms);
 
 /* Nothing known of the peer; no round runs until cmsha_peer_rounds_start(). */

@@ -121,7 +121,7 @@ static const struct cmsha_peer_rounds_env env = {
 	.edge = on_edge, .step = on_step,
 };
 
-/* Interval 500 ms (so the timeout is 500 ms too), 'failures' 3. */
+/* Interval 500 ms (so the timeout is 250 ms), 'failures' 3. */
 static void setup(void)
 {
 	memset(&fake, 0, sizeof(fake));
@@ -134,10 +134,13 @@ static void teardown(void)
 	cmsha_peer_rounds_stop(&r);
 }
 
-START_TEST(the_timeout_is_the_interval_up_to_one_second)
+START_TEST(the_timeout_is_half_the_interval_50_ms_to_one_second)
 {
-	ck_assert_uint_eq(cmsha_peer_probe_timeout_ms(200), 200);
-	ck_assert_uint_eq(cmsha_peer_probe_timeout_ms(1000), 1000);
+	ck_assert_uint_eq(cmsha_peer_probe_timeout_ms(10), 10);     /* never past the interval */
+	ck_assert_uint_eq(cmsha_peer_probe_timeout_ms(60), 50);
+	ck_assert_uint_eq(cmsha_peer_probe_timeout_ms(100), 50);
+	ck_assert_uint_eq(cmsha_peer_probe_timeout_ms(200), 100);
+	ck_assert_uint_eq(cmsha_peer_probe_timeout_ms(1000), 500);
 	ck_assert_uint_eq(cmsha_peer_probe_timeout_ms(5000), 1000);
 	cmsha_peer_rounds_init(&r, &env, 5000, 3);
 	ck_assert_uint_eq(r.timeout_ms, 1000);
@@ -178,14 +181,14 @@ END_TEST
 START_TEST(unreachable_once_after_failures_silent_rounds)
 {
 	ck_assert(cmsha_peer_rounds_start(&r));
-	advance(2 * 500);                               /* rounds 1 and 2 ended */
+	advance(2 * 500 + 249);                         /* rounds 1 and 2 ended, 3 waits */
 	ck_assert_int_eq(fake.edges, 0);
-	advance(500);                                   /* round 3's deadline */
+	advance(1);                                     /* round 3's deadline: half its interval */
 	ck_assert_int_eq(fake.edges, 1);
 	ck_assert_int_eq(fake.last_edge, 0);
 	ck_assert(!r.status.reachable);
 	ck_assert_uint_eq(r.status.consecutive_failures, 3);
-	advance(3 * 500);
+	advance(3 * 500);                               /* round 6's deadline */
 	ck_assert_int_eq(fake.edges, 1);                /* told once */
 	ck_assert_uint_eq(r.status.probe_failures, 6);
 	ck_assert_ptr_nonnull(strstr(fake.steps, "round 3 ended: no answer\n"
@@ -212,7 +215,7 @@ START_TEST(the_agents_answer_gives_reachable_and_its_state_at_once)
 	/* asked when the GET left: rtt before the answer */
 	ck_assert(r.status.oper_asked.tv_sec >= before.tv_sec - 2 &&
 		  r.status.oper_asked.tv_sec <= after.tv_sec - 1);
-	advance(480);                                   /* round 1's deadline: no second edge */
+	advance(230);                                   /* round 1's deadline: no second edge */
 	ck_assert_int_eq(fake.edges, 1);
 }
 END_TEST
@@ -225,7 +228,9 @@ START_TEST(an_echo_alone_is_reachable_with_the_state_unknown)
 	ck_assert_int_eq(fake.last_edge, -1);
 	cmsha_peer_rounds_echo_reply(&r, fake.last_seq);
 	ck_assert_int_eq(fake.edges, 0);                /* the verdict waits for the round's end */
-	advance(500);
+	advance(249);
+	ck_assert_int_eq(fake.edges, 0);
+	advance(1);
 	ck_assert_int_eq(fake.edges, 1);
 	ck_assert_int_eq(fake.last_edge, 1);
 	ck_assert(r.status.reachable);
@@ -302,7 +307,7 @@ int main(void)
 	TCase *tc = tcase_create("driver");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, the_timeout_is_the_interval_up_to_one_second);
+	tcase_add_test(tc, the_timeout_is_half_the_interval_50_ms_to_one_second);
 	tcase_add_test(tc, nothing_known_before_the_first_round);
 	tcase_add_test(tc, the_first_round_goes_out_at_once_then_one_an_interval);
 	tcase_add_test(tc, unreachable_once_after_failures_silent_rounds);

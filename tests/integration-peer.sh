@@ -1,7 +1,8 @@
 #!/bin/bash
 # Peer reachability: the probe's ICMP echo requests are on the wire every
 # interval; black-hole the secondary (its bridge port down) and the primary
-# reports it unreachable within interval x (failures + 1), with a trap,
+# reports it unreachable within interval x failures + the last round's
+# wait (half an interval), with a trap,
 # while still answering GETs at once; restore it and the primary reports it
 # reachable again, with its trap.  The secondary's snmpd stopped (its host
 # up): still reachable (ICMP), its state unknown.  An IPv6 peer address:
@@ -15,7 +16,7 @@ lab_require_root
 command -v tcpdump >/dev/null || { echo "FAIL: tcpdump is needed (scripts/deps.sh)"; exit 1; }
 INTERVAL=200
 FAILURES=3
-BOUND=$((INTERVAL * (FAILURES + 1)))
+BOUND=$((INTERVAL * FAILURES + INTERVAL / 2))
 
 lab_up
 lab_start_snmptrapd
