@@ -52,6 +52,14 @@ SCALE=${BENCH_SCALE:-1 16 256}
 WALKS=${BENCH_WALKS:-20}
 KA_SOAK_ADVERT=${BENCH_KA_SOAK_ADVERT:-0.05}
 FAILOVER_ROUNDS=${BENCH_FAILOVER_ROUNDS:-3}
+# cmshad's log on a tmpfs, as syslog is in production (-Lsd in
+# systemd/cmshad.service): a log file on the disk that takes the history's
+# fdatasync makes the loop's log writes wait for its journal commit
+# (tests/lab.sh, LAB_LOG_DIR).  LAB_LOG_DIR= (empty) keeps it in the lab dir.
+if [[ -z ${LAB_LOG_DIR+set} && $(stat -f -c %T /dev/shm 2>/dev/null) == tmpfs ]]; then
+	LAB_LOG_DIR=/dev/shm
+fi
+export LAB_LOG_DIR=${LAB_LOG_DIR:-}
 TOOLS=${BENCH_TOOLS:-$top/bench}
 SNMP_LOAD=$TOOLS/snmp_load SET_TO_GARP=$TOOLS/set_to_garp AGENTX_FLOOR=$TOOLS/agentx_floor
 OID_FLOOR=.1.3.6.1.4.1.8072.9999.9999.78.1.0 # agentx_floor's one object

@@ -52,6 +52,22 @@ _row() {
 	echo "$line"
 }
 
+# Where cmshad logs in this run, and on what file system.
+_bench_log_place() {
+	local dir=${LAB_LOG_DIR:-${TMPDIR:-/tmp}}
+
+	printf '%s (%s)' "${LAB_LOG_DIR:-the lab directory}" "$(stat -f -c %T "$dir" 2>/dev/null)"
+}
+
+# The commit measured, and whether the tree had changes on top of it.
+_bench_code_version() {
+	local rev
+
+	rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null) || { echo unknown; return; }
+	git -C "$top" diff --quiet HEAD 2>/dev/null || rev+=" (modified)"
+	echo "$rev"
+}
+
 bench_header() {
 	local cpu
 	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -60,6 +76,7 @@ bench_header() {
 	echo "# net-snmp $(net-snmp-config --version 2>/dev/null || echo '?'), keepalived ${KA_VERSION:-?}"
 	echo "# cases: $CASES; GETs $GETS, rounds $ROUNDS (keepalived $KA_ROUNDS)," \
 		"restarts $RESTARTS, switch-overs $SWITCHES, scale $SCALE"
+	echo "# cmshad's log: $(_bench_log_place); code: $(_bench_code_version)"
 }
 
 bench_table() {
