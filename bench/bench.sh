@@ -15,7 +15,7 @@
 #       port): SET in -> probe out -> release SET out -> release answered ->
 #       first GARP; packet sockets opened/closed meanwhile (flagged if any)
 #   3   client replies lost (2 ms pings) and the window in which both servers
-#       hold the address (ip -ts monitor address in both), both daemons
+#       hold the address (one ip -ts monitor address all-nsid), both daemons
 #   4   1, 16, 256 aliases: SET -> every alias announced, both daemons
 #   5   resident memory idle, after 10 and after BENCH_SWITCHES switch-overs,
 #       then cmshad's after BENCH_SOAK_EXTRA more (cmshad alone, fast driver)

@@ -232,17 +232,21 @@ _case_2_rows() {
 # _outage NAME NODE ADDRESS PINGS SET...: ping ADDRESS from the client every
 # 2 ms PINGS times; 300 ms in, SET... (set_to_garp arguments: node oid value)
 # unless "none".  Records lost replies and the window both servers held it.
+# One monitor in the bridge's namespace hears both servers' address events
+# (all-nsid) on one socket in the kernel's order: which came first is exact,
+# and both are timed by the same process.  (One monitor per server timed
+# each event by its own process's wake-up: under load they could order an
+# add and a delete wrongly by as much.)
 _outage() {
 	local name=$1 addr=$3 pings=$4 ping out tx rx both gap
-	rm -f "$LAB_DIR/pri/mon_$name.out" "$LAB_DIR/sec/mon_$name.out" # this round's events only
-	lab_bg pri "mon_$name" ip -ts monitor address
-	lab_bg sec "mon_$name" ip -ts monitor address
+	rm -f "$LAB_DIR/lan/mon_$name.out" # this round's events only
+	lab_bg lan "mon_$name" ip -ts monitor address all-nsid
 	lab_exec cli ping -n -q -i 0.002 -c "$pings" -W 1 "$addr" >"$LAB_DIR/ping.out" 2>&1 &
 	ping=$!
 	sleep 0.3 # a benchmark, not a test: land the switch mid-stream
 	[[ $5 != none ]] && garp "$5" "$6" "$7" "$addr" 15000 >/dev/null
 	wait "$ping" || true
-	lab_stop_bg pri "mon_$name" && lab_stop_bg sec "mon_$name"
+	lab_stop_bg lan "mon_$name"
 	out=$(grep -oE '[0-9]+ packets transmitted, [0-9]+ received' "$LAB_DIR/ping.out")
 	read -r tx _ _ rx _ <<<"$out"
 	add "lost_$name" $((tx - rx))
@@ -253,24 +257,29 @@ _outage() {
 	fi
 }
 
-# _windows NAME ADDRESS: from the monitors' logs, the ms in which both
-# servers held ADDRESS (the secondary's add before the primary's delete) and
-# the ms in which neither did (the delete first); one of them is 0.
-_windows() {
-	local added deleted
-	added=$(_mon_time "$LAB_DIR/sec/mon_$1.out" "$2" add)
-	deleted=$(_mon_time "$LAB_DIR/pri/mon_$1.out" "$2" Deleted)
-	awk -v a="$added" -v d="$deleted" 'BEGIN {
-		if (a == "" || d == "") {print "- -"; exit}
-		w = (d - a) * 1000; printf "%.3f %.3f\n", (w > 0 ? w : 0), (w < 0 ? -w : 0) }'
+# _nsid NODE: the id the bridge's namespace gives NODE's namespace (the
+# veth pair gave it one; "auto" gives one if not).
+_nsid() {
+	lab_exec lan ip netns set "$LAB_PFX-$1" auto 2>/dev/null || true
+	lab_exec lan ip netns list-id | awk -v n="name: $LAB_PFX-$1)" 'index($0, n) {print $2; exit}'
 }
 
-# _mon_time FILE ADDRESS add|Deleted: seconds of the day of the first event.
-_mon_time() {
-	awk -v addr="inet $2/" -v kind="$3" 'index($0, addr) {
-		del = index($0, "] Deleted ") > 0
-		if ((kind == "Deleted") != del) next
-		split(substr($1, 13, 15), t, ":"); printf "%.6f\n", t[1] * 3600 + t[2] * 60 + t[3]; exit }' "$1"
+# _windows NAME ADDRESS: from the monitor's log, the ms in which both
+# servers held ADDRESS (the secondary's add came before the primary's
+# delete) and the ms in which neither did (the delete first); one is 0.
+_windows() {
+	awk -v addr="inet $2/" -v p="[nsid $(_nsid pri)]" -v s="[nsid $(_nsid sec)]" '
+	index($0, addr) {
+		split(substr($1, 13, 15), t, ":"); ts = t[1] * 3600 + t[2] * 60 + t[3]
+		if (!del && index($0, p "Deleted ")) { del = ts; if (!add) first = "delete" }
+		else if (!add && index($0, s) && !index($0, "Deleted ")) {
+			add = ts; if (!del) first = "add" }
+	}
+	END {
+		if (!del || !add) { print "- -"; exit }
+		w = (add - del) * 1000
+		if (first == "delete") printf "0.000 %.3f\n", (w > 0 ? w : 0)
+		else printf "%.3f 0.000\n", (w < 0 ? -w : 0) }' "$LAB_DIR/lan/mon_$1.out"
 }
 
 bench_case_3() {
@@ -298,9 +307,9 @@ _case_3_rows() {
 	row 3 "replies lost, 2 ms pings: cmshad takeover" pkts lost_cmshad lost_keepalived \
 		"max $(maxv lost_cmshad)"
 	row 3 "both servers hold the address: keepalived (ref)" ms both_keepalived both_keepalived \
-		"max $(maxv both_keepalived); ip -ts monitor"
+		"max $(maxv both_keepalived); ip -ts monitor all-nsid"
 	row 3 "both servers hold the address: cmshad" ms both_cmshad both_keepalived \
-		"max $(maxv both_cmshad); ip -ts monitor"
+		"max $(maxv both_cmshad); ip -ts monitor all-nsid"
 	row 3 "neither server holds it: keepalived (ref)" ms gap_keepalived gap_keepalived \
 		"max $(maxv gap_keepalived)"
 	row 3 "neither server holds it: cmshad" ms gap_cmshad gap_keepalived "max $(maxv gap_cmshad)"
@@ -634,6 +643,16 @@ _first_reply_after() {
 		END { exit !found }' "$1"
 }
 
+# _outage_or_keep FILE T WHO: _first_reply_after, or 20000 (no return seen)
+# with FILE kept in the lab directory and a line on stderr saying so.
+_outage_or_keep() {
+	local kept
+	_first_reply_after "$1" "$2" && return 0
+	kept=$(mktemp "$1.noreturn.XXXX") && cp "$1" "$kept"
+	echo "bench: $3: no return of the pings found after the cut (kept $kept)" >&2
+	echo 20000
+}
+
 # _failover_round NAME: cut the holder's port, time both services' return.
 _failover_round() {
 	local active pc pk t
@@ -648,9 +667,10 @@ _failover_round() {
 	lab_wait_until 20000 "cmshad's alias answered again" _first_reply_after "$LAB_DIR/fo_c.out" "$t" &&
 		lab_wait_until 20000 "keepalived's VIP answered again" \
 			_first_reply_after "$LAB_DIR/fo_k.out" "$t" || true
-	add "fo_$1" "$(_first_reply_after "$LAB_DIR/fo_c.out" "$t" || echo 20000)"
+	add "fo_$1" "$(_outage_or_keep "$LAB_DIR/fo_c.out" "$t" "cmshad ($1, $active cut)")"
 	# keepalived's master is the primary (preempting): only its cut counts
-	[[ $active == pri ]] && add "ka_fo_$1" "$(_first_reply_after "$LAB_DIR/fo_k.out" "$t" || echo 20000)"
+	[[ $active == pri ]] &&
+		add "ka_fo_$1" "$(_outage_or_keep "$LAB_DIR/fo_k.out" "$t" "keepalived ($1)")"
 	kill "$pc" "$pk" 2>/dev/null || true
 	wait "$pc" "$pk" 2>/dev/null || true
 	lab_exec lan ip link set "v$active" up
