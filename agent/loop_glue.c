@@ -44,19 +44,11 @@ static void on_alarm(unsigned int reg, void *clientarg)
 	p.fn(p.arg);
 }
 
-unsigned loop_timer_add(void *ctx, unsigned ms, loop_callback fn, void *arg)
-{
-	return loop_timer_add_us(ctx, ms * 1000UL, fn, arg);
-}
-
-/* snmp_alarm_register_hr keeps microseconds: net-snmp's loop sleeps until then. */
-unsigned loop_timer_add_us(void *ctx, unsigned long us, loop_callback fn, void *arg)
+static unsigned timer_add_tv(struct timeval tv, loop_callback fn, void *arg)
 {
 	struct pending *p = malloc(sizeof(*p));
-	struct timeval tv = { (time_t)(us / 1000000), (suseconds_t)(us % 1000000) };
 	unsigned id;
 
-	(void)ctx;
 	if (!p)
 		return 0;
 	*p = (struct pending){ fn, arg, 0, loop.timers };
@@ -68,6 +60,21 @@ unsigned loop_timer_add_us(void *ctx, unsigned long us, loop_callback fn, void *
 	p->id = id;
 	loop.timers = p;
 	return id;
+}
+
+unsigned loop_timer_add(void *ctx, unsigned ms, loop_callback fn, void *arg)
+{
+	(void)ctx;
+	return timer_add_tv((struct timeval){ (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 },
+			    fn, arg);
+}
+
+/* snmp_alarm_register_hr keeps microseconds: net-snmp's loop sleeps until then. */
+unsigned loop_timer_add_us(void *ctx, unsigned long us, loop_callback fn, void *arg)
+{
+	(void)ctx;
+	return timer_add_tv((struct timeval){ (time_t)(us / 1000000), (suseconds_t)(us % 1000000) },
+			    fn, arg);
 }
 
 void loop_timer_cancel(void *ctx, unsigned id)

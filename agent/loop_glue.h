@@ -17,7 +17,7 @@ void loop_timer_cancel(void *ctx, unsigned id);
 bool loop_fd_watch(void *ctx, int fd, loop_callback fn, void *arg);
 void loop_fd_unwatch(void *ctx, int fd);
 
-/* The four above as the core's struct cmsha_loop (dns names, clients' scan). */
+/* The millisecond timer and the rest as the core's struct cmsha_loop (dns names, clients' scan). */
 struct cmsha_loop;
 extern const struct cmsha_loop loop_glue_hooks;
 

@@ -238,8 +238,9 @@ _case_2_rows() {
 # each event by its own process's wake-up: under load they could order an
 # add and a delete wrongly by as much.)
 _outage() {
-	local name=$1 addr=$3 pings=$4 ping out tx rx both gap
+	local name=$1 addr=$3 pings=$4 ping out tx rx both gap ids
 	rm -f "$LAB_DIR/lan/mon_$name.out" # this round's events only
+	ids=("$(_nsid pri)" "$(_nsid sec)") # before the monitor: it hears only namespaces with one
 	lab_bg lan "mon_$name" ip -ts monitor address all-nsid
 	lab_exec cli ping -n -q -i 0.002 -c "$pings" -W 1 "$addr" >"$LAB_DIR/ping.out" 2>&1 &
 	ping=$!
@@ -251,7 +252,7 @@ _outage() {
 	read -r tx _ _ rx _ <<<"$out"
 	add "lost_$name" $((tx - rx))
 	if [[ $5 != none ]]; then
-		read -r both gap < <(_windows "$name" "$addr")
+		read -r both gap < <(_windows "$name" "$addr" "${ids[@]}")
 		add "both_$name" "$both"
 		add "gap_$name" "$gap"
 	fi
@@ -264,11 +265,12 @@ _nsid() {
 	lab_exec lan ip netns list-id | awk -v n="name: $LAB_PFX-$1)" 'index($0, n) {print $2; exit}'
 }
 
-# _windows NAME ADDRESS: from the monitor's log, the ms in which both
-# servers held ADDRESS (the secondary's add came before the primary's
-# delete) and the ms in which neither did (the delete first); one is 0.
+# _windows NAME ADDRESS PRI-NSID SEC-NSID: from the monitor's log, the ms in
+# which both servers held ADDRESS (the secondary's add came before the
+# primary's delete) and the ms in which neither did (the delete first);
+# one is 0.
 _windows() {
-	awk -v addr="inet $2/" -v p="[nsid $(_nsid pri)]" -v s="[nsid $(_nsid sec)]" '
+	awk -v addr="inet $2/" -v p="[nsid $3]" -v s="[nsid $4]" '
 	index($0, addr) {
 		split(substr($1, 13, 15), t, ":"); ts = t[1] * 3600 + t[2] * 60 + t[3]
 		if (!del && index($0, p "Deleted ")) { del = ts; if (!add) first = "delete" }
@@ -644,11 +646,12 @@ _first_reply_after() {
 }
 
 # _outage_or_keep FILE T WHO: _first_reply_after, or 20000 (no return seen)
-# with FILE kept in the lab directory and a line on stderr saying so.
+# with FILE copied out of the lab (which goes at the phase's end) and a
+# line on stderr saying where.
 _outage_or_keep() {
 	local kept
 	_first_reply_after "$1" "$2" && return 0
-	kept=$(mktemp "$1.noreturn.XXXX") && cp "$1" "$kept"
+	kept=$(mktemp "${TMPDIR:-/tmp}/cmsha-bench-noreturn.XXXXXX") && cp "$1" "$kept"
 	echo "bench: $3: no return of the pings found after the cut (kept $kept)" >&2
 	echo 20000
 }

@@ -8,7 +8,8 @@
 
 /*
  * Half the interval: the n-th silent round after the peer's last answer
- * then ends n intervals after the peer fell silent, on average (it fell
+ * then ends n intervals after the peer fell silent, on average, for
+ * intervals of 100 ms to 2 s (it fell
  * silent somewhere in the interval before the first), where a whole
  * interval's wait would add half an interval to every failover.  Not
  * under CMSHA_PEER_MIN_PROBE_TIMEOUT_MS (a busy host's echo), nor over

@@ -38,10 +38,10 @@ void cmsha_switchover_probe_early(struct cmsha_switchover *s, enum cmsha_command
 	e->cmd = cmd;
 	e->targets = cmsha_probe_targets(s, s->cfg->aliases, s->cfg->n_aliases, &e->n_targets);
 	e->n_alias_targets = s->cfg->n_aliases;
-	cmsha_clock_now(&e->started);
 	/* Any failure here is the command's to meet again, and report, when it runs. */
 	if (e->targets)
 		e->probe = s->env->kernel->probe_start(e->targets, e->n_targets, err, sizeof(err));
+	cmsha_clock_now(&e->started);   /* its first round is out: the wait counts from here */
 	if (e->probe)
 		e->timer = s->env->timer_add(s->env->ctx, CMSHA_STALE_COMMIT_MS, on_unused, s);
 	s->early = e;

@@ -146,10 +146,13 @@ bool cmsha_job_probe_conflict_so_far(struct cmsha_switchover *s, char *out, size
 unsigned cmsha_job_timer(struct cmsha_switchover *s, double ms, cmsha_callback fn)
 {
 	double us = ms > 0 ? ms * 1000.0 : 0;
+	unsigned whole_ms = (unsigned)(us / 1000.0);
 
 	if (s->env->timer_add_us)
 		return s->env->timer_add_us(s->env->ctx, (unsigned long)(us + 0.5), fn, s);
-	return s->env->timer_add(s->env->ctx, (unsigned)((us + 999.0) / 1000.0), fn, s);
+	if (whole_ms * 1000.0 < us)
+		whole_ms++;             /* rounded up: never before its time */
+	return s->env->timer_add(s->env->ctx, whole_ms, fn, s);
 }
 
 bool cmsha_job_probe_start(struct cmsha_switchover *s, unsigned count, unsigned wait_ms,
@@ -173,8 +176,10 @@ bool cmsha_job_probe_start_for(struct cmsha_switchover *s,
 	job->round_wait_ms = wait_ms;
 	if (aliases == s->cfg->aliases && cmsha_early_probe_adopt(s)) {
 		/* Its first round went out at the SET's checks: wait what is left
-		 * of the round, to the microsecond (the round lasts its wait
-		 * from its first frame, neither less nor more). */
+		 * of the round, to the microsecond, so that the round lasts its
+		 * wait from its first frame (no less: a millisecond timer was up
+		 * to half a millisecond short).  A head start past the wait
+		 * leaves a 0 us timer: the round ends at the loop's next turn. */
 		first_wait_ms = wait_ms - job->probe_head_start_ms;
 		cmsha_job_step(s, "probe started %.2f ms before, at the SET's checks",
 			       job->probe_head_start_ms);

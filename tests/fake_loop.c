@@ -7,7 +7,7 @@
 #define MAX_TIMERS 8
 
 /* Kept in microseconds: a timer armed in ms is one of ms * 1000 us. */
-static struct fake_timer { unsigned id; unsigned long us; cmsha_callback fn; void *arg; } timers[MAX_TIMERS];
+static struct fake_timer { unsigned id; unsigned long long us; cmsha_callback fn; void *arg; } timers[MAX_TIMERS];
 static unsigned next_timer_id;
 bool fake_loop_refuse_timers;
 
@@ -19,7 +19,7 @@ void fake_loop_reset(void)
 
 unsigned fake_timer_add(void *ctx, unsigned ms, cmsha_callback fn, void *arg)
 {
-	return fake_timer_add_us(ctx, ms * 1000UL, fn, arg);
+	return fake_timer_add_us(ctx, ms * 1000ULL, fn, arg);
 }
 
 unsigned fake_timer_add_us(void *ctx, unsigned long us, cmsha_callback fn, void *arg)
@@ -48,10 +48,10 @@ void fake_timer_cancel(void *ctx, unsigned id)
 
 void fake_timer_fire(unsigned ms)
 {
-	fake_timer_fire_us(ms * 1000UL);
+	fake_timer_fire_us(ms * 1000ULL);
 }
 
-void fake_timer_fire_us(unsigned long us)
+void fake_timer_fire_us(unsigned long long us)
 {
 	for (int i = 0; i < MAX_TIMERS; i++)
 		if (timers[i].id && timers[i].us == us) {
@@ -61,15 +61,15 @@ void fake_timer_fire_us(unsigned long us)
 			t.fn(t.arg);
 			return;
 		}
-	ck_abort_msg("no timer of %lu us armed", us);
+	ck_abort_msg("no timer of %llu us armed", us);
 }
 
 bool fake_timer_armed(unsigned ms)
 {
-	return fake_timer_armed_us(ms * 1000UL);
+	return fake_timer_armed_us(ms * 1000ULL);
 }
 
-bool fake_timer_armed_us(unsigned long us)
+bool fake_timer_armed_us(unsigned long long us)
 {
 	for (int i = 0; i < MAX_TIMERS; i++)
 		if (timers[i].id && timers[i].us == us)
@@ -86,10 +86,10 @@ size_t fake_timers_armed(void)
 	return n;
 }
 
-unsigned long fake_timer_fire_shortest_us(void)
+unsigned long long fake_timer_fire_shortest_us(void)
 {
 	int best = -1;
-	unsigned long us;
+	unsigned long long us;
 
 	for (int i = 0; i < MAX_TIMERS; i++)
 		if (timers[i].id && (best < 0 || timers[i].us < timers[best].us))

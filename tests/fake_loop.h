@@ -21,11 +21,11 @@ unsigned fake_timer_add_us(void *ctx, unsigned long us, cmsha_callback fn, void 
 void fake_timer_cancel(void *ctx, unsigned id);
 /* Fire the first armed timer of ms milliseconds; the test fails if none is armed. */
 void fake_timer_fire(unsigned ms);
-void fake_timer_fire_us(unsigned long us);
+void fake_timer_fire_us(unsigned long long us);
 bool fake_timer_armed(unsigned ms);
-bool fake_timer_armed_us(unsigned long us);
+bool fake_timer_armed_us(unsigned long long us);
 /* Fire the armed timer due first (the shortest); returns its microseconds. */
-unsigned long fake_timer_fire_shortest_us(void);
+unsigned long long fake_timer_fire_shortest_us(void);
 size_t fake_timers_armed(void);
 
 #endif

@@ -22,7 +22,7 @@ lab_require_tool nc netcat-openbsd
 
 INTERVAL=200
 FAILURES=3
-BOUND=$((INTERVAL * (FAILURES + 1)))
+BOUND=$((INTERVAL * FAILURES + INTERVAL / 2)) # the last silent round waits half an interval
 HOLDDOWN=3000
 PORT=5000
 PRI_MAC=02:77:00:00:00:11
