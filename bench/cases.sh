@@ -633,14 +633,16 @@ _holder() {
 holds_alias() { [[ $(lab_exec "$1" ip -o -4 addr show dev eth0) == *" $LAB_ALIAS/24 "* ]]; }
 
 # _first_reply_after FILE T: the client's outage after T, from ping -D's
-# FILE: the first gap of more than 100 ms between two replies stamped
+# FILE: the first gap of more than 100 ms between two replies that ends
 # after T (the last reply before the cut to the first one after it, so
 # within the 10 ms ping interval of the real outage); false while the
-# replies have not come back.
+# replies have not come back.  The last reply before the cut is most often
+# stamped before T (one every 10 ms; the cut follows T within a few ms):
+# the gap's end decides, not its start.
 _first_reply_after() {
 	awk -v t="$2" '/bytes from/ { s = substr($1, 2, length($1) - 2) + 0
-		if (s < t) next
-		if (prev && s - prev > 0.1) { printf "%.1f\n", (s - prev) * 1000; found = 1; exit }
+		if (prev && s >= t && s - prev > 0.1) {
+			printf "%.1f\n", (s - prev) * 1000; found = 1; exit }
 		prev = s }
 		END { exit !found }' "$1"
 }
