@@ -9,11 +9,11 @@
 /*
  * Half the interval: the n-th silent round after the peer's last answer
  * then ends n intervals after the peer fell silent, on average, for
- * intervals of 100 ms to 2 s (it fell
- * silent somewhere in the interval before the first), where a whole
- * interval's wait would add half an interval to every failover.  Not
- * under CMSHA_PEER_MIN_PROBE_TIMEOUT_MS (a busy host's echo), nor over
- * the interval or CMSHA_PEER_MAX_PROBE_TIMEOUT_MS.
+ * intervals of 100 ms to 2 s (it fell silent somewhere in the interval
+ * before the first), where a whole interval's wait would add half an
+ * interval to every failover.  Not under CMSHA_PEER_MIN_PROBE_TIMEOUT_MS
+ * (a busy host's echo), nor over the interval or
+ * CMSHA_PEER_MAX_PROBE_TIMEOUT_MS.
  */
 unsigned cmsha_peer_probe_timeout_ms(unsigned interval_ms)
 {
