@@ -995,16 +995,29 @@ static const struct cmsha_loop names_loop = {
 static struct cmsha_dns_names names;
 static char key_path[] = "/tmp/check-switchover-key-XXXXXX";
 
+/* The parent's (an unchecked fixture): removed even when the test fails. */
+static void make_key_file(void)
+{
+	int fd = mkstemp(key_path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (!f || fputs("key \"cmsha-test\" {\n\talgorithm hmac-sha256;\n\tsecret "
+			"\"CkmGxTc0lg1eu8W0p367XiJfDs88PeWPP7uuqE9vwPU=\";\n};\n", f) < 0 ||
+	    fclose(f) != 0) {
+		perror(key_path);
+		exit(1);
+	}
+}
+
+static void remove_key_file(void)
+{
+	unlink(key_path);
+}
+
 static void use_names_only(void)
 {
 	char err[256], line[256];
-	FILE *f;
 
-	ck_assert_int_ge(mkstemp(key_path), 0);
-	ck_assert_ptr_nonnull(f = fopen(key_path, "w"));
-	fputs("key \"cmsha-test\" {\n\talgorithm hmac-sha256;\n"
-	      "\tsecret \"CkmGxTc0lg1eu8W0p367XiJfDs88PeWPP7uuqE9vwPU=\";\n};\n", f);
-	fclose(f);
 	cmsha_ha_free(&ha);
 	cmsha_config_free(&cfg);
 	cmsha_config_init(&cfg);
@@ -1033,7 +1046,6 @@ START_TEST(a_switch_away_that_cannot_watch_the_names_ends)
 	ck_assert_str_eq(last_finished.reason, "cannot arm the timer to watch the dns names: the "
 			 "peer accepted the takeover and may still move them");
 	cmsha_dns_names_free(&names);
-	unlink(key_path);
 }
 END_TEST
 
@@ -1257,6 +1269,7 @@ int main(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sequences");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, make_key_file, remove_key_file);
 	tcase_add_test(tc, a_takeover_probes_has_the_peer_release_then_adds_and_announces);
 	tcase_add_test(tc, a_takeover_adopts_the_probe_started_at_its_checks);
 	tcase_add_test(tc, an_early_probe_goes_with_its_reservation);

@@ -21,6 +21,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #define DEADLINE_MS 2000
@@ -537,6 +538,37 @@ END_TEST
  */
 static int gate[2] = { -1, -1 };
 static char history_dir[] = "/tmp/check-takeover-XXXXXX";
+static char history_path[64];
+
+/*
+ * The directory is the parent's (an unchecked fixture): a test that fails
+ * ends its forked process at once, and the parent still removes it.
+ */
+static void make_history_dir(void)
+{
+	if (!mkdtemp(history_dir)) {
+		perror(history_dir);
+		exit(1);
+	}
+	snprintf(history_path, sizeof(history_path), "%s/history", history_dir);
+}
+
+/* What a test may have left in it: the history file and its pending note. */
+static void clear_history_dir(void)
+{
+	char note[80];
+
+	snprintf(note, sizeof(note), "%s.pending", history_path);
+	unlink(history_path);
+	unlink(note);
+}
+
+static void remove_history_dir(void)
+{
+	clear_history_dir();
+	if (rmdir(history_dir) != 0)
+		perror(history_dir);
+}
 
 static bool hung_write(const char *path, const char *data, size_t len, char *err, size_t errlen)
 {
@@ -549,25 +581,21 @@ static bool hung_write(const char *path, const char *data, size_t len, char *err
 
 static void open_hung_history(void)
 {
-	char err[256], path[64];
+	char err[256];
 
 	ck_assert_int_eq(pipe(gate), 0);
-	ck_assert_ptr_nonnull(mkdtemp(history_dir));
-	snprintf(path, sizeof(path), "%s/history", history_dir);
+	clear_history_dir();
 	cmsha_history_close(&history);
-	ck_assert(cmsha_history_open(&history, 10, path, err, sizeof(err)));
+	ck_assert(cmsha_history_open(&history, 10, history_path, err, sizeof(err)));
 	ck_assert_msg(cmsha_history_start_writer(&history, hung_write, err, sizeof(err)), "%s", err);
 }
 
 static void close_hung_history(void)
 {
-	char cmd[96];
-
 	close(gate[1]);                 /* the disk answers: the writer can stop */
 	cmsha_history_close(&history);
 	close(gate[0]);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", history_dir);
-	ck_assert_int_eq(system(cmd), 0);
+	clear_history_dir();
 }
 
 START_TEST(a_forced_takeover_that_cannot_time_its_note_ends)
@@ -608,6 +636,7 @@ int main(int argc, char **argv)
 	netns_require_or_skip(argv[0]);
 	(void)argc;
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, make_history_dir, remove_history_dir);
 	tcase_add_test(tc, the_release_goes_out_with_the_probe);
 	tcase_add_test(tc, a_release_confirmed_before_the_probe_ends_waits_for_it);
 	tcase_add_test(tc, a_refused_release_changes_nothing);
