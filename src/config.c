@@ -187,6 +187,23 @@ static bool apply_peeraddress(struct cmsha_config *cfg, const struct cmsha_words
 	return true;
 }
 
+/* Unprivileged ports only: the channel reopens on a reload, after cmshad dropped root. */
+#define MIN_PEER_PORT 1024
+
+static bool apply_peerport(struct cmsha_config *cfg, const struct cmsha_words *w,
+			   const char *args, char *err, size_t errlen)
+{
+	unsigned port;
+
+	(void)args;
+	if (w->count != 1)
+		FAIL("expected 'peerport PORT' (the UDP port of cmshad's peer channel, e.g. 7161)");
+	if (!cmsha_parse_uint(w->word[0], MIN_PEER_PORT, 65535, &port))
+		FAIL("peerport '%s' must be a number from %u to 65535", w->word[0], MIN_PEER_PORT);
+	cfg->peer_port = port;
+	return true;
+}
+
 /*
  * Lines of KEYWORD VALUE pairs, as in 'probe interval 1000 failures 3': each
  * keyword's bounds and the setting of struct cmsha_config it writes.
@@ -299,6 +316,7 @@ static const struct {
 } handlers[] = {
 	{ "role", apply_role, NULL }, { "alias", apply_alias, NULL },
 	{ "peer", apply_peer, NULL }, { "peeraddress", apply_peeraddress, NULL },
+	{ "peerport", apply_peerport, NULL },
 	{ "probe", NULL, &probe_line }, { "announce", NULL, &announce_line },
 	{ "component", apply_component, NULL }, { "autofailover", apply_autofailover, NULL },
 	{ "history", NULL, &history_line }, { "preflight", NULL, &preflight_line },

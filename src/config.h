@@ -71,6 +71,8 @@ struct cmsha_config {
 	unsigned preflight_count, preflight_wait_ms;
 	unsigned forceprobe_count, forceprobe_wait_ms;
 	unsigned release_timeout_ms;   /* peer's confirmation of its release */
+	/* 'peerport': the UDP port of the peer channel (0: none), cmshad to cmshad */
+	unsigned peer_port;
 	struct cmsha_component_conf *components;
 	size_t n_components;
 	bool autofailover;

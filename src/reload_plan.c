@@ -81,7 +81,7 @@ static void plan_components(struct cmsha_reload_plan *p, const struct cmsha_conf
 static bool peer_same(const struct cmsha_config *a, const struct cmsha_config *b)
 {
 	if (strcmp(a->peer_args ? a->peer_args : "", b->peer_args ? b->peer_args : "") ||
-	    a->n_peer_addrs != b->n_peer_addrs)
+	    a->n_peer_addrs != b->n_peer_addrs || a->peer_port != b->peer_port)
 		return false;
 	for (size_t i = 0; i < a->n_peer_addrs; i++)
 		if (!cmsha_inet_equal(&a->peer_addrs[i], &b->peer_addrs[i]))

@@ -357,6 +357,24 @@ void cmsha_switchover_peer_request_done(struct cmsha_switchover *s, uint32_t id,
 /* The next command run or refused is the peer's request id: its row keeps it. */
 void cmsha_switchover_set_request_id(struct cmsha_switchover *s, uint32_t id);
 
+/* How a peer's request taken in one step ended (src/switchover_serve.c). */
+enum cmsha_served {
+	CMSHA_SERVED_DONE,             /* carried out (a release: the aliases are gone) */
+	CMSHA_SERVED_REFUSED,          /* the checks said no: nothing changed */
+	CMSHA_SERVED_FAILED,           /* a release failed and was rolled back */
+	CMSHA_SERVED_SEEN_OK,          /* its id was carried out before, and succeeded */
+	CMSHA_SERVED_SEEN_FAILED,      /* its id was carried out or refused before */
+};
+
+/*
+ * The peer's request cmd with its id (never 0), from cmshad's peer channel:
+ * checked, held and run at once, as the SET phases of cmsHaPeerRequest do
+ * one after another.  A release completes before this returns; hold the
+ * records around it (hold_records, then flush_records once answered).
+ */
+enum cmsha_served cmsha_switchover_serve_peer(struct cmsha_switchover *s,
+					      enum cmsha_command cmd, uint32_t id);
+
 const char *cmsha_switchover_status_name(enum cmsha_switchover_status st);
 
 /*

@@ -127,6 +127,19 @@ START_TEST(peeraddress_keeps_agent_address_first)
 }
 END_TEST
 
+START_TEST(peerport_forms)
+{
+	ck_assert_uint_eq(cfg.peer_port, 0);
+	accept_line("peerport", "7161");
+	ck_assert_uint_eq(cfg.peer_port, 7161);
+	reject_line("peerport", "161", "from 1024 to 65535");
+	reject_line("peerport", "65536", "from 1024 to 65535");
+	reject_line("peerport", "", "expected 'peerport PORT'");
+	reject_line("peerport", "7161 7162", "expected 'peerport PORT'");
+	ck_assert_uint_eq(cfg.peer_port, 7161);
+}
+END_TEST
+
 START_TEST(probe_and_announce)
 {
 	accept_line("probe", "interval 250 failures 5");
@@ -212,7 +225,7 @@ START_TEST(every_token_is_listed)
 	size_t n = 0;
 	while (cmsha_config_token_at(n))
 		n++;
-	ck_assert_uint_eq(n, 14);
+	ck_assert_uint_eq(n, 15);
 	ck_assert_str_eq(cmsha_config_token_at(0), "role");
 }
 END_TEST
@@ -327,6 +340,25 @@ START_TEST(reload_plan_peer_components_history)
 	ck_assert(!plan.aliases);
 	ck_assert_uint_eq(plan.component_from[0], 1);
 	ck_assert(plan.component_from[1] == CMSHA_RELOAD_NEW);
+	cmsha_reload_plan_free(&plan);
+	cmsha_config_free(&fresh);
+}
+END_TEST
+
+/* The peer channel is part of the peer: a reload that changes it restarts the sessions. */
+START_TEST(reload_plan_peerport)
+{
+	struct cmsha_config fresh;
+	struct cmsha_reload_plan plan;
+
+	accept_line("role", "primary");
+	accept_line("alias", "10.77.0.10/24 dev eth0");
+	accept_line("peer", "10.77.0.12");
+	fresh_pair(&fresh, "primary");
+	fresh_line(&fresh, "alias", "10.77.0.10/24 dev eth0");
+	fresh_line(&fresh, "peerport", "7161");
+	ck_assert(cmsha_reload_plan_make(&plan, &cfg, &fresh, err, sizeof(err)));
+	ck_assert(plan.peer && !plan.aliases && !plan.timings);
 	cmsha_reload_plan_free(&plan);
 	cmsha_config_free(&fresh);
 }
@@ -518,6 +550,7 @@ int main(void)
 	tcase_add_test(tc, alias_taken_back);
 	tcase_add_test(tc, peer_forms);
 	tcase_add_test(tc, peeraddress_keeps_agent_address_first);
+	tcase_add_test(tc, peerport_forms);
 	tcase_add_test(tc, probe_and_announce);
 	tcase_add_test(tc, components);
 	tcase_add_test(tc, autofailover_and_history);
@@ -528,6 +561,7 @@ int main(void)
 	tcase_add_test(tc, reload_plan_role_is_restart_only);
 	tcase_add_test(tc, reload_plan_aliases);
 	tcase_add_test(tc, reload_plan_peer_components_history);
+	tcase_add_test(tc, reload_plan_peerport);
 	tcase_add_test(tc, unknown_token);
 	tcase_add_test(tc, tokens_in_any_case);
 	tcase_add_test(tc, completeness);

@@ -556,6 +556,42 @@ static unsigned reserve_checked_ms_ago(long ms)
 	return cmsha_switchover_reserve(&sw, &at);
 }
 
+/* The peer channel's one step (src/switchover_serve.c): checked, held, run, its id kept. */
+START_TEST(a_served_release_runs_once_and_keeps_its_id)
+{
+	ck_assert_int_eq(cmsha_switchover_serve_peer(&sw, CMSHA_CMD_RELEASE, 501),
+			 CMSHA_SERVED_DONE);
+	ck_assert_uint_eq(history.count, 1);
+	ck_assert_int_eq(row(0)->command, CMSHA_CMD_RELEASE);
+	ck_assert_int_eq(row(0)->initiator, CMSHA_BY_PEER);
+	ck_assert_int_eq(row(0)->result, CMSHA_RESULT_SUCCEEDED);
+	ck_assert_uint_eq(row(0)->request_id, 501);
+	ck_assert(!cmsha_switchover_is_reserved(&sw));          /* the run took the hold */
+	ck_assert_int_eq(cmsha_switchover_serve_peer(&sw, CMSHA_CMD_RELEASE, 501),
+			 CMSHA_SERVED_SEEN_OK);
+	ck_assert_uint_eq(history.count, 1);                    /* not carried out again */
+}
+END_TEST
+
+START_TEST(a_served_request_the_checks_refuse_changes_nothing)
+{
+	unsigned token = reserve_checked_ms_ago(0);             /* a manager's SET holds it */
+	enum cmsha_oper_state before = ha.oper;
+
+	ck_assert_int_eq(cmsha_switchover_serve_peer(&sw, CMSHA_CMD_RELEASE, 502),
+			 CMSHA_SERVED_REFUSED);
+	ck_assert_int_eq(ha.oper, before);
+	ck_assert_uint_eq(history.count, 1);
+	ck_assert_int_eq(row(0)->result, CMSHA_RESULT_REFUSED);
+	ck_assert_uint_eq(row(0)->request_id, 502);
+	ck_assert(cmsha_switchover_is_reserved(&sw));           /* the manager's hold stays */
+	cmsha_switchover_unreserve(&sw, token);
+	ck_assert_int_eq(cmsha_switchover_serve_peer(&sw, CMSHA_CMD_RELEASE, 502),
+			 CMSHA_SERVED_SEEN_FAILED);                  /* its refusal is its outcome */
+	ck_assert_int_eq(ha.oper, before);
+}
+END_TEST
+
 START_TEST(a_held_engine_refuses_everything)
 {
 	unsigned token = reserve_checked_ms_ago(0);
@@ -1266,6 +1302,8 @@ int main(void)
 	tcase_add_test(tc, a_peer_request_id_is_carried_out_once);
 	tcase_add_test(tc, a_peer_request_id_survives_a_restart_in_the_history);
 	tcase_add_test(tc, a_peer_requests_row_keeps_its_id);
+	tcase_add_test(tc, a_served_release_runs_once_and_keeps_its_id);
+	tcase_add_test(tc, a_served_request_the_checks_refuse_changes_nothing);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sequences");
 	tcase_add_checked_fixture(tc, setup, teardown);

@@ -1,0 +1,34 @@
+/*
+ * A peer's request taken in one step, as cmshad's peer channel receives it
+ * (agent/peer_channel.c): the checks, the hold and the run that net-snmp's
+ * SET phases spread over RESERVE2, ACTION and COMMIT (agent/mib_control.c)
+ * happen back to back, so a release is carried out and confirmed in one
+ * turn of the loop.  The same request ids guard both ways in: a request
+ * seen on either is answered with its outcome, not carried out again.
+ */
+#include "clock.h"
+#include "switchover.h"
+
+enum cmsha_served cmsha_switchover_serve_peer(struct cmsha_switchover *s,
+					      enum cmsha_command cmd, uint32_t id)
+{
+	char reason[CMSHA_HISTORY_REASON_LEN];
+	struct timespec now;
+	enum cmsha_verdict v;
+	bool ok;
+
+	if (cmsha_switchover_peer_request_seen(s, id, &ok))
+		return ok ? CMSHA_SERVED_SEEN_OK : CMSHA_SERVED_SEEN_FAILED;
+	v = cmsha_switchover_check(s, cmd, CMSHA_BY_PEER, reason, sizeof(reason));
+	cmsha_switchover_set_request_id(s, id);
+	if (v == CMSHA_VERDICT_REFUSE) {
+		cmsha_switchover_refuse(s, cmd, CMSHA_BY_PEER, reason);
+		return CMSHA_SERVED_REFUSED;
+	}
+	cmsha_clock_now(&now);
+	cmsha_switchover_reserve(s, &now);
+	cmsha_switchover_probe_early(s, cmd, v);
+	ok = cmsha_switchover_run(s, cmd, CMSHA_BY_PEER);
+	cmsha_switchover_peer_request_done(s, id, ok);
+	return ok ? CMSHA_SERVED_DONE : CMSHA_SERVED_FAILED;
+}
