@@ -73,6 +73,8 @@ struct peer_ask {
 	long non_repeaters, max_repetitions;   /* GETBULK */
 	/* The probe's session (its timeout), else the command session waiting timeout_ms. */
 	bool on_probe_session;
+	/* Instead: the peer channel's session ('peerport'), waiting timeout_ms. */
+	bool on_channel;
 	unsigned timeout_ms;
 	const char *what;                  /* for the debug log: "GET cmsHaOperState" */
 };

@@ -1,5 +1,7 @@
 #include "autoconfig.h"
 #include "clock.h"
+#include "inet.h"
+#include "peer_channel.h"
 #include "peer_session.h"
 #include "peer_private.h"
 #include "mib_oids.h"
@@ -19,10 +21,26 @@
 /* a peer's answer explained (ends in a history reason) */
 #define CMSHA_PEER_WHY_LEN 256
 
-/* The peer: its arguments, the two sessions, the probe; one, cmshad's. */
+/*
+ * The peer channel, sending side ('peerport'): a session to the peer
+ * cmshad's own port, whose SNMPv3 engine is that cmshad's, not its snmpd's.
+ * Each probe round GETs cmsHaOperState on it too; requests take the channel
+ * while the last such GET was answered (checked) and none since went
+ * unanswered, else they go through the peer's snmpd: an older peer or a
+ * closed port costs nothing but the speed.
+ */
+struct channel_link {
+	netsnmp_session *session;
+	bool engine_ready, discovery_outstanding, check_outstanding;
+	bool checked;
+};
+
+/* The peer: its arguments, the sessions, the probe; one, cmshad's. */
 struct peer {
 	struct peer_args args;
 	netsnmp_session *probe_session, *command_session;
+	struct channel_link channel;
+	unsigned probe_timeout_ms;
 	bool probe_outstanding, discovery_outstanding;
 	bool engine_ready;              /* SNMPv3: the peer's engine ID and our keys for it */
 	unsigned probe_timeouts;        /* in a row */
@@ -226,10 +244,13 @@ static netsnmp_session *session_for(const struct peer_ask *ask)
 {
 	netsnmp_session *s = ask->on_probe_session ? peer.probe_session : peer.command_session;
 
+	if (ask->on_channel)
+		s = peer.channel.session && (peer.channel.session->version != SNMP_VERSION_3 ||
+					     peer.channel.engine_ready) ? peer.channel.session : NULL;
 	/* Before the engine is known a request could not be built (nor answered). */
-	if (!s || engine_unknown())
+	else if (!s || engine_unknown())
 		return NULL;
-	if (!ask->on_probe_session)
+	if (s && !ask->on_probe_session)
 		s->timeout = (long)ask->timeout_ms * 1000;
 	return s;
 }
@@ -394,33 +415,125 @@ static int on_discovery_reply(int op, netsnmp_session *sess, int reqid, netsnmp_
 /*
  * RFC 3414 discovery, asynchronously: a GET without variables, user or
  * authentication, which the peer answers with a Report naming its engine.
+ * False when not sent (out of memory: the round goes unanswered).
  */
-static void send_discovery(unsigned round)
+static bool send_discovery_on(netsnmp_session *s, snmp_callback fn, void *magic)
 {
-	netsnmp_pdu *pdu;
+	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
 
-	if (peer.discovery_outstanding)
-		return;
-	pdu = snmp_pdu_create(SNMP_MSG_GET);
 	if (!pdu || !(pdu->securityName = strdup(""))) {
-		snmp_free_pdu(pdu);     /* out of memory: the round goes unanswered */
-		return;
+		snmp_free_pdu(pdu);
+		return false;
 	}
 	pdu->version = SNMP_VERSION_3;
 	pdu->securityNameLen = 0;
 	pdu->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
 	pdu->securityModel = SNMP_SEC_MODEL_USM;
+	if (snmp_async_send(s, pdu, fn, magic))
+		return true;
+	snmp_free_pdu(pdu);
+	return false;
+}
+
+static void send_discovery(unsigned round)
+{
+	if (peer.discovery_outstanding)
+		return;
 	DEBUGMSGTL(("cmsha:peer", "round %u: engine ID discovery sent\n", round));
-	if (snmp_async_send(peer.probe_session, pdu, on_discovery_reply, (void *)(uintptr_t)round))
-		peer.discovery_outstanding = true;
-	else
-		snmp_free_pdu(pdu);
+	peer.discovery_outstanding = send_discovery_on(peer.probe_session, on_discovery_reply,
+						       (void *)(uintptr_t)round);
+}
+
+static void channel_lost(void);
+
+static void on_channel_check(void *arg, const struct peer_reply *r)
+{
+	struct channel_link *c = &peer.channel;
+
+	(void)arg;
+	c->check_outstanding = false;
+	if (!r->answer)
+		channel_lost();
+	if (!r->answer || c->checked)
+		return;
+	c->checked = true;
+	snmp_log(LOG_INFO, "peer channel: the peer's cmshad answers at %s: requests to the "
+		 "peer go that way\n", c->session->peername);
+}
+
+/* A GET on the channel: once answered, requests take the channel. */
+static void send_channel_check(void)
+{
+	static const struct peer_var oper_state = { MIB_OPER_STATE, true, ASN_NULL, 0 };
+	const struct peer_ask ask = { .command = SNMP_MSG_GET, .vars = &oper_state, .n_vars = 1,
+				      .on_channel = true, .timeout_ms = peer.probe_timeout_ms,
+				      .what = "peer channel: GET cmsHaOperState" };
+
+	if (!peer.channel.check_outstanding && peer_request(&ask, on_channel_check, NULL))
+		peer.channel.check_outstanding = true;
+}
+
+/* The engine of the peer's cmshad, not of its snmpd, behind the channel. */
+static int on_channel_discovery(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
+				void *magic)
+{
+	struct channel_link *c = &peer.channel;
+
+	(void)sess, (void)reqid, (void)magic;
+	c->discovery_outstanding = false;
+	if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu || !pdu->securityEngineIDLen ||
+	    c->engine_ready || !c->session)
+		return 1;
+	if (!adopt_engine(c->session, pdu->securityEngineID, pdu->securityEngineIDLen)) {
+		snmp_log(LOG_ERR, "peer channel %s: cannot use its engine ID\n", c->session->peername);
+		return 1;
+	}
+	c->engine_ready = true;
+	DEBUGMSGTL(("cmsha:peer", "peer channel: engine ID discovered\n"));
+	send_channel_check();
+	return 1;
+}
+
+/* Each probe round: the channel's engine discovery, or its GET. */
+static void channel_round(void)
+{
+	struct channel_link *c = &peer.channel;
+
+	if (!c->session)
+		return;
+	if (c->session->version != SNMP_VERSION_3 || c->engine_ready)
+		send_channel_check();
+	else if (!c->discovery_outstanding)
+		c->discovery_outstanding = send_discovery_on(c->session, on_channel_discovery, NULL);
+}
+
+/*
+ * A request on the channel went unanswered (the peer's cmshad stopped or
+ * restarted with another engine ID, its port closed): requests go through
+ * the peer's snmpd until the channel answers again; SNMPv3 finds the
+ * engine again first.
+ */
+static void channel_lost(void)
+{
+	struct channel_link *c = &peer.channel;
+
+	if (c->session->version == SNMP_VERSION_3 && c->engine_ready) {
+		c->engine_ready = false;
+		forget_engine_of(c->session);
+	}
+	if (!c->checked)
+		return;
+	c->checked = false;
+	snmp_log(LOG_WARNING, "peer channel: a request to %s went unanswered; requests to the "
+		 "peer go through its snmpd until its cmshad answers there again\n",
+		 c->session->peername);
 }
 
 /* The probe round's SNMP half (src/peer_rounds.c's send_get hook). */
 static void probe_round(void *ctx, unsigned round)
 {
 	(void)ctx;
+	channel_round();
 	if (engine_unknown())
 		send_discovery(round);
 	else
@@ -433,11 +546,14 @@ static void probe_round(void *ctx, unsigned round)
  * whole agent for the timeout while the peer is down; send_discovery does
  * it in the event loop instead.  snmp_open clears the flag: set it again.
  */
-static netsnmp_session *open_session(unsigned timeout_ms, char *err, size_t errlen)
+static netsnmp_session *open_session(const char *peername, unsigned timeout_ms, char *err,
+				     size_t errlen)
 {
 	netsnmp_session s = peer.args.template;
 	netsnmp_session *opened;
 
+	if (peername)
+		s.peername = (char *)peername;      /* snmp_open copies it */
 	s.timeout = (long)timeout_ms * 1000;
 	s.retries = 0;
 	s.flags |= SNMP_FLAGS_DONT_PROBE;
@@ -446,7 +562,7 @@ static netsnmp_session *open_session(unsigned timeout_ms, char *err, size_t errl
 		char *msg = NULL;
 		snmp_error(&s, NULL, NULL, &msg);
 		snprintf(err, errlen, "cannot open the peer session to %s: %s",
-			 peer.args.template.peername, msg ? msg : "?");
+			 s.peername, msg ? msg : "?");
 		free(msg);
 		return NULL;
 	}
@@ -454,14 +570,29 @@ static netsnmp_session *open_session(unsigned timeout_ms, char *err, size_t errl
 	return opened;
 }
 
+/* 'peerport': the session to the peer cmshad's port, and our own listener. */
+static bool open_channel(const struct cmsha_config *cfg, char *err, size_t errlen)
+{
+	const struct cmsha_inet *agent = &cfg->peer_addrs[0];
+	char addr[INET6_ADDRSTRLEN], name[INET6_ADDRSTRLEN + 16];
+
+	if (!cfg->peer_port)
+		return true;
+	cmsha_inet_ntop(agent, addr, sizeof(addr));
+	snprintf(name, sizeof(name), agent->family == AF_INET6 ? "udp6:[%s]:%u" : "udp:%s:%u",
+		 addr, cfg->peer_port);
+	peer.channel.session = open_session(name, cfg->release_timeout_ms, err, errlen);
+	return peer.channel.session && peer_channel_listen(cfg, &peer.args.template, err, errlen);
+}
+
 bool peer_session_start(const struct cmsha_config *cfg, void (*edge)(bool reachable),
 			char *err, size_t errlen)
 {
-	peer.probe_session = open_session(cmsha_peer_probe_timeout_ms(cfg->probe_interval_ms),
-					  err, errlen);
+	peer.probe_timeout_ms = cmsha_peer_probe_timeout_ms(cfg->probe_interval_ms);
+	peer.probe_session = open_session(NULL, peer.probe_timeout_ms, err, errlen);
 	peer.command_session = peer.probe_session ?
-			       open_session(cfg->release_timeout_ms, err, errlen) : NULL;
-	if (!peer.command_session)
+			       open_session(NULL, cfg->release_timeout_ms, err, errlen) : NULL;
+	if (!peer.command_session || !open_channel(cfg, err, errlen))
 		return false;
 	return peer_probe_start(&peer.probe, cfg, probe_round, NULL, edge, err, errlen);
 }
@@ -473,7 +604,11 @@ void peer_session_stop(void)
 		snmp_close(peer.probe_session);
 	if (peer.command_session)
 		snmp_close(peer.command_session);
+	if (peer.channel.session)
+		snmp_close(peer.channel.session);
+	peer_channel_close();
 	peer.probe_session = peer.command_session = NULL;
+	peer.channel = (struct channel_link){ .session = NULL };
 	peer.probe_outstanding = peer.discovery_outstanding = peer.engine_ready = false;
 	peer.probe_timeouts = 0;
 	peer.last_engine_len = 0;
@@ -482,11 +617,15 @@ void peer_session_stop(void)
 struct command_wait {
 	void (*done)(void *arg, bool ok, const char *reason);
 	void *arg;
+	bool on_channel;
 };
 
 static void on_command_reply(void *arg, const struct peer_reply *r)
 {
 	struct command_wait *w = arg;
+
+	if (w->on_channel && r->op == NETSNMP_CALLBACK_OP_TIMED_OUT)
+		channel_lost();
 
 	w->done(w->arg, r->answer != NULL, r->answer ? "done" : r->why);
 	free(w);
@@ -514,14 +653,16 @@ bool peer_session_command(enum cmsha_command cmd, unsigned timeout_ms,
 	};
 	const struct peer_ask ask = { .command = SNMP_MSG_SET, .vars = vars,
 				      .n_vars = PEER_N_VARS(vars), .timeout_ms = timeout_ms,
+				      .on_channel = peer.channel.checked,
 				      .what = "SET cmsHaPeerRequest" };
 
 	if (w)
-		*w = (struct command_wait){ done, arg };
+		*w = (struct command_wait){ done, arg, ask.on_channel };
 	if (!peer_request_owning(&ask, on_command_reply, w))
 		return false;
-	snmp_log(LOG_INFO, "asked the peer: %s (cmsHaPeerRequestId %u)\n",
-		 cmsha_command_name(cmd), id);
+	snmp_log(LOG_INFO, "asked the peer: %s (cmsHaPeerRequestId %u) %s\n",
+		 cmsha_command_name(cmd), id,
+		 ask.on_channel ? "on the peer channel" : "through its snmpd");
 	return true;
 }
 

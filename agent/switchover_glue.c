@@ -6,7 +6,9 @@
 #include "autoconfig.h"
 #include "cmshad.h"
 #include "loop_glue.h"
+#include "mib_getters.h"
 #include "notify.h"
+#include "peer_channel.h"
 #include "peer_session.h"
 
 #include <net-snmp/net-snmp-config.h>
@@ -73,12 +75,52 @@ static const struct cmsha_switchover_env env = {
 	.kernel = &cmsha_switchover_kernel_real, .timer_add_us = loop_timer_add_us,
 };
 
+/*
+ * The peer channel's request: cmd with its id carried out now; noError, or
+ * inconsistentValue when refused (or seen failed), commitFailed when a
+ * release failed, as cmsHaPeerRequest's SET phases answer.
+ */
+static int serve_peer_request(enum cmsha_command cmd, uint32_t id)
+{
+	enum cmsha_served served;
+
+	/* A release's history row and notification wait until it is answered. */
+	cmsha_switchover_hold_records(&cmshad.sw);
+	served = cmsha_switchover_serve_peer(&cmshad.sw, cmd, id);
+	switch (served) {
+	case CMSHA_SERVED_DONE:
+		return SNMP_ERR_NOERROR;
+	case CMSHA_SERVED_FAILED:
+		return SNMP_ERR_COMMITFAILED;
+	case CMSHA_SERVED_REFUSED:
+		return SNMP_ERR_INCONSISTENTVALUE;
+	default:
+		break;
+	}
+	snmp_log(LOG_NOTICE, "the peer's request %s (id %u) was carried out already (%s): "
+		 "not again\n", cmsha_command_name(cmd), id,
+		 served == CMSHA_SERVED_SEEN_OK ? "succeeded" : "failed");
+	return served == CMSHA_SERVED_SEEN_OK ? SNMP_ERR_NOERROR : SNMP_ERR_INCONSISTENTVALUE;
+}
+
+/* Once answered, its records (history, notification) go out. */
+static void peer_request_answered(void)
+{
+	cmsha_switchover_flush_records(&cmshad.sw);
+}
+
+static const struct peer_channel_server channel_server = {
+	.serve = serve_peer_request, .answered = peer_request_answered,
+	.oper_state = mib_get_oper_state,
+};
+
 bool cmshad_switchover_start(void)
 {
 	char err[512];
 
 	if (!cmshad_history_open())
 		return false;
+	peer_channel_serve_with(&channel_server);
 	if (!(cmshad.alias_ctl = cmsha_alias_ctl_open(err, sizeof(err))) ||
 	    !peer_session_start(&cmshad.cfg, cmshad_startup_peer_edge, err, sizeof(err))) {
 		snmp_log(LOG_ERR, "%s\n", err);
