@@ -34,7 +34,9 @@
 # BENCH_SCALE ("1 16 256"), BENCH_WALKS (20), BENCH_KA_SOAK_ADVERT (0.05 s,
 # keepalived's advert interval in case 5 only; VRRPv3 allows it),
 # BENCH_SOAK_EXTRA (5000 more cmshad switch-overs in case 5, about 1 min),
-# BENCH_FAILOVER_ROUNDS (3 port cuts per configuration in case 7).
+# BENCH_FAILOVER_ROUNDS (3 port cuts per configuration in case 7),
+# BENCH_PEERPORT (7161: the peers' requests on cmshad's peer channel, as
+# examples/cmshad.conf.* configure it; empty: through the peers' snmpd).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/lab.sh"
@@ -52,6 +54,9 @@ SCALE=${BENCH_SCALE:-1 16 256}
 WALKS=${BENCH_WALKS:-20}
 KA_SOAK_ADVERT=${BENCH_KA_SOAK_ADVERT:-0.05}
 FAILOVER_ROUNDS=${BENCH_FAILOVER_ROUNDS:-3}
+PEERPORT=${BENCH_PEERPORT-7161}
+LAB_CMSHAD_EXTRA=${PEERPORT:+peerport $PEERPORT}
+export LAB_CMSHAD_EXTRA
 # cmshad's log on a tmpfs, as syslog is in production (-Lsd in
 # systemd/cmshad.service): a log file on the disk that takes the history's
 # fdatasync makes the loop's log writes wait for its journal commit

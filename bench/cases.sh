@@ -522,8 +522,9 @@ _case_6_rows() {
 bench_case_2b() {
 	local i c0 c1
 	c0="$(_sock_count pri) $(_sock_count sec)"
-	lab_bg lan wire tcpdump -i vsec -n -l -tt --time-stamp-precision=nano -e \
-		"arp or udp port 161"
+	# -T snmp: the peer channel's port is SNMP too
+	lab_bg lan wire tcpdump -i vsec -n -l -tt --time-stamp-precision=nano -e -T snmp \
+		"arp or udp port 161 or udp port ${PEERPORT:-161}"
 	lab_wait_until 5000 "tcpdump listening" grep -q "listening on" "$LAB_DIR/lan/wire.out"
 	for ((i = 0; i < ROUNDS; i++)); do
 		cmshad_switch sec 2 && wait_active sec && cmshad_switch sec 5 && wait_active pri
@@ -549,16 +550,18 @@ _wire_steps() {
 		set -- $line
 		add w_probe "$1" && add w_ask "$2" && add w_rtt "$3" && add w_garp "$4" && add w_total "$5"
 	done < <(awk -v noc="$LAB_NOC_IP" -v sec="$LAB_SEC_IP" -v pri="$LAB_PRI_IP" \
-		-v alias="$LAB_ALIAS" -v cmd="${OID_SWITCHOVER_COMMAND#.}" -v req="${OID_PEER_REQUEST#.}" '
+		-v alias="$LAB_ALIAS" -v cmd="${OID_SWITCHOVER_COMMAND#.}" -v req="${OID_PEER_REQUEST#.}" \
+		-v rport="${PEERPORT:-161}" '
 		function ms(a, b) { return sprintf("%.3f", (b - a) * 1000) }
 		# a NOC SET of the command on sec starts a round; the release is asked
-		# on the peer-request object (cmsHaPeerRequest = release(3))
+		# on the peer-request object (cmsHaPeerRequest = release(3)), at the
+		# peer snmpd or its cmshad (rport)
 		$0 ~ ("> " sec ".161:") && $0 ~ ("^[0-9.]+ [0-9a-f:]+ > [0-9a-f:]+, .* " noc "\\.") &&
 			/SetRequest/ && index($0, cmd "=2") { t0 = $1; p = a = r = 0; next }
 		!t0 { next }
 		/who-has/ && index($0, "who-has " alias " tell 0.0.0.0") && !p { p = $1; next }
-		/SetRequest/ && index($0, sec ".") && index($0, "> " pri ".161:") && index($0, req "=3") && !a { a = $1; next }
-		/GetResponse/ && index($0, pri ".161 >") && index($0, req "=3") && a && !r { r = $1; next }
+		/SetRequest/ && index($0, sec ".") && index($0, "> " pri "." rport ":") && index($0, req "=3") && !a { a = $1; next }
+		/GetResponse/ && index($0, pri "." rport " >") && index($0, req "=3") && a && !r { r = $1; next }
 		index($0, "who-has " alias " tell " alias) && p && r {
 			print ms(t0, p), ms(p, a), ms(a, r), ms(r, $1), ms(t0, $1); t0 = 0 }' "$1")
 }

@@ -77,6 +77,7 @@ bench_header() {
 	echo "# cases: $CASES; GETs $GETS, rounds $ROUNDS (keepalived $KA_ROUNDS)," \
 		"restarts $RESTARTS, switch-overs $SWITCHES, scale $SCALE"
 	echo "# cmshad's log: $(_bench_log_place); code: $(_bench_code_version)"
+	echo "# the peers' requests: ${PEERPORT:+on the peer channel, port }${PEERPORT:-through snmpd (no peerport)}"
 }
 
 bench_table() {

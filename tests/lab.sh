@@ -377,7 +377,8 @@ lab_stop_snmpd() { _lab_server "${1:-}" && lab_stop_bg "$1" snmpd; }
 _lab_peer_ip() { if [[ $1 == pri ]]; then echo "$LAB_SEC_IP"; else echo "$LAB_PRI_IP"; fi; }
 _lab_peer_ip6() { if [[ $1 == pri ]]; then echo "$LAB_SEC_IP6"; else echo "$LAB_PRI_IP6"; fi; }
 
-# lab_write_cmshad_conf NODE [extra config lines...]
+# lab_write_cmshad_conf NODE [extra config lines...]; LAB_CMSHAD_EXTRA
+# (optional): more lines, one a line, after them (the bench's 'peerport').
 lab_write_cmshad_conf() {
 	_lab_server "${1:-}" || return 1
 	local node=$1 role=primary
@@ -391,6 +392,7 @@ lab_write_cmshad_conf() {
 		echo "peer -v2c -c private $(_lab_peer_ip "$node")"
 		echo "peeraddress $(_lab_peer_ip6 "$node")"
 		if (($# > 1)); then printf '%s\n' "${@:2}"; fi
+		if [[ -n ${LAB_CMSHAD_EXTRA:-} ]]; then printf '%s\n' "$LAB_CMSHAD_EXTRA"; fi
 	} >"$LAB_DIR/$node/cmshad.conf"
 }
 

@@ -101,17 +101,18 @@ faults_partition() {     # faults_partition on|off
 	if [[ $1 == on ]]; then ev fault partition both; else ev heal partition both; fi
 }
 
-# SNMP between the agents (UDP 161 either way) dropped by nftables in both
-# servers' namespaces: all of it, or PERCENT of the packets at random.
-# Nothing else is touched: the NOC still reaches both agents.
+# SNMP between the agents (UDP 161 and the peer channel's port, PEERPORT,
+# either way) dropped by nftables in both servers' namespaces: all of it,
+# or PERCENT of the packets at random.  Nothing else is touched: the NOC
+# still reaches both agents.
 _faults_drop_rules() {
-	local peer4=$1 peer6=$2 cond=$3
+	local peer4=$1 peer6=$2 cond=$3 ports="{ 161${PEERPORT:+, $PEERPORT} }"
 	printf '%s\n' "table inet cmsha_faults {" \
 		" chain out { type filter hook output priority 0;" \
-		"  ip daddr $peer4 udp dport 161 $cond drop" \
-		"  ip daddr $peer4 udp sport 161 $cond drop" \
-		"  ip6 daddr $peer6 udp dport 161 $cond drop" \
-		"  ip6 daddr $peer6 udp sport 161 $cond drop" \
+		"  ip daddr $peer4 udp dport $ports $cond drop" \
+		"  ip daddr $peer4 udp sport $ports $cond drop" \
+		"  ip6 daddr $peer6 udp dport $ports $cond drop" \
+		"  ip6 daddr $peer6 udp sport $ports $cond drop" \
 		" }" "}"
 }
 
