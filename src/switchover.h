@@ -156,6 +156,7 @@ struct cmsha_switchover {
 	struct timespec announce_started;       /* CLOCK_MONOTONIC */
 	/* records held back by cmsha_switchover_hold_records() */
 	bool records_held;
+	bool serve_held;                /* by cmsha_switchover_serve_peer(), until served */
 	struct cmsha_history_entry held[CMSHA_HELD_RECORDS];
 	bool held_counts[CMSHA_HELD_RECORDS];   /* counted as a switch-over */
 	size_t n_held;
@@ -369,11 +370,13 @@ enum cmsha_served {
 /*
  * The peer's request cmd with its id (never 0), from cmshad's peer channel:
  * checked, held and run at once, as the SET phases of cmsHaPeerRequest do
- * one after another.  A release completes before this returns; hold the
- * records around it (hold_records, then flush_records once answered).
+ * one after another.  A release completes before this returns; its records
+ * (history file, notification) are held until cmsha_switchover_peer_served(),
+ * called once the answer is out.
  */
 enum cmsha_served cmsha_switchover_serve_peer(struct cmsha_switchover *s,
 					      enum cmsha_command cmd, uint32_t id);
+void cmsha_switchover_peer_served(struct cmsha_switchover *s);
 
 const char *cmsha_switchover_status_name(enum cmsha_switchover_status st);
 

@@ -9,6 +9,8 @@
 #include "clock.h"
 #include "switchover.h"
 
+#include <stdio.h>
+
 enum cmsha_served cmsha_switchover_serve_peer(struct cmsha_switchover *s,
 					      enum cmsha_command cmd, uint32_t id)
 {
@@ -20,15 +22,34 @@ enum cmsha_served cmsha_switchover_serve_peer(struct cmsha_switchover *s,
 	if (cmsha_switchover_peer_request_seen(s, id, &ok))
 		return ok ? CMSHA_SERVED_SEEN_OK : CMSHA_SERVED_SEEN_FAILED;
 	v = cmsha_switchover_check(s, cmd, CMSHA_BY_PEER, reason, sizeof(reason));
+	/* A set request through snmpd between its phases: a release carried out
+	 * in its ACTION that an UNDO may still put back.  snmpd would hold this
+	 * request until that one ended; the channel refuses it. */
+	if (s->records_held) {
+		v = CMSHA_VERDICT_REFUSE;
+		snprintf(reason, sizeof(reason), "a set request through snmpd is between its "
+			 "phases: try again");
+	}
 	cmsha_switchover_set_request_id(s, id);
 	if (v == CMSHA_VERDICT_REFUSE) {
 		cmsha_switchover_refuse(s, cmd, CMSHA_BY_PEER, reason);
 		return CMSHA_SERVED_REFUSED;
 	}
+	/* Its records wait until the answer is out (cmsha_switchover_peer_served). */
+	cmsha_switchover_hold_records(s);
+	s->serve_held = true;
 	cmsha_clock_now(&now);
 	cmsha_switchover_reserve(s, &now);
 	cmsha_switchover_probe_early(s, cmd, v);
 	ok = cmsha_switchover_run(s, cmd, CMSHA_BY_PEER);
 	cmsha_switchover_peer_request_done(s, id, ok);
 	return ok ? CMSHA_SERVED_DONE : CMSHA_SERVED_FAILED;
+}
+
+void cmsha_switchover_peer_served(struct cmsha_switchover *s)
+{
+	if (!s->serve_held)
+		return;                 /* refused or seen: another's records stay held */
+	s->serve_held = false;
+	cmsha_switchover_flush_records(s);
 }

@@ -592,6 +592,31 @@ START_TEST(a_served_request_the_checks_refuse_changes_nothing)
 }
 END_TEST
 
+/*
+ * A manager's release through snmpd, carried out in ACTION, may still be
+ * undone (another varbind fails): a peer's request on the channel in that
+ * gap is refused, and leaves that SET's held records to it.
+ */
+START_TEST(a_served_request_waits_for_a_set_between_its_phases)
+{
+	cmsha_switchover_hold_records(&sw);                      /* the SET's ACTION */
+	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_SNMP));
+	ck_assert_int_eq(finished_calls, 0);
+	ck_assert_int_eq(cmsha_switchover_serve_peer(&sw, CMSHA_CMD_TAKEOVER, 503),
+			 CMSHA_SERVED_REFUSED);
+	ck_assert_ptr_nonnull(strstr(row(0)->reason, "between its phases"));
+	cmsha_switchover_peer_served(&sw);
+	ck_assert_int_eq(finished_calls, 0);                     /* still the SET's to flush */
+	cmsha_switchover_flush_records(&sw);                     /* its COMMIT */
+	ck_assert_int_eq(finished_calls, 2);
+	ck_assert_int_eq(cmsha_switchover_serve_peer(&sw, CMSHA_CMD_RELEASE, 504),
+			 CMSHA_SERVED_DONE);
+	ck_assert_int_eq(finished_calls, 2);                     /* held until answered */
+	cmsha_switchover_peer_served(&sw);
+	ck_assert_int_eq(finished_calls, 3);
+}
+END_TEST
+
 START_TEST(a_held_engine_refuses_everything)
 {
 	unsigned token = reserve_checked_ms_ago(0);
@@ -1304,6 +1329,7 @@ int main(void)
 	tcase_add_test(tc, a_peer_requests_row_keeps_its_id);
 	tcase_add_test(tc, a_served_release_runs_once_and_keeps_its_id);
 	tcase_add_test(tc, a_served_request_the_checks_refuse_changes_nothing);
+	tcase_add_test(tc, a_served_request_waits_for_a_set_between_its_phases);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sequences");
 	tcase_add_checked_fixture(tc, setup, teardown);
