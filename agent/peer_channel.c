@@ -15,9 +15,11 @@
  * at that security level or above, or the same community for v1/v2c.
  * Nothing else is served: a SET of cmsHaPeerRequest with its id, and a GET
  * of cmsHaOperState.0, with which the peer checks the channel before it
- * relies on it.
+ * relies on it.  (What USM rejects never reaches us but an authentication
+ * failure: net-snmp answers it with a Report.)
  */
 #include "autoconfig.h"
+#include "clock.h"
 #include "mib_oids.h"
 #include "mib_validate.h"
 #include "peer_channel.h"
@@ -31,14 +33,14 @@
 #include <string.h>
 #include <sys/socket.h>
 
-/* A flood of requests refused for one reason logs the first and then every this many. */
-#define REFUSALS_LOGGED_EVERY 100
+/* Refused requests: at most one log line this often (a flood is counted, not logged). */
+#define REFUSAL_LOG_INTERVAL_MS 10000
 
 static struct {
 	netsnmp_session *session;          /* listening (snmp_add), or NULL */
 	const netsnmp_session *accepted;   /* the 'peer' line's settings: whom we take */
 	unsigned long refusals;
-	char last_why[128];                /* the reason logged last */
+	struct timespec last_logged;       /* CLOCK_MONOTONIC; zero: never */
 	const struct peer_channel_server *server;
 } channel;
 
@@ -49,12 +51,12 @@ void peer_channel_serve_with(const struct peer_channel_server *server)
 
 static void refuse(const netsnmp_pdu *pdu, const char *why)
 {
-	bool new_reason = strncmp(why, channel.last_why, sizeof(channel.last_why) - 1) != 0;
-
+	channel.refusals++;
 	DEBUGMSGTL(("cmsha:peer", "peer channel: request refused: %s\n", why));
-	if (channel.refusals++ % REFUSALS_LOGGED_EVERY != 0 && !new_reason)
+	if (channel.last_logged.tv_sec &&
+	    cmsha_ms_since(&channel.last_logged) < REFUSAL_LOG_INTERVAL_MS)
 		return;
-	snprintf(channel.last_why, sizeof(channel.last_why), "%s", why);
+	cmsha_clock_now(&channel.last_logged);
 	snmp_log(LOG_WARNING, "peer channel: a request (SNMPv%s) refused: %s (%lu so far); "
 		 "the peer's 'peer' line must use the same credentials as this server's\n",
 		 pdu->version == SNMP_VERSION_3 ? "3" : pdu->version == SNMP_VERSION_1 ? "1" : "2c",
@@ -135,10 +137,13 @@ static void answer_get(netsnmp_session *sess, netsnmp_pdu *reply)
 	answer(sess, reply, SNMP_ERR_NOERROR, 0);
 }
 
-/* The SET's two varbinds, as cmsHaPeerRequest's SET phases check them; 0 or an error. */
+/*
+ * The SET's two varbinds, as cmsHaPeerRequest's SET phases check them; 0 or
+ * an error, errindex the varbind's place in the request.
+ */
 struct peer_set {
 	netsnmp_variable_list *request, *id;
-	long errindex;
+	long request_at, id_at, errindex;
 };
 
 static int check_set(netsnmp_pdu *pdu, struct peer_set *set)
@@ -149,18 +154,18 @@ static int check_set(netsnmp_pdu *pdu, struct peer_set *set)
 	for (netsnmp_variable_list *v = pdu->variables; v; v = v->next_variable) {
 		set->errindex = ++i;
 		if (is_instance(v, MIB_PEER_REQUEST) && !set->request)
-			set->request = v;
+			set->request = v, set->request_at = i;
 		else if (is_instance(v, MIB_PEER_REQUEST_ID) && !set->id)
-			set->id = v;
+			set->id = v, set->id_at = i;
 		else
 			return SNMP_ERR_NOTWRITABLE;
 	}
-	set->errindex = 1;
+	set->errindex = set->request ? set->request_at : set->id_at;
 	if (!set->request || !set->id)       /* without its id it could run twice */
 		return SNMP_ERR_INCONSISTENTVALUE;
 	if ((rc = mib_peer_request_validate(set->request)) != SNMP_ERR_NOERROR)
 		return rc;
-	set->errindex = 2;
+	set->errindex = set->id_at;
 	if ((rc = netsnmp_check_vb_type(set->id, ASN_UNSIGNED)) != SNMP_ERR_NOERROR)
 		return rc;
 	return *set->id->val.integer == 0 ? SNMP_ERR_WRONGVALUE : SNMP_ERR_NOERROR;
@@ -168,7 +173,7 @@ static int check_set(netsnmp_pdu *pdu, struct peer_set *set)
 
 static void answer_set(netsnmp_session *sess, netsnmp_pdu *reply)
 {
-	struct peer_set set = { NULL, NULL, 0 };
+	struct peer_set set = { NULL, NULL, 0, 0, 0 };
 	int rc = check_set(reply, &set);
 
 	if (rc != SNMP_ERR_NOERROR) {
@@ -177,7 +182,7 @@ static void answer_set(netsnmp_session *sess, netsnmp_pdu *reply)
 	}
 	rc = channel.server->serve((enum cmsha_command)*set.request->val.integer,
 				   (uint32_t)*set.id->val.integer);
-	answer(sess, reply, rc, rc == SNMP_ERR_NOERROR ? 0 : 1);
+	answer(sess, reply, rc, rc == SNMP_ERR_NOERROR ? 0 : set.request_at);
 	channel.server->answered();
 }
 
@@ -219,13 +224,16 @@ static bool add_own_user(const netsnmp_session *peer_line, char *err, size_t err
 	size_t len = snmpv3_get_engineID(engine, sizeof(engine));
 	struct usmUser *old;
 
-	if (peer_line->securityLevel < SNMP_SEC_LEVEL_AUTHNOPRIV ||
+	if (!peer_line->securityNameLen || peer_line->securityLevel < SNMP_SEC_LEVEL_AUTHNOPRIV ||
 	    peer_line->securityAuthLocalKeyLen || peer_line->securityPrivLocalKeyLen) {
-		snprintf(err, errlen, "peerport with SNMPv3 needs a 'peer' line with authentication "
-			 "passphrases (-l authNoPriv or authPriv, -A and -X), not localized keys");
+		snprintf(err, errlen, "peerport with SNMPv3 needs a 'peer' line with a user (-u) and "
+			 "authentication passphrases (-l authNoPriv or authPriv, -A and -X), not "
+			 "localized keys");
 		return false;
 	}
-	if (len && (old = usm_get_user(engine, len, peer_line->securityName))) {
+	/* usm_get_user() may return net-snmp's own nameless placeholder user. */
+	old = len ? usm_get_user(engine, len, peer_line->securityName) : NULL;
+	if (old && old->name && strcmp(old->name, peer_line->securityName) == 0) {
 		usm_remove_user(old);           /* returns the list's head, not old */
 		usm_free_user(old);
 	}
@@ -235,7 +243,8 @@ static bool add_own_user(const netsnmp_session *peer_line, char *err, size_t err
 	s.flags &= ~SNMP_FLAGS_USER_CREATED;
 	s.engineBoots = s.engineTime = 0;
 	if (len && usm_create_user_from_session(&s) == SNMPERR_SUCCESS &&
-	    usm_get_user(engine, len, peer_line->securityName))
+	    (old = usm_get_user(engine, len, peer_line->securityName)) && old->name &&
+	    strcmp(old->name, peer_line->securityName) == 0)
 		return true;
 	snprintf(err, errlen, "peerport: cannot make the 'peer' line's SNMPv3 user for this "
 		 "cmshad's engine");
@@ -284,7 +293,7 @@ bool peer_channel_listen(const struct cmsha_config *cfg, const netsnmp_session *
 		return false;
 	channel.accepted = peer_line;
 	channel.refusals = 0;
-	channel.last_why[0] = '\0';
+	channel.last_logged = (struct timespec){ 0, 0 };
 	snmp_log(LOG_INFO, "peer channel: listening on %s for the peer's requests\n", spec);
 	return true;
 }

@@ -2,8 +2,10 @@
  * Between agent/peer_session.c (the SNMP sessions to the peer's agent and
  * every request on them), agent/peer_args.c (the 'peer' line parsed),
  * agent/peer_probe.c (the probe's ICMP echo socket and src/peer_rounds.c's
- * round driver on net-snmp's loop) and agent/peer_facts.c (what the test
- * command asks the peer).  peer_probe.c
+ * round driver on net-snmp's loop), agent/peer_facts.c (what the test
+ * command asks the peer) and agent/peer_link.c (the peer channel's
+ * sending side; its receiving side, agent/peer_channel.c, stands apart).
+ * peer_probe.c
  * knows nothing of peer_session.c: the round's GET is a hook it is given.
  */
 #ifndef CMSHA_PEER_PRIVATE_H
@@ -97,5 +99,30 @@ typedef void peer_reply_fn(void *arg, const struct peer_reply *r);
 bool peer_request(const struct peer_ask *ask, peer_reply_fn *reply, void *arg);
 /* peer_request for a caller's malloc'ed wait: freed here when it is not sent (NULL too). */
 bool peer_request_owning(const struct peer_ask *ask, peer_reply_fn *reply, void *wait);
+
+/* peer_session.c's sessions and SNMPv3 engine handling, for peer_link.c too. */
+/* A session from the 'peer' line's template to peername (NULL: its agent); NULL with err. */
+netsnmp_session *peer_open_session(const char *peername, unsigned timeout_ms, char *err,
+				   size_t errlen);
+/* RFC 3414 discovery on s without blocking; fn gets the Report; false when not sent. */
+bool peer_send_discovery(netsnmp_session *s, snmp_callback fn, void *magic);
+/* Take the engine ID discovered, and the user's keys for it; false when that fails. */
+bool peer_adopt_engine(netsnmp_session *s, const u_char *id, size_t len);
+/* As before discovery. */
+void peer_forget_engine(netsnmp_session *s);
+
+/*
+ * agent/peer_link.c, the peer channel's sending side ('peerport'): open
+ * the session to the peer cmshad's port; each probe round, its discovery
+ * or check GET; requests take it while peer_link_usable(); a request on it
+ * that went unanswered calls peer_link_lost().
+ */
+bool peer_link_open(const struct cmsha_config *cfg, unsigned probe_timeout_ms, char *err,
+		    size_t errlen);
+void peer_link_close(void);
+void peer_link_round(void);
+bool peer_link_usable(void);
+netsnmp_session *peer_link_session(void);
+void peer_link_lost(void);
 
 #endif

@@ -1,6 +1,5 @@
 #include "autoconfig.h"
 #include "clock.h"
-#include "inet.h"
 #include "peer_channel.h"
 #include "peer_session.h"
 #include "peer_private.h"
@@ -21,25 +20,10 @@
 /* a peer's answer explained (ends in a history reason) */
 #define CMSHA_PEER_WHY_LEN 256
 
-/*
- * The peer channel, sending side ('peerport'): a session to the peer
- * cmshad's own port, whose SNMPv3 engine is that cmshad's, not its snmpd's.
- * Each probe round GETs cmsHaOperState on it too; requests take the channel
- * while the last such GET was answered (checked) and none since went
- * unanswered, else they go through the peer's snmpd: an older peer or a
- * closed port costs nothing but the speed.
- */
-struct channel_link {
-	netsnmp_session *session;
-	bool engine_ready, discovery_outstanding, check_outstanding;
-	bool checked;
-};
-
 /* The peer: its arguments, the sessions, the probe; one, cmshad's. */
 struct peer {
 	struct peer_args args;
 	netsnmp_session *probe_session, *command_session;
-	struct channel_link channel;
 	unsigned probe_timeout_ms;
 	bool probe_outstanding, discovery_outstanding;
 	bool engine_ready;              /* SNMPv3: the peer's engine ID and our keys for it */
@@ -245,8 +229,7 @@ static netsnmp_session *session_for(const struct peer_ask *ask)
 	netsnmp_session *s = ask->on_probe_session ? peer.probe_session : peer.command_session;
 
 	if (ask->on_channel)
-		s = peer.channel.session && (peer.channel.session->version != SNMP_VERSION_3 ||
-					     peer.channel.engine_ready) ? peer.channel.session : NULL;
+		s = peer_link_session();
 	/* Before the engine is known a request could not be built (nor answered). */
 	else if (!s || engine_unknown())
 		return NULL;
@@ -288,7 +271,7 @@ bool peer_request_owning(const struct peer_ask *ask, peer_reply_fn *reply, void 
 }
 
 /* As before discovery; USM then builds the user's keys for the next engine. */
-static void forget_engine_of(netsnmp_session *s)
+void peer_forget_engine(netsnmp_session *s)
 {
 	SNMP_FREE(s->securityEngineID);
 	s->securityEngineIDLen = 0;
@@ -319,8 +302,8 @@ static void count_probe_timeout(int op)
 		    peer.probe_timeouts));
 	peer.probe_timeouts = 0;
 	peer.engine_ready = false;
-	forget_engine_of(peer.probe_session);
-	forget_engine_of(peer.command_session);
+	peer_forget_engine(peer.probe_session);
+	peer_forget_engine(peer.command_session);
 }
 
 static void on_probe_reply(void *arg, const struct peer_reply *r)
@@ -356,7 +339,7 @@ static void send_get(unsigned round)
  * ID: net-snmp may have stored it in the session already (it does for a
  * Report's engine ID), else we do.
  */
-static bool adopt_engine(netsnmp_session *s, const u_char *id, size_t len)
+bool peer_adopt_engine(netsnmp_session *s, const u_char *id, size_t len)
 {
 	if (!s->securityEngineIDLen) {
 		if (!(s->securityEngineID = netsnmp_memdup(id, len)))
@@ -399,8 +382,8 @@ static int on_discovery_reply(int op, netsnmp_session *sess, int reqid, netsnmp_
 	if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu || !pdu->securityEngineIDLen ||
 	    peer.engine_ready)
 		return 1;
-	if (!adopt_engine(peer.probe_session, pdu->securityEngineID, pdu->securityEngineIDLen) ||
-	    !adopt_engine(peer.command_session, pdu->securityEngineID, pdu->securityEngineIDLen)) {
+	if (!peer_adopt_engine(peer.probe_session, pdu->securityEngineID, pdu->securityEngineIDLen) ||
+	    !peer_adopt_engine(peer.command_session, pdu->securityEngineID, pdu->securityEngineIDLen)) {
 		snmp_log(LOG_ERR, "peer %s: cannot use its engine ID\n",
 			 peer.args.template.peername);
 		return 1;
@@ -417,7 +400,7 @@ static int on_discovery_reply(int op, netsnmp_session *sess, int reqid, netsnmp_
  * authentication, which the peer answers with a Report naming its engine.
  * False when not sent (out of memory: the round goes unanswered).
  */
-static bool send_discovery_on(netsnmp_session *s, snmp_callback fn, void *magic)
+bool peer_send_discovery(netsnmp_session *s, snmp_callback fn, void *magic)
 {
 	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
 
@@ -440,100 +423,16 @@ static void send_discovery(unsigned round)
 	if (peer.discovery_outstanding)
 		return;
 	DEBUGMSGTL(("cmsha:peer", "round %u: engine ID discovery sent\n", round));
-	peer.discovery_outstanding = send_discovery_on(peer.probe_session, on_discovery_reply,
+	peer.discovery_outstanding = peer_send_discovery(peer.probe_session, on_discovery_reply,
 						       (void *)(uintptr_t)round);
 }
 
-static void channel_lost(void);
-
-static void on_channel_check(void *arg, const struct peer_reply *r)
-{
-	struct channel_link *c = &peer.channel;
-
-	(void)arg;
-	c->check_outstanding = false;
-	if (!r->answer)
-		channel_lost();
-	if (!r->answer || c->checked)
-		return;
-	c->checked = true;
-	snmp_log(LOG_INFO, "peer channel: the peer's cmshad answers at %s: requests to the "
-		 "peer go that way\n", c->session->peername);
-}
-
-/* A GET on the channel: once answered, requests take the channel. */
-static void send_channel_check(void)
-{
-	static const struct peer_var oper_state = { MIB_OPER_STATE, true, ASN_NULL, 0 };
-	const struct peer_ask ask = { .command = SNMP_MSG_GET, .vars = &oper_state, .n_vars = 1,
-				      .on_channel = true, .timeout_ms = peer.probe_timeout_ms,
-				      .what = "peer channel: GET cmsHaOperState" };
-
-	if (!peer.channel.check_outstanding && peer_request(&ask, on_channel_check, NULL))
-		peer.channel.check_outstanding = true;
-}
-
-/* The engine of the peer's cmshad, not of its snmpd, behind the channel. */
-static int on_channel_discovery(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
-				void *magic)
-{
-	struct channel_link *c = &peer.channel;
-
-	(void)sess, (void)reqid, (void)magic;
-	c->discovery_outstanding = false;
-	if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu || !pdu->securityEngineIDLen ||
-	    c->engine_ready || !c->session)
-		return 1;
-	if (!adopt_engine(c->session, pdu->securityEngineID, pdu->securityEngineIDLen)) {
-		snmp_log(LOG_ERR, "peer channel %s: cannot use its engine ID\n", c->session->peername);
-		return 1;
-	}
-	c->engine_ready = true;
-	DEBUGMSGTL(("cmsha:peer", "peer channel: engine ID discovered\n"));
-	send_channel_check();
-	return 1;
-}
-
-/* Each probe round: the channel's engine discovery, or its GET. */
-static void channel_round(void)
-{
-	struct channel_link *c = &peer.channel;
-
-	if (!c->session)
-		return;
-	if (c->session->version != SNMP_VERSION_3 || c->engine_ready)
-		send_channel_check();
-	else if (!c->discovery_outstanding)
-		c->discovery_outstanding = send_discovery_on(c->session, on_channel_discovery, NULL);
-}
-
-/*
- * A request on the channel went unanswered (the peer's cmshad stopped or
- * restarted with another engine ID, its port closed): requests go through
- * the peer's snmpd until the channel answers again; SNMPv3 finds the
- * engine again first.
- */
-static void channel_lost(void)
-{
-	struct channel_link *c = &peer.channel;
-
-	if (c->session->version == SNMP_VERSION_3 && c->engine_ready) {
-		c->engine_ready = false;
-		forget_engine_of(c->session);
-	}
-	if (!c->checked)
-		return;
-	c->checked = false;
-	snmp_log(LOG_WARNING, "peer channel: a request to %s went unanswered; requests to the "
-		 "peer go through its snmpd until its cmshad answers there again\n",
-		 c->session->peername);
-}
 
 /* The probe round's SNMP half (src/peer_rounds.c's send_get hook). */
 static void probe_round(void *ctx, unsigned round)
 {
 	(void)ctx;
-	channel_round();
+	peer_link_round();
 	if (engine_unknown())
 		send_discovery(round);
 	else
@@ -546,8 +445,8 @@ static void probe_round(void *ctx, unsigned round)
  * whole agent for the timeout while the peer is down; send_discovery does
  * it in the event loop instead.  snmp_open clears the flag: set it again.
  */
-static netsnmp_session *open_session(const char *peername, unsigned timeout_ms, char *err,
-				     size_t errlen)
+netsnmp_session *peer_open_session(const char *peername, unsigned timeout_ms, char *err,
+				   size_t errlen)
 {
 	netsnmp_session s = peer.args.template;
 	netsnmp_session *opened;
@@ -570,31 +469,21 @@ static netsnmp_session *open_session(const char *peername, unsigned timeout_ms, 
 	return opened;
 }
 
-/* 'peerport': the session to the peer cmshad's port, and our own listener. */
-static bool open_channel(const struct cmsha_config *cfg, char *err, size_t errlen)
-{
-	const struct cmsha_inet *agent = &cfg->peer_addrs[0];
-	char addr[INET6_ADDRSTRLEN], name[INET6_ADDRSTRLEN + 16];
-
-	if (!cfg->peer_port)
-		return true;
-	cmsha_inet_ntop(agent, addr, sizeof(addr));
-	snprintf(name, sizeof(name), agent->family == AF_INET6 ? "udp6:[%s]:%u" : "udp:%s:%u",
-		 addr, cfg->peer_port);
-	peer.channel.session = open_session(name, cfg->release_timeout_ms, err, errlen);
-	return peer.channel.session && peer_channel_listen(cfg, &peer.args.template, err, errlen);
-}
-
 bool peer_session_start(const struct cmsha_config *cfg, void (*edge)(bool reachable),
 			char *err, size_t errlen)
 {
 	peer.probe_timeout_ms = cmsha_peer_probe_timeout_ms(cfg->probe_interval_ms);
-	peer.probe_session = open_session(NULL, peer.probe_timeout_ms, err, errlen);
+	peer.probe_session = peer_open_session(NULL, peer.probe_timeout_ms, err, errlen);
 	peer.command_session = peer.probe_session ?
-			       open_session(NULL, cfg->release_timeout_ms, err, errlen) : NULL;
-	if (!peer.command_session || !open_channel(cfg, err, errlen))
+			       peer_open_session(NULL, cfg->release_timeout_ms, err, errlen) : NULL;
+	if (!peer.command_session ||
+	    !peer_probe_start(&peer.probe, cfg, probe_round, NULL, edge, err, errlen))
 		return false;
-	return peer_probe_start(&peer.probe, cfg, probe_round, NULL, edge, err, errlen);
+	/* After the probe: a channel that cannot open (a reload's port in use)
+	 * is an error, but the peer is still probed and asked through snmpd. */
+	return !cfg->peer_port ||
+	       (peer_link_open(cfg, peer.probe_timeout_ms, err, errlen) &&
+		peer_channel_listen(cfg, &peer.args.template, err, errlen));
 }
 
 void peer_session_stop(void)
@@ -604,11 +493,9 @@ void peer_session_stop(void)
 		snmp_close(peer.probe_session);
 	if (peer.command_session)
 		snmp_close(peer.command_session);
-	if (peer.channel.session)
-		snmp_close(peer.channel.session);
+	peer_link_close();
 	peer_channel_close();
 	peer.probe_session = peer.command_session = NULL;
-	peer.channel = (struct channel_link){ .session = NULL };
 	peer.probe_outstanding = peer.discovery_outstanding = peer.engine_ready = false;
 	peer.probe_timeouts = 0;
 	peer.last_engine_len = 0;
@@ -625,7 +512,7 @@ static void on_command_reply(void *arg, const struct peer_reply *r)
 	struct command_wait *w = arg;
 
 	if (w->on_channel && r->op == NETSNMP_CALLBACK_OP_TIMED_OUT)
-		channel_lost();
+		peer_link_lost();
 
 	w->done(w->arg, r->answer != NULL, r->answer ? "done" : r->why);
 	free(w);
@@ -653,7 +540,7 @@ bool peer_session_command(enum cmsha_command cmd, unsigned timeout_ms,
 	};
 	const struct peer_ask ask = { .command = SNMP_MSG_SET, .vars = vars,
 				      .n_vars = PEER_N_VARS(vars), .timeout_ms = timeout_ms,
-				      .on_channel = peer.channel.checked,
+				      .on_channel = peer_link_usable(),
 				      .what = "SET cmsHaPeerRequest" };
 
 	if (w)

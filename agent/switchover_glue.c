@@ -82,11 +82,8 @@ static const struct cmsha_switchover_env env = {
  */
 static int serve_peer_request(enum cmsha_command cmd, uint32_t id)
 {
-	enum cmsha_served served;
+	enum cmsha_served served = cmsha_switchover_serve_peer(&cmshad.sw, cmd, id);
 
-	/* A release's history row and notification wait until it is answered. */
-	cmsha_switchover_hold_records(&cmshad.sw);
-	served = cmsha_switchover_serve_peer(&cmshad.sw, cmd, id);
 	switch (served) {
 	case CMSHA_SERVED_DONE:
 		return SNMP_ERR_NOERROR;
@@ -106,7 +103,7 @@ static int serve_peer_request(enum cmsha_command cmd, uint32_t id)
 /* Once answered, its records (history, notification) go out. */
 static void peer_request_answered(void)
 {
-	cmsha_switchover_flush_records(&cmshad.sw);
+	cmsha_switchover_peer_served(&cmshad.sw);
 }
 
 static const struct peer_channel_server channel_server = {
