@@ -243,16 +243,22 @@ static void fresh_pair(struct cmsha_config *fresh, const char *role_name)
 	fresh_line(fresh, "peer", "10.77.0.12");
 }
 
+/* The running primary with one alias, and a fresh config the same so far. */
+static void primary_and_fresh(struct cmsha_config *fresh)
+{
+	accept_line("role", "primary");
+	accept_line("alias", "10.77.0.10/24 dev eth0");
+	accept_line("peer", "10.77.0.12");
+	fresh_pair(fresh, "primary");
+	fresh_line(fresh, "alias", "10.77.0.10/24 dev eth0");
+}
+
 START_TEST(reload_plan_timings_only)
 {
 	struct cmsha_config fresh;
 	struct cmsha_reload_plan plan;
 
-	accept_line("role", "primary");
-	accept_line("alias", "10.77.0.10/24 dev eth0");
-	accept_line("peer", "10.77.0.12");
-	fresh_pair(&fresh, "primary");
-	fresh_line(&fresh, "alias", "10.77.0.10/24 dev eth0");
+	primary_and_fresh(&fresh);
 	ck_assert(cmsha_reload_plan_make(&plan, &cfg, &fresh, err, sizeof(err)));
 	ck_assert(cmsha_reload_plan_empty(&plan));
 	cmsha_reload_plan_free(&plan);
@@ -351,11 +357,7 @@ START_TEST(reload_plan_peerport)
 	struct cmsha_config fresh;
 	struct cmsha_reload_plan plan;
 
-	accept_line("role", "primary");
-	accept_line("alias", "10.77.0.10/24 dev eth0");
-	accept_line("peer", "10.77.0.12");
-	fresh_pair(&fresh, "primary");
-	fresh_line(&fresh, "alias", "10.77.0.10/24 dev eth0");
+	primary_and_fresh(&fresh);
 	fresh_line(&fresh, "peerport", "7161");
 	ck_assert(cmsha_reload_plan_make(&plan, &cfg, &fresh, err, sizeof(err)));
 	ck_assert(plan.peer && !plan.aliases && !plan.timings);

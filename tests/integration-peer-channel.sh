@@ -114,9 +114,8 @@ lab_start_snmpd pri
 lab_start_snmpd sec
 lab_add_alias pri
 for n in pri sec; do
-	peer=$LAB_SEC_IP; [[ $n == sec ]] && peer=$LAB_PRI_IP
 	lab_write_cmshad_conf "$n" "peerport $PORT" "probe interval 200 failures 2"
-	sed -i "s/^peer .*/peer -v3 -u cmsha -l authPriv $AUTH $peer/" "$LAB_DIR/$n/cmshad.conf"
+	lab_peer_v3 "$n" -u cmsha -l authPriv "$AUTH"
 	lab_start_cmshad "$n"
 done
 check "sec finds pri's cmshad on the channel" wait_log sec "the peer's cmshad answers at udp:$LAB_PRI_IP:$PORT"

@@ -35,11 +35,10 @@ lab_start_snmpd pri
 lab_start_snmpd sec
 lab_add_alias pri
 for n in pri sec; do
-	peer=$LAB_SEC_IP; [[ $n == sec ]] && peer=$LAB_PRI_IP
 	peer6=$LAB_SEC_IP6; [[ $n == sec ]] && peer6=$LAB_PRI_IP6
 	lab_write_cmshad_conf "$n"
 	# The peer session over SNMPv3 authPriv with its own user.
-	sed -i "s/^peer .*/peer -v3 -u cmsha -l authPriv $AUTH $peer/" "$LAB_DIR/$n/cmshad.conf"
+	lab_peer_v3 "$n" -u cmsha -l authPriv "$AUTH"
 	grep -q "peeraddress $peer6" "$LAB_DIR/$n/cmshad.conf"
 done
 

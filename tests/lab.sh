@@ -396,6 +396,15 @@ lab_write_cmshad_conf() {
 	} >"$LAB_DIR/$node/cmshad.conf"
 }
 
+# lab_peer_v3 NODE OPTIONS...: NODE's 'peer' line made SNMPv3 with these
+# snmpcmd options (user, level, passphrases), the agent address kept.
+lab_peer_v3() {
+	local node=$1 peer=$LAB_PRI_IP
+	shift
+	[[ $node == pri ]] && peer=$LAB_SEC_IP
+	sed -i "s/^peer .*/peer -v3 $* $peer/" "$LAB_DIR/$node/cmshad.conf"
+}
+
 lab_add_alias() {
 	lab_exec "$1" ip addr add "$LAB_ALIAS/24" dev eth0 label eth0:cms &&
 		lab_exec "$1" ip addr add "$LAB_ALIAS6/64" dev eth0 nodad
