@@ -106,8 +106,28 @@ static const char *refusal(const netsnmp_session *sess, const netsnmp_pdu *pdu)
 	return NULL;
 }
 
+/* SNMPv1 has five error statuses: RFC 3584's mapping, as snmpd's. */
+static long v1_error(long errstat)
+{
+	switch (errstat) {
+	case SNMP_ERR_NOERROR: case SNMP_ERR_TOOBIG: case SNMP_ERR_NOSUCHNAME:
+	case SNMP_ERR_BADVALUE: case SNMP_ERR_READONLY: case SNMP_ERR_GENERR:
+		return errstat;
+	case SNMP_ERR_WRONGTYPE: case SNMP_ERR_WRONGLENGTH: case SNMP_ERR_WRONGENCODING:
+	case SNMP_ERR_WRONGVALUE: case SNMP_ERR_INCONSISTENTVALUE:
+		return SNMP_ERR_BADVALUE;
+	case SNMP_ERR_NOACCESS: case SNMP_ERR_NOTWRITABLE: case SNMP_ERR_NOCREATION:
+	case SNMP_ERR_INCONSISTENTNAME: case SNMP_ERR_AUTHORIZATIONERROR:
+		return SNMP_ERR_NOSUCHNAME;
+	default:
+		return SNMP_ERR_GENERR;
+	}
+}
+
 static void answer(netsnmp_session *sess, netsnmp_pdu *reply, long errstat, long errindex)
 {
+	if (reply->version == SNMP_VERSION_1)
+		errstat = v1_error(errstat);
 	reply->command = SNMP_MSG_RESPONSE;
 	reply->errstat = errstat;
 	reply->errindex = errindex;

@@ -5,8 +5,9 @@
 # channel takes exactly the 'peer' line's credentials (community, or SNMPv3
 # user, passphrases and level) and only cmsHaPeerRequest with its id, checked
 # as its SET phases check it; a repeated id is not carried out twice; a
-# channel that goes away sends the requests back through snmpd; SNMPv3 works
-# through the channel's own engine, and a wrong passphrase changes nothing.
+# channel that goes away sends the requests back through snmpd; SNMPv1 gets
+# its own error statuses; SNMPv3 works through the channel's own engine, and
+# a wrong passphrase changes nothing.
 set -euo pipefail
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/mib-oids.sh"
@@ -88,6 +89,17 @@ check "the same id again is answered noError" said "Gauge32: 4242"
 check "... and not carried out: sec still active" value_is sec "$OID_OPER_STATE" 1
 check "... no new history row" test "$(rows sec)" -eq "$n"
 check "... and sec says so" wait_log sec "release (id 4242) was carried out already"
+
+echo "=== SNMPv1: the 'peer' line's version, and SNMPv1's error statuses"
+lab_stop_cmshad pri
+lab_write_cmshad_conf pri "peerport $PORT" "probe interval 200 failures 2"
+sed -i 's/^peer -v2c /peer -v1 /' "$LAB_DIR/pri/cmshad.conf"
+lab_start_cmshad pri
+CHAN_OIDS=("$OID_PEER_REQUEST" i 5 "$OID_PEER_REQUEST_ID" u 7)
+chan snmpset pri -v1 -c private || true
+check "wrongValue is badValue in SNMPv1 (RFC 3584)" said "badValue"
+v2 snmpget pri private "$OID_OPER_STATE" || true
+check "SNMPv2c on an SNMPv1 channel: no answer" said "Timeout"
 
 echo "=== a channel that goes away: the requests go through snmpd"
 lab_stop_cmshad pri
