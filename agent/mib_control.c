@@ -197,19 +197,25 @@ static uint32_t peer_request_id(netsnmp_agent_request_info *reqinfo)
 	return (uint32_t)*v->val.integer;
 }
 
+int mib_peer_request_seen(enum cmsha_command cmd, uint32_t id, bool ok)
+{
+	snmp_log(LOG_NOTICE, "the peer's request %s (id %u) was carried out already (%s): "
+		 "not again\n", cmsha_command_name(cmd), id, ok ? "succeeded" : "failed");
+	return ok ? SNMP_ERR_NOERROR : SNMP_ERR_INCONSISTENTVALUE;
+}
+
 /* A request id seen before: answered with its outcome, not carried out again. */
 static int peer_request_reserve2(struct cmsha_switchover *sw,
 				 netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r)
 {
 	uint32_t id = peer_request_id(reqinfo);
 	bool ok;
+	int rc;
 
 	if (!cmsha_switchover_peer_request_seen(sw, id, &ok))
 		return command_reserve2(sw, reqinfo, r, CMSHA_BY_PEER, id);
-	snmp_log(LOG_NOTICE, "the peer's request %s (id %u) was carried out already (%s): "
-		 "not again\n", cmsha_command_name((enum cmsha_command)*r->requestvb->val.integer),
-		 id, ok ? "succeeded" : "failed");
-	return ok ? SNMP_ERR_NOERROR : fail(reqinfo, r, SNMP_ERR_INCONSISTENTVALUE);
+	rc = mib_peer_request_seen((enum cmsha_command)*r->requestvb->val.integer, id, ok);
+	return rc == SNMP_ERR_NOERROR ? rc : fail(reqinfo, r, rc);
 }
 
 /* RESERVE1 of cmsHaPeerRequest: a value one agent asks of the other, with its id. */

@@ -427,7 +427,6 @@ static void send_discovery(unsigned round)
 						       (void *)(uintptr_t)round);
 }
 
-
 /* The probe round's SNMP half (src/peer_rounds.c's send_get hook). */
 static void probe_round(void *ctx, unsigned round)
 {

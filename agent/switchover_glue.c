@@ -6,6 +6,7 @@
 #include "autoconfig.h"
 #include "cmshad.h"
 #include "loop_glue.h"
+#include "mib_control.h"
 #include "mib_getters.h"
 #include "notify.h"
 #include "peer_channel.h"
@@ -92,12 +93,8 @@ static int serve_peer_request(enum cmsha_command cmd, uint32_t id)
 	case CMSHA_SERVED_REFUSED:
 		return SNMP_ERR_INCONSISTENTVALUE;
 	default:
-		break;
+		return mib_peer_request_seen(cmd, id, served == CMSHA_SERVED_SEEN_OK);
 	}
-	snmp_log(LOG_NOTICE, "the peer's request %s (id %u) was carried out already (%s): "
-		 "not again\n", cmsha_command_name(cmd), id,
-		 served == CMSHA_SERVED_SEEN_OK ? "succeeded" : "failed");
-	return served == CMSHA_SERVED_SEEN_OK ? SNMP_ERR_NOERROR : SNMP_ERR_INCONSISTENTVALUE;
 }
 
 /* Once answered, its records (history, notification) go out. */
