@@ -2,10 +2,11 @@
  * The network namespace's packet socket (src/packet_tap.c), held from start
  * to exit and watched once in net-snmp's loop: the probe, the conflict
  * watch, its recheck and the announcer all share it, so no command opens
- * or closes one between its SET and its last announcement.  The counts of
- * packet sockets opened and closed go to the log (debug token
- * cmshad/packet, and an info line at each command's end) so that tests
- * and the bench can check the rule.
+ * or closes one, or changes its filter, between its SET and its last
+ * announcement.  The counts of packet sockets opened and closed and of
+ * filters attached go to the log (debug token cmshad/packet, and an info
+ * line at each command's end) so that tests and the bench can check the
+ * rule.
  */
 #include "autoconfig.h"
 #include "cmshad.h"
@@ -48,9 +49,10 @@ void cmshad_packet_log_counts(const char *when)
 	struct cmsha_packet_socket_counts c;
 
 	cmsha_packet_socket_counts(&c);
-	snmp_log(LOG_INFO, "packet sockets (%s): %lu opened, %lu closed\n", when, c.opened,
-		 c.closed);
-	DEBUGMSGTL(("cmshad/packet", "%s: %lu opened, %lu closed\n", when, c.opened, c.closed));
+	snmp_log(LOG_INFO, "packet sockets (%s): %lu opened, %lu closed, %lu filter%s attached\n",
+		 when, c.opened, c.closed, c.filters, c.filters == 1 ? "" : "s");
+	DEBUGMSGTL(("cmshad/packet", "%s: %lu opened, %lu closed, %lu filters attached\n", when,
+		    c.opened, c.closed, c.filters));
 }
 
 void cmshad_packet_stop(void)

@@ -13,7 +13,8 @@
 #       switchAway; keepalived: vrrpInstanceBasePriority of the backup raised
 #   2b  a takeover's steps from the wire (tcpdump on the secondary's bridge
 #       port): SET in -> probe out -> release SET out -> release answered ->
-#       first GARP; packet sockets opened/closed meanwhile (flagged if any)
+#       first GARP; packet sockets opened/closed, filters attached meanwhile
+#       (flagged if any)
 #   3   client replies lost (2 ms pings) and the window in which both servers
 #       hold the address (one ip -ts monitor address all-nsid), both daemons
 #   4   1, 16, 256 aliases: SET -> every alias announced, both daemons

@@ -33,9 +33,13 @@ static struct cmsha_packet_tap *taps;
 static struct cmsha_packet_socket_counts counts;
 
 /*
- * Only ARP and ICMPv6 NS/NA reach the socket while anyone listens: ETH_P_ALL
- * would otherwise copy every frame the host receives.  The parser still
- * checks everything; this only sheds load.
+ * Only ARP and ICMPv6 NS/NA reach the socket: ETH_P_ALL would otherwise copy
+ * every frame the host receives.  The parser still checks everything; this
+ * only sheds load.  Set once, at open, and kept: attaching a filter compiles
+ * it (BPF JIT, 50-200 us on a VM), which on a listener's arrival or leave
+ * would land between a SET and its announcement.  While nobody listens the
+ * frames are read and dropped (on_readable), as few as the holder's
+ * conflict watch reads all the time.
  */
 static const struct sock_filter arp_nd_only[] = {
 	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),                 /* EtherType */
@@ -50,19 +54,17 @@ static const struct sock_filter arp_nd_only[] = {
 	BPF_STMT(BPF_RET | BPF_K, 0),
 };
 
-/* While nobody listens: the socket only sends, and queues nothing. */
-static const struct sock_filter nothing[] = {
-	BPF_STMT(BPF_RET | BPF_K, 0),
-};
-
-static bool set_filter(int fd, bool listening)
+static bool set_filter(int fd)
 {
 	struct sock_fprog prog = {
-		.len = listening ? sizeof(arp_nd_only) / sizeof(arp_nd_only[0]) : 1,
-		.filter = (struct sock_filter *)(listening ? arp_nd_only : nothing),
+		.len = sizeof(arp_nd_only) / sizeof(arp_nd_only[0]),
+		.filter = (struct sock_filter *)arp_nd_only,
 	};
 
-	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) == 0;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) != 0)
+		return false;
+	counts.filters++;
+	return true;
 }
 
 /* Best effort: a round sends n frames at once and may bring n answers back. */
@@ -100,7 +102,7 @@ static int open_socket(char *err, size_t errlen)
 		return -1;
 	}
 	counts.opened++;
-	if (!set_filter(fd, false) || bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+	if (!set_filter(fd) || bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
 		snprintf(err, errlen, "packet socket: %s", strerror(errno));
 		close_socket(fd);
 		return -1;
@@ -184,17 +186,12 @@ static void drain(struct cmsha_packet_tap *t)
 			return;
 }
 
-bool cmsha_packet_tap_attach(struct cmsha_packet_tap *t, struct cmsha_tap_listener *l,
-			     char *err, size_t errlen)
+void cmsha_packet_tap_attach(struct cmsha_packet_tap *t, struct cmsha_tap_listener *l)
 {
 	size_t room = l->room;
 
-	if (t->listeners) {
-		cmsha_packet_tap_on_readable(t);        /* what came before l is not l's */
-	} else if (!set_filter(t->fd, true)) {
-		snprintf(err, errlen, "packet socket filter: %s", strerror(errno));
-		return false;
-	}
+	/* What came before l is not l's: the others take it, or nobody. */
+	cmsha_packet_tap_on_readable(t);
 	for (const struct cmsha_tap_listener *o = t->listeners; o; o = o->next)
 		room += o->room;
 	if (room > t->buffered) {
@@ -204,7 +201,6 @@ bool cmsha_packet_tap_attach(struct cmsha_packet_tap *t, struct cmsha_tap_listen
 	}
 	l->next = t->listeners;
 	t->listeners = l;
-	return true;
 }
 
 void cmsha_packet_tap_detach(struct cmsha_packet_tap *t, struct cmsha_tap_listener *l)
@@ -215,11 +211,6 @@ void cmsha_packet_tap_detach(struct cmsha_packet_tap *t, struct cmsha_tap_listen
 			break;
 		}
 	l->next = NULL;
-	if (t->listeners)
-		return;
-	/* Filter first, then drain: nothing passes between the two. */
-	(void)set_filter(t->fd, false);
-	drain(t);
 }
 
 static void deliver(struct cmsha_packet_tap *t, int ifindex, const uint8_t *frame, size_t len)
@@ -234,6 +225,10 @@ void cmsha_packet_tap_on_readable(struct cmsha_packet_tap *t)
 	uint8_t frame[2048];
 	bool any = false;
 
+	if (!t->listeners) {
+		drain(t);
+		return;
+	}
 	for (int i = 0; i < FRAMES_PER_CALL; i++) {
 		struct sockaddr_ll from;
 		socklen_t fromlen = sizeof(from);

@@ -8,10 +8,10 @@
  * milliseconds depending on HZ, idle CPUs and virtualisation.  A socket
  * opened for a takeover's probe or closed in the peer's release put that
  * wait on the switch-over's critical path.  Here the socket is opened once
- * (cmshad holds its tap from start to exit) and what changes with the
- * listeners is its BPF filter (setsockopt): frames reach user space only
- * while someone listens, and every listener sees every frame
- * (demultiplexed here, classified by each listener).
+ * (cmshad holds its tap from start to exit), with its BPF filter (ARP and
+ * NS/NA only) set once: a listener's arrival or leave changes nothing in
+ * the kernel.  Every listener sees every frame (demultiplexed here,
+ * classified by each listener); while nobody listens they are dropped.
  *
  * Not thread-safe; single event loop.
  */
@@ -49,23 +49,22 @@ int cmsha_packet_tap_fd(const struct cmsha_packet_tap *t);
 
 /*
  * Start delivering frames to l: frames already queued go to the listeners
- * attached before it, so l hears only what arrives from now on.  false
- * with a reason when the filter cannot be set.
+ * attached before it (or nowhere), so l hears only what arrives from now on.
  */
-bool cmsha_packet_tap_attach(struct cmsha_packet_tap *t, struct cmsha_tap_listener *l,
-			     char *err, size_t errlen);
+void cmsha_packet_tap_attach(struct cmsha_packet_tap *t, struct cmsha_tap_listener *l);
 void cmsha_packet_tap_detach(struct cmsha_packet_tap *t, struct cmsha_tap_listener *l);
 
 /* Read the waiting frames (a bounded number per call) and hand each to every listener. */
 void cmsha_packet_tap_on_readable(struct cmsha_packet_tap *t);
 
 /*
- * AF_PACKET sockets this process opened (socket()) and closed (close())
- * since it started: the switch-over's "no socket in the window" is checked
- * against these.
+ * AF_PACKET sockets this process opened (socket()) and closed (close()),
+ * and the filters it attached to them (setsockopt(SO_ATTACH_FILTER), a BPF
+ * compilation), since it started: the switch-over's "no socket in the
+ * window" is checked against these.
  */
 struct cmsha_packet_socket_counts {
-	unsigned long opened, closed;
+	unsigned long opened, closed, filters;
 };
 void cmsha_packet_socket_counts(struct cmsha_packet_socket_counts *out);
 

@@ -71,8 +71,7 @@ struct cmsha_probe *cmsha_probe_listen(const struct cmsha_alias_conf *aliases, s
 	if (!(p->tap = cmsha_packet_tap_get(err, errlen)))
 		goto fail;
 	p->listener = (struct cmsha_tap_listener){ .frame = note_frame, .arg = p, .room = n };
-	if (!cmsha_packet_tap_attach(p->tap, &p->listener, err, errlen))
-		goto fail;
+	cmsha_packet_tap_attach(p->tap, &p->listener);
 	p->attached = true;
 	return p;
 fail:

@@ -268,7 +268,8 @@ END_TEST
 /*
  * Two probes on the namespace's one socket (as cmshad's takeover probe and
  * conflict watch share it) both hear the same answer; with the tap held,
- * neither they nor an announcement open or close a packet socket.
+ * neither they nor an announcement open or close a packet socket or attach
+ * a filter to it (a BPF compilation, 50-200 us on a VM).
  */
 START_TEST(probes_share_the_held_socket)
 {
@@ -292,6 +293,7 @@ START_TEST(probes_share_the_held_socket)
 	cmsha_packet_socket_counts(&after);
 	ck_assert_uint_eq(after.opened, before.opened);
 	ck_assert_uint_eq(after.closed, before.closed);
+	ck_assert_uint_eq(after.filters, before.filters);
 	cmsha_packet_tap_put(tap);
 	cmsha_packet_socket_counts(&after);
 	ck_assert_uint_eq(after.closed, before.closed + 1);     /* the last reference */
@@ -313,6 +315,28 @@ START_TEST(a_later_probe_does_not_hear_earlier_frames)
 	assert_unanswered(late, 0);
 	cmsha_probe_free(late);
 	cmsha_probe_free(early);
+}
+END_TEST
+
+/* The held socket keeps its filter: what arrives while nobody listens is dropped. */
+START_TEST(frames_while_nobody_listens_are_dropped)
+{
+	struct cmsha_alias_conf a = alias_on("cm0", "10.88.0.2");
+	struct cmsha_packet_tap *tap = cmsha_packet_tap_get(err, sizeof(err));
+	struct cmsha_probe *early, *late;
+	struct pollfd pfd;
+
+	ck_assert_msg(tap != NULL, "%s", err);
+	early = start_probe(&a, 1);
+	pfd = (struct pollfd){ .fd = cmsha_probe_fd(early), .events = POLLIN };
+	ck_assert_int_eq(poll(&pfd, 1, DEADLINE_MS), 1);       /* the answer is queued */
+	cmsha_probe_free(early);                                /* nobody listens now */
+	late = cmsha_probe_listen(&a, 1, err, sizeof(err));
+	ck_assert_msg(late != NULL, "%s", err);
+	pump_until(late, never, QUIET_MS);
+	assert_unanswered(late, 0);
+	cmsha_probe_free(late);
+	cmsha_packet_tap_put(tap);
 }
 END_TEST
 
@@ -610,6 +634,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, frames_on_other_interfaces_are_ignored);
 	tcase_add_test(tc, probes_share_the_held_socket);
 	tcase_add_test(tc, a_later_probe_does_not_hear_earlier_frames);
+	tcase_add_test(tc, frames_while_nobody_listens_are_dropped);
 	tcase_add_test(tc, probe_start_errors);
 	tcase_add_test(tc, announce_errors);
 	tcase_add_test(tc, gratuitous_arp_reaches_peer_and_overrides_its_entry);

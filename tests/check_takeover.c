@@ -415,7 +415,8 @@ START_TEST(a_failed_undo_of_a_release_is_in_the_reason)
 }
 END_TEST
 
-START_TEST(no_packet_socket_is_opened_or_closed_by_a_takeover)
+/* No packet socket opened or closed, no filter attached: kernel waits in the window. */
+START_TEST(a_takeover_leaves_the_packet_socket_alone)
 {
 	struct cmsha_packet_socket_counts before, after;
 
@@ -427,6 +428,7 @@ START_TEST(no_packet_socket_is_opened_or_closed_by_a_takeover)
 	cmsha_packet_socket_counts(&after);
 	ck_assert_uint_eq(after.opened, before.opened);
 	ck_assert_uint_eq(after.closed, before.closed);
+	ck_assert_uint_eq(after.filters, before.filters);
 }
 END_TEST
 
@@ -644,7 +646,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, one_slow_round_trip_does_not_move_the_lead);
 	tcase_add_test(tc, a_conflict_seen_before_the_request_asks_nothing);
 	tcase_add_test(tc, a_conflict_after_the_release_gives_the_aliases_back);
-	tcase_add_test(tc, no_packet_socket_is_opened_or_closed_by_a_takeover);
+	tcase_add_test(tc, a_takeover_leaves_the_packet_socket_alone);
 	tcase_add_test(tc, a_release_undone_by_its_set_is_recorded_as_failed);
 	tcase_add_test(tc, a_release_undone_says_when_the_aliases_could_not_be_restored);
 	tcase_add_test(tc, undoing_a_release_with_nothing_to_do_adds_nothing);
