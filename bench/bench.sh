@@ -16,7 +16,8 @@
 #       first GARP; packet sockets opened/closed, filters attached meanwhile
 #       (flagged if any)
 #   3   client replies lost (2 ms pings) and the window in which both servers
-#       hold the address (one ip -ts monitor address all-nsid), both daemons
+#       hold the address, or neither does (kernel timestamps with perf,
+#       else one ip -ts monitor address all-nsid), both daemons
 #   4   1, 16, 256 aliases: SET -> every alias announced, both daemons
 #   5   resident memory idle, after 10 and after BENCH_SWITCHES switch-overs,
 #       then cmshad's after BENCH_SOAK_EXTRA more (cmshad alone, fast driver)
@@ -28,7 +29,7 @@
 #       false failovers when the active cmshad, then snmpd, is SIGSTOPped
 #       for 1.5 x the detection time while the host answers ICMP
 #
-# Environment (defaults): BENCH_CASES ("1 1b 2 3 4 5 6"), BENCH_GETS (3000
+# Environment (defaults): BENCH_CASES ("1 1b 2 2b 3 4 5 6 7"), BENCH_GETS (3000
 # per subject, case 1), BENCH_ROUNDS (20 cmshad rounds, cases 2 and 4 use
 # it, case 3 half), BENCH_KA_ROUNDS (10; each keepalived takeover takes its
 # 3 s master-down interval), BENCH_RESTARTS (3), BENCH_SWITCHES (1000),
@@ -37,7 +38,8 @@
 # BENCH_SOAK_EXTRA (5000 more cmshad switch-overs in case 5, about 1 min),
 # BENCH_FAILOVER_ROUNDS (3 port cuts per configuration in case 7),
 # BENCH_PEERPORT (7161: the peers' requests on cmshad's peer channel, as
-# examples/cmshad.conf.* configure it; empty: through the peers' snmpd).
+# examples/cmshad.conf.* configure it; empty: through the peers' snmpd),
+# BENCH_WINDOW_TOOL (perf when it can; ip: case 3's windows from ip monitor).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/lab.sh"
@@ -81,6 +83,12 @@ done
 lab_require_root
 ka_install
 want() { [[ " $CASES " == *" $1 "* ]]; }
+# case 3 times its windows with perf when it can (bench/cases.sh, _perf_window)
+if want 3 && ! command -v perf >/dev/null; then
+	echo "bench: installing linux-perf (case 3's kernel timestamps)" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y linux-perf >&2 ||
+		echo "bench: no perf: case 3 times its windows with ip monitor" >&2
+fi
 bench_header
 if want 1 || want 1b || want 2 || want 2b || want 3 || want 6; then
 	bench_lab 0

@@ -231,31 +231,93 @@ _case_2_rows() {
 
 # _outage NAME NODE ADDRESS PINGS SET...: ping ADDRESS from the client every
 # 2 ms PINGS times; 300 ms in, SET... (set_to_garp arguments: node oid value)
-# unless "none".  Records lost replies and the window both servers held it.
-# One monitor in the bridge's namespace hears both servers' address events
-# (all-nsid) on one socket in the kernel's order: which came first is exact,
-# and both are timed by the same process.  (One monitor per server timed
-# each event by its own process's wake-up: under load they could order an
-# add and a delete wrongly by as much.)
+# unless "none".  Records lost replies and the window both servers held it
+# (or neither did), timed by _perf_window_start or, without perf, by one ip
+# monitor in the bridge's namespace that hears both servers' address events
+# (all-nsid) on one socket in the kernel's order: which came first is
+# exact, and both are timed by the same process.  (One monitor per server
+# timed each event by its own process's wake-up: under load they could
+# order an add and a delete wrongly by as much.)
 _outage() {
 	local name=$1 addr=$3 pings=$4 ping out tx rx both gap ids
 	rm -f "$LAB_DIR/lan/mon_$name.out" # this round's events only
-	ids=("$(_nsid pri)" "$(_nsid sec)") # before the monitor: it hears only namespaces with one
-	lab_bg lan "mon_$name" ip -ts monitor address all-nsid
+	if _perf_window; then
+		[[ $5 == none ]] || _perf_window_start "$name" || return 1
+	else
+		ids=("$(_nsid pri)" "$(_nsid sec)") # before the monitor: it hears only namespaces with one
+		lab_bg lan "mon_$name" ip -ts monitor address all-nsid
+	fi
 	lab_exec cli ping -n -q -i 0.002 -c "$pings" -W 1 "$addr" >"$LAB_DIR/ping.out" 2>&1 &
 	ping=$!
 	sleep 0.3 # a benchmark, not a test: land the switch mid-stream
 	[[ $5 != none ]] && garp "$5" "$6" "$7" "$addr" 15000 >/dev/null
 	wait "$ping" || true
-	lab_stop_bg lan "mon_$name"
+	if _perf_window; then
+		[[ $5 == none ]] || lab_stop_bg lan "perf_$name"
+	else
+		lab_stop_bg lan "mon_$name"
+	fi
 	out=$(grep -oE '[0-9]+ packets transmitted, [0-9]+ received' "$LAB_DIR/ping.out")
 	read -r tx _ _ rx _ <<<"$out"
 	add "lost_$name" $((tx - rx))
-	if [[ $5 != none ]]; then
+	[[ $5 == none ]] && return 0
+	if _perf_window; then
+		read -r both gap < <(_perf_windows "$name")
+	else
 		read -r both gap < <(_windows "$name" "$addr" "${ids[@]}")
-		add "both_$name" "$both"
-		add "gap_$name" "$gap"
 	fi
+	add "both_$name" "$both"
+	add "gap_$name" "$gap"
+}
+
+# _perf_window: true when perf can record the sock:sk_data_ready tracepoint
+# (linux-perf; Linux 6.4 and later have it) and BENCH_WINDOW_TOOL is not ip.
+# Its timestamps are the kernel's, taken as the address changes (the change's
+# rtnetlink notification queued on a listener's socket, in the context of
+# the process that made it), and perf's recording does not wake a process
+# per event: ip monitor's wake-ups took the CPU from the releasing server
+# (0.43 ms in one traced release) and lengthened the window it measured.
+_perf_window() {
+	if [[ -z ${_PERF_WINDOW:-} ]]; then
+		_PERF_WINDOW=no
+		[[ ${BENCH_WINDOW_TOOL:-perf} == perf ]] && command -v perf >/dev/null &&
+			perf record -q -e sock:sk_data_ready -o "$LAB_DIR/perf_check.data" -- true \
+				>/dev/null 2>&1 && _PERF_WINDOW=yes
+	fi
+	[[ $_PERF_WINDOW == yes ]]
+}
+
+# _perf_window_start NAME: perf records every rtnetlink notification from
+# now on (enabled through its control fifo, acknowledged: no fixed wait).
+_perf_window_start() {
+	local d=$LAB_DIR/lan/perf_$1
+	mkdir -p "$LAB_DIR/lan" && rm -f "$d".ctl "$d".ack "$d".data && mkfifo "$d".ctl "$d".ack || return 1
+	lab_bg lan "perf_$1" perf record -q -a -e sock:sk_data_ready \
+		--filter 'family == 16 && protocol == 0' -D -1 --control "fifo:$d.ctl,$d.ack" \
+		-o "$d".data || return 1
+	timeout 5 bash -c 'echo enable >"$1" && head -c 3 "$2" >/dev/null' _ "$d".ctl "$d".ack ||
+		{ echo "bench: perf did not start recording" >&2 && return 1; }
+}
+
+# _perf_windows NAME: "both neither" (ms, one is 0) from perf's record: the
+# taker's first notification is its first add; the releaser's first one
+# within 20 ms before it, its first delete (after it: both held).  The
+# actors are the cmshads, or for keepalived its VRRP processes.
+_perf_windows() {
+	local pri=$LAB_DIR/pri/cmshad.pid sec=$LAB_DIR/sec/cmshad.pid
+	if [[ $1 == keepalived ]]; then
+		pri=$LAB_DIR/pri/keepalived-vrrp.pid sec=$LAB_DIR/sec/keepalived-vrrp.pid
+	fi
+	perf script -i "$LAB_DIR/lan/perf_$1.data" -F tid,time 2>/dev/null |
+		awk -v p="$(<"$pri")" -v s="$(<"$sec")" '
+		$1 == p { pt[np++] = $2 + 0 }
+		$1 == s && !add { add = $2 + 0 }
+		END {
+			for (i = 0; add && i < np && !del; i++) if (pt[i] >= add - 0.02) del = pt[i]
+			if (!del) { print "- -"; exit }
+			w = (add - del) * 1000
+			if (w >= 0) printf "0.000 %.3f\n", w; else printf "%.3f 0.000\n", -w
+		}'
 }
 
 # _nsid NODE: the id the bridge's namespace gives NODE's namespace (the
@@ -308,10 +370,12 @@ _case_3_rows() {
 		"max $(maxv lost_keepalived)"
 	row 3 "replies lost, 2 ms pings: cmshad takeover" pkts lost_cmshad lost_keepalived \
 		"max $(maxv lost_cmshad)"
+	local how="ip -ts monitor all-nsid"
+	_perf_window && how="kernel time (perf, sock:sk_data_ready)"
 	row 3 "both servers hold the address: keepalived (ref)" ms both_keepalived both_keepalived \
-		"max $(maxv both_keepalived); ip -ts monitor all-nsid"
+		"max $(maxv both_keepalived); $how"
 	row 3 "both servers hold the address: cmshad" ms both_cmshad both_keepalived \
-		"max $(maxv both_cmshad); ip -ts monitor all-nsid"
+		"max $(maxv both_cmshad); $how"
 	row 3 "neither server holds it: keepalived (ref)" ms gap_keepalived gap_keepalived \
 		"max $(maxv gap_keepalived)"
 	row 3 "neither server holds it: cmshad" ms gap_cmshad gap_keepalived "max $(maxv gap_cmshad)"
