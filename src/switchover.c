@@ -213,7 +213,8 @@ void cmsha_job_finish(struct cmsha_switchover *s, enum cmsha_result result, cons
 	job_free(s);
 	s->recovering = false;
 	s->ha->switching_over = false;
-	s->env->refresh(s->env->ctx);
+	if (!s->serve_held)             /* else once answered: cmsha_switchover_peer_served */
+		s->env->refresh(s->env->ctx);
 	cmsha_records_add(s, &e, counts);
 }
 
@@ -335,7 +336,9 @@ static bool run_release(struct cmsha_switchover *s, enum cmsha_initiator by)
 	s->release_removed = ok;
 	/* Within a switchAway, that switchAway is the one switch-over to count. */
 	s->job->changed = ok && !(waiting && by == CMSHA_BY_PEER);
-	if (ok && !cmsha_aliases_shown(s, false))
+	/* The kernel's ACKs confirmed the deletes: a peer waiting on the channel
+	 * gets its answer before the events are read (cmsha_switchover_peer_served). */
+	if (ok && !s->serve_held && !cmsha_aliases_shown(s, false))
 		cmsha_job_step(s, "netlink has not confirmed the removal yet");
 	if (ok)
 		cmsha_job_finish(s, CMSHA_RESULT_SUCCEEDED, "aliases released%s",

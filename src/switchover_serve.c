@@ -2,9 +2,11 @@
  * A peer's request taken in one step, as cmshad's peer channel receives it
  * (agent/peer_channel.c): the checks, the hold and the run that net-snmp's
  * SET phases spread over RESERVE2, ACTION and COMMIT (agent/mib_control.c)
- * happen back to back, so a release is carried out and confirmed in one
- * turn of the loop.  The same request ids guard both ways in: a request
- * seen on either is answered with its outcome, not carried out again.
+ * happen back to back, so a release is carried out and confirmed (the
+ * kernel's ACKs) in one turn of the loop; the kernel's events (alias
+ * states, the log's lines) are read once the answer is out, and its
+ * records sent.  The same request ids guard both ways in: a request seen
+ * on either is answered with its outcome, not carried out again.
  */
 #include "clock.h"
 #include "switchover.h"
@@ -51,5 +53,8 @@ void cmsha_switchover_peer_served(struct cmsha_switchover *s)
 	if (!s->serve_held)
 		return;                 /* refused or seen: another's records stay held */
 	s->serve_held = false;
+	/* The kernel's events, read now that the peer has its answer: the MIB's
+	 * state, the log's changes, then the records that follow them. */
+	s->env->refresh(s->env->ctx);
 	cmsha_switchover_flush_records(s);
 }

@@ -158,10 +158,12 @@ static void show_the_kernel(void)
 }
 
 static bool refresh_tells_engine;       /* as cmshad's: the events taken reach kernel_changed */
+static int refresh_calls;
 
 static void fake_refresh(void *ctx)
 {
 	(void)ctx;
+	refresh_calls++;
 	if (!events_lag)
 		show_the_kernel();
 	if (refresh_tells_engine)
@@ -921,6 +923,29 @@ static void hold_the_alias(void)
 	asked[0] = '\0';
 }
 
+/*
+ * A release served on the peer channel is answered on the kernel's ACKs:
+ * its events (the MIB's alias states, the log's lines) are read once the
+ * answer is out, and its records follow them.
+ */
+START_TEST(a_served_release_reads_the_events_once_answered)
+{
+	hold_the_alias();
+	refresh_calls = 0;
+	ck_assert_int_eq(cmsha_switchover_serve_peer(&sw, CMSHA_CMD_RELEASE, 505),
+			 CMSHA_SERVED_DONE);
+	ck_assert_str_eq(asked, "del 0");
+	ck_assert_int_eq(refresh_calls, 0);
+	ck_assert_int_eq(ha.aliases[0].state, CMSHA_ALIAS_PRESENT);    /* not read yet */
+	ck_assert_int_eq(finished_calls, 0);
+	cmsha_switchover_peer_served(&sw);                              /* the answer is out */
+	ck_assert_int_eq(refresh_calls, 1);
+	ck_assert_int_eq(ha.aliases[0].state, CMSHA_ALIAS_ABSENT);
+	ck_assert_int_eq(finished_calls, 1);
+	ck_assert_int_eq(last_finished.result, CMSHA_RESULT_SUCCEEDED);
+}
+END_TEST
+
 START_TEST(a_switch_away_ends_with_the_peers_release)
 {
 	hold_the_alias();
@@ -1346,6 +1371,7 @@ int main(void)
 	tcase_add_test(tc, a_forced_takeover_probes_adds_and_announces_without_the_peer);
 	tcase_add_test(tc, a_forced_takeover_whose_add_fails_keeps_nothing);
 	tcase_add_test(tc, a_switch_away_ends_with_the_peers_release);
+	tcase_add_test(tc, a_served_release_reads_the_events_once_answered);
 	tcase_add_test(tc, a_switch_away_the_peer_refuses_changes_nothing);
 	tcase_add_test(tc, a_takeover_waits_for_netlink_without_blocking);
 	tcase_add_test(tc, a_takeover_whose_events_do_not_come_ends_at_the_deadline);
