@@ -291,7 +291,8 @@ _perf_window() {
 # now on (enabled through its control fifo, acknowledged: no fixed wait).
 _perf_window_start() {
 	local d=$LAB_DIR/lan/perf_$1
-	mkdir -p "$LAB_DIR/lan" && rm -f "$d".ctl "$d".ack "$d".data && mkfifo "$d".ctl "$d".ack || return 1
+	mkdir -p "$LAB_DIR/lan" && rm -f "$d".ctl "$d".ack "$d".data &&
+		mkfifo "$d".ctl "$d".ack || return 1
 	lab_bg lan "perf_$1" perf record -q -a -e sock:sk_data_ready \
 		--filter 'family == 16 && protocol == 0' -D -1 --control "fifo:$d.ctl,$d.ack" \
 		-o "$d".data || return 1

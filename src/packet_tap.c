@@ -38,7 +38,7 @@ static struct cmsha_packet_socket_counts counts;
  * only sheds load.  Set once, at open, and kept: attaching a filter compiles
  * it (BPF JIT, 50-200 us on a VM), which on a listener's arrival or leave
  * would land between a SET and its announcement.  While nobody listens the
- * frames are read and dropped (on_readable), as few as the holder's
+ * frames are read and dropped (on_readable): no more than the holder's
  * conflict watch reads all the time.
  */
 static const struct sock_filter arp_nd_only[] = {
