@@ -24,6 +24,9 @@ if [[ ! -x $cmshad_bin ]]; then
 	exit 1
 fi
 lab_require_root # also checks that 'ip netns add' works here
+# The two cmshads send each other their requests on the peer channel, as the
+# examples (examples/cmshad.conf.*) configure it: `peerport 7161`.
+export LAB_CMSHAD_EXTRA=${LAB_CMSHAD_EXTRA-peerport 7161}
 
 # ---- presentation ----------------------------------------------------------
 
@@ -287,7 +290,8 @@ say "The client's neighbour cache maps the service address to the primary's MAC.
 
 section "Takeover: the NOC tells the SECONDARY to take the service"
 say "takeover(2): the secondary probes the aliases (ARP/NS: only the peer may" \
-	"answer), asks the primary's agent to release them, adds them and" \
+	"answer), asks the primary's agent to release them (on its peer channel," \
+	"UDP 7161, beside the probe), adds them and" \
 	"announces them (gratuitous ARP, unsolicited NA).  The set is answered at" \
 	"once; the switch-over runs after it."
 noc snmpset -v2c -c private "$LAB_SEC_IP" "$O_COMMAND" i 2
