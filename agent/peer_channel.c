@@ -237,6 +237,14 @@ static int on_request(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu
  * it; kept in memory only.  One made by an earlier start goes first: on
  * a reload, net-snmp would keep its old keys.
  */
+/* The engine's user of that name: usm_get_user() may return net-snmp's nameless placeholder. */
+static struct usmUser *named_user(const u_char *engine, size_t len, const char *name)
+{
+	struct usmUser *u = len ? usm_get_user(engine, len, name) : NULL;
+
+	return u && u->name && strcmp(u->name, name) == 0 ? u : NULL;
+}
+
 static bool add_own_user(const netsnmp_session *peer_line, char *err, size_t errlen)
 {
 	netsnmp_session s = *peer_line;
@@ -251,9 +259,7 @@ static bool add_own_user(const netsnmp_session *peer_line, char *err, size_t err
 			 "localized keys");
 		return false;
 	}
-	/* usm_get_user() may return net-snmp's own nameless placeholder user. */
-	old = len ? usm_get_user(engine, len, peer_line->securityName) : NULL;
-	if (old && old->name && strcmp(old->name, peer_line->securityName) == 0) {
+	if ((old = named_user(engine, len, peer_line->securityName))) {
 		usm_remove_user(old);           /* returns the list's head, not old */
 		usm_free_user(old);
 	}
@@ -263,8 +269,7 @@ static bool add_own_user(const netsnmp_session *peer_line, char *err, size_t err
 	s.flags &= ~SNMP_FLAGS_USER_CREATED;
 	s.engineBoots = s.engineTime = 0;
 	if (len && usm_create_user_from_session(&s) == SNMPERR_SUCCESS &&
-	    (old = usm_get_user(engine, len, peer_line->securityName)) && old->name &&
-	    strcmp(old->name, peer_line->securityName) == 0)
+	    named_user(engine, len, peer_line->securityName))
 		return true;
 	snprintf(err, errlen, "peerport: cannot make the 'peer' line's SNMPv3 user for this "
 		 "cmshad's engine");
