@@ -3,7 +3,9 @@
 #include "check_run.h"
 #include "history.h"
 #include "history_writer.h"
+#include "history_dir.h"
 
+#include <errno.h>
 #include <check.h>
 #include <poll.h>
 #include <stdio.h>
@@ -14,27 +16,18 @@
 #include <time.h>
 #include <unistd.h>
 
-static char dir[64], path[128];
+static struct history_dir hd;
+static const char *const dir = hd.dir, *const path = hd.path;
 static char err[256];
 
 static void setup(void)
 {
-	strcpy(dir, "/tmp/cmsha-history-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/history", dir);
+	ck_assert_msg(history_dir_make(&hd, "cmsha-history"), "mkdtemp: %s", strerror(errno));
 }
 
 static void teardown(void)
 {
-	char tmp[160];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	unlink(path);
-	unlink(tmp);
-	snprintf(tmp, sizeof(tmp), "%s.pending", path);
-	unlink(tmp);
-	snprintf(tmp, sizeof(tmp), "%s.pending.tmp", path);
-	unlink(tmp);
-	rmdir(dir);
+	history_dir_remove(&hd);
 }
 
 static void add(struct cmsha_history *h, enum cmsha_command c, enum cmsha_result r,

@@ -14,7 +14,9 @@
 #include "fake_loop.h"
 #include "switchover.h"
 #include "switchover_private.h"     /* a switchAway job, made by hand */
+#include "history_dir.h"
 
+#include <errno.h>
 #include <check.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -451,14 +453,13 @@ START_TEST(automatic_command_records_its_trigger_once)
 END_TEST
 
 /* A fresh history kept in a file of a new temporary directory. */
-static void open_history_file(char *dir, char *path, size_t len)
+static void open_history_file(struct history_dir *hd)
 {
 	char err[256];
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, len, "%s/history", dir);
+	ck_assert_msg(history_dir_make(hd, "check-switchover"), "mkdtemp: %s", strerror(errno));
 	cmsha_history_close(&history);
-	ck_assert(cmsha_history_open(&history, 10, path, err, sizeof(err)));
+	ck_assert(cmsha_history_open(&history, 10, hd->path, err, sizeof(err)));
 }
 
 static size_t rows_on_disk(const char *path)
@@ -473,17 +474,12 @@ static size_t rows_on_disk(const char *path)
 	return n;
 }
 
-static void remove_history_dir(const char *dir, const char *path)
-{
-	unlink(path);
-	ck_assert_int_eq(rmdir(dir), 0);
-}
-
 START_TEST(held_records_wait_for_the_flush)
 {
-	char dir[] = "/tmp/check-switchover-XXXXXX", path[64];
+	struct history_dir hd;
+	const char *path = hd.path;
 
-	open_history_file(dir, path, sizeof(path));
+	open_history_file(&hd);
 	cmsha_switchover_hold_records(&sw);
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_PEER));
 	/* in memory (the MIB shows it) but neither on disk nor announced yet */
@@ -501,15 +497,16 @@ START_TEST(held_records_wait_for_the_flush)
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_SNMP));
 	ck_assert_int_eq(finished_calls, 2);
 	ck_assert_uint_eq(rows_on_disk(path), 2);
-	remove_history_dir(dir, path);
+	ck_assert(history_dir_remove(&hd));
 }
 END_TEST
 
 START_TEST(held_records_are_written_by_the_timer_if_nobody_flushes)
 {
-	char dir[] = "/tmp/check-switchover-XXXXXX", path[64];
+	struct history_dir hd;
+	const char *path = hd.path;
 
-	open_history_file(dir, path, sizeof(path));
+	open_history_file(&hd);
 	cmsha_switchover_hold_records(&sw);
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_PEER));
 	ck_assert(cmsha_switchover_run(&sw, CMSHA_CMD_RELEASE, CMSHA_BY_PEER));
@@ -519,7 +516,7 @@ START_TEST(held_records_are_written_by_the_timer_if_nobody_flushes)
 	ck_assert_uint_eq(rows_on_disk(path), 2);
 	cmsha_switchover_flush_records(&sw);      /* nothing left: nothing twice */
 	ck_assert_int_eq(finished_calls, 2);
-	remove_history_dir(dir, path);
+	ck_assert(history_dir_remove(&hd));
 }
 END_TEST
 

@@ -8,7 +8,9 @@
 #include "check_run.h"
 #include "fake_loop.h"
 #include "switchover.h"
+#include "history_dir.h"
 
+#include <errno.h>
 #include <check.h>
 #include <poll.h>
 #include <stdio.h>
@@ -20,7 +22,8 @@ static struct cmsha_config cfg;
 static struct cmsha_ha ha;
 static struct cmsha_history history;
 static struct cmsha_switchover sw;
-static char dir[32], path[64], note[80];
+static struct history_dir hd;
+static const char *const path = hd.path;
 static int watched_fd = -1, unwatched_fd = -1;
 static bool refuse_watch, fail_writes;
 static cmsha_callback watched_fn;
@@ -57,10 +60,7 @@ static void setup(void)
 {
 	char err[256];
 
-	snprintf(dir, sizeof(dir), "/tmp/check-saves-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/history", dir);
-	snprintf(note, sizeof(note), "%s.pending", path);      /* the pending note's */
+	ck_assert_msg(history_dir_make(&hd, "check-saves"), "mkdtemp: %s", strerror(errno));
 	cmsha_config_init(&cfg);
 	ck_assert(cmsha_ha_init(&ha, &cfg, &(struct timespec){ 1, 0 }));
 	ck_assert_msg(cmsha_history_open(&history, 10, path, err, sizeof(err)), "%s", err);
@@ -74,9 +74,7 @@ static void teardown(void)
 {
 	cmsha_switchover_shutdown(&sw);
 	cmsha_history_close(&history);         /* its last save is written: then the files go */
-	unlink(path);
-	unlink(note);
-	ck_assert_msg(rmdir(dir) == 0, "%s: not empty", dir);
+	ck_assert_msg(history_dir_remove(&hd), "%s: not empty", hd.dir);
 	cmsha_ha_free(&ha);
 	cmsha_config_free(&cfg);
 }

@@ -16,7 +16,9 @@
 #include "packet_tap.h"
 #include "switchover.h"
 #include "switchover_private.h"
+#include "history_dir.h"
 
+#include <errno.h>
 #include <check.h>
 #include <poll.h>
 #include <stdio.h>
@@ -539,8 +541,7 @@ END_TEST
  * the gate's write end.
  */
 static int gate[2] = { -1, -1 };
-static char history_dir[] = "/tmp/check-takeover-XXXXXX";
-static char history_path[64];
+static struct history_dir hd;
 
 /*
  * The directory is the parent's (an unchecked fixture): a test that fails
@@ -548,28 +549,16 @@ static char history_path[64];
  */
 static void make_history_dir(void)
 {
-	if (!mkdtemp(history_dir)) {
-		perror(history_dir);
+	if (!history_dir_make(&hd, "check-takeover")) {
+		perror(hd.dir);
 		exit(1);
 	}
-	snprintf(history_path, sizeof(history_path), "%s/history", history_dir);
-}
-
-/* What a test may have left in it: the history file and its pending note. */
-static void clear_history_dir(void)
-{
-	char note[80];
-
-	snprintf(note, sizeof(note), "%s.pending", history_path);
-	unlink(history_path);
-	unlink(note);
 }
 
 static void remove_history_dir(void)
 {
-	clear_history_dir();
-	if (rmdir(history_dir) != 0)
-		perror(history_dir);
+	if (!history_dir_remove(&hd))
+		perror(hd.dir);
 }
 
 static bool hung_write(const char *path, const char *data, size_t len, char *err, size_t errlen)
@@ -586,9 +575,9 @@ static void open_hung_history(void)
 	char err[256];
 
 	ck_assert_int_eq(pipe(gate), 0);
-	clear_history_dir();
+	history_dir_clear(&hd);
 	cmsha_history_close(&history);
-	ck_assert(cmsha_history_open(&history, 10, history_path, err, sizeof(err)));
+	ck_assert(cmsha_history_open(&history, 10, hd.path, err, sizeof(err)));
 	ck_assert_msg(cmsha_history_start_writer(&history, hung_write, err, sizeof(err)), "%s", err);
 }
 
@@ -597,7 +586,7 @@ static void close_hung_history(void)
 	close(gate[1]);                 /* the disk answers: the writer can stop */
 	cmsha_history_close(&history);
 	close(gate[0]);
-	clear_history_dir();
+	history_dir_clear(&hd);
 }
 
 START_TEST(a_forced_takeover_that_cannot_time_its_note_ends)
