@@ -231,12 +231,6 @@ static int on_request(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu
 	return 1;
 }
 
-/*
- * The 'peer' line's SNMPv3 user, its keys localized to this cmshad's own
- * engine (the peer discovers it on the channel), as createUser would make
- * it; kept in memory only.  One made by an earlier start goes first: on
- * a reload, net-snmp would keep its old keys.
- */
 /* The engine's user of that name: usm_get_user() may return net-snmp's nameless placeholder. */
 static struct usmUser *named_user(const u_char *engine, size_t len, const char *name)
 {
@@ -245,6 +239,12 @@ static struct usmUser *named_user(const u_char *engine, size_t len, const char *
 	return u && u->name && strcmp(u->name, name) == 0 ? u : NULL;
 }
 
+/*
+ * The 'peer' line's SNMPv3 user, its keys localized to this cmshad's own
+ * engine (the peer discovers it on the channel), as createUser would make
+ * it; kept in memory only.  One made by an earlier start goes first: on
+ * a reload, net-snmp would keep its old keys.
+ */
 static bool add_own_user(const netsnmp_session *peer_line, char *err, size_t errlen)
 {
 	netsnmp_session s = *peer_line;
