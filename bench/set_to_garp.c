@@ -42,7 +42,7 @@ static double now_ms(void)
 }
 
 /* The process's clock (CLOCK_MONOTONIC), and the wire's (packet timestamps). */
-static double t_sent, t_reply = -1;
+static double t_sent, t_reply = -1, t_first = -1, t_garp = -1;
 static double w_sent = -1, w_reply = -1, w_first = -1, w_garp = -1;
 static struct in_addr agent_ip;
 static int agent_is_ipv4;
@@ -167,7 +167,7 @@ static double stamp_ms(struct msghdr *m)
 }
 
 /* Take the waiting frames: the SET's, its answer's, the gratuitous ARPs'. */
-static void read_frames(int fd, int want_arp, double *t_first, double *t_garp)
+static void read_frames(int fd, int want_arp)
 {
 	unsigned char frame[1600], control[256];
 	struct sockaddr_ll from;
@@ -193,19 +193,19 @@ static void read_frames(int fd, int want_arp, double *t_first, double *t_garp)
 		}
 		if (!want_arp || from.sll_pkttype == PACKET_OUTGOING || !is_new_garp(frame, n))
 			continue;
-		if (*t_first < 0) {
-			*t_first = now_ms();
+		if (t_first < 0) {
+			t_first = now_ms();
 			w_first = stamp_ms(&m);
 		}
 		if (++aliases_seen == alias_count) {
-			*t_garp = now_ms();
+			t_garp = now_ms();
 			w_garp = stamp_ms(&m);
 		}
 	}
 }
 
 /* The wire's times when every frame was seen, else the process's (and say so). */
-static void print_times(int want_arp, double t_first, double t_garp)
+static void print_times(int want_arp)
 {
 	int wire = w_sent >= 0 && w_reply >= 0 && (!want_arp || w_garp >= 0);
 
@@ -221,7 +221,7 @@ static void print_times(int want_arp, double t_first, double t_garp)
 
 int main(int argc, char **argv)
 {
-	double t_garp = -1, t_first = -1, deadline;
+	double deadline;
 	int want_arp, fd;
 	netsnmp_session *ss;
 
@@ -252,18 +252,18 @@ int main(int argc, char **argv)
 			tv = (struct timeval){ 0, 20000 };
 		if (select((fd > nfds ? fd : nfds - 1) + 1, &fds, NULL, NULL, &tv) > 0) {
 			if (FD_ISSET(fd, &fds))
-				read_frames(fd, want_arp, &t_first, &t_garp);
+				read_frames(fd, want_arp);
 			snmp_read(&fds);
 		}
 		snmp_timeout();
 	}
-	read_frames(fd, want_arp, &t_first, &t_garp);  /* the SET's own frame, if not yet */
+	read_frames(fd, want_arp);  /* the SET's own frame, if not yet */
 	if (t_reply < 0 || (want_arp && t_garp < 0)) {
 		fprintf(stderr, "no %s within the deadline (%u of %u aliases announced)\n",
 			t_reply < 0 ? "reply" : "gratuitous ARP", aliases_seen, alias_count);
 		return 1;
 	}
-	print_times(want_arp, t_first, t_garp);
+	print_times(want_arp);
 	snmp_close(ss);
 	close(fd);
 	return 0;
