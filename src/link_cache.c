@@ -1,5 +1,6 @@
 #include "autoconfig.h"
 #include "link_cache.h"
+#include "netns_key.h"
 
 #include <errno.h>
 #include <net/if_arp.h>
@@ -8,7 +9,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* Interfaces of a few namespaces: a server has a handful, the tests a few more. */
@@ -16,8 +16,7 @@
 
 struct link_entry {
 	bool used;
-	dev_t ns_dev;
-	ino_t ns_ino;
+	struct cmsha_netns_key ns;
 	char ifname[IFNAMSIZ];
 	int ifindex;
 	bool hw_known;                  /* ether and mac are known */
@@ -29,22 +28,18 @@ static struct link_entry links[LINKS_KEPT];
 static size_t next_victim;
 static unsigned long kernel_lookups;
 
-/* This thread's network namespace, as the key of its entries. */
-static bool current_ns(dev_t *dev, ino_t *ino)
+/* This process's network namespace, as the key of its entries. */
+static bool current_ns(struct cmsha_netns_key *ns)
 {
-	struct stat st;
+	char err[128];
 
-	if (stat("/proc/self/ns/net", &st) != 0)
-		return false;
-	*dev = st.st_dev;
-	*ino = st.st_ino;
-	return true;
+	return cmsha_netns_key(ns, err, sizeof(err));
 }
 
-static struct link_entry *find(const char *ifname, dev_t dev, ino_t ino)
+static struct link_entry *find(const char *ifname, const struct cmsha_netns_key *ns)
 {
 	for (size_t i = 0; i < LINKS_KEPT; i++)
-		if (links[i].used && links[i].ns_dev == dev && links[i].ns_ino == ino &&
+		if (links[i].used && cmsha_netns_key_equal(&links[i].ns, ns) &&
 		    strncmp(links[i].ifname, ifname, IFNAMSIZ) == 0)
 			return &links[i];
 	return NULL;
@@ -54,12 +49,11 @@ static struct link_entry *find(const char *ifname, dev_t dev, ino_t ino)
 static struct link_entry *entry_for(const char *ifname, bool create)
 {
 	struct link_entry *e;
-	dev_t dev;
-	ino_t ino;
+	struct cmsha_netns_key ns;
 
-	if (strlen(ifname) >= IFNAMSIZ || !current_ns(&dev, &ino))
+	if (strlen(ifname) >= IFNAMSIZ || !current_ns(&ns))
 		return NULL;
-	if ((e = find(ifname, dev, ino)) || !create)
+	if ((e = find(ifname, &ns)) || !create)
 		return e;
 	for (size_t i = 0; i < LINKS_KEPT && !e; i++)
 		if (!links[i].used)
@@ -70,8 +64,7 @@ static struct link_entry *entry_for(const char *ifname, bool create)
 	}
 	memset(e, 0, sizeof(*e));
 	e->used = true;
-	e->ns_dev = dev;
-	e->ns_ino = ino;
+	e->ns = ns;
 	strcpy(e->ifname, ifname);
 	return e;
 }
@@ -161,13 +154,12 @@ void cmsha_link_cache_set(const char *ifname, int ifindex, const uint8_t *mac)
 
 void cmsha_link_cache_clear(void)
 {
-	dev_t dev;
-	ino_t ino;
+	struct cmsha_netns_key ns;
 
-	if (!current_ns(&dev, &ino))
+	if (!current_ns(&ns))
 		return;
 	for (size_t i = 0; i < LINKS_KEPT; i++)
-		if (links[i].ns_dev == dev && links[i].ns_ino == ino)
+		if (cmsha_netns_key_equal(&links[i].ns, &ns))
 			links[i].used = false;
 }
 

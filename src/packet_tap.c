@@ -1,5 +1,6 @@
 #include "autoconfig.h"
 #include "packet_tap.h"
+#include "netns_key.h"
 
 #include <errno.h>
 #include <linux/filter.h>
@@ -10,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* Frames taken per on_readable call, so a flood cannot starve the loop. */
@@ -21,8 +21,7 @@
 
 struct cmsha_packet_tap {
 	int fd;
-	dev_t ns_dev;
-	ino_t ns_ino;
+	struct cmsha_netns_key ns;
 	unsigned refs;
 	size_t buffered;                /* frames the buffers are sized for */
 	struct cmsha_tap_listener *listeners;
@@ -116,29 +115,15 @@ static int open_socket(char *err, size_t errlen)
 	return fd;
 }
 
-static bool current_netns(dev_t *dev, ino_t *ino, char *err, size_t errlen)
-{
-	struct stat st;
-
-	if (stat("/proc/self/ns/net", &st) != 0) {
-		snprintf(err, errlen, "network namespace: %s", strerror(errno));
-		return false;
-	}
-	*dev = st.st_dev;
-	*ino = st.st_ino;
-	return true;
-}
-
 struct cmsha_packet_tap *cmsha_packet_tap_get(char *err, size_t errlen)
 {
 	struct cmsha_packet_tap *t;
-	dev_t dev;
-	ino_t ino;
+	struct cmsha_netns_key ns;
 
-	if (!current_netns(&dev, &ino, err, errlen))
+	if (!cmsha_netns_key(&ns, err, errlen))
 		return NULL;
 	for (t = taps; t; t = t->next)
-		if (t->ns_dev == dev && t->ns_ino == ino) {
+		if (cmsha_netns_key_equal(&t->ns, &ns)) {
 			t->refs++;
 			return t;
 		}
@@ -150,8 +135,7 @@ struct cmsha_packet_tap *cmsha_packet_tap_get(char *err, size_t errlen)
 		free(t);
 		return NULL;
 	}
-	t->ns_dev = dev;
-	t->ns_ino = ino;
+	t->ns = ns;
 	t->refs = 1;
 	t->next = taps;
 	taps = t;

@@ -8,6 +8,7 @@
 #include "check_run.h"
 #include "client_refresh.h"
 #include "client_scan.h"
+#include "netns_key.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -532,6 +533,7 @@ static void own_netns(void)
 
 	ck_assert_msg(unshare(CLONE_NEWNET) == 0, "unshare(CLONE_NEWNET): %s (run as root)",
 		      strerror(errno));
+	cmsha_netns_key_moved();
 	ck_assert((fd = socket(AF_INET, SOCK_DGRAM, 0)) >= 0);
 	ck_assert(ioctl(fd, SIOCGIFFLAGS, &ifr) == 0);
 	ifr.ifr_flags |= IFF_UP;

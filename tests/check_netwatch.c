@@ -9,6 +9,8 @@
 #include "alias_ctl.h"
 #include "netwatch.h"
 #include "link_cache.h"
+#include "netns_key.h"
+#include "packet_tap.h"
 
 #include <net/if.h>
 #include <netlink/route/link.h>
@@ -301,6 +303,45 @@ START_TEST(link_cache_looks_up_once)
 }
 END_TEST
 
+/* A switch-over looks links and the packet tap up several times: the
+ * namespace, their key, is read from /proc once, not at each lookup. */
+START_TEST(lookups_read_the_namespace_once)
+{
+	struct cmsha_packet_tap *tap;
+	uint8_t mac[CMSHA_MAC_LEN];
+	unsigned long reads;
+	char err[256];
+	int ifindex;
+
+	ck_assert_msg(cmsha_link_hwaddr("dum0", &ifindex, mac, err, sizeof(err)), "%s", err);
+	reads = cmsha_netns_key_reads();
+	for (int i = 0; i < 3; i++) {
+		ck_assert_msg(cmsha_link_hwaddr("dum0", &ifindex, mac, err, sizeof(err)), "%s", err);
+		ck_assert_int_eq(cmsha_link_index("dum0"), (unsigned)ifindex);
+		ck_assert_msg((tap = cmsha_packet_tap_get(err, sizeof(err))), "%s", err);
+		cmsha_packet_tap_put(tap);
+	}
+	ck_assert_int_eq(cmsha_netns_key_reads(), reads);
+}
+END_TEST
+
+/* Links are kept per namespace: after a move (the fixture tells the key),
+ * the namespace left behind's dum0 is not taken for this one's. */
+START_TEST(link_cache_keeps_namespaces_apart)
+{
+	struct netns_peer peer;
+	unsigned home = cmsha_link_index("dum0");
+
+	ck_assert_uint_ne(home, 0);
+	netns_peer_start(&peer);
+	netns_peer_enter(&peer);
+	ck_assert_uint_eq(cmsha_link_index("dum0"), 0);
+	netns_peer_leave(&peer);
+	ck_assert_uint_eq(cmsha_link_index("dum0"), home);
+	netns_peer_stop(&peer);
+}
+END_TEST
+
 START_TEST(sees_every_address_of_a_burst)
 {
 	add_burst(1000);
@@ -344,6 +385,8 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, link_cache_is_fed_by_netwatch);
 	tcase_add_test(tc, link_cache_follows_a_new_address);
 	tcase_add_test(tc, link_cache_looks_up_once);
+	tcase_add_test(tc, lookups_read_the_namespace_once);
+	tcase_add_test(tc, link_cache_keeps_namespaces_apart);
 	suite_add_tcase(s, tc);
 	return cmsha_run_suite(s);
 }

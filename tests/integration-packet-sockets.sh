@@ -13,6 +13,8 @@
 # (cmsha_link_cache, fed by netlink link events).  Nor is a filter
 # attached to the packet socket (setsockopt SO_ATTACH_FILTER compiles a BPF
 # program: 50-200 us on a VM); the socket keeps the one set at its open.
+# Nor is /proc/self/ns/net read (the links and the tap are kept per
+# namespace; cmshad reads its namespace's key once, at start).
 # The counters cmshad logs must agree.  Also: the takeover asks the peer to
 # release while its probe still runs, not after it.
 set -euo pipefail
@@ -38,7 +40,7 @@ trace_start() {
 	for n in pri sec; do
 		pid=$(<"$LAB_DIR/$n/cmshad.pid")
 		lab_exec "$n" cat /proc/net/packet | awk 'NR > 1 { print $NF }' >"$LAB_DIR/$n/$1.inodes"
-		strace -f -yy -e trace=socket,close,setsockopt -p "$pid" -o "$LAB_DIR/$n/$1.strace" \
+		strace -f -yy -e trace=socket,close,setsockopt,%%stat -p "$pid" -o "$LAB_DIR/$n/$1.strace" \
 			2>"$LAB_DIR/$n/$1.strace.err" &
 		echo $! >"$LAB_DIR/$n/strace.pid"
 		echo $! >>"$LAB_DIR/pids"
@@ -93,6 +95,15 @@ no_filter_attached() {
 	[[ -z $calls ]] || { printf '  %s\n' "$calls" | head -n 5; return 1; }
 }
 
+# namespace_reads NODE TAG: the traced stat()s of /proc/self/ns/net.
+namespace_reads() { grep '/proc/self/ns/net' "$LAB_DIR/$1/$2.strace" || true; }
+
+no_namespace_read() {
+	local calls
+	calls=$(namespace_reads "$1" "$2")
+	[[ -z $calls ]] || { printf '  %s\n' "$calls" | head -n 5; return 1; }
+}
+
 no_packet_socket_calls() {
 	local calls
 	calls=$(packet_socket_calls "$1" "$2")
@@ -127,6 +138,8 @@ run_traced() {
 	check "$1: sec opened and closed no socket at all" no_socket_calls sec "$1"
 	check "$1: pri attached no filter" no_filter_attached pri "$1"
 	check "$1: sec attached no filter" no_filter_attached sec "$1"
+	check "$1: pri read its namespace's key no more" no_namespace_read pri "$1"
+	check "$1: sec read its namespace's key no more" no_namespace_read sec "$1"
 	check "$1: pri's counters agree" counts_unchanged pri
 	check "$1: sec's counters agree" counts_unchanged sec
 }

@@ -1,5 +1,6 @@
 #include "autoconfig.h"
 #include "netns_fixture.h"
+#include "netns_key.h"
 
 #include <check.h>
 #include <arpa/inet.h>
@@ -48,6 +49,7 @@ void netns_require_or_skip(const char *program)
 void netns_enter_private(void)
 {
 	ck_assert_msg(unshare(CLONE_NEWNET) == 0, "unshare: %s", strerror(errno));
+	cmsha_netns_key_moved();
 	netns_set_link_up("lo", true);
 }
 
@@ -147,11 +149,13 @@ void netns_peer_start(struct netns_peer *peer)
 void netns_peer_enter(const struct netns_peer *peer)
 {
 	ck_assert_msg(setns(peer->ns_fd, CLONE_NEWNET) == 0, "setns: %s", strerror(errno));
+	cmsha_netns_key_moved();
 }
 
 void netns_peer_leave(const struct netns_peer *peer)
 {
 	ck_assert_msg(setns(peer->home_fd, CLONE_NEWNET) == 0, "setns: %s", strerror(errno));
+	cmsha_netns_key_moved();
 }
 
 void netns_peer_stop(struct netns_peer *peer)
@@ -159,6 +163,7 @@ void netns_peer_stop(struct netns_peer *peer)
 	if (peer->pid <= 0)
 		return;
 	(void)setns(peer->home_fd, CLONE_NEWNET);
+	cmsha_netns_key_moved();
 	close(peer->hold_fd);
 	kill(peer->pid, SIGKILL);
 	while (waitpid(peer->pid, NULL, 0) < 0 && errno == EINTR)
