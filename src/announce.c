@@ -47,6 +47,19 @@ bool cmsha_link_ready(int fd, const char *ifname, char *err, size_t errlen)
 	return true;
 }
 
+static unsigned long send_calls;
+
+/* Where frame goes: ifindex, its EtherType and destination MAC. */
+static void frame_dest(struct sockaddr_ll *to, int ifindex, const uint8_t *frame)
+{
+	memset(to, 0, sizeof(*to));
+	to->sll_family = AF_PACKET;
+	to->sll_ifindex = ifindex;
+	memcpy(&to->sll_protocol, frame + 12, 2);      /* the frame's EtherType */
+	to->sll_halen = CMSHA_MAC_LEN;
+	memcpy(to->sll_addr, frame, CMSHA_MAC_LEN);
+}
+
 bool cmsha_frame_send(int fd, int ifindex, const uint8_t *frame, size_t len,
 		      char *err, size_t errlen)
 {
@@ -57,12 +70,8 @@ bool cmsha_frame_send(int fd, int ifindex, const uint8_t *frame, size_t len,
 		snprintf(err, errlen, "frame of %zu bytes is too short", len);
 		return false;
 	}
-	memset(&to, 0, sizeof(to));
-	to.sll_family = AF_PACKET;
-	to.sll_ifindex = ifindex;
-	memcpy(&to.sll_protocol, frame + 12, 2);       /* the frame's EtherType */
-	to.sll_halen = CMSHA_MAC_LEN;
-	memcpy(to.sll_addr, frame, CMSHA_MAC_LEN);
+	frame_dest(&to, ifindex, frame);
+	send_calls++;
 	sent = sendto(fd, frame, len, 0, (const struct sockaddr *)&to, sizeof(to));
 	if (sent < 0) {
 		snprintf(err, errlen, "send on interface %d: %s", ifindex, strerror(errno));
@@ -73,6 +82,48 @@ bool cmsha_frame_send(int fd, int ifindex, const uint8_t *frame, size_t len,
 		return false;
 	}
 	return true;
+}
+
+bool cmsha_frame_batch_send(int fd, struct cmsha_frame_batch *b, char *err, size_t errlen)
+{
+	struct mmsghdr msgs[CMSHA_FRAME_BATCH];
+	struct iovec iov[CMSHA_FRAME_BATCH];
+	struct sockaddr_ll to[CMSHA_FRAME_BATCH];
+	char one_err[256];
+	size_t done = 0, n = b->n;
+	bool ok = true;
+	int sent;
+
+	b->n = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (b->len[i] >= 14)
+			frame_dest(&to[i], b->ifindex[i], b->frame[i]);
+		iov[i] = (struct iovec){ .iov_base = b->frame[i], .iov_len = b->len[i] };
+		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &to[i],
+			.msg_namelen = sizeof(to[i]), .msg_iov = &iov[i], .msg_iovlen = 1 } };
+	}
+	while (done < n) {
+		if (b->len[done] >= 14) {
+			send_calls++;
+			if ((sent = sendmmsg(fd, &msgs[done], (unsigned)(n - done), 0)) > 0) {
+				done += (size_t)sent;
+				continue;
+			}
+		}
+		/* This one fails (sendmmsg stops at it): its own send says why. */
+		if (!cmsha_frame_send(fd, b->ifindex[done], b->frame[done], b->len[done],
+				      one_err, sizeof(one_err)) && ok) {
+			snprintf(err, errlen, "%s", one_err);
+			ok = false;
+		}
+		done++;
+	}
+	return ok;
+}
+
+unsigned long cmsha_frame_send_calls(void)
+{
+	return send_calls;
 }
 
 static size_t build_announcement(const struct cmsha_alias_conf *alias,

@@ -31,6 +31,30 @@ bool cmsha_frame_send(int fd, int ifindex, const uint8_t *frame, size_t len,
 		      char *err, size_t errlen);
 
 /*
+ * Frames gathered to go out in one system call (sendmmsg), in order.  On a
+ * bridge or veth each send runs the receivers' path in the sender's
+ * context, and a send that wakes a listener on the same CPU may hand it
+ * the CPU before the next send: one call keeps a burst (a probe round)
+ * together.  Fill frame[n], len[n] and ifindex[n], count n, then send.
+ */
+#define CMSHA_FRAME_BATCH 32
+
+struct cmsha_frame_batch {
+	size_t n;
+	int ifindex[CMSHA_FRAME_BATCH];
+	size_t len[CMSHA_FRAME_BATCH];
+	uint8_t frame[CMSHA_FRAME_BATCH][CMSHA_PKT_MAX_LEN];
+};
+
+/* Send the batch's frames through fd and empty it; false with the first
+ * failure's reason.  A frame that fails is sent once more on its own (to
+ * learn why) and the frames after it still go. */
+bool cmsha_frame_batch_send(int fd, struct cmsha_frame_batch *b, char *err, size_t errlen);
+
+/* System calls that sent frames (sendto, sendmmsg) since start, for the tests. */
+unsigned long cmsha_frame_send_calls(void);
+
+/*
  * One announcement for alias, out of alias->ifname: an ARP request to
  * broadcast with sender = target = the alias (IPv4), or an NA to ff02::1
  * with Override and our MAC (IPv6).  The caller repeats it announce_count

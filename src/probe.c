@@ -103,25 +103,52 @@ static size_t build_probe(const struct probe_target *t, uint8_t *buf, size_t len
 				   &unspecified, zero, &t->addr.u.v4);
 }
 
+/* Ready to send, asked once for a run of targets on the same interface. */
+static bool link_ready_for(int fd, const struct probe_target *t, const char **ready_ifname,
+			   char *err, size_t errlen)
+{
+	if (*ready_ifname && strcmp(*ready_ifname, t->ifname) == 0)
+		return true;
+	*ready_ifname = NULL;
+	if (!cmsha_link_ready(fd, t->ifname, err, errlen))
+		return false;
+	*ready_ifname = t->ifname;
+	return true;
+}
+
+static void keep_first_error(bool *ok, const char *one_err, char *err, size_t errlen)
+{
+	if (*ok)
+		snprintf(err, errlen, "%s", one_err);
+	*ok = false;
+}
+
+/* The round's frames go out CMSHA_FRAME_BATCH to a system call: the round's
+ * wait counts from its last frame, which a send at a time delays. */
 bool cmsha_probe_send_round(struct cmsha_probe *p, char *err, size_t errlen)
 {
-	uint8_t frame[CMSHA_PKT_MAX_LEN];
+	struct cmsha_frame_batch b = { .n = 0 };
+	const char *ready_ifname = NULL;
 	char one_err[256];
 	int fd = cmsha_packet_tap_fd(p->tap);
 	bool ok = true;
 
 	for (size_t i = 0; i < p->n; i++) {
 		const struct probe_target *t = &p->t[i];
-		size_t len = build_probe(t, frame, sizeof(frame));
 
 		/* A probe lost on a link without carrier would read as "address free". */
-		if (cmsha_link_ready(fd, t->ifname, one_err, sizeof(one_err)) &&
-		    cmsha_frame_send(fd, t->ifindex, frame, len, one_err, sizeof(one_err)))
+		if (!link_ready_for(fd, t, &ready_ifname, one_err, sizeof(one_err))) {
+			keep_first_error(&ok, one_err, err, errlen);
 			continue;
-		if (ok)
-			snprintf(err, errlen, "%s", one_err);
-		ok = false;
+		}
+		b.ifindex[b.n] = t->ifindex;
+		b.len[b.n] = build_probe(t, b.frame[b.n], sizeof(b.frame[b.n]));
+		if (++b.n == CMSHA_FRAME_BATCH &&
+		    !cmsha_frame_batch_send(fd, &b, one_err, sizeof(one_err)))
+			keep_first_error(&ok, one_err, err, errlen);
 	}
+	if (b.n && !cmsha_frame_batch_send(fd, &b, one_err, sizeof(one_err)))
+		keep_first_error(&ok, one_err, err, errlen);
 	return ok;
 }
 

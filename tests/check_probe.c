@@ -340,6 +340,75 @@ START_TEST(frames_while_nobody_listens_are_dropped)
 }
 END_TEST
 
+/* A round's frames leave together, in one system call: one send at a time
+ * let the peer (woken by each frame, on our CPU here) run between them. */
+START_TEST(a_probe_round_is_one_system_call)
+{
+	struct cmsha_alias_conf a[] = {
+		alias_on("cm0", "10.88.0.2"), alias_on("cm0", "fd88::2"),
+		alias_on("cm0", "10.88.0.7"), alias_on("cm0", "fd88::7"),
+	};
+	unsigned long before = cmsha_frame_send_calls();
+	struct cmsha_probe *p = start_probe(a, 4);
+
+	ck_assert_uint_eq(cmsha_frame_send_calls(), before + 1);
+	n_probed = 2;                   /* the peer holds the first two */
+	ck_assert(pump_until(p, all_in_use, DEADLINE_MS));
+	assert_only_answer(p, 0, peer_mac);
+	assert_only_answer(p, 1, peer_mac);
+	pump_until(p, never, QUIET_MS);
+	assert_unanswered(p, 2);
+	assert_unanswered(p, 3);
+	cmsha_probe_free(p);
+}
+END_TEST
+
+static void batch_arp(struct cmsha_frame_batch *b, int ifindex, const char *target)
+{
+	static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t zero[6];
+	struct cmsha_inet any = { .family = AF_INET }, t;
+
+	ck_assert(cmsha_inet_parse(target, &t));
+	b->ifindex[b->n] = ifindex;
+	b->len[b->n] = cmsha_pkt_build_arp(b->frame[b->n], sizeof(b->frame[0]),
+					   CMSHA_ARP_OP_REQUEST, our_mac, broadcast,
+					   &any.u.v4, zero, &t.u.v4);
+	b->n++;
+}
+
+static int tap_open(const char *ifname);
+static bool tap_wait(int fd, enum cmsha_pkt_kind kind, const struct cmsha_inet *target,
+		     uint8_t frame[2048], struct cmsha_pkt_info *pi);
+
+/* A frame that cannot go (no such interface) is reported; the others still go. */
+START_TEST(a_batch_sends_past_a_bad_frame)
+{
+	struct cmsha_packet_tap *tap = cmsha_packet_tap_get(err, sizeof(err));
+	struct cmsha_frame_batch b = { .n = 0 };
+	struct cmsha_pkt_info pi;
+	struct cmsha_inet first, last;
+	uint8_t frame[2048];
+	int peer_fd, cm0 = (int)if_nametoindex("cm0");
+
+	ck_assert_msg(tap != NULL, "%s", err);
+	netns_peer_enter(&peer);
+	peer_fd = tap_open("cm0p");
+	netns_peer_leave(&peer);
+	batch_arp(&b, cm0, "10.88.0.31");
+	batch_arp(&b, 9999, "10.88.0.32");
+	batch_arp(&b, cm0, "10.88.0.33");
+	ck_assert(!cmsha_frame_batch_send(cmsha_packet_tap_fd(tap), &b, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "interface 9999"), "%s", err);
+	ck_assert_uint_eq(b.n, 0);
+	ck_assert(cmsha_inet_parse("10.88.0.31", &first) && cmsha_inet_parse("10.88.0.33", &last));
+	ck_assert(tap_wait(peer_fd, CMSHA_PKT_ARP_REQUEST, &first, frame, &pi));
+	ck_assert(tap_wait(peer_fd, CMSHA_PKT_ARP_REQUEST, &last, frame, &pi));
+	close(peer_fd);
+	cmsha_packet_tap_put(tap);
+}
+END_TEST
+
 START_TEST(probe_start_errors)
 {
 	struct cmsha_alias_conf a = alias_on("nosuch0", "10.88.0.5");
@@ -635,6 +704,8 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, probes_share_the_held_socket);
 	tcase_add_test(tc, a_later_probe_does_not_hear_earlier_frames);
 	tcase_add_test(tc, frames_while_nobody_listens_are_dropped);
+	tcase_add_test(tc, a_probe_round_is_one_system_call);
+	tcase_add_test(tc, a_batch_sends_past_a_bad_frame);
 	tcase_add_test(tc, probe_start_errors);
 	tcase_add_test(tc, announce_errors);
 	tcase_add_test(tc, gratuitous_arp_reaches_peer_and_overrides_its_entry);
