@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* An ACK carries the request back (and, for an error, the kernel's reason). */
+#define ACK_BUFFER 16384
+
 struct cmsha_alias_ctl {
 	struct nl_sock *sk;
 };
@@ -22,8 +25,14 @@ struct cmsha_alias_ctl *cmsha_alias_ctl_open(char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 	else if ((rc = nl_connect(c->sk, NETLINK_ROUTE)) < 0)
 		snprintf(err, errlen, "netlink: %s", nl_geterror(rc));
-	else
+	else {
+		/* Only ACKs come back here, each far smaller than the buffer:
+		 * read each once, not peeked at first to size the buffer (libnl's
+		 * default: a second recvmsg per ACK, on the switch-over's path). */
+		nl_socket_disable_msg_peek(c->sk);
+		nl_socket_set_msg_buf_size(c->sk, ACK_BUFFER);
 		return c;
+	}
 	cmsha_alias_ctl_close(c);
 	return NULL;
 }

@@ -17,7 +17,8 @@
 # namespace; cmshad reads its namespace's key once, at start).  And the
 # loop's timeouts (the probe's wait, the release's lead) expire on time:
 # cmshad sets its timer slack to 1 ns (the kernel's default, 50 us, lets a
-# select() timeout fire up to that much late).
+# select() timeout fire up to that much late).  The kernel's ACKs of the
+# adds and deletes are read with one recvmsg each, not peeked at first.
 # The counters cmshad logs must agree.  Also: the takeover asks the peer to
 # release while its probe still runs, not after it.
 set -euo pipefail
@@ -43,7 +44,7 @@ trace_start() {
 	for n in pri sec; do
 		pid=$(<"$LAB_DIR/$n/cmshad.pid")
 		lab_exec "$n" cat /proc/net/packet | awk 'NR > 1 { print $NF }' >"$LAB_DIR/$n/$1.inodes"
-		strace -f -yy -e trace=socket,close,setsockopt,%%stat -p "$pid" -o "$LAB_DIR/$n/$1.strace" \
+		strace -f -yy -e trace=socket,close,setsockopt,%%stat,sendmsg,recvmsg -p "$pid" -o "$LAB_DIR/$n/$1.strace" \
 			2>"$LAB_DIR/$n/$1.strace.err" &
 		echo $! >"$LAB_DIR/$n/strace.pid"
 		echo $! >>"$LAB_DIR/pids"
@@ -107,6 +108,23 @@ no_namespace_read() {
 	[[ -z $calls ]] || { printf '  %s\n' "$calls" | head -n 5; return 1; }
 }
 
+# peeked_acks NODE TAG: recvmsg(MSG_PEEK) on a socket that added or deleted addresses.
+peeked_acks() {
+	awk '/sendmsg\(/ && /nlmsg_type=(RTM_(NEW|DEL)ADDR|0x1[45] )/ { match($0, /sendmsg\([0-9]+/); fd[substr($0, RSTART + 8, RLENGTH - 8)] = 1 }
+		/recvmsg\(/ && /MSG_PEEK/ { match($0, /recvmsg\([0-9]+/); if (substr($0, RSTART + 8, RLENGTH - 8) in fd) print }' \
+		"$LAB_DIR/$1/$2.strace"
+}
+
+acks_read_once() {
+	local calls
+	calls=$(peeked_acks "$1" "$2")
+	[[ -z $calls ]] || { printf '  %s\n' "$calls" | head -n 3; return 1; }
+}
+
+# address_changes NODE TAG: the traced RTM_NEWADDR/RTM_DELADDR requests
+# (0x14, 0x15: strace names them only when it knows the socket's protocol).
+address_changes() { grep -cE 'sendmsg\(.*nlmsg_type=(RTM_(NEW|DEL)ADDR|0x1[45] )' "$LAB_DIR/$1/$2.strace" || true; }
+
 no_packet_socket_calls() {
 	local calls
 	calls=$(packet_socket_calls "$1" "$2")
@@ -143,6 +161,10 @@ run_traced() {
 	check "$1: sec attached no filter" no_filter_attached sec "$1"
 	check "$1: pri read its namespace's key no more" no_namespace_read pri "$1"
 	check "$1: sec read its namespace's key no more" no_namespace_read sec "$1"
+	check "$1: the trace holds the address changes" \
+		test "$(($(address_changes pri "$1") + $(address_changes sec "$1")))" -ge 2
+	check "$1: pri read each ACK once" acks_read_once pri "$1"
+	check "$1: sec read each ACK once" acks_read_once sec "$1"
 	check "$1: pri's counters agree" counts_unchanged pri
 	check "$1: sec's counters agree" counts_unchanged sec
 }
