@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "cmshad.h"
 #include "config_apply.h"
+#include "realtime.h"
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -154,6 +155,8 @@ static void start_parts(const struct reload *rl)
 	}
 	if (p->aliases)
 		cmshad_conflict_start();
+	if (p->realtime)
+		realtime_apply(cmshad.cfg.realtime_priority);
 	if (p->history_size && !cmsha_history_resize(&cmshad.history, cmshad.cfg.history_size,
 						      err, sizeof(err)))
 		snmp_log(LOG_ERR, "switch-over history: %s\n", err);
@@ -236,6 +239,13 @@ static void change_rows(const struct reload *rl, bool active)
 	if (p->history_size)
 		reload_record(rl, CMSHA_RESULT_SUCCEEDED, "reload: history size %u (was %u)",
 			      cur->history_size, old->history_size);
+	if (p->realtime && realtime_current() == cur->realtime_priority)
+		reload_record(rl, CMSHA_RESULT_SUCCEEDED, "reload: realtime %u (was %u; 0: off)",
+			      cur->realtime_priority, old->realtime_priority);
+	else if (p->realtime)
+		reload_record(rl, CMSHA_RESULT_FAILED, "reload: realtime %u not permitted (see the "
+			      "log); the event loop stays at %u (0: normal)", cur->realtime_priority,
+			      realtime_current());
 	if (p->timings)
 		reload_record(rl, CMSHA_RESULT_SUCCEEDED, "reload: announce, preflight, "
 			      "forceprobe, release and autofailover settings apply from now on");

@@ -9,6 +9,7 @@
 #include "notify.h"
 #include "peer_session.h"
 #include "privileges.h"
+#include "realtime.h"
 #include "signals.h"
 
 #include <net-snmp/net-snmp-config.h>
@@ -19,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -253,18 +253,6 @@ static void start_agent(const struct options *opt)
 		exit(1);
 }
 
-/*
- * The loop's waits end on time, not up to 50 us later: the kernel lets a
- * select() timeout expire anywhere within the thread's timer slack (50 us
- * by default) to batch wake-ups, and a switch-over's probe wait and
- * release lead end on such a timeout, on the path to the announcement.
- */
-static void exact_timers(void)
-{
-	if (prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0) != 0)
-		snmp_log(LOG_WARNING, "timer slack: %s\n", strerror(errno));
-}
-
 int main(int argc, char **argv)
 {
 	struct options opt = { 0 };
@@ -276,6 +264,10 @@ int main(int argc, char **argv)
 		exit(1);
 	if (opt.pid_file)
 		write_pid_file(opt.pid_file);
+	/* While privileged (root has CAP_SYS_NICE); the writer thread started
+	 * after it gets normal scheduling. */
+	realtime_allow(cmshad.cfg.realtime_priority);
+	realtime_apply(cmshad.cfg.realtime_priority);
 	drop_privileges(&opt);
 	cmshad_switchover_start_history_writer();
 	DEBUGMSGTL(("cmsha:history", "%zu rows loaded, next index %u; saves from now on in the "
@@ -283,7 +275,6 @@ int main(int argc, char **argv)
 		    (unsigned)cmshad.history.next_index));
 	if (!signals_install())
 		exit(1);
-	exact_timers();
 	snmp_log(LOG_INFO, APP_NAME " " PACKAGE_VERSION " started as %s\n",
 		 cmsha_role_name(cmshad.cfg.role));
 	notify_started();

@@ -21,6 +21,7 @@ void cmsha_config_init(struct cmsha_config *cfg)
 		.forceprobe_count = CMSHA_DEFAULT_FORCEPROBE_COUNT,
 		.forceprobe_wait_ms = CMSHA_DEFAULT_FORCEPROBE_WAIT_MS,
 		.release_timeout_ms = CMSHA_DEFAULT_RELEASE_TIMEOUT_MS,
+		.realtime_priority = CMSHA_DEFAULT_REALTIME_PRIORITY,
 		.holddown_ms = CMSHA_DEFAULT_HOLDDOWN_MS,
 		.clients_keep_s = CMSHA_DEFAULT_CLIENTS_KEEP_S,
 		.clients_max = CMSHA_DEFAULT_CLIENTS_MAX,
@@ -204,6 +205,27 @@ static bool apply_peerport(struct cmsha_config *cfg, const struct cmsha_words *w
 	return true;
 }
 
+static bool apply_realtime(struct cmsha_config *cfg, const struct cmsha_words *w,
+			   const char *args, char *err, size_t errlen)
+{
+	unsigned priority;
+
+	(void)args;
+	if (w->count != 1)
+		FAIL("expected 'realtime PRIORITY|off' (the event loop's SCHED_FIFO priority, "
+		     "1 to %u; default %u)", CMSHA_MAX_REALTIME_PRIORITY,
+		     CMSHA_DEFAULT_REALTIME_PRIORITY);
+	if (strcmp(w->word[0], "off") == 0) {
+		cfg->realtime_priority = 0;
+		return true;
+	}
+	if (!cmsha_parse_uint(w->word[0], 1, CMSHA_MAX_REALTIME_PRIORITY, &priority))
+		FAIL("realtime '%s' must be 'off' or a priority from 1 to %u", w->word[0],
+		     CMSHA_MAX_REALTIME_PRIORITY);
+	cfg->realtime_priority = priority;
+	return true;
+}
+
 /*
  * Lines of KEYWORD VALUE pairs, as in 'probe interval 1000 failures 3': each
  * keyword's bounds and the setting of struct cmsha_config it writes.
@@ -316,7 +338,7 @@ static const struct {
 } handlers[] = {
 	{ "role", apply_role, NULL }, { "alias", apply_alias, NULL },
 	{ "peer", apply_peer, NULL }, { "peeraddress", apply_peeraddress, NULL },
-	{ "peerport", apply_peerport, NULL },
+	{ "peerport", apply_peerport, NULL }, { "realtime", apply_realtime, NULL },
 	{ "probe", NULL, &probe_line }, { "announce", NULL, &announce_line },
 	{ "component", apply_component, NULL }, { "autofailover", apply_autofailover, NULL },
 	{ "history", NULL, &history_line }, { "preflight", NULL, &preflight_line },

@@ -73,6 +73,8 @@ struct cmsha_config {
 	unsigned release_timeout_ms;   /* peer's confirmation of its release */
 	/* 'peerport': the UDP port of the peer channel (0: none), cmshad to cmshad */
 	unsigned peer_port;
+	/* 'realtime': the event loop's SCHED_FIFO priority (0: off, normal scheduling) */
+	unsigned realtime_priority;
 	struct cmsha_component_conf *components;
 	size_t n_components;
 	bool autofailover;
@@ -95,6 +97,9 @@ struct cmsha_config {
 #define CMSHA_DEFAULT_FORCEPROBE_COUNT     1
 #define CMSHA_DEFAULT_FORCEPROBE_WAIT_MS   5
 #define CMSHA_DEFAULT_RELEASE_TIMEOUT_MS   2000
+/* Above every normal process, below the kernel's threaded interrupts (50). */
+#define CMSHA_DEFAULT_REALTIME_PRIORITY    10
+#define CMSHA_MAX_REALTIME_PRIORITY        99
 #define CMSHA_DEFAULT_HOLDDOWN_MS          60000
 #define CMSHA_DEFAULT_CLIENTS_KEEP_S       3600
 #define CMSHA_DEFAULT_CLIENTS_MAX          1000

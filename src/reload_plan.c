@@ -157,6 +157,7 @@ bool cmsha_reload_plan_make(struct cmsha_reload_plan *p, const struct cmsha_conf
 		   running->probe_failures != fresh->probe_failures;
 	p->history_size = running->history_size != fresh->history_size;
 	p->timings = !timings_same(running, fresh);
+	p->realtime = running->realtime_priority != fresh->realtime_priority;
 	return true;
 }
 
@@ -172,7 +173,7 @@ void cmsha_reload_plan_free(struct cmsha_reload_plan *p)
 bool cmsha_reload_plan_empty(const struct cmsha_reload_plan *p)
 {
 	return !p->aliases && !p->peer && !p->probe && !p->components && !p->history_size &&
-	       !p->timings;
+	       !p->timings && !p->realtime;
 }
 
 struct cmsha_alias_conf *cmsha_reload_plan_to_probe(const struct cmsha_reload_plan *p,

@@ -30,7 +30,7 @@ struct cmsha_reload_plan {
 	size_t n_added, n_removed, n_changed;
 	/* per fresh component: the running one with the same settings, or NEW */
 	size_t *component_from;
-	bool aliases, peer, probe, components, history_size, timings;
+	bool aliases, peer, probe, components, history_size, timings, realtime;
 };
 
 /*

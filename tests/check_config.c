@@ -127,6 +127,22 @@ START_TEST(peeraddress_keeps_agent_address_first)
 }
 END_TEST
 
+START_TEST(realtime_forms)
+{
+	ck_assert_uint_eq(cfg.realtime_priority, CMSHA_DEFAULT_REALTIME_PRIORITY);
+	accept_line("realtime", "off");
+	ck_assert_uint_eq(cfg.realtime_priority, 0);
+	accept_line("realtime", "99");
+	ck_assert_uint_eq(cfg.realtime_priority, 99);
+	reject_line("realtime", "0", "'off' or a priority from 1 to 99");
+	reject_line("realtime", "100", "'off' or a priority from 1 to 99");
+	reject_line("realtime", "on", "'off' or a priority from 1 to 99");
+	reject_line("realtime", "", "expected 'realtime PRIORITY|off'");
+	reject_line("realtime", "10 20", "expected 'realtime PRIORITY|off'");
+	ck_assert_uint_eq(cfg.realtime_priority, 99);
+}
+END_TEST
+
 START_TEST(peerport_forms)
 {
 	ck_assert_uint_eq(cfg.peer_port, 0);
@@ -225,7 +241,7 @@ START_TEST(every_token_is_listed)
 	size_t n = 0;
 	while (cmsha_config_token_at(n))
 		n++;
-	ck_assert_uint_eq(n, 15);
+	ck_assert_uint_eq(n, 16);
 	ck_assert_str_eq(cmsha_config_token_at(0), "role");
 }
 END_TEST
@@ -361,6 +377,25 @@ START_TEST(reload_plan_peerport)
 	fresh_line(&fresh, "peerport", "7161");
 	ck_assert(cmsha_reload_plan_make(&plan, &cfg, &fresh, err, sizeof(err)));
 	ck_assert(plan.peer && !plan.aliases && !plan.timings);
+	cmsha_reload_plan_free(&plan);
+	cmsha_config_free(&fresh);
+}
+END_TEST
+
+/* A new priority applies live: nothing else restarts. */
+START_TEST(reload_plan_realtime)
+{
+	struct cmsha_config fresh;
+	struct cmsha_reload_plan plan;
+
+	primary_and_fresh(&fresh);
+	ck_assert(cmsha_reload_plan_make(&plan, &cfg, &fresh, err, sizeof(err)));
+	ck_assert(cmsha_reload_plan_empty(&plan));
+	cmsha_reload_plan_free(&plan);
+	fresh_line(&fresh, "realtime", "off");
+	ck_assert(cmsha_reload_plan_make(&plan, &cfg, &fresh, err, sizeof(err)));
+	ck_assert(plan.realtime && !cmsha_reload_plan_empty(&plan));
+	ck_assert(!plan.peer && !plan.aliases && !plan.timings && !plan.probe);
 	cmsha_reload_plan_free(&plan);
 	cmsha_config_free(&fresh);
 }
@@ -553,6 +588,7 @@ int main(void)
 	tcase_add_test(tc, peer_forms);
 	tcase_add_test(tc, peeraddress_keeps_agent_address_first);
 	tcase_add_test(tc, peerport_forms);
+	tcase_add_test(tc, realtime_forms);
 	tcase_add_test(tc, probe_and_announce);
 	tcase_add_test(tc, components);
 	tcase_add_test(tc, autofailover_and_history);
@@ -564,6 +600,7 @@ int main(void)
 	tcase_add_test(tc, reload_plan_aliases);
 	tcase_add_test(tc, reload_plan_peer_components_history);
 	tcase_add_test(tc, reload_plan_peerport);
+	tcase_add_test(tc, reload_plan_realtime);
 	tcase_add_test(tc, unknown_token);
 	tcase_add_test(tc, tokens_in_any_case);
 	tcase_add_test(tc, completeness);

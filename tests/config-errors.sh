@@ -55,6 +55,8 @@ expect_rejected peer-hostname "@CONF@: line 3: Error: peer agent 'peer.example' 
 	"${good_lines[@]:0:2}" "peer -v2c -c private peer.example"
 expect_rejected bad-probe "@CONF@: line 4: Error: failures '0' must be a number from 1 to 100" \
 	"${good_lines[@]}" "probe interval 1000 failures 0"
+expect_rejected bad-realtime "@CONF@: line 4: Error: realtime '100' must be 'off' or a priority from 1 to 99" \
+	"${good_lines[@]}" "realtime 100"
 expect_rejected unknown-token "@CONF@: line 4: Warning: Unknown token: aliass." \
 	"${good_lines[@]}" "aliass 10.77.0.11/24 dev lo"
 # net-snmp matches tokens case-insensitively, and so does cmshad: only the
