@@ -39,7 +39,9 @@
 # BENCH_FAILOVER_ROUNDS (3 port cuts per configuration in case 7),
 # BENCH_PEERPORT (7161: the peers' requests on cmshad's peer channel, as
 # examples/cmshad.conf.* configure it; empty: through the peers' snmpd),
-# BENCH_WINDOW_TOOL (perf when it can; ip: case 3's windows from ip monitor).
+# BENCH_WINDOW_TOOL (perf when it can; ip: case 3's windows from ip monitor),
+# BENCH_REALTIME (cmshad's 'realtime' line: empty for its default, 10;
+# "off" for normal scheduling, as keepalived runs here).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/lab.sh"
@@ -58,7 +60,8 @@ WALKS=${BENCH_WALKS:-20}
 KA_SOAK_ADVERT=${BENCH_KA_SOAK_ADVERT:-0.05}
 FAILOVER_ROUNDS=${BENCH_FAILOVER_ROUNDS:-3}
 PEERPORT=${BENCH_PEERPORT-7161}
-LAB_CMSHAD_EXTRA=${PEERPORT:+peerport $PEERPORT}
+REALTIME=${BENCH_REALTIME:-}
+LAB_CMSHAD_EXTRA=$(printf '%s\n' ${PEERPORT:+"peerport $PEERPORT"} ${REALTIME:+"realtime $REALTIME"})
 export LAB_CMSHAD_EXTRA
 # cmshad's log on a tmpfs, as syslog is in production (-Lsd in
 # systemd/cmshad.service): a log file on the disk that takes the history's

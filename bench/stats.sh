@@ -78,6 +78,7 @@ bench_header() {
 		"restarts $RESTARTS, switch-overs $SWITCHES, scale $SCALE"
 	echo "# cmshad's log: $(_bench_log_place); code: $(_bench_code_version)"
 	echo "# the peers' requests: ${PEERPORT:+on the peer channel, port }${PEERPORT:-through snmpd (no peerport)}"
+	echo "# cmshad's event loop: realtime ${REALTIME:-10 (its default)}; keepalived at normal priority"
 }
 
 bench_table() {
