@@ -98,6 +98,8 @@ bool cmsha_frame_batch_send(int fd, struct cmsha_frame_batch *b, char *err, size
 	for (size_t i = 0; i < n; i++) {
 		if (b->len[i] >= 14)
 			frame_dest(&to[i], b->ifindex[i], b->frame[i]);
+		else    /* interface 0: the kernel refuses it; cmsha_frame_send says why */
+			memset(&to[i], 0, sizeof(to[i]));
 		iov[i] = (struct iovec){ .iov_base = b->frame[i], .iov_len = b->len[i] };
 		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &to[i],
 			.msg_namelen = sizeof(to[i]), .msg_iov = &iov[i], .msg_iovlen = 1 } };
