@@ -221,6 +221,29 @@ static void component_rows(const struct reload *rl)
 	}
 }
 
+/* "off" or the priority, as the realtime line writes it. */
+static const char *priority_text(unsigned priority, char buf[16])
+{
+	if (!priority)
+		return "off";
+	snprintf(buf, 16, "%u", priority);
+	return buf;
+}
+
+static void realtime_row(const struct reload *rl, unsigned wanted, unsigned was)
+{
+	char a[16], b[16];
+	unsigned now = realtime_current();
+
+	if (now == wanted)
+		reload_record(rl, CMSHA_RESULT_SUCCEEDED, "reload: realtime %s (was %s)",
+			      priority_text(wanted, a), priority_text(was, b));
+	else
+		reload_record(rl, CMSHA_RESULT_FAILED, "reload: realtime %s not permitted (see the "
+			      "log); the event loop stays at realtime %s", priority_text(wanted, a),
+			      priority_text(now, b));
+}
+
 static void change_rows(const struct reload *rl, bool active)
 {
 	const struct cmsha_reload_plan *p = &rl->plan;
@@ -239,13 +262,8 @@ static void change_rows(const struct reload *rl, bool active)
 	if (p->history_size)
 		reload_record(rl, CMSHA_RESULT_SUCCEEDED, "reload: history size %u (was %u)",
 			      cur->history_size, old->history_size);
-	if (p->realtime && realtime_current() == cur->realtime_priority)
-		reload_record(rl, CMSHA_RESULT_SUCCEEDED, "reload: realtime %u (was %u; 0: off)",
-			      cur->realtime_priority, old->realtime_priority);
-	else if (p->realtime)
-		reload_record(rl, CMSHA_RESULT_FAILED, "reload: realtime %u not permitted (see the "
-			      "log); the event loop stays at %u (0: normal)", cur->realtime_priority,
-			      realtime_current());
+	if (p->realtime)
+		realtime_row(rl, cur->realtime_priority, old->realtime_priority);
 	if (p->timings)
 		reload_record(rl, CMSHA_RESULT_SUCCEEDED, "reload: announce, preflight, "
 			      "forceprobe, release and autofailover settings apply from now on");
