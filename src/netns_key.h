@@ -8,7 +8,8 @@
  * times on a switch-over's critical path.  Whoever moves the process into
  * another namespace (unshare, setns: the tests' fixtures) calls
  * cmsha_netns_key_moved() right after, or the entries of the namespace it
- * left would be taken for this one's.
+ * left would be taken for this one's.  Not thread-safe: the event loop's
+ * thread only, as its users.
  */
 #ifndef CMSHA_NETNS_KEY_H
 #define CMSHA_NETNS_KEY_H
