@@ -20,10 +20,11 @@ void realtime_allow(unsigned priority);
 
 /*
  * The calling thread (the event loop) at SCHED_FIFO priority, or normal
- * scheduling for 0 with a timer slack of 1 ns (see exact_timers).  Children (component checks) and threads started
- * later get normal scheduling (SCHED_RESET_ON_FORK).  Logs what it set; a
- * refusal (no RLIMIT_RTPRIO or CAP_SYS_NICE for it) is logged as a warning
- * and the loop runs at normal priority.
+ * scheduling for 0; at normal scheduling its timer slack is 1 ns.
+ * Children (component checks) and threads started later get normal
+ * scheduling (SCHED_RESET_ON_FORK).  Logs what it set; a refusal (no
+ * RLIMIT_RTPRIO or CAP_SYS_NICE for it) is logged as a warning and leaves
+ * the loop's scheduling as it was (normal, at start).
  */
 void realtime_apply(unsigned priority);
 
